@@ -1,0 +1,154 @@
+//! Pipeline step 2: a chunk is a run of bytes from one source, with the provenance that says where
+//! it came from. Byte offsets become line/column only when a finding needs reporting.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// Git facts attached to content read from a repository's history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GitOrigin {
+    /// Full hex id of the commit that introduced the content at `path`.
+    pub commit: String,
+    /// Author name of that commit.
+    pub author_name: String,
+    /// Author e-mail of that commit.
+    pub author_email: String,
+    /// Commit time as Unix seconds.
+    pub time: i64,
+    /// How many commits (of those walked) contain this blob at any path.
+    pub commits_containing: usize,
+    /// Refs (branches, tags) whose tip tree still contains the blob.
+    pub refs_containing: Vec<String>,
+}
+
+/// Where a chunk's bytes came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provenance {
+    /// A file in the scanned tree; `path` is relative to the scan root, `/`-separated.
+    File {
+        /// Path relative to the scanned root.
+        path: String,
+    },
+    /// Standard input.
+    Stdin,
+    /// A blob from git history. `origin` is filled in for blobs with findings.
+    GitBlob {
+        /// Hex blob id.
+        blob: String,
+        /// Path of the blob in the commit that introduced it.
+        path: String,
+        /// The introducing commit and its metadata, once attributed.
+        origin: Option<Arc<GitOrigin>>,
+    },
+    /// Content staged in the git index (pre-commit mode).
+    Staged {
+        /// Path in the repository.
+        path: String,
+    },
+}
+
+impl Provenance {
+    /// The path to report for content of this provenance.
+    pub fn path(&self) -> &str {
+        match self {
+            Provenance::File { path } | Provenance::Staged { path } => path,
+            Provenance::GitBlob { path, .. } => path,
+            Provenance::Stdin => "<stdin>",
+        }
+    }
+}
+
+/// Bytes to scan plus their provenance.
+#[derive(Debug, Clone)]
+pub struct Chunk<'a> {
+    /// The content, as read (possibly re-encoded from UTF-16 to UTF-8).
+    pub data: Cow<'a, [u8]>,
+    /// Where it came from.
+    pub provenance: Provenance,
+}
+
+/// Maps byte offsets of one chunk to 1-based lines and columns.
+///
+/// Built lazily, once per chunk that has findings.
+#[derive(Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Index the line starts of `data`.
+    pub fn new(data: &[u8]) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr_iter(b'\n', data).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based (line, column) of byte `offset`; the column counts characters, not bytes.
+    pub fn position(&self, data: &[u8], offset: usize) -> (usize, usize) {
+        let line = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.starts[line];
+        let col = String::from_utf8_lossy(&data[start..offset.min(data.len())])
+            .chars()
+            .count()
+            + 1;
+        (line + 1, col)
+    }
+}
+
+fn memchr_iter(needle: u8, data: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    data.iter()
+        .enumerate()
+        .filter_map(move |(i, &b)| (b == needle).then_some(i))
+}
+
+/// Re-encode UTF-16 content (with a byte-order mark) as UTF-8; other content is returned as is.
+pub fn normalize_encoding(data: &[u8]) -> Option<Vec<u8>> {
+    let (le, body) = match data {
+        [0xFF, 0xFE, rest @ ..] => (true, rest),
+        [0xFE, 0xFF, rest @ ..] => (false, rest),
+        _ => return None,
+    };
+    let units = body.chunks_exact(2).map(|p| {
+        if le {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
+    let s: String = char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    Some(s.into_bytes())
+}
+
+/// True when the content looks binary (a NUL byte in its first 8 KiB).
+pub fn looks_binary(data: &[u8]) -> bool {
+    data[..data.len().min(8192)].contains(&0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based() {
+        let d = b"ab\ncd\n\xc3\xa9x";
+        let idx = LineIndex::new(d);
+        assert_eq!(idx.position(d, 0), (1, 1));
+        assert_eq!(idx.position(d, 4), (2, 2));
+        assert_eq!(idx.position(d, 8), (3, 2));
+    }
+
+    #[test]
+    fn utf16_is_decoded() {
+        let mut d = vec![0xFF, 0xFE];
+        for u in "a=b\r\n".encode_utf16() {
+            d.extend(u.to_le_bytes());
+        }
+        assert_eq!(normalize_encoding(&d).unwrap(), b"a=b\r\n");
+        assert!(normalize_encoding(b"plain").is_none());
+    }
+}

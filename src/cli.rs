@@ -1,0 +1,158 @@
+//! Command-line definitions (clap). Only `main.rs` sees this module; it turns flags into the
+//! library's plain settings.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// tokenhound: find leaked credentials in files and git history, and judge their hygiene.
+#[derive(Debug, Parser)]
+#[command(name = "tokenhound", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files (default), git history (--history), staged changes (--staged) or a commit range.
+    Scan(ScanArgs),
+    /// List or check the rules.
+    Rules {
+        /// rules subcommand
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+/// `rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules (built-in plus --rules).
+    List {
+        /// Extra rules file or directory.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Run every rule's examples through the pipeline; exit 1 on a missed positive or matched negative.
+    Check {
+        /// Rule files to check (with the built-ins); default: the built-ins only.
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FormatArg {
+    /// Readable terminal view.
+    Human,
+    /// JSON document (docs/json-output.md).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// `--fail-on` thresholds.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    /// Fail on error-level findings only.
+    Error,
+    /// Fail on warnings and errors.
+    Warning,
+    /// Fail on any finding.
+    Note,
+    /// Never fail because of findings.
+    Never,
+}
+
+/// `scan` options.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Paths to scan (files or directories; `-` reads stdin). With --history/--staged: the repository.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: FormatArg,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest level that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "note")]
+    pub fail_on: FailOn,
+    /// Worker threads (default: number of CPUs).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// Skip (and report) files larger than this (e.g. 20M, 512K, 1048576).
+    #[arg(long, default_value = "20M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Print secrets in the report (off by default).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Extra rules: a TOML file or a directory of them.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Reference time for hygiene checks (RFC 3339), default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Do not honour .gitignore/.ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Scan every blob reachable from every ref of the repository.
+    #[arg(long)]
+    pub history: bool,
+    /// With --history: also scan unreachable objects.
+    #[arg(long)]
+    pub all_objects: bool,
+    /// Scan what `git commit` would add (staged changes versus HEAD).
+    #[arg(long)]
+    pub staged: bool,
+    /// Scan blobs introduced by the commits in BASE..HEAD.
+    #[arg(long, value_name = "BASE..HEAD")]
+    pub range: Option<String>,
+    /// Scan blobs introduced since REF (same as --range REF..HEAD).
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
+    /// Longest JWT lifetime (exp - iat) not flagged long-lived, e.g. 24h, 7d.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub max_lifetime: Option<i64>,
+    /// List every skipped input in the human report.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Colour: auto, always, never.
+    #[arg(long, default_value = "auto")]
+    pub color: String,
+}
+
+/// Parse `20M`, `512K`, `1G`, `1048576`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_uppercase();
+    let t = t.trim_end_matches("IB").trim_end_matches('B');
+    let (num, mul) = match t.chars().last() {
+        Some('K') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .map(|n| n * mul)
+        .map_err(|_| format!("invalid size `{s}` (use e.g. 20M, 512K or a byte count)"))
+}
+
+/// Parse `90s`, `15m`, `24h`, `7d`, `1y` (or plain seconds) into seconds.
+pub fn parse_duration(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let (num, mul) = match t.chars().last() {
+        Some('s') => (&t[..t.len() - 1], 1),
+        Some('m') => (&t[..t.len() - 1], 60),
+        Some('h') => (&t[..t.len() - 1], 3600),
+        Some('d') => (&t[..t.len() - 1], 86400),
+        Some('y') => (&t[..t.len() - 1], 365 * 86400),
+        _ => (t, 1),
+    };
+    num.parse::<i64>()
+        .map(|n| n * mul)
+        .map_err(|_| format!("invalid duration `{s}` (use e.g. 24h, 7d)"))
+}

@@ -1,0 +1,177 @@
+//! Steps 3–6 for one chunk: run the [`Matcher`], validate each candidate, look inside decoded
+//! base64 views, drop overlapping duplicates, decode and judge hygiene, and build [`Finding`]s.
+
+use std::ops::Range;
+
+use crate::chunk::{Chunk, LineIndex, Provenance};
+use crate::expand::decoded_views;
+use crate::finding::{Finding, Location, fingerprint};
+use crate::hygiene::{self, Context, Policy};
+use crate::matcher::Matcher;
+use crate::rules::Rule;
+use crate::validate::{Verdict, entropy, is_placeholder, run_validator};
+
+/// A validated match, possibly found inside a decoded view.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Rule index in the matcher.
+    pub rule: usize,
+    /// Range to report, in the chunk.
+    pub range: Range<usize>,
+    /// The secret's text (decoded when it came from a view).
+    pub secret: String,
+    /// Set when found in a decoded base64 value: the decoded text and the secret's range in it.
+    pub view: Option<(Vec<u8>, Range<usize>)>,
+}
+
+/// Check one raw secret against a rule's placeholder list, entropy floor and validators.
+pub fn validate(rule: &Rule, secret: &str) -> Verdict {
+    if is_placeholder(secret) {
+        return Verdict::Reject("placeholder");
+    }
+    if let Some(min) = rule.spec.min_entropy
+        && entropy(secret) < min
+    {
+        return Verdict::Reject("entropy below the rule's minimum");
+    }
+    for v in &rule.spec.validators {
+        if let Verdict::Reject(why) = run_validator(v, secret) {
+            return Verdict::Reject(why);
+        }
+    }
+    Verdict::Pass
+}
+
+/// Validated candidates in `data`, including those inside decoded base64 values, with
+/// overlapping matches of different rules reduced to the most specific one.
+pub fn candidates(matcher: &Matcher, data: &[u8]) -> Vec<Candidate> {
+    let rules = matcher.rules();
+    let mut out: Vec<Candidate> = Vec::new();
+    for m in matcher.find(data) {
+        let secret = String::from_utf8_lossy(&data[m.secret.clone()]).into_owned();
+        if validate(&rules[m.rule], &secret) == Verdict::Pass {
+            out.push(Candidate {
+                rule: m.rule,
+                range: m.secret,
+                secret,
+                view: None,
+            });
+        }
+    }
+    for view in decoded_views(data) {
+        if out.iter().any(|c| {
+            overlaps(&c.range, &view.encoded)
+                && c.view.is_none()
+                && rules[c.rule].spec.precision >= crate::rules::Precision::High
+        }) {
+            continue;
+        }
+        for m in matcher.find(&view.text) {
+            if m.secret.end <= view.value_offset {
+                continue;
+            }
+            let secret = String::from_utf8_lossy(&view.text[m.secret.clone()]).into_owned();
+            if validate(&rules[m.rule], &secret) == Verdict::Pass {
+                out.push(Candidate {
+                    rule: m.rule,
+                    range: view.encoded.clone(),
+                    secret,
+                    view: Some((view.text.clone(), m.secret)),
+                });
+            }
+        }
+    }
+    dedup(rules, out)
+}
+
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
+}
+
+/// Among overlapping candidates keep the most precise rule (then the longest secret).
+fn dedup(rules: &[Rule], mut cands: Vec<Candidate>) -> Vec<Candidate> {
+    let rank = |c: &Candidate| {
+        (
+            rules[c.rule].spec.precision,
+            c.secret.len(),
+            std::cmp::Reverse(c.rule),
+        )
+    };
+    cands.sort_by_key(|c| std::cmp::Reverse(rank(c)));
+    let mut kept: Vec<Candidate> = Vec::new();
+    for c in cands {
+        if !kept.iter().any(|k| overlaps(&k.range, &c.range)) {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| (c.range.start, c.rule));
+    kept
+}
+
+/// Turn a chunk's candidates into findings: locations, hygiene, level and message.
+pub fn findings(
+    matcher: &Matcher,
+    chunk: &Chunk<'_>,
+    policy: &Policy,
+    commit_time: Option<i64>,
+) -> Vec<Finding> {
+    let data: &[u8] = &chunk.data;
+    let cands = candidates(matcher, data);
+    if cands.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(data);
+    let path = chunk.provenance.path().to_string();
+    let rules = matcher.rules();
+    cands
+        .into_iter()
+        .map(|c| {
+            let rule = &rules[c.rule];
+            let (ctx_text, ctx_range) = match &c.view {
+                Some((text, r)) => (text.as_slice(), r.clone()),
+                None => (data, c.range.clone()),
+            };
+            let ctx = Context {
+                text: ctx_text,
+                range: &ctx_range,
+                path: &path,
+                commit_time,
+            };
+            let mut a = hygiene::assess(rule.family(), &c.secret, &ctx, policy);
+            if c.view.is_some() {
+                a.properties
+                    .insert("encoding".into(), serde_json::Value::from("base64"));
+            }
+            let (sl, sc) = index.position(data, c.range.start);
+            let (el, ec) = index.position(data, c.range.end);
+            let level = hygiene::level_for(rule.spec.level, &a.flags);
+            let message = match &a.summary {
+                Some(s) => format!("{}: {}", rule.spec.name, s),
+                None => format!("{} found", rule.spec.name),
+            };
+            let (blob, git) = match &chunk.provenance {
+                Provenance::GitBlob { blob, origin, .. } => (Some(blob.clone()), origin.clone()),
+                _ => (None, None),
+            };
+            Finding {
+                rule_id: rule.id().to_string(),
+                family: rule.family().to_string(),
+                level,
+                location: Location {
+                    path: path.clone(),
+                    start_line: sl,
+                    start_column: sc,
+                    end_line: el,
+                    end_column: ec,
+                },
+                fingerprint: fingerprint(rule.id(), &c.secret),
+                secret: c.secret,
+                message,
+                hygiene: a.flags,
+                properties: a.properties,
+                git,
+                blob,
+            }
+        })
+        .collect()
+}

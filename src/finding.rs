@@ -1,0 +1,133 @@
+//! Pipeline step 6: a finding is a validated, decoded match with its location, a value-based
+//! fingerprint, a redacted preview, hygiene flags and decoded (non-secret) properties.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::chunk::GitOrigin;
+
+/// Severity, ordered `Note < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Worth a look.
+    Note,
+    /// Should be fixed.
+    Warning,
+    /// Must be fixed.
+    Error,
+}
+
+impl Level {
+    /// The SARIF spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Note => "note",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
+/// Where a finding is: path and 1-based line/column range (end column exclusive).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// Path relative to the scanned root (or inside the repository).
+    pub path: String,
+    /// First line.
+    pub start_line: usize,
+    /// Column of the first character.
+    pub start_column: usize,
+    /// Last line.
+    pub end_line: usize,
+    /// Column after the last character.
+    pub end_column: usize,
+}
+
+/// One reported secret.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The rule that matched.
+    pub rule_id: String,
+    /// Token family key.
+    pub family: String,
+    /// Final level (rule level raised by hygiene flags).
+    pub level: Level,
+    /// Where it is.
+    pub location: Location,
+    /// The secret itself: never printed unless the user asks.
+    pub secret: String,
+    /// Value-based fingerprint (hex SHA-256 of rule id and secret).
+    pub fingerprint: String,
+    /// One-line message, free of the secret.
+    pub message: String,
+    /// Hygiene verdicts (tokens.md section 13 names, plus richer strings).
+    pub hygiene: Vec<String>,
+    /// Decoded non-secret facts.
+    pub properties: BTreeMap<String, serde_json::Value>,
+    /// Git provenance, for history scans.
+    pub git: Option<Arc<GitOrigin>>,
+    /// Blob id, for history scans.
+    pub blob: Option<String>,
+}
+
+impl Finding {
+    /// Redacted preview of the secret.
+    pub fn redacted(&self) -> String {
+        redact(&self.secret)
+    }
+}
+
+/// Fingerprint of a secret for a rule: stable across line moves and scan modes.
+pub fn fingerprint(rule_id: &str, secret: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(secret.as_bytes());
+    hex(&h.finalize())
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A preview that shows a few leading characters and the length, never the whole secret.
+pub fn redact(secret: &str) -> String {
+    let n = secret.chars().count();
+    let keep = match n {
+        0..=11 => 0,
+        12..=23 => 2,
+        _ => 4,
+    };
+    let head: String = secret
+        .chars()
+        .take(keep)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    format!("{head}…({n} chars)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_most_of_the_secret() {
+        assert_eq!(
+            redact("ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+            "ghp_…(40 chars)"
+        );
+        assert_eq!(redact("short"), "…(5 chars)");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_value_and_rule() {
+        assert_eq!(fingerprint("a", "x"), fingerprint("a", "x"));
+        assert_ne!(fingerprint("a", "x"), fingerprint("a", "y"));
+        assert_ne!(fingerprint("a", "x"), fingerprint("b", "x"));
+    }
+}

@@ -1,0 +1,21 @@
+//! tokenhound: a secret scanner and token hygiene auditor.
+//!
+//! Data flows one way: **source → chunk with provenance → matcher → validation →
+//! decoding/hygiene → finding → report**. Each step is one module:
+//! [`source`], [`chunk`], [`matcher`], [`validate`], [`decode`] and [`hygiene`], [`finding`],
+//! [`report`]; [`detect`] runs steps 3–6 on a chunk and [`scan`] drives a whole scan.
+//! The library never depends on the CLI.
+
+pub mod chunk;
+pub mod decode;
+pub mod detect;
+pub mod expand;
+pub mod finding;
+pub mod hygiene;
+pub mod matcher;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod selfcheck;
+pub mod source;
+pub mod validate;

@@ -1,0 +1,190 @@
+//! tokenhound command-line entry: parses flags (the only place that knows clap and process exit
+//! codes), builds the library's plain settings, runs the scan and writes the report.
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+
+use cli::{Cli, Command, FailOn, FormatArg, RulesCommand, ScanArgs};
+use tokenhound::finding::Level;
+use tokenhound::hygiene::Policy;
+use tokenhound::matcher::Matcher;
+use tokenhound::report::{Format, ReportOptions, write_report};
+use tokenhound::rules::{self, Rule};
+use tokenhound::scan::{Collector, ScanOptions, ScanReport, Scanner};
+use tokenhound::source;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Rules { command } => run_rules(command),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tokenhound: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn load_rules(extra: &[PathBuf]) -> Result<Vec<Rule>> {
+    let mut all = rules::builtin_rules()?;
+    for p in extra {
+        all.extend(rules::load_rules_path(p)?);
+    }
+    rules::check_unique(&all)?;
+    Ok(all)
+}
+
+fn parse_now(now: Option<&str>) -> Result<i64> {
+    match now {
+        Some(s) => Ok(chrono::DateTime::parse_from_rfc3339(s)
+            .with_context(|| {
+                format!("--now: `{s}` is not an RFC 3339 time (e.g. 2026-11-01T00:00:00Z)")
+            })?
+            .timestamp()),
+        None => Ok(chrono::Utc::now().timestamp()),
+    }
+}
+
+fn run_scan(args: ScanArgs) -> Result<u8> {
+    let rules = load_rules(&args.rules)?;
+    let mut policy = Policy::new(parse_now(args.now.as_deref())?);
+    if let Some(l) = args.max_lifetime {
+        policy.max_jwt_lifetime = l;
+    }
+    let options = ScanOptions {
+        max_file_size: args.max_file_size,
+        threads: args.threads,
+        no_ignore: args.no_ignore,
+    };
+    let scanner = Scanner::new(Matcher::new(rules.clone())?, policy, options);
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let git_mode = args.history || args.staged || args.range.is_some() || args.since.is_some();
+    if git_mode {
+        bail!("--history, --staged, --range and --since are not available in this build yet");
+    }
+    let collector = Collector::default();
+    for p in &paths {
+        if p.as_os_str() == "-" {
+            source::stdin::scan_stdin(&scanner, &collector);
+        } else if !p.exists() {
+            bail!("{}: no such file or directory", p.display());
+        } else {
+            source::fs::scan_path(&scanner, &collector, p);
+        }
+    }
+    let (findings, stats) = collector.finish();
+    let report = ScanReport {
+        findings,
+        stats,
+        roots: paths.iter().map(|p| p.display().to_string()).collect(),
+        repository: None,
+    };
+    finish(&args, &report, &rules)
+}
+
+fn finish(args: &ScanArgs, report: &ScanReport, rules: &[Rule]) -> Result<u8> {
+    for s in report.stats.skipped.iter().filter(|s| s.is_error()) {
+        eprintln!("tokenhound: skipped {}: {}", s.input, s.reason);
+    }
+    let format = match args.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Sarif => Format::Sarif,
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let opts = ReportOptions {
+        show_secrets: args.show_secrets,
+        color: match args.color.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        },
+        verbose: args.verbose,
+    };
+    match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            write_report(&mut w, format, report, rules, &opts)?;
+            w.flush()?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            write_report(&mut w, format, report, rules, &opts)?;
+            w.flush()?;
+        }
+    }
+    Ok(exit_code(args.fail_on, report))
+}
+
+fn exit_code(fail_on: FailOn, report: &ScanReport) -> u8 {
+    let threshold = match fail_on {
+        FailOn::Error => Level::Error,
+        FailOn::Warning => Level::Warning,
+        FailOn::Note => Level::Note,
+        FailOn::Never => return 0,
+    };
+    u8::from(report.findings.iter().any(|f| f.level >= threshold))
+}
+
+fn run_rules(cmd: RulesCommand) -> Result<u8> {
+    match cmd {
+        RulesCommand::List { rules } => {
+            let all = load_rules(rules.as_slice())?;
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            for r in &all {
+                writeln!(
+                    w,
+                    "{:<40} {:<8} {:<10} {}",
+                    r.id(),
+                    r.spec.level.as_str(),
+                    r.spec.precision.as_str(),
+                    r.spec.name
+                )?;
+            }
+            writeln!(w, "{} rules", all.len())?;
+            w.flush()?;
+            Ok(0)
+        }
+        RulesCommand::Check { files } => {
+            let all = load_rules(&files)?;
+            let matcher = Matcher::new(all)?;
+            let (failures, n) = tokenhound::selfcheck::check_examples(&matcher);
+            for f in &failures {
+                println!("FAIL {} ({}): {}", f.rule_id, f.kind, f.example);
+            }
+            println!(
+                "{} rules, {} examples: {} passed, {} failed",
+                matcher.rules().len(),
+                n,
+                n - failures.len(),
+                failures.len()
+            );
+            Ok(u8::from(!failures.is_empty()))
+        }
+    }
+}

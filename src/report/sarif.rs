@@ -1,0 +1,245 @@
+//! SARIF 2.1.0 report, built with `serde-sarif`, accepted by GitHub code scanning: every rule in
+//! `tool.driver.rules` with descriptions, help, tags, precision and `security-severity`; every
+//! result with a `%SRCROOT%`-relative location, a value-based `partialFingerprints` entry and
+//! `properties.hygiene`. Never the raw secret unless `show_secrets` is set.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde_json::{Value, json};
+use serde_sarif::sarif;
+
+use super::ReportOptions;
+use crate::finding::{Finding, Level};
+use crate::rules::Rule;
+use crate::scan::ScanReport;
+
+/// RFC 3339 text of Unix seconds (UTC).
+pub fn rfc3339(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+fn security_severity(level: Level) -> &'static str {
+    match level {
+        Level::Error => "8.5",
+        Level::Warning => "6.0",
+        Level::Note => "3.0",
+    }
+}
+
+fn result_level(level: Level) -> sarif::ResultLevel {
+    match level {
+        Level::Error => sarif::ResultLevel::Error,
+        Level::Warning => sarif::ResultLevel::Warning,
+        Level::Note => sarif::ResultLevel::Note,
+    }
+}
+
+fn bag(tags: Option<Vec<String>>, props: BTreeMap<String, Value>) -> sarif::PropertyBag {
+    let mut b = sarif::PropertyBag::builder()
+        .additional_properties(props)
+        .build();
+    b.tags = tags;
+    b
+}
+
+fn descriptor(rule: &Rule) -> sarif::ReportingDescriptor {
+    let s = &rule.spec;
+    let mut tags = vec!["security".to_string(), "secret".to_string()];
+    tags.extend(s.tags.iter().cloned());
+    let mut props = BTreeMap::new();
+    props.insert("precision".into(), json!(s.precision.as_str()));
+    props.insert(
+        "security-severity".into(),
+        json!(security_severity(s.level)),
+    );
+    props.insert("family".into(), json!(rule.family()));
+    let help_md = format!(
+        "**{}**\n\n{}\n\n**Remediation:** {}",
+        s.name, s.description, s.remediation
+    );
+    sarif::ReportingDescriptor::builder()
+        .id(s.id.clone())
+        .name(pascal(&s.id))
+        .short_description(
+            sarif::MultiformatMessageString::builder()
+                .text(s.name.clone())
+                .build(),
+        )
+        .full_description(
+            sarif::MultiformatMessageString::builder()
+                .text(s.description.clone())
+                .build(),
+        )
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(format!("{} Remediation: {}", s.description, s.remediation))
+                .markdown(help_md)
+                .build(),
+        )
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(json!(s.level.as_str()))
+                .build(),
+        )
+        .properties(bag(Some(tags), props))
+        .build()
+}
+
+/// `github.classic-pat` → `GithubClassicPat` (SARIF rule names are identifiers).
+fn pascal(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn percent_encode_path(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Result {
+    let mut region = sarif::Region::builder()
+        .start_line(f.location.start_line as i64)
+        .start_column(f.location.start_column as i64)
+        .end_line(f.location.end_line as i64)
+        .end_column(f.location.end_column as i64)
+        .build();
+    if opts.show_secrets {
+        region.snippet = Some(
+            sarif::ArtifactContent::builder()
+                .text(f.secret.clone())
+                .build(),
+        );
+    }
+    let location = sarif::Location::builder()
+        .physical_location(
+            sarif::PhysicalLocation::builder()
+                .artifact_location(
+                    sarif::ArtifactLocation::builder()
+                        .uri(percent_encode_path(&f.location.path))
+                        .uri_base_id("%SRCROOT%")
+                        .build(),
+                )
+                .region(region)
+                .build(),
+        )
+        .build();
+    let mut fps = BTreeMap::new();
+    fps.insert("secretFingerprint/v1".to_string(), f.fingerprint.clone());
+    let mut props: BTreeMap<String, Value> = BTreeMap::new();
+    props.insert("hygiene".into(), json!(f.hygiene));
+    props.insert("family".into(), json!(f.family));
+    props.insert("redacted".into(), json!(f.redacted()));
+    props.insert("fingerprint".into(), json!(f.fingerprint));
+    if !f.properties.is_empty() {
+        props.insert("decoded".into(), json!(f.properties));
+    }
+    if let Some(b) = &f.blob {
+        props.insert("blob".into(), json!(b));
+    }
+    if let Some(g) = &f.git {
+        fps.insert("commitSha".to_string(), g.commit.clone());
+        props.insert("commit".into(), json!(g.commit));
+        props.insert(
+            "author".into(),
+            json!(format!("{} <{}>", g.author_name, g.author_email)),
+        );
+        props.insert("date".into(), json!(rfc3339(g.time)));
+        props.insert("path".into(), json!(f.location.path));
+        props.insert("commitsContaining".into(), json!(g.commits_containing));
+        props.insert("refsContaining".into(), json!(g.refs_containing));
+    }
+    let mut r = sarif::Result::builder()
+        .rule_id(f.rule_id.clone())
+        .level(result_level(f.level))
+        .message(sarif::Message::builder().text(f.message.clone()).build())
+        .locations(vec![location])
+        .partial_fingerprints(fps)
+        .properties(bag(None, props))
+        .build();
+    r.rule_index = index.map(|i| i as i64);
+    r
+}
+
+/// Write the SARIF log.
+pub fn write(
+    out: &mut dyn Write,
+    report: &ScanReport,
+    rules: &[Rule],
+    opts: &ReportOptions,
+) -> std::io::Result<()> {
+    let mut sorted: Vec<&Rule> = rules.iter().collect();
+    sorted.sort_by(|a, b| a.id().cmp(b.id()));
+    let index: BTreeMap<&str, usize> = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id(), i))
+        .collect();
+    let descriptors: Vec<sarif::ReportingDescriptor> =
+        sorted.iter().map(|r| descriptor(r)).collect();
+    let driver = sarif::ToolComponent::builder()
+        .name("tokenhound")
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri("https://github.com/tokenhound/tokenhound")
+        .rules(descriptors)
+        .build();
+    let results: Vec<sarif::Result> = report
+        .findings
+        .iter()
+        .map(|f| result(f, index.get(f.rule_id.as_str()).copied(), opts))
+        .collect();
+    let mut run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    run.column_kind = Some(json!("unicodeCodePoints"));
+    if let Some(root) = report.roots.first() {
+        let abs = std::fs::canonicalize(root)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| root.clone());
+        let is_dir = std::path::Path::new(root).is_dir();
+        if is_dir {
+            let mut uri = format!("file://{}", percent_encode_path(&abs));
+            if !uri.ends_with('/') {
+                uri.push('/');
+            }
+            let mut bases = BTreeMap::new();
+            bases.insert(
+                "%SRCROOT%".to_string(),
+                sarif::ArtifactLocation::builder().uri(uri).build(),
+            );
+            run.original_uri_base_ids = Some(bases);
+        }
+    }
+    if let Some(repo) = &report.repository {
+        let mut vcs = sarif::VersionControlDetails::builder()
+            .repository_uri(repo.uri.clone())
+            .build();
+        vcs.revision_id = repo.revision.clone();
+        vcs.branch = repo.branch.clone();
+        run.version_control_provenance = Some(vec![vcs]);
+    }
+    let log = sarif::Sarif::builder()
+        .schema("https://json.schemastore.org/sarif-2.1.0.json")
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}

@@ -1,0 +1,5 @@
+//! Pipeline step 1: sources enumerate content to scan — the file tree, standard input, and (in
+//! [`git`]) the unique blobs of a repository's history, its index, and commit ranges.
+
+pub mod fs;
+pub mod stdin;
