@@ -136,6 +136,8 @@ pub fn findings(
                 range: &ctx_range,
                 path: &path,
                 commit_time,
+                chunk: data,
+                chunk_range: &c.range,
             };
             let mut a = hygiene::assess(rule.family(), &c.secret, &ctx, policy);
             if c.view.is_some() {

@@ -50,6 +50,10 @@ pub struct Context<'a> {
     pub path: &'a str,
     /// Commit time (Unix seconds) in history scans.
     pub commit_time: Option<i64>,
+    /// The whole chunk, when `text` is a decoded base64 view of a value inside it (else `text`).
+    pub chunk: &'a [u8],
+    /// Byte range in `chunk` of the reported value (the encoded value for decoded views).
+    pub chunk_range: &'a Range<usize>,
 }
 
 /// The verdict on one secret.
