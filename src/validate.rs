@@ -308,8 +308,22 @@ pub fn generic_secret_ok(v: &str) -> bool {
     }
     let lower = v.to_ascii_lowercase();
     let reference_markers = [
-        "$", "%s", "{", "}", "(", ")", "[", "]", "process.env", "os.environ", "getenv", "env.",
-        "secrets.", "vault:", "://", "\\",
+        "$",
+        "%s",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "process.env",
+        "os.environ",
+        "getenv",
+        "env.",
+        "secrets.",
+        "vault:",
+        "://",
+        "\\",
     ];
     if reference_markers.iter().any(|m| lower.contains(m)) {
         return false;

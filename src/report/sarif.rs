@@ -196,7 +196,6 @@ pub fn write(
     let driver = sarif::ToolComponent::builder()
         .name("tokenhound")
         .semantic_version(env!("CARGO_PKG_VERSION"))
-        .information_uri("https://github.com/tokenhound/tokenhound")
         .rules(descriptors)
         .build();
     let results: Vec<sarif::Result> = report

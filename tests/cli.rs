@@ -1,0 +1,331 @@
+//! End-to-end tests of the `tokenhound` binary on fixtures built in code: exit codes, the three
+//! output formats (snapshots), redaction, skipped inputs, ignore files and stdin.
+
+mod common;
+
+use common::{Fixture, Gen, run, shared_dir, stderr, stdout};
+
+/// A small tree with two real-looking GitHub tokens and decoys.
+fn sample_tree(seed: u64) -> (Fixture, Vec<String>) {
+    let mut g = Gen::new(seed);
+    let f = Fixture::new();
+    let t1 = g.ghp();
+    let t2 = g.crc_token("gho_", 30);
+    let bad = g.ghp_bad_checksum();
+    f.write(".env", format!("# local settings\nGITHUB_TOKEN={t1}\n"));
+    f.write(
+        "config/app.yaml",
+        format!(
+            "auth:\n  placeholder: ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n  typo: {bad}\n  oauth: \"{t2}\"\n"
+        ),
+    );
+    f.write("src/main.py", "print('hello')\n");
+    f.write("assets/logo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+    (f, vec![t1, t2, bad])
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let (f, _) = sample_tree(1);
+    let p = f.path().to_str().unwrap();
+    assert_eq!(run(f.path(), &["scan", p]).status.code(), Some(1));
+    assert_eq!(
+        run(f.path(), &["scan", p, "--fail-on", "never"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // classic PATs are warnings by default (over-scoped): --fail-on error passes
+    assert_eq!(
+        run(f.path(), &["scan", p, "--fail-on", "error"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let clean = Fixture::new();
+    clean.write("a.txt", "nothing here\n");
+    assert_eq!(run(clean.path(), &["scan", "."]).status.code(), Some(0));
+}
+
+#[test]
+fn usage_and_fatal_errors_exit_2() {
+    let f = Fixture::new();
+    let o = run(f.path(), &["scan", "does-not-exist"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does-not-exist"), "{}", stderr(&o));
+    assert_eq!(run(f.path(), &["scan", "--bogus"]).status.code(), Some(2));
+    let o = run(f.path(), &["scan", ".", "--now", "yesterday"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--now"));
+    f.write("bad.toml", "[[rule]]\nid = 1\n");
+    let o = run(f.path(), &["scan", ".", "--rules", "bad.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.toml"), "{}", stderr(&o));
+}
+
+#[test]
+fn secrets_are_redacted_unless_asked() {
+    let (f, tokens) = sample_tree(2);
+    for format in ["human", "json", "sarif"] {
+        let o = run(f.path(), &["scan", ".", "--format", format]);
+        let out = stdout(&o);
+        for t in &tokens {
+            assert!(!out.contains(t.as_str()), "{format} output leaks a secret");
+        }
+        let o = run(
+            f.path(),
+            &["scan", ".", "--format", format, "--show-secrets"],
+        );
+        assert!(
+            stdout(&o).contains(tokens[0].as_str()),
+            "{format} --show-secrets"
+        );
+    }
+}
+
+#[test]
+fn wrong_checksums_and_placeholders_are_not_reported() {
+    let (f, _) = sample_tree(3);
+    let o = run(f.path(), &["scan", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let places: Vec<(String, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        vec![(".env".to_string(), 2), ("config/app.yaml".to_string(), 4)]
+    );
+}
+
+#[test]
+fn binary_and_large_files_are_counted_as_skipped() {
+    let (f, _) = sample_tree(4);
+    f.write("big.txt", vec![b'a'; 3000]);
+    let o = run(
+        f.path(),
+        &["scan", ".", "--format", "json", "--max-file-size", "2K"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["summary"]["skipped"]["binary"], 1);
+    assert_eq!(v["summary"]["skipped"]["too-large"], 1);
+    assert!(
+        stderr(&o).contains("big.txt"),
+        "too-large files are named on stderr"
+    );
+    let human = stdout(&run(f.path(), &["scan", ".", "--max-file-size", "2K"]));
+    assert!(
+        human.contains("skipped 2 (binary 1, too-large 1)"),
+        "{human}"
+    );
+}
+
+#[test]
+fn gitignore_is_honoured_hidden_files_are_not_and_git_dir_is_never_entered() {
+    let mut g = Gen::new(5);
+    let f = Fixture::new();
+    f.write(".gitignore", "ignored.txt\n");
+    f.write("ignored.txt", format!("t={}\n", g.ghp()));
+    f.write(".hidden.env", format!("t={}\n", g.ghp()));
+    f.write(".git/config", format!("t={}\n", g.ghp()));
+    let paths = |args: &[&str]| -> Vec<String> {
+        let o = run(f.path(), args);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        paths(&["scan", ".", "--format", "json"]),
+        vec![".hidden.env"]
+    );
+    assert_eq!(
+        paths(&["scan", ".", "--format", "json", "--no-ignore"]),
+        vec![".hidden.env", "ignored.txt"]
+    );
+}
+
+#[test]
+fn stdin_is_scanned() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let token = Gen::new(6).ghp();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenhound"))
+        .args(["scan", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("x={token}\n").as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["findings"][0]["path"], "<stdin>");
+}
+
+#[test]
+fn utf16_files_are_decoded() {
+    let token = Gen::new(7).ghp();
+    let f = Fixture::new();
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in format!("Windows Registry Editor\r\n\"Token\"=\"{token}\"\r\n").encode_utf16() {
+        bytes.extend(u.to_le_bytes());
+    }
+    f.write("settings.reg", bytes);
+    let o = run(f.path(), &["scan", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["findings"][0]["start_line"], 2);
+}
+
+#[test]
+fn fingerprints_ignore_line_moves() {
+    let token = Gen::new(8).ghp();
+    let a = Fixture::new();
+    a.write("x.env", format!("T={token}\n"));
+    let b = Fixture::new();
+    b.write("y.env", format!("\n\n\n  T={token}\n"));
+    let fp = |f: &Fixture| {
+        let v: serde_json::Value =
+            serde_json::from_str(&stdout(&run(f.path(), &["scan", ".", "--format", "json"])))
+                .unwrap();
+        v["findings"][0]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(fp(&a), fp(&b));
+}
+
+fn snapshot_settings(f: &Fixture) -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    let root = std::fs::canonicalize(f.path()).unwrap();
+    s.add_filter(&regex_escape(&root.to_string_lossy()), "[ROOT]");
+    s.add_filter(
+        r#""semanticVersion": "[^"]+""#,
+        r#""semanticVersion": "[VERSION]""#,
+    );
+    s.add_filter(r#""version": "\d+\.\d+\.\d+""#, r#""version": "[VERSION]""#);
+    s
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' || c == '-' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn snapshot_every_format() {
+    let (f, _) = sample_tree(42);
+    let settings = snapshot_settings(&f);
+    for format in ["human", "json", "sarif"] {
+        let o = run(
+            f.path(),
+            &[
+                "scan",
+                ".",
+                "--format",
+                format,
+                "--now",
+                "2026-11-01T00:00:00Z",
+            ],
+        );
+        let mut out = stdout(&o);
+        if format == "sarif" {
+            out = sarif_for_snapshot(&out);
+        }
+        let rendered = format!(
+            "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
+            o.status.code(),
+            out,
+            stderr(&o)
+        );
+        settings.bind(|| insta::assert_snapshot!(format!("scan_{format}"), rendered));
+    }
+}
+
+/// The SARIF log with only the rule descriptors that results refer to, and without rule indexes
+/// (both change whenever a rule is added elsewhere).
+fn sarif_for_snapshot(text: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+    let run = &mut v["runs"][0];
+    let used: Vec<String> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap().to_string())
+        .collect();
+    for r in run["results"].as_array_mut().unwrap() {
+        r.as_object_mut().unwrap().remove("ruleIndex");
+    }
+    let rules = run["tool"]["driver"]["rules"].as_array_mut().unwrap();
+    rules.retain(|d| used.iter().any(|u| u == d["id"].as_str().unwrap()));
+    serde_json::to_string_pretty(&v).unwrap() + "\n"
+}
+
+/// No secret of the labeled public corpus appears in any output format without --show-secrets.
+#[test]
+fn public_corpus_output_never_contains_a_label_secret() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("skipped: ../shared is not beside the checkout");
+        return;
+    };
+    let labels: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shared.join("corpus/public/labels.json")).unwrap(),
+    )
+    .unwrap();
+    let mut values: Vec<String> = Vec::new();
+    for s in labels["secrets"].as_array().unwrap() {
+        values.push(s["secret"].as_str().unwrap().to_string());
+        for a in s["alt_values"].as_array().into_iter().flatten() {
+            values.push(a.as_str().unwrap().to_string());
+        }
+    }
+    let tree = shared.join("corpus/public/tree");
+    let mut total = 0;
+    for format in ["human", "json", "sarif"] {
+        let o = run(
+            &tree,
+            &[
+                "scan",
+                ".",
+                "--format",
+                format,
+                "--now",
+                "2026-11-01T00:00:00Z",
+            ],
+        );
+        let out = stdout(&o) + &stderr(&o);
+        total += out.len();
+        for v in &values {
+            // short fragments (e.g. a username) may legitimately appear; whole secrets must not
+            if v.len() >= 8 {
+                assert!(
+                    !out.contains(v.as_str()),
+                    "{format} output contains a label secret"
+                );
+            }
+        }
+    }
+    assert!(total > 1000, "the scans produced output");
+}

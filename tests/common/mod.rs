@@ -1,0 +1,120 @@
+//! Shared test helpers: a seeded generator of format-valid, never-issued tokens, temporary
+//! fixture trees, and a runner for the tokenhound binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Small deterministic PRNG (xorshift64*), so snapshot tests are stable.
+pub struct Gen(u64);
+
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+impl Gen {
+    pub fn new(seed: u64) -> Self {
+        Gen(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn pick(&mut self, n: usize, alphabet: &[u8]) -> String {
+        (0..n)
+            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char)
+            .collect()
+    }
+
+    pub fn alnum(&mut self, n: usize) -> String {
+        self.pick(n, ALNUM)
+    }
+
+    /// GitHub/npm style token: prefix + n random chars + base62 CRC-32 of them.
+    pub fn crc_token(&mut self, prefix: &str, n: usize) -> String {
+        let body = self.alnum(n);
+        let crc = tokenhound::validate::base62(crc32fast::hash(body.as_bytes()) as u64, 6);
+        format!("{prefix}{body}{crc}")
+    }
+
+    pub fn ghp(&mut self) -> String {
+        self.crc_token("ghp_", 30)
+    }
+
+    pub fn npm(&mut self) -> String {
+        self.crc_token("npm_", 30)
+    }
+
+    /// A GitHub token with a deliberately wrong checksum.
+    pub fn ghp_bad_checksum(&mut self) -> String {
+        let t = self.ghp();
+        let last = t.chars().last().unwrap();
+        let swapped = if last == 'a' { 'b' } else { 'a' };
+        format!("{}{}", &t[..t.len() - 1], swapped)
+    }
+
+    /// An unsigned-looking JWT with the given JSON header and claims and a random signature.
+    pub fn jwt(&mut self, header: &str, claims: &str) -> String {
+        use base64::Engine as _;
+        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let sig: Vec<u8> = (0..64).map(|_| self.next() as u8).collect();
+        format!(
+            "{}.{}.{}",
+            e.encode(header),
+            e.encode(claims),
+            e.encode(sig)
+        )
+    }
+}
+
+/// A temporary directory with files.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new() -> Self {
+        Fixture {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+}
+
+/// Run the tokenhound binary with `args` in `cwd`.
+pub fn run(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tokenhound"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run tokenhound")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The shared corpus beside the checkout, if present.
+pub fn shared_dir() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    p.is_dir().then_some(p)
+}
