@@ -111,7 +111,7 @@ pub fn gitlab_routable_ok(secret: &str) -> bool {
         return true;
     };
     let tail = &secret[dot + 4..];
-    if tail.len() != 9 {
+    if tail.len() != 9 || !secret.is_ascii() {
         return false;
     }
     let (ll, crc) = tail.split_at(2);
