@@ -81,7 +81,7 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
     };
     let git_mode = args.history || args.staged || args.range.is_some() || args.since.is_some();
     if git_mode {
-        bail!("--history, --staged, --range and --since are not available in this build yet");
+        return run_git_scan(&args, &scanner, &paths, &rules);
     }
     let collector = Collector::default();
     for p in &paths {
@@ -101,6 +101,42 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         repository: None,
     };
     finish(&args, &report, &rules)
+}
+
+/// `--history`, `--staged`, `--range`, `--since`: one repository.
+fn run_git_scan(
+    args: &ScanArgs,
+    scanner: &Scanner,
+    paths: &[PathBuf],
+    rules: &[Rule],
+) -> Result<u8> {
+    let modes = [
+        args.history,
+        args.staged,
+        args.range.is_some() || args.since.is_some(),
+    ];
+    if modes.iter().filter(|m| **m).count() > 1 || (args.range.is_some() && args.since.is_some()) {
+        bail!("choose one of --history, --staged, --range or --since");
+    }
+    if args.all_objects && !args.history {
+        bail!("--all-objects goes with --history");
+    }
+    if paths.len() != 1 {
+        bail!("git modes scan one repository; got {} paths", paths.len());
+    }
+    let repo = &paths[0];
+    let collector = Collector::default();
+    let scan = if args.staged {
+        source::staged::scan_staged(scanner, &collector, repo)?
+    } else if let Some(r) = &args.range {
+        source::range::scan_range(scanner, &collector, repo, r)?
+    } else if let Some(since) = &args.since {
+        source::range::scan_range(scanner, &collector, repo, &format!("{since}..HEAD"))?
+    } else {
+        bail!("--history is not available in this build yet");
+    };
+    let report = scan.into_report(collector, repo.display().to_string());
+    finish(args, &report, rules)
 }
 
 fn finish(args: &ScanArgs, report: &ScanReport, rules: &[Rule]) -> Result<u8> {

@@ -150,7 +150,7 @@ pub struct ScanReport {
 }
 
 /// The repository a history scan read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RepositoryInfo {
     /// Remote URL when known, else the local path as a `file://` URI.
     pub uri: String,

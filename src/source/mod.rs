@@ -2,4 +2,7 @@
 //! [`git`]) the unique blobs of a repository's history, its index, and commit ranges.
 
 pub mod fs;
+pub mod git;
+pub mod range;
+pub mod staged;
 pub mod stdin;

@@ -1,0 +1,222 @@
+//! Source: a commit range (pull-request mode). The blobs that the commits of `BASE..HEAD`
+//! introduce — a path whose content differs from every parent's — each scanned once, with
+//! findings kept on the lines the commit adds, attributed to the first commit (parents first) that
+//! introduced them.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use anyhow::{Context as _, Result, bail};
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort, Tree};
+
+use super::git::{self, CommitInfoCache, GitScan, added_lines, on_lines};
+use crate::chunk::{Chunk, Provenance};
+use crate::scan::{Collector, Scanner};
+
+/// One path whose content a commit introduced.
+struct Introduced {
+    commit: Oid,
+    path: String,
+    blob: Oid,
+    /// The content at that path (or the rename source) in each parent; `None` when absent.
+    olds: Vec<Option<Oid>>,
+}
+
+/// Resolve `BASE..HEAD` (either side may be empty: HEAD) to (base, head) commit ids.
+pub fn resolve_range(repo: &Repository, spec: &str) -> Result<(Oid, Oid)> {
+    let Some((a, b)) = spec.split_once("..") else {
+        bail!("--range `{spec}`: expected BASE..HEAD");
+    };
+    let b = b.strip_prefix('.').unwrap_or(b);
+    let peel = |s: &str| -> Result<Oid> {
+        let s = if s.is_empty() { "HEAD" } else { s };
+        Ok(repo
+            .revparse_single(s)
+            .and_then(|o| o.peel_to_commit())
+            .with_context(|| format!("--range: `{s}` is not a commit in this repository"))?
+            .id())
+    };
+    Ok((peel(a)?, peel(b)?))
+}
+
+fn changed_paths(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+) -> Result<HashMap<String, (Oid, Option<Oid>)>> {
+    let mut opts = DiffOptions::new();
+    opts.include_typechange(true);
+    let mut diff = repo.diff_tree_to_tree(old, Some(new), Some(&mut opts))?;
+    let mut find = DiffFindOptions::new();
+    find.renames(true);
+    diff.find_similar(Some(&mut find))?;
+    let mut out = HashMap::new();
+    for d in diff.deltas() {
+        let status = d.status();
+        if !matches!(
+            status,
+            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
+        ) {
+            continue;
+        }
+        let nf = d.new_file();
+        let Some(p) = nf.path() else { continue };
+        let old = (status != Delta::Added).then(|| d.old_file().id());
+        out.insert(
+            p.to_string_lossy().replace('\\', "/"),
+            (nf.id(), old.filter(|o| !o.is_zero())),
+        );
+    }
+    Ok(out)
+}
+
+/// Scan what the commits of `spec` (`BASE..HEAD`) introduce in the repository at `path`.
+pub fn scan_range(
+    scanner: &Scanner,
+    collector: &Collector,
+    path: &Path,
+    spec: &str,
+) -> Result<GitScan> {
+    let repo = git::open(path)?;
+    let mut info = git::repository_info(&repo);
+    let (base, head) = resolve_range(&repo, spec)?;
+    info.revision = Some(head.to_string());
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)?;
+    walk.push(head)?;
+    walk.hide(base)?;
+    let mut order: HashMap<String, usize> = HashMap::new();
+    let mut commits = Vec::new();
+    let mut intro: Vec<Introduced> = Vec::new();
+    let mut seen_blobs: HashSet<Oid> = HashSet::new();
+    for id in walk {
+        let id = id?;
+        let commit = repo.find_commit(id)?;
+        order.insert(id.to_string(), commits.len());
+        commits.push(id);
+        let tree = commit.tree()?;
+        let parents: Vec<Tree<'_>> = commit
+            .parents()
+            .filter_map(|p| p.tree().ok())
+            .collect::<Vec<_>>();
+        let per_parent: Vec<HashMap<String, (Oid, Option<Oid>)>> = if parents.is_empty() {
+            vec![changed_paths(&repo, None, &tree)?]
+        } else {
+            parents
+                .iter()
+                .map(|p| changed_paths(&repo, Some(p), &tree))
+                .collect::<Result<_>>()?
+        };
+        let mut paths: Vec<&String> = per_parent[0].keys().collect();
+        paths.sort();
+        for p in paths {
+            let (blob, _) = per_parent[0][p];
+            if !per_parent
+                .iter()
+                .all(|m| m.get(p).is_some_and(|e| e.0 == blob))
+            {
+                continue;
+            }
+            if !seen_blobs.insert(blob) {
+                continue;
+            }
+            intro.push(Introduced {
+                commit: id,
+                path: p.clone(),
+                blob,
+                olds: per_parent.iter().map(|m| m[p].1).collect(),
+            });
+        }
+    }
+    let mut infos = CommitInfoCache::new(&repo);
+    let limit = scanner.options.max_file_size;
+    for it in &intro {
+        let input = git::blob_input(Some(&it.path), &it.blob.to_string());
+        let obj = match repo.find_object(it.blob, None) {
+            Ok(o) => o,
+            Err(e) => {
+                collector.skip(input, format!("unreadable: {}", e.message()));
+                continue;
+            }
+        };
+        let Some(blob) = obj.as_blob() else {
+            if obj.kind() == Some(git2::ObjectType::Commit) {
+                collector.skip(it.path.clone(), "submodule");
+            }
+            continue;
+        };
+        if blob.size() as u64 > limit {
+            collector.skip(input, "too-large");
+            continue;
+        }
+        let data = blob.content();
+        if let Some(reason) = git::skip_reason(data) {
+            collector.skip(input, reason);
+            continue;
+        }
+        let (_, _, time) = infos.get(it.commit);
+        let chunk = Chunk {
+            data: data.into(),
+            provenance: Provenance::GitBlob {
+                blob: it.blob.to_string(),
+                path: it.path.clone(),
+                origin: None,
+            },
+        };
+        let found = match scanner.scan_chunk(chunk, Some(time)) {
+            Ok(f) => f,
+            Err(reason) => {
+                collector.skip(input, reason);
+                continue;
+            }
+        };
+        if found.is_empty() {
+            collector.scanned(data.len(), found);
+            continue;
+        }
+        // lines added relative to every parent
+        let mut lines: Option<HashSet<usize>> = None;
+        let mut all_new = false;
+        for old in &it.olds {
+            let old_data = old.and_then(|o| repo.find_blob(o).ok());
+            match added_lines(old_data.as_ref().map(|b| b.content()), data) {
+                None => all_new = true,
+                Some(s) => {
+                    lines = Some(match lines {
+                        None => s,
+                        Some(prev) => prev.intersection(&s).copied().collect(),
+                    })
+                }
+            }
+        }
+        let lines = if all_new && lines.is_none() {
+            None
+        } else {
+            Some(lines.unwrap_or_default())
+        };
+        let mut found = on_lines(found, lines.as_ref());
+        if !found.is_empty() {
+            let containing = commits
+                .iter()
+                .filter(|c| {
+                    repo.find_commit(**c)
+                        .ok()
+                        .and_then(|c| c.tree().ok())
+                        .and_then(|t| t.get_path(Path::new(&it.path)).ok())
+                        .is_some_and(|e| e.id() == it.blob)
+                })
+                .count();
+            let refs = git::refs_containing(&repo, &it.path, it.blob);
+            let origin = infos.origin(it.commit, containing, refs);
+            for f in &mut found {
+                f.git = Some(origin.clone());
+            }
+        }
+        collector.scanned(data.len(), found);
+    }
+    Ok(GitScan {
+        info,
+        order,
+        notes: Vec::new(),
+    })
+}
