@@ -8,6 +8,17 @@ use std::ops::Range;
 
 use crate::finding::Level;
 
+/// The seven flags of tokens.md section 13, in table order.
+pub const FLAGS: [&str; 7] = [
+    "non-expiring",
+    "long-lived",
+    "expired",
+    "over-scoped",
+    "legacy-service-account-token",
+    "no-audience",
+    "alg-none",
+];
+
 /// Thresholds of the policy; every one is configurable.
 #[derive(Debug, Clone)]
 pub struct Policy {
