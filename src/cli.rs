@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan files (default), git history (--history), staged changes (--staged) or a commit range.
     Scan(ScanArgs),
+    /// Decode ONE token read from stdin (never from the command line) and print its verdict.
+    Decode(DecodeArgs),
     /// List or check the rules.
     Rules {
         /// rules subcommand
@@ -52,6 +54,32 @@ pub enum FormatArg {
     Json,
     /// SARIF 2.1.0.
     Sarif,
+}
+
+/// `decode` options. The token itself is read from stdin only, so it stays out of shell history.
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: DecodeFormat,
+    /// Judge the token as this family key (e.g. jwt, pypi-token, azure-sas) instead of guessing.
+    #[arg(long, value_name = "FAMILY")]
+    pub family: Option<String>,
+    /// Reference time for hygiene checks (RFC 3339), default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Longest JWT lifetime (exp - iat) not flagged long-lived, e.g. 24h, 7d.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub max_lifetime: Option<i64>,
+}
+
+/// `decode` output formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DecodeFormat {
+    /// Readable lines.
+    Human,
+    /// One JSON object.
+    Json,
 }
 
 /// `--fail-on` thresholds.

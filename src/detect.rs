@@ -147,8 +147,9 @@ pub fn findings(
             let (sl, sc) = index.position(data, c.range.start);
             let (el, ec) = index.position(data, c.range.end);
             let level = hygiene::level_for(rule.spec.level, &a.flags);
+            // the decoder's summary is a self-contained sentence naming the token
             let message = match &a.summary {
-                Some(s) => format!("{}: {}", rule.spec.name, s),
+                Some(s) => s.clone(),
                 None => format!("{} found", rule.spec.name),
             };
             let (blob, git) = match &chunk.provenance {

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
-use cli::{Cli, Command, FailOn, FormatArg, RulesCommand, ScanArgs};
+use cli::{Cli, Command, DecodeArgs, DecodeFormat, FailOn, FormatArg, RulesCommand, ScanArgs};
 use tokenhound::finding::Level;
 use tokenhound::hygiene::Policy;
 use tokenhound::matcher::Matcher;
@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rules { command } => run_rules(command),
+        Command::Decode(args) => run_decode(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -184,6 +185,82 @@ fn exit_code(fail_on: FailOn, report: &ScanReport) -> u8 {
         FailOn::Never => return 0,
     };
     u8::from(report.findings.iter().any(|f| f.level >= threshold))
+}
+
+/// Longest input `decode` reads from stdin.
+const MAX_DECODE_INPUT: u64 = 1 << 20;
+
+/// `tokenhound decode`: one token from stdin → what it says and the verdict, redacted.
+/// Exit 0 = decoded, 1 = recognised but not decodable, 2 = no token / unknown shape.
+fn run_decode(args: DecodeArgs) -> Result<u8> {
+    use std::io::Read;
+    let mut policy = Policy::new(parse_now(args.now.as_deref())?);
+    if let Some(l) = args.max_lifetime {
+        policy.max_jwt_lifetime = l;
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("tokenhound: paste one token, then press Ctrl-D (it is read from stdin only)");
+    }
+    let mut buf = Vec::new();
+    stdin
+        .lock()
+        .take(MAX_DECODE_INPUT + 1)
+        .read_to_end(&mut buf)
+        .context("cannot read stdin")?;
+    if buf.len() as u64 > MAX_DECODE_INPUT {
+        bail!("stdin: more than 1 MiB; decode reads one token");
+    }
+    let input = String::from_utf8_lossy(&buf);
+    let Some(d) = tokenhound::decode::decode_input(&input, args.family.as_deref(), &policy) else {
+        if input.trim().is_empty() {
+            bail!("stdin: no token given");
+        }
+        bail!("stdin: not a token shape tokenhound can decode (try --family)");
+    };
+    let a = &d.assessment;
+    let token = input.trim();
+    let redacted = tokenhound::finding::redact(token);
+    let decoded = a.properties.get("decoded") != Some(&serde_json::Value::Bool(false));
+    let level = tokenhound::hygiene::level_for(Level::Note, &a.flags);
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    match args.format {
+        DecodeFormat::Json => {
+            let doc = serde_json::json!({
+                "family": d.family,
+                "redacted": redacted,
+                "decoded": decoded,
+                "summary": a.summary,
+                "hygiene": a.flags,
+                "level": level.as_str(),
+                "properties": a.properties,
+            });
+            serde_json::to_writer_pretty(&mut w, &doc)?;
+            writeln!(w)?;
+        }
+        DecodeFormat::Human => {
+            writeln!(w, "token:    {redacted}")?;
+            writeln!(w, "family:   {}", d.family)?;
+            if let Some(s) = &a.summary {
+                writeln!(w, "summary:  {s}")?;
+            }
+            if a.flags.is_empty() {
+                writeln!(w, "verdict:  nothing to flag")?;
+            } else {
+                writeln!(w, "verdict:  {} ({})", a.flags.join(", "), level.as_str())?;
+            }
+            for (k, v) in &a.properties {
+                let shown = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                writeln!(w, "  {k:<22} {shown}")?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(if decoded { 0 } else { 1 })
 }
 
 fn run_rules(cmd: RulesCommand) -> Result<u8> {

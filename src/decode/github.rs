@@ -84,12 +84,14 @@ pub fn assess(family: &str, secret: &str, ctx: &Context<'_>, policy: &Policy) ->
     let summary = match kind {
         "github-classic-pat" => {
             a.flags.push("over-scoped".into());
-            a.flags.push("long-lived".into());
-            "classic personal access token: coarse scopes (repo = every private repository the user can reach), may never expire".to_string()
+            // tokens.md §1 calls these long-lived, but the expiry is server-side: the default
+            // policy (§13) leaves `long-lived` to proven lifetimes and says so beside it
+            a.flags.push("expiry-unknown".into());
+            "GitHub classic personal access token: coarse scopes (repo = every private repository the user can reach), may never expire".to_string()
         }
         "github-oauth" => {
-            a.flags.push("long-lived".into());
-            "OAuth app token: acts as the user, no expiry by default".into()
+            a.flags.push("expiry-unknown".into());
+            "GitHub OAuth app token: acts as the user, no expiry by default".into()
         }
         "github-user-to-server" => {
             "GitHub App user-to-server token: 8 hours when token expiration is on".into()
@@ -121,7 +123,7 @@ pub fn assess(family: &str, secret: &str, ctx: &Context<'_>, policy: &Policy) ->
             s
         }
         "github-fine-grained-pat" => {
-            let mut s = "fine-grained personal access token: repositories, permissions and expiry are server-side".to_string();
+            let mut s = "GitHub fine-grained personal access token: repositories, permissions and expiry are server-side".to_string();
             if let Some(id) = fine_grained_owner(t) {
                 a.properties.insert("owner_id".into(), id.into());
                 s.push_str(&format!(" (owner id {id}, heuristic)"));
@@ -155,6 +157,14 @@ mod tests {
         )
     }
 
+    fn classic_long(prefix: &str, r: &mut Rng) -> String {
+        let body = r.alnum(70, ALNUM);
+        format!(
+            "{prefix}{body}{}",
+            base62(crc32fast::hash(body.as_bytes()) as u64, 6)
+        )
+    }
+
     fn run(t: &str) -> Assessment {
         let c = Ctx::new(t, t);
         let f = family_of(t).unwrap_or("github-classic-pat");
@@ -166,9 +176,10 @@ mod tests {
         let mut r = Rng(41);
         assert_eq!(
             run(&classic("ghp_", &mut r)).flags,
-            ["long-lived", "over-scoped"]
+            ["over-scoped", "expiry-unknown"]
         );
-        assert_eq!(run(&classic("gho_", &mut r)).flags, ["long-lived"]);
+        assert_eq!(run(&classic("gho_", &mut r)).flags, ["expiry-unknown"]);
+        assert_eq!(run(&classic_long("ghr_", &mut r)).flags, ["long-lived"]);
         assert!(run(&classic("ghu_", &mut r)).flags.is_empty());
         assert!(run(&classic("ghs_", &mut r)).flags.is_empty());
         let mut bad = classic("ghp_", &mut r);

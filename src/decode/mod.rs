@@ -75,6 +75,49 @@ pub fn guess_family(token: &str) -> Option<&'static str> {
     None
 }
 
+/// What `tokenhound decode` learns about one token.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The family the token was judged as.
+    pub family: String,
+    /// The verdict and decoded facts.
+    pub assessment: Assessment,
+}
+
+/// Decode one token given on its own (`input` may carry its context: a whole SAS URL, a
+/// service-account JSON file, an `Authorization: Bearer` header). `family` overrides the guess.
+/// `None` when the input is empty or its shape is not recognised.
+pub fn decode_input(input: &str, family: Option<&str>, policy: &Policy) -> Option<Decoded> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let token = trimmed
+        .strip_prefix("Authorization:")
+        .map(str::trim)
+        .unwrap_or(trimmed);
+    let token = token
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .unwrap_or(token);
+    let family = match family {
+        Some(f) => f.to_string(),
+        None => guess_family(token)?.to_string(),
+    };
+    let start = input.find(token).unwrap_or(0);
+    let range = start..start + token.len();
+    let ctx = Context {
+        text: input.as_bytes(),
+        range: &range,
+        path: "<stdin>",
+        commit_time: None,
+        chunk: input.as_bytes(),
+        chunk_range: &range,
+    };
+    let assessment = assess(&family, token, &ctx, policy);
+    Some(Decoded { family, assessment })
+}
+
 /// A kubeconfig `token:` that is not a JWT: a bootstrap token (decoded as such) or a static
 /// token from `--token-auth-file`, which never expires.
 fn static_token(secret: &str, ctx: &Context<'_>, policy: &Policy) -> Assessment {
@@ -324,6 +367,26 @@ mod tests {
         assert_eq!(doc, b"kind: Secret\ntoken: x\n");
         assert_eq!(start, 9);
         assert_eq!(line_at(t, at), b"token: x");
+    }
+
+    #[test]
+    fn decode_input_guesses_and_judges() {
+        let p = Policy::new(testutil::NOW);
+        let d = decode_input("  AKIAIOSFODNN7ABCDEFG\n", None, &p).unwrap();
+        assert_eq!(d.family, "aws-access-key");
+        assert_eq!(d.assessment.flags, ["non-expiring"]);
+        let d = decode_input(
+            "Authorization: Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",
+            None,
+            &p,
+        )
+        .unwrap();
+        assert_eq!(d.family, "jwt");
+        assert!(d.assessment.flags.contains(&"alg-none".to_string()));
+        assert!(decode_input("   ", None, &p).is_none());
+        assert!(decode_input("what is this", None, &p).is_none());
+        let d = decode_input("what is this", Some("pypi-token"), &p).unwrap();
+        assert_eq!(d.assessment.properties["decoded"], false);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Human report: findings grouped by file with line:column, level, rule, a redacted preview and
-//! hygiene verdicts; then a one-line summary of files, bytes, findings and skipped inputs.
+//! the hygiene verdict beside it, the decoded summary below; then a one-line summary of files,
+//! bytes, findings and skipped inputs, and the count of findings per hygiene flag.
 
 use std::io::Write;
 
@@ -40,15 +41,17 @@ pub fn write(
         } else {
             f.redacted()
         };
+        let verdict = if f.hygiene.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", paint(opts.color, "35", &f.hygiene.join(", ")))
+        };
         writeln!(
             out,
-            "  {:>5}:{:<4} {} {}  {}",
-            f.location.start_line, f.location.start_column, level, f.rule_id, shown
+            "  {:>5}:{:<4} {} {}  {}{}",
+            f.location.start_line, f.location.start_column, level, f.rule_id, shown, verdict
         )?;
         writeln!(out, "             {}", f.message)?;
-        if !f.hygiene.is_empty() {
-            writeln!(out, "             hygiene: {}", f.hygiene.join(", "))?;
-        }
         if let Some(g) = &f.git {
             let date = chrono::DateTime::from_timestamp(g.time, 0)
                 .map(|d| d.format("%Y-%m-%d").to_string())
@@ -103,7 +106,17 @@ pub fn write(
     writeln!(out, "{line}")?;
     let flags = flag_counts(&report.findings);
     if !flags.is_empty() {
-        let s: Vec<String> = flags.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        // the seven policy flags first, in table order, then richer verdicts
+        let mut s: Vec<String> = crate::hygiene::FLAGS
+            .iter()
+            .filter_map(|k| flags.get(*k).map(|v| format!("{k} {v}")))
+            .collect();
+        s.extend(
+            flags
+                .iter()
+                .filter(|(k, _)| !crate::hygiene::FLAGS.contains(&k.as_str()))
+                .map(|(k, v)| format!("{k} {v}")),
+        );
         writeln!(out, "hygiene: {}", s.join(", "))?;
     }
     Ok(())

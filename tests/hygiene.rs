@@ -1,0 +1,173 @@
+//! End-to-end hygiene: `tokenhound decode` (stdin only, redacted, human and JSON) and hygiene
+//! verdicts carried through a scan into JSON, SARIF and the human report.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::{Fixture, Gen, run, stdout};
+
+fn decode(input: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokenhound"))
+        .arg("decode")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn legacy_sa(g: &mut Gen) -> String {
+    g.jwt(
+        r#"{"alg":"RS256","kid":"k"}"#,
+        r#"{"iss":"kubernetes/serviceaccount","kubernetes.io/serviceaccount/namespace":"kube-system","kubernetes.io/serviceaccount/secret.name":"deployer-token-abcde","kubernetes.io/serviceaccount/service-account.name":"deployer","kubernetes.io/serviceaccount/service-account.uid":"0","sub":"system:serviceaccount:kube-system:deployer"}"#,
+    )
+}
+
+#[test]
+fn decode_reads_stdin_and_redacts() {
+    let tok = legacy_sa(&mut Gen::new(1));
+    let (code, out, _) = decode(&format!("{tok}\n"), &["--now", "2026-11-01T00:00:00Z"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains(
+        "Kubernetes service-account token for kube-system/deployer: legacy secret-based token, never expires"
+    ));
+    assert!(out.contains("legacy-service-account-token"));
+    assert!(!out.contains(&tok));
+    assert!(
+        !out.contains(tok.rsplit('.').next().unwrap()),
+        "signature printed"
+    );
+
+    let (code, out, _) = decode(&tok, &["--format", "json"]);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["family"], "jwt");
+    assert_eq!(v["level"], "error");
+    assert_eq!(v["properties"]["namespace"], "kube-system");
+    assert!(
+        v["hygiene"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "non-expiring")
+    );
+    assert!(!out.contains(&tok));
+}
+
+#[test]
+fn decode_rejects_argv_and_unknown_input() {
+    // there is no positional token argument: the token must never land in shell history
+    let o = run(
+        std::path::Path::new("."),
+        &["decode", "ghp_notreallyatoken"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let (code, _, err) = decode("just some words\n", &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not a token shape"));
+    let (code, _, err) = decode("", &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no token"));
+    let (code, out, _) = decode("pypi-AgEI!!!\n", &[]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("not decodable"));
+}
+
+const RULES: &str = r#"
+[[rule]]
+id = "test.jwt"
+family = "jwt"
+name = "JWT"
+description = "JWT"
+remediation = "revoke"
+keywords = ["eyJ"]
+regex = '''\b(?P<secret>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*)'''
+validators = ["jwt"]
+level = "note"
+examples = ["x"]
+"#;
+
+#[test]
+fn scan_carries_hygiene_into_every_format() {
+    let mut g = Gen::new(2);
+    let legacy = legacy_sa(&mut g);
+    let f = Fixture::new();
+    f.write("rules.toml", RULES);
+    f.write(
+        "kubeconfig.yaml",
+        format!("users:\n- name: ci\n  user:\n    token: {legacy}\n"),
+    );
+    let args = [
+        "scan",
+        "kubeconfig.yaml",
+        "--rules",
+        "rules.toml",
+        "--now",
+        "2026-11-01T00:00:00Z",
+    ];
+    let o = run(f.path(), &[&args[..], &["--format", "json"]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fd = &v["findings"][0];
+    assert_eq!(
+        fd["level"], "error",
+        "rule level note raised by non-expiring"
+    );
+    assert_eq!(
+        fd["hygiene"],
+        serde_json::json!([
+            "non-expiring",
+            "over-scoped",
+            "legacy-service-account-token",
+            "no-audience",
+            "privileged-service-account"
+        ])
+    );
+    assert_eq!(fd["properties"]["service_account"], "deployer");
+    assert!(
+        fd["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Kubernetes service-account token for kube-system/deployer")
+    );
+    assert_eq!(v["summary"]["by_flag"]["non-expiring"], 1);
+
+    let o = run(f.path(), &[&args[..], &["--format", "sarif"]].concat());
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = &s["runs"][0]["results"][0];
+    assert!(
+        r["properties"]["hygiene"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "legacy-service-account-token")
+    );
+    assert!(!String::from_utf8_lossy(&o.stdout).contains(&legacy));
+
+    let o = run(f.path(), &[&args[..], &["--format", "human"]].concat());
+    let h = stdout(&o);
+    assert!(
+        h.contains("[non-expiring, over-scoped, legacy-service-account-token"),
+        "{h}"
+    );
+    assert!(
+        h.contains(
+            "hygiene: non-expiring 1, over-scoped 1, legacy-service-account-token 1, no-audience 1"
+        ),
+        "{h}"
+    );
+}
