@@ -27,6 +27,78 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Record known findings so that later scans report only new ones (docs/baseline.md).
+    Baseline {
+        /// baseline subcommand
+        #[command(subcommand)]
+        command: BaselineCommand,
+    },
+    /// Install a git pre-commit hook that runs `tokenhound scan --staged`.
+    InstallHook(InstallHookArgs),
+    /// Helpers for the GitHub Action (action.yml).
+    Action {
+        /// action subcommand
+        #[command(subcommand)]
+        command: ActionCommand,
+    },
+}
+
+/// `baseline` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan (same options as `scan`) and print a baseline of every finding (JSON, to stdout or -o).
+    Create(ScanArgs),
+    /// Scan again and prune the entries of --baseline FILE that are no longer found (in place).
+    Update {
+        /// Scan options; --baseline names the file to update (default: the configured one, else
+        /// .tokenhound-baseline.json).
+        #[command(flatten)]
+        scan: ScanArgs,
+        /// Also add findings that are not in the baseline yet.
+        #[arg(long)]
+        add: bool,
+    },
+}
+
+/// `install-hook` options.
+#[derive(Debug, Args)]
+pub struct InstallHookArgs {
+    /// A path inside the repository (default: the current directory).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Replace a pre-commit hook that tokenhound did not write (it is kept as pre-commit.orig).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `action` subcommands (used by scripts/action-scan.sh).
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Print the BASE..HEAD range of a GitHub event (nothing when the event has none).
+    Range {
+        /// Event name (GITHUB_EVENT_NAME).
+        #[arg(long)]
+        event_name: String,
+        /// Event payload file (GITHUB_EVENT_PATH).
+        #[arg(long)]
+        event_path: PathBuf,
+    },
+    /// Print a markdown job summary (redacted) of a SARIF report.
+    Summary {
+        /// The SARIF file.
+        sarif: PathBuf,
+        /// What was scanned, for the heading.
+        #[arg(long, default_value = "the repository")]
+        scanned: String,
+        /// Most rows in the table.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Print the number of results in a SARIF report.
+    Count {
+        /// The SARIF file.
+        sarif: PathBuf,
+    },
 }
 
 /// `rules` subcommands.
@@ -151,6 +223,15 @@ pub struct ScanArgs {
     /// Colour: auto, always, never.
     #[arg(long, default_value = "auto")]
     pub color: String,
+    /// Configuration file (default: .tokenhound.toml at the scan root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore .tokenhound.toml at the scan root.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Do not report findings recorded in this baseline file (see `tokenhound baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// Parse `20M`, `512K`, `1G`, `1048576`.

@@ -6,11 +6,16 @@
 //! [`report`]; [`detect`] runs steps 3–6 on a chunk and [`scan`] drives a whole scan.
 //! The library never depends on the CLI.
 
+pub mod allow;
+pub mod baseline;
 pub mod chunk;
+pub mod config;
 pub mod decode;
 pub mod detect;
 pub mod expand;
 pub mod finding;
+pub mod github;
+pub mod hook;
 pub mod hygiene;
 pub mod matcher;
 pub mod report;

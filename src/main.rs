@@ -2,6 +2,7 @@
 //! codes), builds the library's plain settings, runs the scan and writes the report.
 
 mod cli;
+mod integrate;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -25,6 +26,9 @@ fn main() -> ExitCode {
         Command::Scan(args) => run_scan(args),
         Command::Rules { command } => run_rules(command),
         Command::Decode(args) => run_decode(args),
+        Command::Baseline { command } => integrate::run_baseline(command),
+        Command::InstallHook(args) => integrate::run_install_hook(args),
+        Command::Action { command } => integrate::run_action(command),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -64,8 +68,16 @@ fn parse_now(now: Option<&str>) -> Result<i64> {
 }
 
 fn run_scan(args: ScanArgs) -> Result<u8> {
-    let rules = load_rules(&args.rules)?;
+    let (report, rules) = scan_report(&args, true)?;
+    finish(&args, &report, &rules)
+}
+
+/// Run the scan `args` describe; `use_baseline: false` reports baselined findings too.
+fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<Rule>)> {
+    let mut config = integrate::load_config(args)?;
+    let rules = config.apply_rules(load_rules(&args.rules)?)?;
     let mut policy = Policy::new(parse_now(args.now.as_deref())?);
+    config.hygiene.apply(&mut policy);
     if let Some(l) = args.max_lifetime {
         policy.max_jwt_lifetime = l;
     }
@@ -74,7 +86,8 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         threads: args.threads,
         no_ignore: args.no_ignore,
     };
-    let scanner = Scanner::new(Matcher::new(rules.clone())?, policy, options);
+    let scanner = Scanner::new(Matcher::new(rules.clone())?, policy, options)
+        .with_allowlist(std::mem::take(&mut config.allowlist));
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -94,14 +107,15 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
             source::fs::scan_path(&scanner, &collector, p);
         }
     }
-    let (findings, stats) = collector.finish();
+    let (findings, mut stats) = collector.finish();
+    let findings = integrate::suppress(args, &config, &scanner, findings, &mut stats, use_baseline)?;
     let report = ScanReport {
         findings,
         stats,
         roots: paths.iter().map(|p| p.display().to_string()).collect(),
         repository: None,
     };
-    finish(&args, &report, &rules)
+    Ok((report, rules))
 }
 
 /// `--history`, `--staged`, `--range`, `--since`: one repository.
@@ -174,7 +188,11 @@ fn finish(args: &ScanArgs, report: &ScanReport, rules: &[Rule]) -> Result<u8> {
             w.flush()?;
         }
     }
-    Ok(exit_code(args.fail_on, report))
+    let code = exit_code(args.fail_on, report);
+    if code == 1 && format == Format::Human {
+        integrate::print_allow_hint(args, report);
+    }
+    Ok(code)
 }
 
 fn exit_code(fail_on: FailOn, report: &ScanReport) -> u8 {

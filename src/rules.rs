@@ -130,6 +130,11 @@ pub fn parse_rules(text: &str, origin: &str) -> Result<Vec<Rule>> {
         .collect()
 }
 
+/// Compile one rule spec (e.g. an inline `[[rule]]` of a configuration file).
+pub fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
+    compile(spec, origin)
+}
+
 fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
     let regex = regex::bytes::RegexBuilder::new(&spec.regex)
         .size_limit(64 << 20)

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
+use crate::allow::Allowlist;
 use crate::chunk::{Chunk, looks_binary, normalize_encoding};
 use crate::detect;
 use crate::finding::Finding;
@@ -168,6 +169,8 @@ pub struct Scanner {
     pub policy: Policy,
     /// Scan settings.
     pub options: ScanOptions,
+    /// Inline allow comments and the configured allowlist (see [`crate::allow`]).
+    pub allowlist: Allowlist,
 }
 
 impl Scanner {
@@ -177,7 +180,14 @@ impl Scanner {
             matcher,
             policy,
             options,
+            allowlist: Allowlist::default(),
         }
+    }
+
+    /// Use `allowlist` (inline allow comments are honoured by every allowlist).
+    pub fn with_allowlist(mut self, allowlist: Allowlist) -> Self {
+        self.allowlist = allowlist;
+        self
     }
 
     /// Scan one piece of content: detect binary and UTF-16, then run the pipeline.
@@ -195,12 +205,9 @@ impl Scanner {
             None if looks_binary(&chunk.data) => return Err("binary"),
             None => chunk,
         };
-        Ok(detect::findings(
-            &self.matcher,
-            &chunk,
-            &self.policy,
-            commit_time,
-        ))
+        let mut findings = detect::findings(&self.matcher, &chunk, &self.policy, commit_time);
+        self.allowlist.retain(&chunk.data, &mut findings);
+        Ok(findings)
     }
 
     /// Scan content and record the outcome in `collector` under the name `input`.
