@@ -11,7 +11,11 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use crate::finding::Finding;
 
 /// Markers that, anywhere on a finding's line, suppress it.
-pub const INLINE_MARKERS: &[&str] = &["tokenhound:allow", "gitleaks:allow", "pragma: allowlist secret"];
+pub const INLINE_MARKERS: &[&str] = &[
+    "tokenhound:allow",
+    "gitleaks:allow",
+    "pragma: allowlist secret",
+];
 
 /// Why a finding was suppressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,7 +78,10 @@ impl Suppressed {
         if total == 0 {
             return None;
         }
-        let parts: Vec<String> = c.iter().map(|(r, n)| format!("{n} {}", r.as_str())).collect();
+        let parts: Vec<String> = c
+            .iter()
+            .map(|(r, n)| format!("{n} {}", r.as_str()))
+            .collect();
         Some(format!(
             "{total} finding{} suppressed: {}",
             if total == 1 { "" } else { "s" },
@@ -84,7 +91,7 @@ impl Suppressed {
 }
 
 /// The allowlist: inline markers are always honoured; the rest comes from the configuration.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Allowlist {
     paths: Option<Gitignore>,
     secret_regexes: Vec<regex::Regex>,
@@ -92,18 +99,6 @@ pub struct Allowlist {
     stopwords: Vec<String>,
     /// What was suppressed so far.
     pub suppressed: Suppressed,
-}
-
-impl Default for Allowlist {
-    fn default() -> Self {
-        Allowlist {
-            paths: None,
-            secret_regexes: Vec::new(),
-            line_regexes: Vec::new(),
-            stopwords: Vec::new(),
-            suppressed: Suppressed::default(),
-        }
-    }
 }
 
 impl Allowlist {
@@ -252,7 +247,11 @@ mod tests {
     #[test]
     fn allowlist_entries() {
         let a = Allowlist::new(
-            &["tests/fixtures/".into(), "*.lock".into(), "!keep.lock".into()],
+            &[
+                "tests/fixtures/".into(),
+                "*.lock".into(),
+                "!keep.lock".into(),
+            ],
             vec![regex::Regex::new("^AKIAEXAMPLE").unwrap()],
             vec![regex::Regex::new("# test-only$").unwrap()],
             vec!["Dummy".into()],

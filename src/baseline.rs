@@ -93,7 +93,10 @@ impl Baseline {
             );
         }
         if b.salt.len() < 32 || !b.salt.bytes().all(|c| c.is_ascii_hexdigit()) {
-            bail!("{}: baseline salt must be at least 16 hex-encoded bytes", path.display());
+            bail!(
+                "{}: baseline salt must be at least 16 hex-encoded bytes",
+                path.display()
+            );
         }
         Ok(b)
     }
@@ -258,7 +261,10 @@ mod tests {
         ];
         let b = Baseline::from_findings(&f);
         assert_eq!(b.entries.len(), 2, "one entry per value");
-        assert_eq!((b.entries[0].path.as_str(), b.entries[0].line), ("a.env", 3));
+        assert_eq!(
+            (b.entries[0].path.as_str(), b.entries[0].line),
+            ("a.env", 3)
+        );
         let json = b.to_json();
         assert!(!json.contains("s3cr3t"));
         assert!(!json.contains(&crate::finding::fingerprint("r1", "s3cr3t-value-one")));
@@ -280,7 +286,10 @@ mod tests {
         let (new, known) = b.filter(after);
         assert_eq!(known, 1);
         assert_eq!(new.len(), 2);
-        assert!(new.iter().all(|f| f.secret != "old-secret-value" || f.rule_id != "r"));
+        assert!(
+            new.iter()
+                .all(|f| f.secret != "old-secret-value" || f.rule_id != "r")
+        );
     }
 
     #[test]
@@ -295,10 +304,24 @@ mod tests {
             finding("a", 3, "r", "brand-new"),
         ];
         let s = b.update(&now, false);
-        assert_eq!(s, UpdateStats { kept: 1, pruned: 1, added: 0 });
+        assert_eq!(
+            s,
+            UpdateStats {
+                kept: 1,
+                pruned: 1,
+                added: 0
+            }
+        );
         assert_eq!(b.entries, vec![kept_entry]);
         let s = b.update(&now, true);
-        assert_eq!(s, UpdateStats { kept: 1, pruned: 0, added: 1 });
+        assert_eq!(
+            s,
+            UpdateStats {
+                kept: 1,
+                pruned: 0,
+                added: 1
+            }
+        );
     }
 
     #[test]
@@ -307,7 +330,10 @@ mod tests {
         let p = dir.path().join("b.json");
         std::fs::write(&p, "{\"version\": 1}").unwrap();
         let e = format!("{:#}", Baseline::load(&p).unwrap_err());
-        assert!(e.contains("b.json") && e.contains("not a tokenhound baseline"), "{e}");
+        assert!(
+            e.contains("b.json") && e.contains("not a tokenhound baseline"),
+            "{e}"
+        );
         let mut b = Baseline::new();
         b.version = 9;
         std::fs::write(&p, b.to_json()).unwrap();

@@ -99,8 +99,14 @@ impl HygieneOverrides {
             (self.max_jwt_lifetime, &mut policy.max_jwt_lifetime),
             (self.max_sas_lifetime, &mut policy.max_sas_lifetime),
             (self.max_bootstrap_ttl, &mut policy.max_bootstrap_ttl),
-            (self.max_macaroon_lifetime, &mut policy.max_macaroon_lifetime),
-            (self.max_k8s_token_lifetime, &mut policy.max_k8s_token_lifetime),
+            (
+                self.max_macaroon_lifetime,
+                &mut policy.max_macaroon_lifetime,
+            ),
+            (
+                self.max_k8s_token_lifetime,
+                &mut policy.max_k8s_token_lifetime,
+            ),
         ];
         for (v, field) in pairs {
             if let Some(v) = v {
@@ -392,7 +398,10 @@ mod tests {
         assert!(e.starts_with("cfg.toml:2:"), "{e}");
         assert!(e.contains("hygeine"), "{e}");
         let e = err("[hygiene]\nmax_jwt_life = 3\n");
-        assert!(e.contains("cfg.toml:2:1") && e.contains("max_jwt_life"), "{e}");
+        assert!(
+            e.contains("cfg.toml:2:1") && e.contains("max_jwt_life"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -401,13 +410,19 @@ mod tests {
         assert!(e.starts_with("cfg.toml:4:3: allowlist.regexes:"), "{e}");
         assert!(e.contains("invalid regex `(unclosed`"), "{e}");
         let e = err("[allowlist]\nline_regexes = [\"[z-a]\"]\n");
-        assert!(e.starts_with("cfg.toml:2:17: allowlist.line_regexes:"), "{e}");
+        assert!(
+            e.starts_with("cfg.toml:2:17: allowlist.line_regexes:"),
+            "{e}"
+        );
     }
 
     #[test]
     fn bad_values_are_errors() {
         let e = err("[hygiene]\nmax_jwt_lifetime = \"forever\"\n");
-        assert!(e.starts_with("cfg.toml:2:20: hygiene.max_jwt_lifetime:"), "{e}");
+        assert!(
+            e.starts_with("cfg.toml:2:20: hygiene.max_jwt_lifetime:"),
+            "{e}"
+        );
         let e = err("[rules.level]\n\"github.classic-pat\" = \"critical\"\n");
         assert!(e.starts_with("cfg.toml:2:"), "{e}");
         assert!(e.contains("critical"), "{e}");
@@ -424,7 +439,10 @@ mod tests {
         let e = err(
             "[[rule]]\nid = \"x.a\"\nname = \"a\"\ndescription = \"d\"\nremediation = \"r\"\nkeywords = [\"k\"]\nregex = \"(\"\nexamples = [\"k\"]\n",
         );
-        assert!(e.starts_with("cfg.toml:1:1: [[rule]]: rule `x.a`: invalid regex"), "{e}");
+        assert!(
+            e.starts_with("cfg.toml:1:1: [[rule]]: rule `x.a`: invalid regex"),
+            "{e}"
+        );
         assert!(e.contains("invalid regex"), "{e}");
         let e = err("[[rule]]\nid = \"x.a\"\nflavour = 1\n");
         assert!(e.contains("cfg.toml:3:1") && e.contains("flavour"), "{e}");
@@ -433,7 +451,11 @@ mod tests {
     #[test]
     fn rule_patterns_must_match_a_rule() {
         let cfg = parse("[rules]\ndisable = [\"nosuch.*\"]\n").unwrap();
-        let e = format!("{:#}", cfg.apply_rules(rules::builtin_rules().unwrap()).unwrap_err());
+        let e = format!(
+            "{:#}",
+            cfg.apply_rules(rules::builtin_rules().unwrap())
+                .unwrap_err()
+        );
         assert!(e.starts_with("cfg.toml:2:12: rules.disable:"), "{e}");
         assert!(e.contains("no rule matches `nosuch.*`"), "{e}");
     }
@@ -456,7 +478,8 @@ mod tests {
 
     #[test]
     fn hygiene_thresholds_map_onto_the_policy() {
-        let cfg = parse("[hygiene]\nmax_jwt_lifetime = \"2h\"\nmax_sas_lifetime = 86400\n").unwrap();
+        let cfg =
+            parse("[hygiene]\nmax_jwt_lifetime = \"2h\"\nmax_sas_lifetime = 86400\n").unwrap();
         let mut p = Policy::new(0);
         let before = p.max_bootstrap_ttl;
         cfg.hygiene.apply(&mut p);

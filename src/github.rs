@@ -17,10 +17,9 @@ pub fn event_range(event_name: &str, payload: &str) -> Result<Option<String>> {
     let s = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
     match event_name {
         "pull_request" | "pull_request_target" => {
-            let (Some(base), Some(head)) = (
-                s("/pull_request/base/sha"),
-                s("/pull_request/head/sha"),
-            ) else {
+            let (Some(base), Some(head)) =
+                (s("/pull_request/base/sha"), s("/pull_request/head/sha"))
+            else {
                 bail!("the {event_name} payload has no pull_request.base.sha / head.sha");
             };
             Ok(Some(format!("{base}..{head}")))
@@ -71,7 +70,11 @@ pub fn sarif_rows(sarif: &str) -> Result<Vec<Row>> {
     let v: Value = serde_json::from_str(sarif).context("the SARIF report is not JSON")?;
     let mut rows = Vec::new();
     for run in v["runs"].as_array().map(Vec::as_slice).unwrap_or_default() {
-        for r in run["results"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        for r in run["results"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
             let loc = &r["locations"][0]["physicalLocation"];
             let uri = loc["artifactLocation"]["uri"].as_str().unwrap_or("?");
             let line = loc["region"]["startLine"].as_u64().unwrap_or(0);
@@ -164,7 +167,10 @@ pub fn summary(rows: &[Row], scanned: &str, limit: usize) -> String {
         s.push('\n');
     }
     if n > limit {
-        s.push_str(&format!("\n…and {} more (see the SARIF report).\n", n - limit));
+        s.push_str(&format!(
+            "\n…and {} more (see the SARIF report).\n",
+            n - limit
+        ));
     }
     s.push_str(
         "\nTo accept a finding on purpose: add a `tokenhound:allow` comment on its line, record it \
@@ -180,11 +186,15 @@ mod tests {
     #[test]
     fn pull_request_and_push_ranges() {
         let pr = r#"{"pull_request":{"base":{"sha":"aaa"},"head":{"sha":"bbb"}}}"#;
-        assert_eq!(event_range("pull_request", pr).unwrap().unwrap(), "aaa..bbb");
+        assert_eq!(
+            event_range("pull_request", pr).unwrap().unwrap(),
+            "aaa..bbb"
+        );
         let push = r#"{"before":"111","after":"222","commits":[{"id":"222"}]}"#;
         assert_eq!(event_range("push", push).unwrap().unwrap(), "111..222");
         let z = "0000000000000000000000000000000000000000";
-        let created = format!(r#"{{"before":"{z}","after":"333","commits":[{{"id":"c1"}},{{"id":"333"}}]}}"#);
+        let created =
+            format!(r#"{{"before":"{z}","after":"333","commits":[{{"id":"c1"}},{{"id":"333"}}]}}"#);
         assert_eq!(event_range("push", &created).unwrap().unwrap(), "c1~1..333");
         let deleted = format!(r#"{{"before":"444","after":"{z}"}}"#);
         assert_eq!(event_range("push", &deleted).unwrap(), None);

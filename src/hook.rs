@@ -49,10 +49,7 @@ pub fn hooks_dir(start: &Path) -> Result<PathBuf> {
         .and_then(|c| c.get_path("core.hooksPath").ok());
     Ok(match configured {
         Some(p) if p.is_absolute() => p,
-        Some(p) => repo
-            .workdir()
-            .unwrap_or_else(|| repo.commondir())
-            .join(p),
+        Some(p) => repo.workdir().unwrap_or_else(|| repo.commondir()).join(p),
         None => repo.commondir().join("hooks"),
     })
 }
@@ -64,7 +61,8 @@ pub fn install(start: &Path, binary: &Path, force: bool) -> Result<Installed> {
     let hook = dir.join("pre-commit");
     let mut result = Installed::New(hook.clone());
     if hook.exists() || hook.is_symlink() {
-        let existing = String::from_utf8_lossy(&std::fs::read(&hook).unwrap_or_default()).into_owned();
+        let existing =
+            String::from_utf8_lossy(&std::fs::read(&hook).unwrap_or_default()).into_owned();
         if existing.contains(MARKER) {
             result = Installed::Updated(hook.clone());
         } else if !force {
@@ -117,8 +115,14 @@ mod tests {
         );
         std::fs::write(&hook, "#!/bin/sh\nmy-linter\n").unwrap();
         let e = format!("{:#}", install(dir.path(), bin, false).unwrap_err());
-        assert!(e.contains("not written by tokenhound") && e.contains("--force"), "{e}");
-        assert_eq!(std::fs::read_to_string(&hook).unwrap(), "#!/bin/sh\nmy-linter\n");
+        assert!(
+            e.contains("not written by tokenhound") && e.contains("--force"),
+            "{e}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&hook).unwrap(),
+            "#!/bin/sh\nmy-linter\n"
+        );
         let r = install(dir.path(), bin, true).unwrap();
         let backup = dir.path().join(".git/hooks/pre-commit.orig");
         assert_eq!(
@@ -128,14 +132,20 @@ mod tests {
                 backup: backup.clone()
             }
         );
-        assert_eq!(std::fs::read_to_string(backup).unwrap(), "#!/bin/sh\nmy-linter\n");
+        assert_eq!(
+            std::fs::read_to_string(backup).unwrap(),
+            "#!/bin/sh\nmy-linter\n"
+        );
     }
 
     #[test]
     fn honours_core_hooks_path() {
         let dir = tempfile::tempdir().unwrap();
         let repo = git2::Repository::init(dir.path()).unwrap();
-        repo.config().unwrap().set_str("core.hooksPath", ".githooks").unwrap();
+        repo.config()
+            .unwrap()
+            .set_str("core.hooksPath", ".githooks")
+            .unwrap();
         let sub = dir.path().join("src");
         std::fs::create_dir_all(&sub).unwrap();
         let r = install(&sub, Path::new("/x/tokenhound"), false).unwrap();
@@ -153,7 +163,10 @@ mod tests {
     #[test]
     fn outside_a_repository_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        let e = format!("{:#}", install(dir.path(), Path::new("t"), false).unwrap_err());
+        let e = format!(
+            "{:#}",
+            install(dir.path(), Path::new("t"), false).unwrap_err()
+        );
         assert!(e.contains("not inside a git repository"), "{e}");
     }
 }

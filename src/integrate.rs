@@ -65,7 +65,7 @@ pub fn suppress(
     Ok(findings)
 }
 
-/// On stderr, after a failing human report: how to allow a finding on purpose.
+/// On stderr, after a blocked commit's human report: how to allow a finding on purpose.
 pub fn print_allow_hint(args: &ScanArgs, report: &ScanReport) {
     let level = match args.fail_on {
         FailOn::Error => "error",
@@ -112,7 +112,8 @@ pub fn run_baseline(cmd: BaselineCommand) -> Result<u8> {
         }
         BaselineCommand::Update { scan, add } => {
             let config = load_config(&scan)?;
-            let path = baseline_path(&scan, &config).unwrap_or_else(|| PathBuf::from(BASELINE_FILE));
+            let path =
+                baseline_path(&scan, &config).unwrap_or_else(|| PathBuf::from(BASELINE_FILE));
             let mut b = Baseline::load(&path)?;
             let (report, _) = super::scan_report(&scan, false)?;
             let s = b.update(&report.findings, add);
@@ -191,7 +192,7 @@ pub fn run_action(cmd: ActionCommand) -> Result<u8> {
 }
 
 fn read_rows(sarif: &Path) -> Result<Vec<tokenhound::github::Row>> {
-    let text =
-        std::fs::read_to_string(sarif).with_context(|| format!("cannot read {}", sarif.display()))?;
+    let text = std::fs::read_to_string(sarif)
+        .with_context(|| format!("cannot read {}", sarif.display()))?;
     tokenhound::github::sarif_rows(&text).with_context(|| sarif.display().to_string())
 }

@@ -108,7 +108,8 @@ fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<R
         }
     }
     let (findings, mut stats) = collector.finish();
-    let findings = integrate::suppress(args, &config, &scanner, findings, &mut stats, use_baseline)?;
+    let findings =
+        integrate::suppress(args, &config, &scanner, findings, &mut stats, use_baseline)?;
     let report = ScanReport {
         findings,
         stats,
@@ -189,7 +190,7 @@ fn finish(args: &ScanArgs, report: &ScanReport, rules: &[Rule]) -> Result<u8> {
         }
     }
     let code = exit_code(args.fail_on, report);
-    if code == 1 && format == Format::Human {
+    if code == 1 && args.staged && format == Format::Human {
         integrate::print_allow_hint(args, report);
     }
     Ok(code)
