@@ -95,7 +95,17 @@ fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<R
     };
     let git_mode = args.history || args.staged || args.range.is_some() || args.since.is_some();
     if git_mode {
-        return run_git_scan(&args, &scanner, &paths, &rules);
+        let mut report = run_git_scan(args, &scanner, &paths)?;
+        let findings = std::mem::take(&mut report.findings);
+        report.findings = integrate::suppress(
+            args,
+            &config,
+            &scanner,
+            findings,
+            &mut report.stats,
+            use_baseline,
+        )?;
+        return Ok((report, rules));
     }
     let collector = Collector::default();
     for p in &paths {
@@ -120,12 +130,7 @@ fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<R
 }
 
 /// `--history`, `--staged`, `--range`, `--since`: one repository.
-fn run_git_scan(
-    args: &ScanArgs,
-    scanner: &Scanner,
-    paths: &[PathBuf],
-    rules: &[Rule],
-) -> Result<u8> {
+fn run_git_scan(args: &ScanArgs, scanner: &Scanner, paths: &[PathBuf]) -> Result<ScanReport> {
     let modes = [
         args.history,
         args.staged,
@@ -151,8 +156,7 @@ fn run_git_scan(
     } else {
         bail!("--history is not available in this build yet");
     };
-    let report = scan.into_report(collector, repo.display().to_string());
-    finish(args, &report, rules)
+    Ok(scan.into_report(collector, repo.display().to_string()))
 }
 
 fn finish(args: &ScanArgs, report: &ScanReport, rules: &[Rule]) -> Result<u8> {

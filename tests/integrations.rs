@@ -376,25 +376,62 @@ fn a_broken_baseline_is_a_fatal_error() {
     assert!(stderr(&o).contains("cannot read baseline missing.json"));
 }
 
+/// Run git in `dir` with a fixed identity and no user or system configuration.
+fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let o = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "T")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "T")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .output()
+        .expect("git");
+    assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+    stdout(&o).trim().to_string()
+}
+
 #[test]
-fn a_failing_scan_says_how_to_allow_on_purpose() {
+fn a_blocked_commit_says_what_where_and_how_to_allow_it() {
     let mut g = Gen::new(56);
     let f = Fixture::new();
-    f.write("a.env", format!("T={}\n", g.ghp()));
-    let o = run(f.path(), &["scan", "."]);
-    assert_eq!(o.status.code(), Some(1));
+    git(f.path(), &["init", "-q", "-b", "main"]);
+    f.write("README", "hello\n");
+    git(f.path(), &["add", "-A"]);
+    git(f.path(), &["commit", "-q", "-m", "init"]);
+    f.write("deploy/ci.env", format!("# ci\nGH_TOKEN={}\n", g.ghp()));
+    git(f.path(), &["add", "-A"]);
+    let o = run(f.path(), &["scan", "--staged"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("deploy/ci.env") && out.contains("2:10") && out.contains("github.classic-pat"),
+        "{out}"
+    );
     let e = stderr(&o);
     for want in [
-        "1 finding at or above `note`",
+        "commit blocked: 1 finding at or above `note`",
         "tokenhound:allow",
-        "tokenhound baseline create > .tokenhound-baseline.json",
+        "tokenhound baseline create --staged > .tokenhound-baseline.json",
         ".tokenhound.toml",
     ] {
         assert!(e.contains(want), "missing {want:?} in\n{e}");
     }
-    assert!(stdout(&o).contains("a.env"));
-    let clean = run(f.path(), &["scan", ".", "--fail-on", "never"]);
-    assert!(!stderr(&clean).contains("tokenhound:allow"));
+    // the same finding, allowed inline, passes
+    f.write(
+        "deploy/ci.env",
+        format!("# ci\nGH_TOKEN={}  # tokenhound:allow\n", g.ghp()),
+    );
+    git(f.path(), &["add", "-A"]);
+    let o = run(f.path(), &["scan", "--staged"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // tree scans that fail do not print the commit hint
+    f.write("other.env", format!("T={}\n", g.ghp()));
+    let o = run(f.path(), &["scan", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stderr(&o).contains("commit blocked"));
 }
 
 #[test]
