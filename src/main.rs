@@ -154,7 +154,15 @@ fn run_git_scan(args: &ScanArgs, scanner: &Scanner, paths: &[PathBuf]) -> Result
     } else if let Some(since) = &args.since {
         source::range::scan_range(scanner, &collector, repo, &format!("{since}..HEAD"))?
     } else {
-        bail!("--history is not available in this build yet");
+        let opts = source::history::HistoryOptions {
+            all_objects: args.all_objects,
+            progress: std::io::stderr().is_terminal(),
+            reader: match std::env::var("TOKENHOUND_BLOB_READER").as_deref() {
+                Ok("libgit2") => source::blobs::Reader::Libgit2,
+                _ => source::blobs::Reader::CatFile,
+            },
+        };
+        source::history::scan_history(scanner, &collector, repo, &opts)?
     };
     Ok(scan.into_report(collector, repo.display().to_string()))
 }

@@ -102,6 +102,16 @@ impl Collector {
         }
     }
 
+    /// Record findings of content already counted as scanned.
+    pub fn add_findings(&self, findings: Vec<Finding>) {
+        if !findings.is_empty() {
+            self.findings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(findings);
+        }
+    }
+
     /// Findings so far.
     pub fn findings_count(&self) -> usize {
         self.findings.lock().map(|f| f.len()).unwrap_or(0)

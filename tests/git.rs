@@ -200,6 +200,351 @@ fn bad_range_is_a_clear_error() {
     let o = run(&r.path, &["scan", "--range", "nope..HEAD", p]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
-    let _ = commits_of;
-    let _ = fingerprints;
+}
+
+fn only(v: &Value) -> &Value {
+    let f = findings(v);
+    assert_eq!(f.len(), 1, "{v:#}");
+    &f[0]
+}
+
+#[test]
+fn history_finds_a_secret_added_then_removed_with_its_commit() {
+    let mut g = Gen::new(41);
+    let t = g.ghp();
+    let r = Repo::new();
+    r.write("README", "hello\n");
+    r.commit("init");
+    r.write("app/settings.py", &format!("X = 1\nTOKEN = \"{t}\"\n"));
+    let c = r.commit("add settings");
+    r.write("app/settings.py", "X = 1\nTOKEN = os.environ['TOKEN']\n");
+    r.commit("remove the token");
+    // a working-tree scan sees nothing
+    let p = r.path.to_str().unwrap();
+    let tree: Value =
+        serde_json::from_str(&stdout(&run(&r.path, &["scan", "--format", "json", p]))).unwrap();
+    assert!(findings(&tree).is_empty());
+    let v = r.scan(&["--history"]);
+    let f = only(&v);
+    assert_eq!(f["commit"], c);
+    assert_eq!(f["path"], "app/settings.py");
+    assert_eq!(f["start_line"], 2);
+    assert_eq!(f["author"], "Alice Example <alice@example.com>");
+    assert_eq!(f["date"], "2023-11-14T22:15:20Z");
+    assert_eq!(f["commits_containing"], 1);
+    assert!(f["refs_containing"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn history_and_tree_scans_share_fingerprints() {
+    let mut g = Gen::new(42);
+    let t = g.ghp();
+    let r = Repo::new();
+    r.write("a/.env", &format!("T={t}\n"));
+    let c = r.commit("add");
+    r.write("a/other.txt", "x\n");
+    r.commit("more");
+    let p = r.path.to_str().unwrap();
+    let tree: Value =
+        serde_json::from_str(&stdout(&run(&r.path, &["scan", "--format", "json", p]))).unwrap();
+    let hist = r.scan(&["--history"]);
+    assert_eq!(fingerprints(&tree), fingerprints(&hist));
+    let f = only(&hist);
+    assert_eq!(f["commit"], c);
+    assert_eq!(f["commits_containing"], 2);
+    assert_eq!(f["refs_containing"], serde_json::json!(["refs/heads/main"]));
+}
+
+#[test]
+fn history_finds_a_secret_only_in_a_deleted_file() {
+    let mut g = Gen::new(43);
+    let t = g.ghp();
+    let r = Repo::new();
+    r.write("keep.txt", "k\n");
+    r.commit("init");
+    r.write("scripts/debug.sh", &format!("#!/bin/sh\nexport GH={t}\n"));
+    let c = r.commit("debug script");
+    std::fs::remove_file(r.path.join("scripts/debug.sh")).unwrap();
+    r.commit("drop debug script");
+    let v = r.scan(&["--history"]);
+    let f = only(&v);
+    assert_eq!(
+        (f["path"].as_str().unwrap(), f["commit"].as_str().unwrap()),
+        ("scripts/debug.sh", c.as_str())
+    );
+}
+
+#[test]
+fn history_attributes_a_renamed_file_to_the_original_commit_and_path() {
+    let mut g = Gen::new(44);
+    let t = g.ghp();
+    let r = Repo::new();
+    r.write("config/dev.yaml", &format!("token: {t}\n"));
+    let c = r.commit("dev config");
+    std::fs::create_dir_all(r.path.join("config/env")).unwrap();
+    r.git(&["mv", "config/dev.yaml", "config/env/dev.yaml"]);
+    r.commit("move");
+    // edit the file after the move: the secret stays one finding, still the original commit
+    r.write("config/env/dev.yaml", &format!("token: {t}\nother: 1\n"));
+    r.commit("edit");
+    let v = r.scan(&["--history"]);
+    let f = only(&v);
+    assert_eq!(f["commit"], c);
+    assert_eq!(f["path"], "config/dev.yaml");
+}
+
+#[test]
+fn history_sees_unmerged_branches_and_merge_introductions() {
+    let mut g = Gen::new(45);
+    let (on_branch, by_merge, shared) = (g.ghp(), g.ghp(), g.ghp());
+    let r = Repo::new();
+    r.write("base.txt", "b\n");
+    r.commit("init");
+    // the same file on many branches and a tag: reported once
+    r.write("shared.env", &format!("S={shared}\n"));
+    let c_shared = r.commit("shared");
+    for b in ["one", "two", "three"] {
+        r.git(&["branch", b]);
+    }
+    r.git(&["tag", "v1"]);
+    // unmerged branch
+    r.git(&["checkout", "-q", "-b", "experiment"]);
+    r.write("vault/kube.yaml", &format!("token: {on_branch}\n"));
+    let c_branch = r.commit("vault");
+    r.git(&["checkout", "-q", "main"]);
+    // a side branch whose merge commit adds content neither parent has
+    r.git(&["checkout", "-q", "-b", "side"]);
+    r.write("side.txt", "side\n");
+    r.commit("side work");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("main.txt", "main\n");
+    r.commit("main work");
+    r.tick.set(r.tick.get() + 60);
+    r.git(&["merge", "-q", "--no-ff", "--no-commit", "side"]);
+    r.write("merge.env", &format!("M={by_merge}\n"));
+    r.git(&["add", "merge.env"]);
+    r.git(&["commit", "-q", "-m", "merge side"]);
+    let c_merge = r.git(&["rev-parse", "HEAD"]);
+    assert_eq!(
+        r.git(&["rev-list", "--parents", "-n1", "HEAD"])
+            .split(' ')
+            .count(),
+        3
+    );
+    let v = r.scan(&["--history"]);
+    assert_eq!(
+        commits_of(&v),
+        vec![
+            ("merge.env".to_string(), c_merge),
+            ("shared.env".to_string(), c_shared),
+            ("vault/kube.yaml".to_string(), c_branch),
+        ],
+        "{v:#}"
+    );
+    let shared_f = findings(&v)
+        .iter()
+        .find(|f| f["path"] == "shared.env")
+        .unwrap();
+    let refs = shared_f["refs_containing"].as_array().unwrap();
+    for want in [
+        "refs/heads/one",
+        "refs/heads/two",
+        "refs/heads/three",
+        "refs/tags/v1",
+        "refs/heads/main",
+    ] {
+        assert!(refs.iter().any(|r| r == want), "{want} in {refs:?}");
+    }
+    // the unmerged branch is reachable only from its own ref
+    let vf = findings(&v)
+        .iter()
+        .find(|f| f["path"] == "vault/kube.yaml")
+        .unwrap();
+    assert_eq!(
+        vf["refs_containing"],
+        serde_json::json!(["refs/heads/experiment"])
+    );
+}
+
+#[test]
+fn history_works_on_bare_and_shallow_clones() {
+    let mut g = Gen::new(46);
+    let (old, new) = (g.ghp(), g.ghp());
+    let r = Repo::new();
+    r.write("old.env", &format!("O={old}\n"));
+    r.commit("old");
+    r.write("new.env", &format!("N={new}\n"));
+    let c_new = r.commit("new");
+    let dir = r.path.parent().unwrap();
+    let url = format!("file://{}", r.path.display());
+    git_in(
+        dir,
+        &["clone", "-q", "--bare", &url, "bare.git"],
+        1_700_000_000,
+    );
+    git_in(
+        dir,
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+        1_700_000_000,
+    );
+    let bare = dir.join("bare.git");
+    let out = run(
+        dir,
+        &[
+            "scan",
+            "--history",
+            "--format",
+            "json",
+            bare.to_str().unwrap(),
+        ],
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
+    let shallow = dir.join("shallow");
+    let out = run(
+        dir,
+        &[
+            "scan",
+            "--history",
+            "--format",
+            "json",
+            shallow.to_str().unwrap(),
+        ],
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    // both blobs are in the one commit that exists; the note says the history is truncated
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
+    assert!(findings(&v).iter().all(|f| f["commit"] == c_new.as_str()));
+    let notes = v["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("shallow")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn history_reports_corrupt_objects_and_continues() {
+    let mut g = Gen::new(47);
+    let (t1, t2) = (g.ghp(), g.ghp());
+    let r = Repo::new();
+    r.write("a.env", &format!("A={t1}\n"));
+    r.write("b.txt", "bbbbbbbbbbbbbbbbbbbbbbbbbbbb bbbbbbbbbbbbbbbbbb\n");
+    r.write("c.env", &format!("C={t2}\n"));
+    r.commit("three files");
+    // corrupt the loose object of b.txt
+    let id = r.git(&["rev-parse", "HEAD:b.txt"]);
+    let obj = r.path.join(".git/objects").join(&id[..2]).join(&id[2..]);
+    let mut perms = std::fs::metadata(&obj).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&obj, perms).unwrap();
+    std::fs::write(&obj, b"this is not zlib data at all").unwrap();
+    let v = r.scan(&["--history"]);
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
+    let skipped = v["skipped"].as_array().unwrap();
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["input"].as_str().unwrap().contains(&id[..12])
+                && s["reason"].as_str().unwrap().starts_with("unreadable")),
+        "{skipped:?}"
+    );
+}
+
+#[test]
+fn history_skips_lfs_pointers_large_blobs_and_submodules() {
+    let mut g = Gen::new(48);
+    let t = g.ghp();
+    let r = Repo::new();
+    r.write(
+        "assets/model.bin",
+        &format!(
+            "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize 123\n# {t}\n",
+            "a".repeat(64)
+        ),
+    );
+    r.write("big.txt", &format!("{}\nT={}\n", "x".repeat(4000), g.ghp()));
+    r.commit("lfs and big");
+    let sub = r.git(&["rev-parse", "HEAD"]);
+    r.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{sub},vendor/lib"),
+    ]);
+    r.tick.set(r.tick.get() + 60);
+    r.git(&["commit", "-q", "-m", "submodule"]);
+    let v = r.scan(&["--history", "--max-file-size", "2K"]);
+    assert!(findings(&v).is_empty(), "{v:#}");
+    let skipped = v["skipped"].as_array().unwrap();
+    let reasons: Vec<&str> = skipped
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap())
+        .collect();
+    assert!(reasons.contains(&"lfs-pointer"), "{reasons:?}");
+    assert!(reasons.contains(&"too-large"), "{reasons:?}");
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["input"] == "vendor/lib" && s["reason"] == "submodule"),
+        "{skipped:?}"
+    );
+}
+
+#[test]
+fn history_sarif_carries_commit_author_date_and_provenance() {
+    let mut g = Gen::new(49);
+    let t = g.ghp();
+    let r = Repo::new();
+    r.write("x.env", &format!("T={t}\n"));
+    let c = r.commit("x");
+    let p = r.path.to_str().unwrap();
+    let o = run(&r.path, &["scan", "--history", "--format", "sarif", p]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let run0 = &v["runs"][0];
+    let res = &run0["results"][0];
+    assert_eq!(res["partialFingerprints"]["commitSha"], c.as_str());
+    assert_eq!(res["properties"]["commit"], c.as_str());
+    assert_eq!(
+        res["properties"]["author"],
+        "Alice Example <alice@example.com>"
+    );
+    assert_eq!(res["properties"]["path"], "x.env");
+    assert!(
+        res["properties"]["date"]
+            .as_str()
+            .unwrap()
+            .starts_with("2023-")
+    );
+    let vcs = &run0["versionControlProvenance"][0];
+    assert_eq!(vcs["revisionId"], c.as_str());
+    assert!(
+        vcs["repositoryUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("file:///")
+    );
+    assert!(!stdout(&o).contains(&t), "secret leaked into SARIF");
+    // the human report names the short commit, date and author
+    let o = run(&r.path, &["scan", "--history", p]);
+    let h = stdout(&o);
+    assert!(h.contains(&c[..10]) && h.contains("Alice Example"), "{h}");
+}
+
+#[test]
+fn unreachable_blobs_need_all_objects() {
+    let mut g = Gen::new(50);
+    let t = g.ghp();
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    r.commit("a");
+    r.write("dangling.env", &format!("T={t}\n"));
+    r.git(&["add", "dangling.env"]);
+    r.git(&["reset", "-q"]);
+    let v = r.scan(&["--history"]);
+    assert!(findings(&v).is_empty(), "{v:#}");
+    let v = r.scan(&["--history", "--all-objects"]);
+    assert_eq!(findings(&v).len(), 1, "{v:#}");
 }

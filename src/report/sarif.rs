@@ -232,6 +232,11 @@ pub fn write(
             .build();
         vcs.revision_id = repo.revision.clone();
         vcs.branch = repo.branch.clone();
+        vcs.mapped_to = Some(
+            sarif::ArtifactLocation::builder()
+                .uri_base_id("%SRCROOT%")
+                .build(),
+        );
         run.version_control_provenance = Some(vec![vcs]);
     }
     let log = sarif::Sarif::builder()

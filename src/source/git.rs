@@ -33,7 +33,7 @@ pub fn repository_info(repo: &Repository) -> RepositoryInfo {
         .ok()
         .and_then(|r| r.url().map(str::to_string))
         .filter(|u| !u.is_empty())
-        .map(|u| normalize_remote(&u));
+        .map(|u| normalize_remote(&u, repo.workdir().unwrap_or_else(|| repo.path())));
     let uri = remote_url.unwrap_or_else(|| {
         let dir = repo.workdir().unwrap_or_else(|| repo.path());
         let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
@@ -61,7 +61,18 @@ pub fn repository_info(repo: &Repository) -> RepositoryInfo {
 
 /// `git@host:owner/repo.git` → `https://host/owner/repo.git`; other URLs as they are, minus any
 /// `user:password@` (never put credentials into a report).
-fn normalize_remote(url: &str) -> String {
+fn normalize_remote(url: &str, base: &Path) -> String {
+    if !url.contains("://") && !url.starts_with("git@") {
+        // a local path: make it an absolute file:// URI
+        let p = Path::new(url);
+        let abs = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        };
+        let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
+        return format!("file://{}", abs.to_string_lossy());
+    }
     if let Some(rest) = url.strip_prefix("git@")
         && let Some((host, path)) = rest.split_once(':')
     {
@@ -272,15 +283,16 @@ mod tests {
 
     #[test]
     fn remote_credentials_are_dropped() {
+        let b = Path::new("/nonexistent");
         assert_eq!(
-            normalize_remote("https://user:pw@example.com/o/r.git"),
+            normalize_remote("https://user:pw@example.com/o/r.git", b),
             "https://example.com/o/r.git"
         );
         assert_eq!(
-            normalize_remote("git@github.com:o/r.git"),
+            normalize_remote("git@github.com:o/r.git", b),
             "https://github.com/o/r.git"
         );
-        assert_eq!(normalize_remote("/srv/r.git"), "/srv/r.git");
+        assert_eq!(normalize_remote("/srv/r.git", b), "file:///srv/r.git");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Pipeline step 1: sources enumerate content to scan — the file tree, standard input, and (in
 //! [`git`]) the unique blobs of a repository's history, its index, and commit ranges.
 
+pub mod blobs;
 pub mod fs;
 pub mod git;
+pub mod history;
 pub mod range;
 pub mod staged;
 pub mod stdin;

@@ -1,0 +1,477 @@
+//! Source: a repository's whole history (`scan --history`). Two phases:
+//!
+//! 1. **Scan**: every blob of the object store, listed and read in pack order by
+//!    [`super::blobs`] (each blob inflated once), handed over a bounded channel to worker threads
+//!    that run the pipeline — so reading overlaps matching and memory stays bounded. No commit or
+//!    tree is looked at for clean blobs.
+//! 2. **Attribute** (only when some blob has findings): one walk over the commits of every ref
+//!    (branches, tags, remote-tracking refs, stash) in topological order, parents first. Each
+//!    unique tree is read once and summarised as the findings-bearing blobs (and submodules)
+//!    below it, so a commit costs one lookup. The first commit whose tree holds a blob is the one
+//!    that introduced it (no parent holds it anywhere). Blobs no ref reaches are dropped unless
+//!    `all_objects` is set. Blobs with findings are then scanned again with their real path and
+//!    commit time so path- and time-aware hygiene sees them.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Result;
+use git2::{ObjectType, Oid, Repository, Sort};
+
+use super::blobs::{self, BlobId, Read1, Reader};
+use super::git::{self, CommitInfoCache, GitScan};
+use crate::chunk::{Chunk, Provenance};
+use crate::finding::Finding;
+use crate::scan::{Collector, Scanner};
+
+/// Settings of a history scan.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryOptions {
+    /// Also report findings in blobs that no ref reaches.
+    pub all_objects: bool,
+    /// Draw a progress bar on stderr.
+    pub progress: bool,
+    /// Blob reader.
+    pub reader: Reader,
+}
+
+/// Scan every blob of the repository at `path`; attribute the findings.
+pub fn scan_history(
+    scanner: &Scanner,
+    collector: &Collector,
+    path: &Path,
+    opts: &HistoryOptions,
+) -> Result<GitScan> {
+    let repo = git::open(path)?;
+    let info = git::repository_info(&repo);
+    let mut notes = Vec::new();
+    if repo.is_shallow() {
+        notes.push(
+            "shallow clone: the history is truncated; only the commits and objects present were scanned"
+                .to_string(),
+        );
+    }
+    let limit = scanner.options.max_file_size;
+    let listed = blobs::list_blobs(&repo, opts.reader)?;
+    for (id, why) in &listed.broken {
+        collector.skip(format!("object {id}"), format!("unreadable: {why}"));
+    }
+    let mut to_read = Vec::with_capacity(listed.blobs.len());
+    for b in listed.blobs {
+        if b.size > limit {
+            collector.skip(git::blob_input(None, &b.oid.to_string()), "too-large");
+        } else {
+            to_read.push(b);
+        }
+    }
+    let hits = scan_blobs(scanner, collector, &repo, &to_read, opts)?;
+    if hits.is_empty() {
+        list_head_submodules(&repo, collector);
+        return Ok(GitScan {
+            info,
+            order: HashMap::new(),
+            notes,
+        });
+    }
+    let interest: HashSet<Oid> = hits.keys().copied().collect();
+    let walk = walk_history(&repo, &interest, collector, opts.progress);
+    let mut infos = CommitInfoCache::new(&repo);
+    let mut order = HashMap::new();
+    for (i, c) in walk.commits.iter().enumerate() {
+        if walk.used_commits.contains(c) {
+            order.insert(c.to_string(), i);
+        }
+    }
+    let mut unreachable = 0usize;
+    let mut blobs_sorted: Vec<Oid> = interest.iter().copied().collect();
+    blobs_sorted.sort();
+    for blob in blobs_sorted {
+        let Some(intro) = walk.first_seen.get(&blob) else {
+            if opts.all_objects {
+                let shown = format!("unreachable-blob-{blob}");
+                let f = rescan(scanner, &repo, blob, &shown, None, None);
+                collector.add_findings(f.unwrap_or_else(|| hits[&blob].clone()));
+            } else {
+                unreachable += 1;
+            }
+            continue;
+        };
+        let commit = walk.commits[intro.0];
+        let refs = walk.refs_containing.get(&blob).cloned().unwrap_or_default();
+        let n = walk.commits_containing.get(&blob).copied().unwrap_or(0);
+        let origin = infos.origin(commit, n, refs);
+        let time = origin.time;
+        let found = rescan(
+            scanner,
+            &repo,
+            blob,
+            &intro.1,
+            Some(origin.clone()),
+            Some(time),
+        )
+        .unwrap_or_else(|| {
+            hits[&blob]
+                .iter()
+                .cloned()
+                .map(|mut f| {
+                    f.location.path = intro.1.clone();
+                    f.git = Some(origin.clone());
+                    f
+                })
+                .collect()
+        });
+        collector.add_findings(found);
+    }
+    if unreachable > 0 {
+        notes.push(format!(
+            "{unreachable} blob(s) with findings are not reachable from any ref and were not reported (use --all-objects)"
+        ));
+    }
+    notes.extend(walk.notes);
+    Ok(GitScan { info, order, notes })
+}
+
+/// Scan one blob again with its attributed path and commit.
+fn rescan(
+    scanner: &Scanner,
+    repo: &Repository,
+    blob: Oid,
+    path: &str,
+    origin: Option<Arc<crate::chunk::GitOrigin>>,
+    time: Option<i64>,
+) -> Option<Vec<Finding>> {
+    let b = repo.find_blob(blob).ok()?;
+    let chunk = Chunk {
+        data: b.content().into(),
+        provenance: Provenance::GitBlob {
+            blob: blob.to_string(),
+            path: path.to_string(),
+            origin,
+        },
+    };
+    scanner.scan_chunk(chunk, time).ok()
+}
+
+/// Phase 1: read and scan blobs; returns the findings of each blob that has some.
+fn scan_blobs(
+    scanner: &Scanner,
+    collector: &Collector,
+    repo: &Repository,
+    list: &[BlobId],
+    opts: &HistoryOptions,
+) -> Result<HashMap<Oid, Vec<Finding>>> {
+    let threads = match scanner.options.threads {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let total_bytes: u64 = list.iter().map(|b| b.size).sum();
+    let bar = opts.progress.then(|| {
+        let pb = indicatif::ProgressBar::new(total_bytes);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} history [{elapsed_precise}] {bytes}/{total_bytes} ({bytes_per_sec}) {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    });
+    let done = AtomicU64::new(0);
+    let hits: Mutex<HashMap<Oid, Vec<Finding>>> = Mutex::new(HashMap::new());
+    let (tx, rx) = crossbeam_channel::bounded::<Read1>(threads * 4);
+    let mut result = Ok(());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let rx = rx.clone();
+            let (hits, done, bar) = (&hits, &done, &bar);
+            s.spawn(move || {
+                for item in rx {
+                    match item {
+                        Read1::Failed(b, why) => collector.skip(
+                            git::blob_input(None, &b.oid.to_string()),
+                            format!("unreadable: {why}"),
+                        ),
+                        Read1::Blob(b, data) => {
+                            let id = b.oid.to_string();
+                            if let Some(reason) = git::skip_reason(&data) {
+                                collector.skip(git::blob_input(None, &id), reason);
+                            } else {
+                                let len = data.len();
+                                let chunk = Chunk {
+                                    data: data.into(),
+                                    provenance: Provenance::GitBlob {
+                                        blob: id.clone(),
+                                        path: String::new(),
+                                        origin: None,
+                                    },
+                                };
+                                match scanner.scan_chunk(chunk, None) {
+                                    Ok(f) => {
+                                        collector.scanned(len, Vec::new());
+                                        if !f.is_empty() {
+                                            hits.lock()
+                                                .unwrap_or_else(|e| e.into_inner())
+                                                .insert(b.oid, f);
+                                        }
+                                    }
+                                    Err(reason) => {
+                                        collector.skip(git::blob_input(None, &id), reason)
+                                    }
+                                }
+                            }
+                            let n = done.fetch_add(b.size, Ordering::Relaxed) + b.size;
+                            if let Some(pb) = bar {
+                                pb.set_position(n);
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        drop(rx);
+        let send = |r: Read1| tx.send(r).is_ok();
+        result = blobs::stream(repo, opts.reader, list, threads, &send);
+        drop(tx);
+    });
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    result?;
+    Ok(hits.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// What the attribution walk found.
+#[derive(Default)]
+struct Walk {
+    /// Commits in topological order, parents first.
+    commits: Vec<Oid>,
+    /// Commits that introduced some blob of interest.
+    used_commits: HashSet<Oid>,
+    /// Blob → (index in `commits`, path) of its first appearance.
+    first_seen: HashMap<Oid, (usize, String)>,
+    /// Blob → number of commits whose tree holds it.
+    commits_containing: HashMap<Oid, usize>,
+    /// Blob → refs whose tip tree holds it.
+    refs_containing: HashMap<Oid, Vec<String>>,
+    notes: Vec<String>,
+}
+
+/// An entry of interest below a tree: a blob with findings, or a submodule.
+#[derive(Clone)]
+struct Entry {
+    path: String,
+    id: Oid,
+    submodule: bool,
+}
+
+type Summary = Arc<Vec<Entry>>;
+
+struct TreeMemo<'a> {
+    repo: &'a Repository,
+    interest: &'a HashSet<Oid>,
+    memo: HashMap<Oid, Summary>,
+    empty: Summary,
+    errors: Vec<String>,
+}
+
+impl TreeMemo<'_> {
+    /// The entries of interest below tree `id`, paths relative to it. Each tree is read once.
+    fn summary(&mut self, id: Oid) -> Summary {
+        if let Some(s) = self.memo.get(&id) {
+            return s.clone();
+        }
+        let tree = match self.repo.find_tree(id) {
+            Ok(t) => t,
+            Err(e) => {
+                self.errors.push(format!("tree {id}: {}", e.message()));
+                self.memo.insert(id, self.empty.clone());
+                return self.empty.clone();
+            }
+        };
+        let mut out: Vec<Entry> = Vec::new();
+        for e in tree.iter() {
+            match e.kind() {
+                Some(ObjectType::Blob) if self.interest.contains(&e.id()) => {
+                    out.push(Entry {
+                        path: String::from_utf8_lossy(e.name_bytes()).into_owned(),
+                        id: e.id(),
+                        submodule: false,
+                    });
+                }
+                Some(ObjectType::Tree) => {
+                    let sub = self.summary(e.id());
+                    if !sub.is_empty() {
+                        let name = String::from_utf8_lossy(e.name_bytes());
+                        out.extend(sub.iter().map(|s| Entry {
+                            path: format!("{name}/{}", s.path),
+                            ..s.clone()
+                        }));
+                    }
+                }
+                Some(ObjectType::Commit) => out.push(Entry {
+                    path: String::from_utf8_lossy(e.name_bytes()).into_owned(),
+                    id: e.id(),
+                    submodule: true,
+                }),
+                _ => {}
+            }
+        }
+        let s = if out.is_empty() {
+            self.empty.clone()
+        } else {
+            Arc::new(out)
+        };
+        self.memo.insert(id, s.clone());
+        s
+    }
+}
+
+/// Phase 2: walk every ref's commits parents-first, recording where the blobs of `interest`
+/// first appear, how many commits hold them and which ref tips still do.
+fn walk_history(
+    repo: &Repository,
+    interest: &HashSet<Oid>,
+    collector: &Collector,
+    progress: bool,
+) -> Walk {
+    let mut w = Walk::default();
+    let spinner = progress.then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_message(format!(
+            "attributing {} blob(s) with findings",
+            interest.len()
+        ));
+        pb
+    });
+    let mut walk = match repo.revwalk() {
+        Ok(r) => r,
+        Err(e) => {
+            w.notes
+                .push(format!("cannot walk history: {}", e.message()));
+            return w;
+        }
+    };
+    let _ = walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE);
+    let mut tips: Vec<(String, Oid)> = Vec::new();
+    if let Ok(refs) = repo.references() {
+        for r in refs.flatten() {
+            let name = r.name().unwrap_or("").to_string();
+            match r.peel_to_commit() {
+                Ok(c) => {
+                    if walk.push(c.id()).is_ok() {
+                        tips.push((name, c.id()));
+                    }
+                }
+                Err(e) if e.code() != git2::ErrorCode::InvalidSpec => {
+                    // tags of trees or blobs carry no history
+                    if !matches!(
+                        r.peel(ObjectType::Any).ok().and_then(|o| o.kind()),
+                        Some(ObjectType::Tree | ObjectType::Blob)
+                    ) {
+                        collector.skip(name, format!("unreadable: ref: {}", e.message()));
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    if let Ok(h) = repo.head()
+        && h.name() == Some("HEAD")
+        && let Ok(c) = h.peel_to_commit()
+    {
+        let _ = walk.push(c.id());
+    }
+    let mut memo = TreeMemo {
+        repo,
+        interest,
+        memo: HashMap::new(),
+        empty: Arc::new(Vec::new()),
+        errors: Vec::new(),
+    };
+    let mut roots: HashMap<Oid, Oid> = HashMap::new();
+    let mut submodules: HashSet<String> = HashSet::new();
+    for id in walk {
+        let id = match id {
+            Ok(id) => id,
+            Err(e) => {
+                w.notes
+                    .push(format!("history walk stopped early: {}", e.message()));
+                break;
+            }
+        };
+        let idx = w.commits.len();
+        w.commits.push(id);
+        let tree = match repo.find_commit(id).and_then(|c| c.tree().map(|t| t.id())) {
+            Ok(t) => t,
+            Err(e) => {
+                collector.skip(
+                    format!("commit {id}"),
+                    format!("unreadable: {}", e.message()),
+                );
+                continue;
+            }
+        };
+        roots.insert(id, tree);
+        let s = memo.summary(tree);
+        let mut in_commit: HashSet<Oid> = HashSet::new();
+        for e in s.iter() {
+            if e.submodule {
+                submodules.insert(e.path.clone());
+                continue;
+            }
+            if in_commit.insert(e.id) {
+                *w.commits_containing.entry(e.id).or_insert(0) += 1;
+            }
+            w.first_seen.entry(e.id).or_insert_with(|| {
+                w.used_commits.insert(id);
+                (idx, e.path.clone())
+            });
+        }
+        if let Some(pb) = &spinner
+            && idx % 1024 == 0
+        {
+            pb.set_message(format!("attributing: {idx} commits walked"));
+        }
+    }
+    for (name, tip) in &tips {
+        if let Some(tree) = roots.get(tip) {
+            let s = memo.summary(*tree);
+            let set: HashSet<Oid> = s.iter().filter(|e| !e.submodule).map(|e| e.id).collect();
+            for b in set {
+                w.refs_containing.entry(b).or_default().push(name.clone());
+            }
+        }
+    }
+    for v in w.refs_containing.values_mut() {
+        v.sort();
+    }
+    for e in memo.errors {
+        collector.skip(e, "unreadable: missing or corrupt tree");
+    }
+    let mut subs: Vec<String> = submodules.into_iter().collect();
+    subs.sort();
+    for s in subs {
+        collector.skip(s, "submodule");
+    }
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
+    w
+}
+
+/// Without a walk, list the submodules of HEAD's tree (they are never scanned).
+fn list_head_submodules(repo: &Repository, collector: &Collector) {
+    let Some(tree) = repo.head().ok().and_then(|h| h.peel_to_tree().ok()) else {
+        return;
+    };
+    let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+        if e.kind() == Some(ObjectType::Commit) {
+            collector.skip(
+                format!("{dir}{}", String::from_utf8_lossy(e.name_bytes())),
+                "submodule",
+            );
+        }
+        git2::TreeWalkResult::Ok
+    });
+}
