@@ -2,7 +2,8 @@
 """Generate random, never-issued, format-valid tokens for rule examples and fixtures.
 
 usage: scripts/gen-token.py KIND [N]
-KIND: ghp gho ghu ghs ghr ghr36 npm github_pat glpat-routable jwt aws-akia aws-asia
+KIND: one of the names in KINDS below (ghp, npm, glpat-routable, jwt, aws-akia, pypi, slack-bot, ...)
+Importable: `import importlib; g = importlib.import_module("gen-token")` gives the generators.
 """
 import base64, binascii, json, random, string, sys, zlib
 
@@ -36,12 +37,16 @@ def b36(n, w):
     return s.rjust(w, "0")
 
 
-def glpat_routable():
-    payload = b"o:1\nu:" + b36(random.randint(1, 10**7), 1).encode()
+def gitlab_routable(prefix="glpat-", payload=None):
+    payload = payload or (b"o:1\nu:" + b36(random.randint(1, 10**7), 1).encode())
     raw = bytes(random.getrandbits(8) for _ in range(16)) + payload + bytes([len(payload)])
     b64 = base64.urlsafe_b64encode(raw).decode().rstrip("=")
-    head = "glpat-" + b64 + ".01." + b36(len(b64), 2)
+    head = prefix + b64 + ".01." + b36(len(b64), 2)
     return head + b36(zlib.crc32(head.encode()), 7)
+
+
+def glpat_routable():
+    return gitlab_routable("glpat-")
 
 
 def b64u(b):
@@ -54,30 +59,89 @@ def jwt(claims=None, header=None):
     return b64u(json.dumps(header).encode()) + "." + b64u(json.dumps(claims).encode()) + "." + b64u(bytes(random.getrandbits(8) for _ in range(64)))
 
 
+def rbytes(n):
+    return bytes(random.getrandbits(8) for _ in range(n))
+
+
+def pypi(caveats=None):
+    """A libmacaroons v2 macaroon for pypi.org, base64url, with JSON caveats (random signature)."""
+    import uuid
+
+    def field(t, b):
+        return bytes([t, len(b)]) + b  # lengths < 128 fit a one-byte varint
+
+    caveats = caveats or [[3, str(uuid.uuid4())]]
+    out = b"\x02" + field(1, b"pypi.org") + field(2, str(uuid.uuid4()).encode()) + b"\x00"
+    for c in caveats:
+        out += field(2, json.dumps(c, separators=(",", ":")).encode()) + b"\x00"
+    out += b"\x00" + field(6, rbytes(32))
+    return "pypi-" + b64u(out)
+
+
+def fly():
+    body = b"\x94\x93\xc4\x10" + rbytes(16) + b"\xc4\x10" + rbytes(16) + rbytes(120)
+    return "FlyV1 fm2_" + base64.b64encode(body).decode()
+
+
+def aws_secret():
+    return rnd(40, ALNUM + "/+")
+
+
+def azure_storage_key():
+    return base64.b64encode(rbytes(64)).decode()
+
+
+def sas_sig():
+    import urllib.parse
+    return urllib.parse.quote(base64.b64encode(rbytes(32)).decode(), safe="")
+
+
+def bootstrap():
+    a = string.ascii_lowercase + string.digits
+    return rnd(6, a) + "." + rnd(16, a)
+
+
+KINDS = {
+    "ghp": lambda: crc_token("ghp_", 30),
+    "gho": lambda: crc_token("gho_", 30),
+    "ghu": lambda: crc_token("ghu_", 30),
+    "ghs": lambda: crc_token("ghs_", 30),
+    "ghr": lambda: crc_token("ghr_", 70),
+    "ghr36": lambda: crc_token("ghr_", 30),
+    "npm": lambda: crc_token("npm_", 30),
+    "github_pat": lambda: "github_pat_11" + rnd(20) + "_" + rnd(59),
+    "glpat-routable": glpat_routable,
+    "glpat": lambda: "glpat-" + rnd(20, ALNUM + "_-"),
+    "jwt": jwt,
+    "aws-akia": lambda: "AKIA" + rnd(16, string.ascii_uppercase + "234567"),
+    "aws-asia": lambda: "ASIA" + rnd(16, string.ascii_uppercase + "234567"),
+    "aws-secret": aws_secret,
+    "pypi": pypi,
+    "fly": fly,
+    "slack-bot": lambda: "xoxb-" + rnd(12, string.digits) + "-" + rnd(13, string.digits) + "-" + rnd(24),
+    "slack-user": lambda: "xoxp-" + "-".join(rnd(12, string.digits) for _ in range(3)) + "-" + rnd(32, "0123456789abcdef"),
+    "stripe": lambda: "sk_live_51" + rnd(97),
+    "openai": lambda: "sk-proj-" + rnd(74, ALNUM + "_-") + "T3BlbkFJ" + rnd(74, ALNUM + "_-"),
+    "anthropic": lambda: "sk-ant-api03-" + rnd(93, ALNUM + "_-") + "AA",
+    "google-api": lambda: "AIza" + rnd(35, ALNUM + "_-"),
+    "ya29": lambda: "ya29." + rnd(150, ALNUM + "_-"),
+    "google-refresh": lambda: "1//0" + rnd(99, ALNUM + "_-"),
+    "azure-storage-key": azure_storage_key,
+    "sas-sig": sas_sig,
+    "bootstrap": bootstrap,
+    "hf": lambda: "hf_" + rnd(34, string.ascii_letters),
+    "dckr": lambda: "dckr_pat_" + rnd(27, ALNUM + "_-"),
+}
+
+
 def main():
-    kind = sys.argv[1]
+    kind = sys.argv[1] if len(sys.argv) > 1 else ""
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    if kind not in KINDS:
+        sys.exit(__doc__ + "\nkinds: " + " ".join(KINDS))
     for _ in range(n):
-        if kind in ("ghp", "gho", "ghu", "ghs"):
-            print(crc_token(kind + "_", 30))
-        elif kind == "ghr":
-            print(crc_token("ghr_", 70))
-        elif kind == "ghr36":
-            print(crc_token("ghr_", 30))
-        elif kind == "npm":
-            print(crc_token("npm_", 30))
-        elif kind == "github_pat":
-            print("github_pat_11" + rnd(20) + "_" + rnd(59))
-        elif kind == "glpat-routable":
-            print(glpat_routable())
-        elif kind == "jwt":
-            print(jwt())
-        elif kind == "aws-akia":
-            print("AKIA" + rnd(16, string.ascii_uppercase + "234567"))
-        elif kind == "aws-asia":
-            print("ASIA" + rnd(16, string.ascii_uppercase + "234567"))
-        else:
-            sys.exit(__doc__)
+        print(KINDS[kind]())
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -81,7 +81,107 @@ pub fn candidates(matcher: &Matcher, data: &[u8]) -> Vec<Candidate> {
             }
         }
     }
+    pair_aws_keys(rules, data, &mut out);
     dedup(rules, out)
+}
+
+/// How many lines around an AWS access key id are searched for its secret key.
+const AWS_PAIR_LINES: usize = 5;
+
+/// An AWS key id and its secret are one credential: extend each access-key-id candidate's range
+/// to the nearest 40-character secret key assigned on a line that names a secret within
+/// [`AWS_PAIR_LINES`] lines, so the pair becomes one finding (the secret's own candidate then
+/// overlaps it and is dropped by de-duplication).
+fn pair_aws_keys(rules: &[Rule], data: &[u8], cands: &mut [Candidate]) {
+    for c in cands.iter_mut() {
+        if c.view.is_some() || rules[c.rule].family() != "aws-access-key" {
+            continue;
+        }
+        let lo = nth_line_start_before(data, c.range.start, AWS_PAIR_LINES);
+        let hi = nth_line_end_after(data, c.range.end, AWS_PAIR_LINES);
+        let mut best: Option<Range<usize>> = None;
+        let dist = |r: &Range<usize>| {
+            if r.start >= c.range.end {
+                r.start - c.range.end
+            } else {
+                c.range.start.saturating_sub(r.end)
+            }
+        };
+        for r in aws_secret_values(data, lo..hi) {
+            if overlaps(&r, &c.range) {
+                continue;
+            }
+            if best.as_ref().is_none_or(|b| dist(&r) < dist(b)) {
+                best = Some(r);
+            }
+        }
+        if let Some(b) = best {
+            c.range = c.range.start.min(b.start)..c.range.end.max(b.end);
+        }
+    }
+}
+
+/// 40-character `[A-Za-z0-9/+]` values on lines of `window` that mention a secret.
+fn aws_secret_values(data: &[u8], window: Range<usize>) -> Vec<Range<usize>> {
+    let is_key = |b: u8| b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
+    let mut out = Vec::new();
+    let mut line_start = window.start;
+    for line in data[window.clone()].split(|&b| b == b'\n') {
+        let lower = line.to_ascii_lowercase();
+        if lower.windows(6).any(|w| w == b"secret") {
+            let mut i = 0;
+            while i < line.len() {
+                if !is_key(line[i]) {
+                    i += 1;
+                    continue;
+                }
+                let s = i;
+                while i < line.len() && is_key(line[i]) {
+                    i += 1;
+                }
+                let value = &line[s..i];
+                if value.len() == 40
+                    && std::str::from_utf8(value).is_ok_and(crate::validate::aws_secret_ok)
+                {
+                    out.push(line_start + s..line_start + i);
+                }
+            }
+        }
+        line_start += line.len() + 1;
+    }
+    out
+}
+
+/// Start of the line `n` lines before the line holding `pos`.
+fn nth_line_start_before(data: &[u8], pos: usize, n: usize) -> usize {
+    let mut p = pos;
+    let mut seen = 0;
+    while p > 0 {
+        if data[p - 1] == b'\n' {
+            seen += 1;
+            if seen > n {
+                return p;
+            }
+        }
+        p -= 1;
+    }
+    0
+}
+
+/// End (exclusive, before the newline) of the line `n` lines after the line holding `pos`.
+fn nth_line_end_after(data: &[u8], pos: usize, n: usize) -> usize {
+    let mut p = pos;
+    let mut seen = 0;
+    while p < data.len() {
+        if data[p] == b'\n' {
+            if seen == n {
+                return p;
+            }
+            seen += 1;
+        }
+        p += 1;
+    }
+    data.len()
 }
 
 fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {

@@ -13,6 +13,13 @@ pub const VALIDATORS: &[&str] = &[
     "base64-credentials",
     "not-hex",
     "mixed-case-or-digits",
+    "azure-sas",
+    "bootstrap-token",
+    "url-password",
+    "aws-secret",
+    "private-key",
+    "opaque-token",
+    "pypi-macaroon",
 ];
 
 /// Is `name` a validator this build knows?
@@ -39,6 +46,13 @@ pub fn run_validator(name: &str, secret: &str) -> Verdict {
         "base64-credentials" => base64_credentials_ok(secret),
         "not-hex" => !secret.bytes().all(|b| b.is_ascii_hexdigit()),
         "mixed-case-or-digits" => char_classes(secret) >= 2,
+        "azure-sas" => azure_sas_ok(secret),
+        "bootstrap-token" => bootstrap_token_ok(secret),
+        "url-password" => url_password_ok(secret),
+        "aws-secret" => aws_secret_ok(secret),
+        "private-key" => private_key_ok(secret),
+        "opaque-token" => opaque_token_ok(secret),
+        "pypi-macaroon" => pypi_macaroon_ok(secret),
         _ => false,
     };
     if ok {
@@ -56,6 +70,13 @@ fn reason(name: &str) -> &'static str {
         "generic-secret" => "looks like a reference, hash, identifier or placeholder",
         "base64-credentials" => "does not decode to user:password",
         "not-hex" => "hex digest",
+        "azure-sas" => "not a SAS (no signature, or no sv/se/sp parameter)",
+        "bootstrap-token" => "bootstrap-token secret lacks letters or digits",
+        "url-password" => "URL password is a placeholder, reference or default",
+        "aws-secret" => "not a random 40-character secret key",
+        "private-key" => "key body is empty, elided or a placeholder",
+        "opaque-token" => "looks like a reference, identifier or placeholder",
+        "pypi-macaroon" => "not a pypi.org macaroon",
         _ => "rejected",
     }
 }
@@ -105,7 +126,8 @@ pub fn base36(mut n: u64, width: usize) -> String {
 }
 
 /// GitLab routable tokens (`prefix B64 .01. LL CRC`): the length field and CRC must agree.
-/// Legacy (non-routable) tokens carry no checksum and pass.
+/// Legacy (non-routable) tokens carry no checksum and pass. Runner tokens may carry a `t<n>_`
+/// marker after the prefix; the length field may count it or not.
 pub fn gitlab_routable_ok(secret: &str) -> bool {
     let Some(dot) = secret.find(".01.") else {
         return true;
@@ -122,11 +144,26 @@ pub fn gitlab_routable_ok(secret: &str) -> bool {
     let Ok(len) = u64::from_str_radix(ll, 36) else {
         return false;
     };
-    if len as usize != b64.len() {
+    let marker = runner_marker_len(b64);
+    if len as usize != b64.len() && len as usize != b64.len() - marker {
         return false;
     }
     let signed = &secret[..dot + 4 + 2];
     base36(crc32fast::hash(signed.as_bytes()) as u64, 7) == crc
+}
+
+/// Length of a `t<digits>_` runner-token marker at the start of `b64` (0 when absent).
+fn runner_marker_len(b64: &str) -> usize {
+    let b = b64.as_bytes();
+    if b.first() != Some(&b't') {
+        return 0;
+    }
+    let digits = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits > 0 && b.get(1 + digits) == Some(&b'_') {
+        digits + 2
+    } else {
+        0
+    }
 }
 
 /// Decode base64url without padding (tolerating padding and the standard alphabet).
@@ -182,6 +219,7 @@ pub fn base64_credentials_ok(secret: &str) -> bool {
                 && p.len() >= 4
                 && text.chars().all(|c| !c.is_control())
                 && !is_placeholder(p)
+                && !DEFAULT_PASSWORDS.contains(&p.to_ascii_lowercase().as_str())
         }
         None => false,
     }
@@ -246,6 +284,12 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "replace_me",
     "replaceme",
     "replace-me",
+    "replace_with",
+    "replace-with",
+    "token_here",
+    "key_here",
+    "secret_here",
+    "password_here",
     "notasecret",
     "not_a_secret",
     "not-a-secret",
@@ -274,20 +318,28 @@ pub fn is_placeholder(secret: &str) -> bool {
     {
         return true;
     }
-    // a run of 8 identical characters
-    let b = secret.as_bytes();
-    let mut run = 1;
-    for i in 1..b.len() {
-        if b[i] == b[i - 1] && b[i].is_ascii_alphanumeric() {
+    // a run of identical characters: 8 in a short secret; long encoded blobs (keys, JWTs,
+    // macaroons) legitimately hold runs of `A` (zero bytes), so they need a much longer run
+    let limit = if secret.len() <= 128 { 8 } else { 32 };
+    longest_run(secret) >= limit
+}
+
+/// Length of the longest run of one repeated alphanumeric character.
+fn longest_run(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut best = 0;
+    let mut run = 0;
+    for i in 0..b.len() {
+        if b[i].is_ascii_alphanumeric() && i > 0 && b[i] == b[i - 1] {
             run += 1;
-            if run >= 8 {
-                return true;
-            }
         } else {
             run = 1;
         }
+        if b[i].is_ascii_alphanumeric() {
+            best = best.max(run);
+        }
     }
-    false
+    best
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -352,13 +404,231 @@ pub fn generic_secret_ok(v: &str) -> bool {
     {
         return false;
     }
-    if v.starts_with("sha") && v.contains('-') {
+    if is_digest_notation(v) || has_known_token_prefix(v) || is_base64_text(v) {
         return false;
     }
     if char_classes(v) < 3 {
         return false;
     }
     entropy(v) >= 3.0
+}
+
+/// Prefixes of token formats that dedicated rules recognise (and validate, e.g. by checksum).
+/// A generic rule leaves these to them: a `ghp_` value whose checksum fails is a placeholder,
+/// not a generic password, and a `eyJ…` value that is not a JWT is not a secret either.
+const KNOWN_TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "gldt-",
+    "glrt-",
+    "glft-",
+    "glptt-",
+    "glcbt-",
+    "gloas-",
+    "glimt-",
+    "glagent-",
+    "npm_",
+    "pypi-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxe",
+    "xapp-",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "whsec_",
+    "sk-ant-",
+    "sk-proj-",
+    "hf_",
+    "dckr_",
+    "fm1r_",
+    "fm1a_",
+    "fm2_",
+    "flyv1",
+    "akia",
+    "asia",
+    "aiza",
+    "ya29.",
+    "1//",
+    "eyj",
+    "iqojb3jpz2lux2vj",
+];
+
+/// Starts with the prefix of a format that a dedicated rule handles.
+pub fn has_known_token_prefix(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    KNOWN_TOKEN_PREFIXES.iter().any(|p| lower.starts_with(p))
+}
+
+/// Digests written with their algorithm: `sha512-<base64>` (lockfile integrity), `sha256:<hex>`
+/// (image digests, kubeadm CA hashes), `md5:…`, `0x<hex>`.
+pub fn is_digest_notation(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    let algo = [
+        "sha1", "sha224", "sha256", "sha384", "sha512", "md5", "blake2b", "blake3",
+    ];
+    if algo.iter().any(|a| {
+        lower.starts_with(a) && matches!(lower.as_bytes().get(a.len()), Some(b'-' | b':' | b'='))
+    }) {
+        return true;
+    }
+    lower.starts_with("0x") && v.len() > 10 && v[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Standard base64 (length a multiple of 4) that decodes to printable text: the value is an
+/// encoding, judged by what it decodes to (decoded views scan that text), not as a password.
+pub fn is_base64_text(v: &str) -> bool {
+    if v.len() < 8
+        || v.len() % 4 != 0
+        || !v
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+    {
+        return false;
+    }
+    let Some(d) = b64_decode(v) else {
+        return false;
+    };
+    match std::str::from_utf8(&d) {
+        Ok(t) => !t.is_empty() && t.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'),
+        Err(_) => false,
+    }
+}
+
+/// Azure SAS: a `sig` parameter holding a base64 HMAC (URL-encoded or not) and at least one of
+/// the SAS parameters `sv`, `se`, `sp`.
+pub fn azure_sas_ok(s: &str) -> bool {
+    let query = s.rsplit_once('?').map_or(s, |(_, q)| q);
+    let mut sig = None;
+    let mut sas_params = 0;
+    for pair in query.split('&') {
+        let pair = pair.strip_prefix("amp;").unwrap_or(pair);
+        let Some((k, v)) = pair.split_once('=') else {
+            continue;
+        };
+        match k {
+            "sig" => sig = Some(v),
+            "sv" | "se" | "sp" | "st" | "srt" | "ss" | "sr" | "spr" | "skoid" => sas_params += 1,
+            _ => {}
+        }
+    }
+    let Some(sig) = sig else {
+        return false;
+    };
+    let sig = sig
+        .replace("%2B", "+")
+        .replace("%2b", "+")
+        .replace("%2F", "/")
+        .replace("%2f", "/")
+        .replace("%3D", "=")
+        .replace("%3d", "=");
+    sas_params >= 1
+        && sig.len() >= 40
+        && !is_placeholder(&sig)
+        && b64_decode(&sig).is_some_and(|d| d.len() >= 30)
+}
+
+/// kubeadm bootstrap token (`id.secret` or the 16-character secret alone): the secret part mixes
+/// letters and digits (a random 16-character `[a-z0-9]` string almost always does; words,
+/// host names and dotted identifiers do not).
+pub fn bootstrap_token_ok(s: &str) -> bool {
+    let secret = s.rsplit('.').next().unwrap_or(s);
+    secret.len() == 16
+        && secret.bytes().any(|b| b.is_ascii_digit())
+        && secret.bytes().any(|b| b.is_ascii_lowercase())
+        && !is_placeholder(s)
+}
+
+/// Passwords too common to be anything but defaults or documentation.
+const DEFAULT_PASSWORDS: &[&str] = &[
+    "password", "passwd", "pass", "secret", "admin", "root", "guest", "test", "user", "postgres",
+    "mysql", "redis", "rabbitmq", "changeit", "example", "pwd", "default", "letmein", "foobar",
+    "foo", "bar",
+];
+
+/// The password of `scheme://user:password@host`: not a reference (`$VAR`, `${…}`, `%s`,
+/// `{{…}}`), not a placeholder, not a well-known default.
+pub fn url_password_ok(p: &str) -> bool {
+    let lower = p.to_ascii_lowercase();
+    if p.len() < 6 || is_placeholder(p) || DEFAULT_PASSWORDS.contains(&lower.as_str()) {
+        return false;
+    }
+    if ["$", "%s", "%(", "{", "}", "<", ">"]
+        .iter()
+        .any(|m| p.contains(m))
+    {
+        return false;
+    }
+    entropy(p) >= 2.5 && char_classes(p) >= 2
+}
+
+/// An AWS secret access key: 40 random characters of `[A-Za-z0-9/+]`.
+pub fn aws_secret_ok(s: &str) -> bool {
+    s.len() == 40
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
+        && char_classes(s) >= 3
+        && !s.bytes().all(|b| b.is_ascii_hexdigit())
+        && entropy(s) >= 4.0
+        && !is_placeholder(s)
+}
+
+/// A private-key block: its body holds enough base64 to be a key and is not elided (`...`) or
+/// templated.
+pub fn private_key_ok(s: &str) -> bool {
+    let text = s.replace("\\n", "\n");
+    let body: String = text
+        .lines()
+        .filter(|l| !l.contains("-----") && !l.contains(": "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if ["...", "…", "<", ">", "{{", "${", "XXXX", "xxxx"]
+        .iter()
+        .any(|m| body.contains(m))
+    {
+        return false;
+    }
+    let b64 = body
+        .bytes()
+        .filter(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))
+        .count();
+    b64 >= 64 && longest_run(&body) < 48 && entropy(&body) >= 4.0
+}
+
+/// An opaque bearer/static token value: long enough, not a reference or placeholder, not a
+/// known-prefix token (its own rule decides), letters and digits mixed, some entropy.
+pub fn opaque_token_ok(v: &str) -> bool {
+    let v = v.trim_matches(|c| c == '"' || c == '\'');
+    if v.len() < 16 || v.len() > 4096 || is_placeholder(v) || has_known_token_prefix(v) {
+        return false;
+    }
+    if ["$", "{", "}", "(", ")", "<", ">", "%s", "://"]
+        .iter()
+        .any(|m| v.contains(m))
+    {
+        return false;
+    }
+    if is_uuid(v) || is_digest_notation(v) {
+        return false;
+    }
+    v.bytes().any(|b| b.is_ascii_digit())
+        && v.bytes().any(|b| b.is_ascii_alphabetic())
+        && entropy(v) >= 3.0
+}
+
+/// `pypi-` + base64url of a libmacaroons v2 macaroon: version byte 2, then a location field.
+pub fn pypi_macaroon_ok(s: &str) -> bool {
+    let Some(b64) = s.strip_prefix("pypi-") else {
+        return false;
+    };
+    b64_decode(b64).is_some_and(|d| d.len() >= 40 && d[0] == 2 && d[1] == 1)
 }
 
 fn looks_random_with_slash(v: &str) -> bool {
@@ -401,16 +671,16 @@ mod tests {
         assert!(is_placeholder("AKIAIOSFODNN7EXAMPLE"));
         assert!(is_placeholder("ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"));
         assert!(is_placeholder("${API_TOKEN}"));
-        assert!(!is_placeholder("k4tgj7e%2Z4X^ieruVStjD5V"));
+        assert!(!is_placeholder("oWJBMYgS4D%vWNaj9YM29xZ9"));
     }
 
     #[test]
     fn generic_values() {
-        assert!(generic_secret_ok("k4tgj7e%2Z4X^ieruVStjD5V"));
+        assert!(generic_secret_ok("oWJBMYgS4D%vWNaj9YM29xZ9"));
         assert!(!generic_secret_ok(
-            "9acf28ed9faae1ed5130a2b76538520092ae9caf"
+            "3efffaad777f5bcd489f4af676e26d87821eb7e4"
         ));
-        assert!(!generic_secret_ok("1d7d4963-790f-43b3-aa07-3b556538507a"));
+        assert!(!generic_secret_ok("623e29f2-d9b9-44f8-a138-dbf1b144c246"));
         assert!(!generic_secret_ok("os.environ['DB_PASSWORD']"));
         assert!(!generic_secret_ok("changeme"));
         assert!(!generic_secret_ok("settings.database_password"));
@@ -419,8 +689,156 @@ mod tests {
     #[test]
     fn jwt_structure() {
         assert!(!jwt_structure_ok(
-            "eyJ45wQ3XALOPMwu.eyJ1PX5qdMFsQmvk5e2jx.abc"
+            "eyJEgdQvegVk1KvJ.eyJEgdQvegVk1KvJ.abc"
         ));
         assert!(jwt_structure_ok("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."));
+    }
+
+    #[test]
+    fn gitlab_runner_marker_length_either_way() {
+        use base64::Engine as _;
+        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let payload = b"o:1\nt:3";
+        let mut raw = vec![7u8; 16];
+        raw.extend_from_slice(payload);
+        raw.push(payload.len() as u8);
+        let b64 = e.encode(&raw);
+        for (body, counted) in [
+            (format!("t1_{b64}"), b64.len()),
+            (format!("t1_{b64}"), b64.len() + 3),
+        ] {
+            let head = format!("glrt-{body}.01.{}", base36(counted as u64, 2));
+            let t = format!(
+                "{head}{}",
+                base36(crc32fast::hash(head.as_bytes()) as u64, 7)
+            );
+            assert!(gitlab_routable_ok(&t), "{t}");
+        }
+    }
+
+    #[test]
+    fn long_blobs_may_hold_runs_of_a() {
+        let key = format!(
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC{}BKcwggSjAgEAAoIBAQ",
+            "A".repeat(12)
+        );
+        assert!(!is_placeholder(&format!("{key}{}", "x9Kq".repeat(30))));
+        assert!(is_placeholder("ghp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert!(is_placeholder(&format!("eyJ{}", "A".repeat(200))));
+    }
+
+    #[test]
+    fn generic_values_leave_known_formats_to_their_rules() {
+        // a wrong-checksum GitHub token or a non-JSON JWT look-alike is not a generic password
+        assert!(!generic_secret_ok(
+            "ghr_9XChaf688ZLcQSfgXwpbbYbwPNENDj3tSAma"
+        ));
+        assert!(!generic_secret_ok(
+            "eyJUTBOlZxUOIt2E8tQpu4pHcym_e3k6gNLiTuvHNsRNJ9S.eyJ9rB0gII"
+        ));
+        // digests with their algorithm
+        assert!(!generic_secret_ok(
+            "sha512-1UOoe9e3xrhFTyDb3F2ZKRb966+aQ5cX8O9qNgzoVEpUGCtZpjXnagwXbYPVdFCg6rvWZ3hOT5A7mcGQJDhg4A=="
+        ));
+        assert!(!generic_secret_ok(
+            "sha256:fcaa3a8a74ca486b5fa9df0fbe7277b455b0177689ab711f1bb643b70e3c7ad5"
+        ));
+        // base64 of text is judged by its decoded form (cGFzc3dvcmQ= is "password")
+        assert!(!generic_secret_ok("cGFzc3dvcmQ="));
+        assert!(is_base64_text("cGFzc3dvcmQ="));
+        assert!(!is_base64_text("oWJBMYgS4D%vWNaj9YM29xZ9"));
+        assert!(generic_secret_ok("uKVSAv*68d7ndU8irQSLMQLy.J"));
+    }
+
+    #[test]
+    fn azure_sas_needs_signature_and_parameters() {
+        let sig = "uAkqFQdSaWbJNE3yTfDkqQT3a%2B0qA0q1OkcJwcbK9M4%3D";
+        assert!(azure_sas_ok(&format!(
+            "https://acct.blob.core.windows.net/c?sp=r&se=2099-01-01T00:00:00Z&sv=2022-11-02&sig={sig}"
+        )));
+        assert!(azure_sas_ok(&format!(
+            "sv=2022-11-02&ss=b&srt=o&sp=r&sig={sig}"
+        )));
+        assert!(!azure_sas_ok(&format!(
+            "https://example.com/hook?sig={sig}"
+        )));
+        assert!(!azure_sas_ok(
+            "https://x.blob.core.windows.net/c?sv=2022-11-02&sig=abc"
+        ));
+        assert!(!azure_sas_ok(
+            "https://x.blob.core.windows.net/c?sv=2022-11-02&sp=r"
+        ));
+    }
+
+    #[test]
+    fn bootstrap_tokens_mix_letters_and_digits() {
+        assert!(bootstrap_token_ok("01h7g5.yqmwgkrju2efznds"));
+        assert!(bootstrap_token_ok("yw5v34c4k272srhl"));
+        assert!(!bootstrap_token_ok("abcdef.0123456789abcdef"));
+        assert!(!bootstrap_token_ok("config.kubernetesclusters"));
+        assert!(!bootstrap_token_ok("mailer.1234567890123456"));
+    }
+
+    #[test]
+    fn url_passwords() {
+        assert!(url_password_ok("H9u*cA+Us=d+MlH*UvTC"));
+        assert!(!url_password_ok("${DB_PASSWORD}"));
+        assert!(!url_password_ok("postgres"));
+        assert!(!url_password_ok("password"));
+        assert!(!url_password_ok("<password>"));
+        assert!(!url_password_ok("****"));
+    }
+
+    #[test]
+    fn aws_secrets() {
+        assert!(aws_secret_ok("1wAMhTt+8QrqgvsiPvahlsBf3YPAWJM2OtlHJ0ZJ"));
+        assert!(!aws_secret_ok("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+        assert!(!aws_secret_ok("3efffaad777f5bcd489f4af676e26d87821eb7e4"));
+        assert!(!aws_secret_ok("tooshort"));
+    }
+
+    #[test]
+    fn private_key_bodies() {
+        let body = "MIIEowIBAAKCAQEAwwStZmVmGV3NpvTavB7xgEpqXgMtVXt8DAVYnDrpiFoTgTtC\n9NkzDRUBwNq9QcX+CcjlH+wUbpfL0JD3blA//DtgggtrVgH7bnP4R6TpRonxw0XI";
+        let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
+        assert!(private_key_ok(&pem));
+        // the same key as a JSON string with literal \n escapes
+        assert!(private_key_ok(&pem.replace('\n', "\\n")));
+        assert!(!private_key_ok(
+            "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----"
+        ));
+        assert!(!private_key_ok(
+            "-----BEGIN PRIVATE KEY-----\n<your key here>\n-----END PRIVATE KEY-----"
+        ));
+    }
+
+    #[test]
+    fn opaque_tokens() {
+        assert!(opaque_token_ok("e8nv6vu3rf79hpqxibzccnju7w16etq5ow6fbvok"));
+        assert!(!opaque_token_ok("${KUBE_TOKEN}"));
+        assert!(!opaque_token_ok("REDACTEDREDACTED"));
+        assert!(!opaque_token_ok("ghp_flTh2aGF49peQI6DeMRfGLcr0JePtE00pwLa"));
+        assert!(!opaque_token_ok("623e29f2-d9b9-44f8-a138-dbf1b144c246"));
+    }
+
+    #[test]
+    fn pypi_macaroon_header() {
+        use base64::Engine as _;
+        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut m = vec![2u8, 1, 8];
+        m.extend_from_slice(b"pypi.org");
+        m.extend_from_slice(&[2, 36]);
+        m.extend_from_slice(b"cca988aa-3781-47b2-a325-e4cfb764af4c");
+        m.push(0);
+        assert!(pypi_macaroon_ok(&format!("pypi-{}", e.encode(&m))));
+        assert!(!pypi_macaroon_ok(&format!("pypi-{}", e.encode([9u8; 60]))));
+    }
+
+    #[test]
+    fn base64_credentials_reject_defaults() {
+        assert!(!base64_credentials_ok("dXNlcjpwYXNzd29yZA==")); // user:password
+        assert!(base64_credentials_ok(
+            "ZG9yYTplQy5sT042aUdqMnptWXk2LkVVQQ=="
+        ));
     }
 }
