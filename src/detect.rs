@@ -278,3 +278,54 @@ pub fn findings(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::builtin_rules;
+
+    fn matcher() -> Matcher {
+        Matcher::new(builtin_rules().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn aws_key_id_and_secret_are_one_candidate() {
+        let m = matcher();
+        let id = "AKIAQ3EGTZ5KJDYW7RMA";
+        let secret = "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";
+        let text = format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
+        let c = candidates(&m, text.as_bytes());
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(m.rules()[c[0].rule].family(), "aws-access-key");
+        assert_eq!(c[0].secret, id);
+        let covered = &text[c[0].range.clone()];
+        assert!(covered.starts_with(id) && covered.ends_with(secret));
+        // the secret may come first
+        let text = format!("AWS_SECRET_ACCESS_KEY={secret}\nAWS_ACCESS_KEY_ID={id}\n");
+        let c = candidates(&m, text.as_bytes());
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert!(text[c[0].range.clone()].starts_with(secret));
+    }
+
+    #[test]
+    fn aws_secret_alone_is_reported_and_far_secrets_are_not_paired() {
+        let m = matcher();
+        let secret = "hZ8p+Qw3Lr0vN5bXk2Tj/8yUe1CdGa6FsMi9oWqP";
+        let c = candidates(&m, format!("aws_secret_access_key = {secret}\n").as_bytes());
+        assert_eq!(c.len(), 1);
+        assert_eq!(m.rules()[c[0].rule].family(), "aws-secret-key");
+        let text = format!(
+            "aws_access_key_id = AKIAQ3EGTZ5KJDYW7RMA\n{}aws_secret_access_key = {secret}\n",
+            "x = 1\n".repeat(10)
+        );
+        assert_eq!(candidates(&m, text.as_bytes()).len(), 2);
+    }
+
+    #[test]
+    fn wrong_checksum_token_in_a_generic_assignment_is_not_reported() {
+        // regression: the generic rule reported `TOKEN=ghr_…` after the GitHub rule dropped it
+        let m = matcher();
+        let t = "ghr_9XChaf688ZLcQSfgXwpbbYbwPNENDj3tSAma";
+        assert!(candidates(&m, format!("SERVICE_TOKEN={t}\n").as_bytes()).is_empty());
+    }
+}
