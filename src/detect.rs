@@ -293,7 +293,8 @@ mod tests {
         let m = matcher();
         let id = "AKIAQ3EGTZ5KJDYW7RMA";
         let secret = "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";
-        let text = format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
+        let text =
+            format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
         let c = candidates(&m, text.as_bytes());
         assert_eq!(c.len(), 1, "{c:?}");
         assert_eq!(m.rules()[c[0].rule].family(), "aws-access-key");

@@ -688,9 +688,7 @@ mod tests {
 
     #[test]
     fn jwt_structure() {
-        assert!(!jwt_structure_ok(
-            "eyJEgdQvegVk1KvJ.eyJEgdQvegVk1KvJ.abc"
-        ));
+        assert!(!jwt_structure_ok("eyJEgdQvegVk1KvJ.eyJEgdQvegVk1KvJ.abc"));
         assert!(jwt_structure_ok("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."));
     }
 
