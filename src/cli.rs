@@ -217,6 +217,11 @@ pub struct ScanArgs {
     /// Longest JWT lifetime (exp - iat) not flagged long-lived, e.g. 24h, 7d.
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub max_lifetime: Option<i64>,
+    /// Also audit Kubernetes manifests and scripts (legacy token Secrets, long-lived or
+    /// audience-less projected tokens and TokenRequests, `kubectl create token --duration`,
+    /// automounted tokens): configuration findings, not leaked secrets.
+    #[arg(long)]
+    pub audit_manifests: bool,
     /// List every skipped input in the human report.
     #[arg(long, short = 'v')]
     pub verbose: bool,

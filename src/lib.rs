@@ -7,6 +7,7 @@
 //! The library never depends on the CLI.
 
 pub mod allow;
+pub mod audit;
 pub mod baseline;
 pub mod chunk;
 pub mod config;

@@ -85,6 +85,7 @@ fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<R
         max_file_size: args.max_file_size,
         threads: args.threads,
         no_ignore: args.no_ignore,
+        audit_manifests: args.audit_manifests,
     };
     let scanner = Scanner::new(Matcher::new(rules.clone())?, policy, options)
         .with_allowlist(std::mem::take(&mut config.allowlist));

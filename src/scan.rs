@@ -22,6 +22,8 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Scan files that `.gitignore` / `.ignore` would exclude.
     pub no_ignore: bool,
+    /// Also report Kubernetes manifest/script configuration issues ([`crate::audit`]).
+    pub audit_manifests: bool,
 }
 
 impl Default for ScanOptions {
@@ -30,6 +32,7 @@ impl Default for ScanOptions {
             max_file_size: 20 * 1024 * 1024,
             threads: 0,
             no_ignore: false,
+            audit_manifests: false,
         }
     }
 }
@@ -216,6 +219,9 @@ impl Scanner {
             None => chunk,
         };
         let mut findings = detect::findings(&self.matcher, &chunk, &self.policy, commit_time);
+        if self.options.audit_manifests {
+            findings.extend(crate::audit::findings(&chunk, &self.policy));
+        }
         self.allowlist.retain(&chunk.data, &mut findings);
         Ok(findings)
     }

@@ -171,3 +171,54 @@ fn scan_carries_hygiene_into_every_format() {
         "{h}"
     );
 }
+
+#[test]
+fn manifest_audit_is_opt_in() {
+    let f = Fixture::new();
+    f.write(
+        "deploy/token.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: deployer-token\ntype: kubernetes.io/service-account-token\n---\napiVersion: authentication.k8s.io/v1\nkind: TokenRequest\nmetadata:\n  name: ci\nspec:\n  expirationSeconds: 31536000\n",
+    );
+    f.write(
+        "ci/mint.sh",
+        "kubectl create token deployer --duration=720h\n",
+    );
+    let base = [
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--now",
+        "2026-11-01T00:00:00Z",
+    ];
+    let o = run(f.path(), &base);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["findings"].as_array().unwrap().len(),
+        0,
+        "audit findings without the flag"
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let o = run(f.path(), &[&base[..], &["--audit-manifests"]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "k8s-audit.create-token-duration",
+            "k8s-audit.legacy-token-secret",
+            "k8s-audit.token-request"
+        ]
+    );
+    let tr = &v["findings"][2];
+    assert_eq!(
+        tr["hygiene"],
+        serde_json::json!(["long-lived", "no-audience"])
+    );
+    assert_eq!(tr["start_line"], 8);
+}
