@@ -9,6 +9,7 @@ pub mod github;
 pub mod jwt;
 pub mod kubeadm;
 pub mod macaroon;
+pub mod pem;
 pub mod sas;
 
 use crate::hygiene::{Assessment, Context, FLAGS, Policy};
@@ -27,7 +28,8 @@ pub fn assess(family: &str, secret: &str, ctx: &Context<'_>, policy: &Policy) ->
         f if f.starts_with("github-") => github::assess(f, secret, ctx, policy),
         "kubeadm-bootstrap-token" => kubeadm::assess(secret, ctx, policy),
         "kubeconfig-static-token" => static_token(secret, ctx, policy),
-        "google-refresh-token" | "slack-refresh-token" => {
+        "private-key" => pem::assess(secret, ctx, policy),
+        f if f.ends_with("-refresh-token") => {
             let mut a = Assessment::default();
             a.flags.push("long-lived".into());
             a.summary = Some("refresh token, lives until revoked".into());
