@@ -95,6 +95,16 @@ fn surrounding(ctx: &Context<'_>) -> String {
     while e < t.len() && is_sas_char(t[e]) && e - r.end < 4096 {
         e += 1;
     }
+    // several URLs glued by `,` or `;`: keep the one holding the secret
+    let before = &t[s..r.start];
+    let scheme = |w: &[u8]| w.starts_with(b"https://") || w.starts_with(b"http://");
+    if let Some(i) = (0..before.len()).rev().find(|&i| scheme(&before[i..])) {
+        s += i;
+    }
+    let after = &t[r.end..e];
+    if let Some(i) = (0..after.len()).find(|&i| scheme(&after[i..])) {
+        e = r.end + i;
+    }
     String::from_utf8_lossy(&t[s..e]).into_owned()
 }
 
@@ -253,6 +263,19 @@ mod tests {
         );
         let a = run(&conn, &conn);
         assert_eq!(a.flags, ["non-expiring", "long-lived", "over-scoped"]);
+    }
+
+    #[test]
+    fn the_url_holding_the_signature_wins() {
+        let mut r = Rng(24);
+        let (s1, s2) = (sig(&mut r), sig(&mut r));
+        let text = format!(
+            "urls=https://a.blob.core.windows.net/c?sp=rw&se=2027-01-01&sig={s1},https://b.blob.core.windows.net/d?sp=r&se=2024-01-01&sig={s2}\n"
+        );
+        let a = run(&text, &s2);
+        assert_eq!(a.flags, ["expired"]);
+        let a = run(&text, &s1);
+        assert_eq!(a.flags, ["over-scoped"]);
     }
 
     #[test]
