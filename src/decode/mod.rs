@@ -39,6 +39,18 @@ pub fn assess(family: &str, secret: &str, ctx: &Context<'_>, policy: &Policy) ->
         _ => Assessment::default(),
     };
     order_flags(&mut a.flags);
+    if let (Some(live), Some(s)) = (
+        a.properties
+            .get("valid_at_commit")
+            .and_then(|v| v.as_bool()),
+        a.summary.as_mut(),
+    ) {
+        s.push_str(if live {
+            "; it was valid when committed"
+        } else {
+            "; it was not valid when committed"
+        });
+    }
     a
 }
 
@@ -369,6 +381,22 @@ mod tests {
         assert_eq!(doc, b"kind: Secret\ntoken: x\n");
         assert_eq!(start, 9);
         assert_eq!(line_at(t, at), b"token: x");
+    }
+
+    #[test]
+    fn history_scans_say_whether_the_token_was_live_when_committed() {
+        let p = Policy::new(testutil::NOW);
+        let tok = "AKIAIOSFODNN7ABCDEFG";
+        let mut c = testutil::Ctx::new(tok, tok);
+        assert!(
+            !assess("aws-access-key", tok, &c.ctx(), &p)
+                .properties
+                .contains_key("valid_at_commit")
+        );
+        c.commit_time = Some(testutil::NOW - 86400);
+        let a = assess("aws-access-key", tok, &c.ctx(), &p);
+        assert_eq!(a.properties["valid_at_commit"], true);
+        assert!(a.summary.unwrap().ends_with("it was valid when committed"));
     }
 
     #[test]
