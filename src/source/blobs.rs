@@ -62,6 +62,8 @@ pub struct Listing {
     pub blobs: Vec<BlobId>,
     /// Objects whose header cannot be read (corrupt or missing), with the reason.
     pub broken: Vec<(String, String)>,
+    /// Every tree with its size, in pack order (for the attribution walk).
+    pub trees: Vec<BlobId>,
 }
 
 /// Every blob of the object store (packs, loose objects, alternates) with its size, in pack
@@ -109,6 +111,7 @@ fn list_with_git(dir: &Path) -> Result<Listing> {
     let out = child.stdout.take().context("git cat-file stdout")?;
     let mut v = Vec::new();
     let mut broken = Vec::new();
+    let mut trees = Vec::new();
     for line in BufReader::new(out).lines() {
         let line = line?;
         if let Some(id) = line.strip_suffix(" missing") {
@@ -119,14 +122,19 @@ fn list_with_git(dir: &Path) -> Result<Listing> {
             continue;
         }
         let mut it = line.split(' ');
-        if it.next() != Some("blob") {
+        let kind = it.next();
+        if kind != Some("blob") && kind != Some("tree") {
             continue;
         }
         let (Some(id), Some(size)) = (it.next(), it.next()) else {
             continue;
         };
         if let (Ok(oid), Ok(size)) = (Oid::from_str(id), size.parse()) {
-            v.push(BlobId { oid, size });
+            if kind == Some("blob") {
+                v.push(BlobId { oid, size });
+            } else {
+                trees.push(BlobId { oid, size });
+            }
         }
     }
     let mut err = String::new();
@@ -137,7 +145,11 @@ fn list_with_git(dir: &Path) -> Result<Listing> {
     if !status.success() && v.is_empty() {
         bail!("git cat-file --batch-all-objects failed: {}", err.trim());
     }
-    Ok(Listing { blobs: v, broken })
+    Ok(Listing {
+        blobs: v,
+        broken,
+        trees,
+    })
 }
 
 fn list_with_libgit2(repo: &Repository) -> Result<Listing> {
@@ -159,7 +171,38 @@ fn list_with_libgit2(repo: &Repository) -> Result<Listing> {
             Err(e) => broken.push((oid.to_string(), e.message().to_string())),
         }
     }
-    Ok(Listing { blobs: v, broken })
+    Ok(Listing {
+        blobs: v,
+        broken,
+        trees: Vec::new(),
+    })
+}
+
+/// Parse a raw tree object: (mode, name, id) of each entry. Stops at the first malformed entry.
+pub fn parse_tree(data: &[u8]) -> Vec<(u32, &[u8], Oid)> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() {
+        let Some(sp) = rest.iter().position(|&b| b == b' ') else {
+            break;
+        };
+        let Some(nul) = rest[sp..].iter().position(|&b| b == 0).map(|n| n + sp) else {
+            break;
+        };
+        if rest.len() < nul + 21 {
+            break;
+        }
+        let mode = std::str::from_utf8(&rest[..sp])
+            .ok()
+            .and_then(|m| u32::from_str_radix(m, 8).ok())
+            .unwrap_or(0);
+        let Ok(oid) = Oid::from_bytes(&rest[nul + 1..nul + 21]) else {
+            break;
+        };
+        out.push((mode, &rest[sp + 1..nul], oid));
+        rest = &rest[nul + 21..];
+    }
+    out
 }
 
 /// Stream the contents of `blobs` (in the given order) to `sink`, which returns false to stop.

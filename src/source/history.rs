@@ -54,12 +54,12 @@ pub fn scan_history(
         );
     }
     let limit = scanner.options.max_file_size;
-    let listed = blobs::list_blobs(&repo, opts.reader)?;
+    let mut listed = blobs::list_blobs(&repo, opts.reader)?;
     for (id, why) in &listed.broken {
         collector.skip(format!("object {id}"), format!("unreadable: {why}"));
     }
     let mut to_read = Vec::with_capacity(listed.blobs.len());
-    for b in listed.blobs {
+    for b in std::mem::take(&mut listed.blobs) {
         if b.size > limit {
             collector.skip(git::blob_input(None, &b.oid.to_string()), "too-large");
         } else {
@@ -67,6 +67,7 @@ pub fn scan_history(
         }
     }
     let hits = scan_blobs(scanner, collector, &repo, &to_read, opts)?;
+    drop(to_read);
     if hits.is_empty() {
         list_head_submodules(&repo, collector);
         return Ok(GitScan {
@@ -76,7 +77,12 @@ pub fn scan_history(
         });
     }
     let interest: HashSet<Oid> = hits.keys().copied().collect();
-    let walk = walk_history(&repo, &interest, collector, opts.progress);
+    let compact = if opts.reader == Reader::CatFile && blobs::have_git() {
+        read_trees(&repo, &listed.trees, &interest)
+    } else {
+        HashMap::new()
+    };
+    let walk = walk_history(&repo, &interest, compact, collector, opts.progress);
     let mut infos = CommitInfoCache::new(&repo);
     let mut order = HashMap::new();
     for (i, c) in walk.commits.iter().enumerate() {
@@ -267,8 +273,56 @@ struct Entry {
 
 type Summary = Arc<Vec<Entry>>;
 
+/// A tree reduced to what the walk needs: its subtrees, and its entries of interest.
+#[derive(Default)]
+struct Compact {
+    subtrees: Vec<(Box<str>, Oid)>,
+    hits: Vec<Entry>,
+}
+
+/// Read every tree once through `git cat-file --batch` in pack order, keeping only subtrees,
+/// blobs of `interest` and submodules. Much cheaper than libgit2 tree lookups on deep histories.
+fn read_trees(
+    repo: &Repository,
+    trees: &[BlobId],
+    interest: &HashSet<Oid>,
+) -> HashMap<Oid, Compact> {
+    let out: Mutex<HashMap<Oid, Compact>> = Mutex::new(HashMap::with_capacity(trees.len()));
+    let sink = |r: Read1| {
+        if let Read1::Blob(b, data) = r {
+            let mut c = Compact::default();
+            for (mode, name, id) in blobs::parse_tree(&data) {
+                match mode {
+                    0o040000 => c.subtrees.push((String::from_utf8_lossy(name).into(), id)),
+                    0o160000 => c.hits.push(Entry {
+                        path: String::from_utf8_lossy(name).into_owned(),
+                        id,
+                        submodule: true,
+                    }),
+                    _ if interest.contains(&id) => c.hits.push(Entry {
+                        path: String::from_utf8_lossy(name).into_owned(),
+                        id,
+                        submodule: false,
+                    }),
+                    _ => {}
+                }
+            }
+            c.subtrees.shrink_to_fit();
+            out.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(b.oid, c);
+        }
+        true
+    };
+    if blobs::stream(repo, Reader::CatFile, trees, 1, &sink).is_err() {
+        return HashMap::new();
+    }
+    out.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
 struct TreeMemo<'a> {
     repo: &'a Repository,
+    compact: HashMap<Oid, Compact>,
     interest: &'a HashSet<Oid>,
     memo: HashMap<Oid, Summary>,
     empty: Summary,
@@ -280,6 +334,23 @@ impl TreeMemo<'_> {
     fn summary(&mut self, id: Oid) -> Summary {
         if let Some(s) = self.memo.get(&id) {
             return s.clone();
+        }
+        if let Some(c) = self.compact.remove(&id) {
+            let mut out = c.hits;
+            for (name, sub) in c.subtrees {
+                let s = self.summary(sub);
+                out.extend(s.iter().map(|e| Entry {
+                    path: format!("{name}/{}", e.path),
+                    ..e.clone()
+                }));
+            }
+            let s = if out.is_empty() {
+                self.empty.clone()
+            } else {
+                Arc::new(out)
+            };
+            self.memo.insert(id, s.clone());
+            return s;
         }
         let tree = match self.repo.find_tree(id) {
             Ok(t) => t,
@@ -332,6 +403,7 @@ impl TreeMemo<'_> {
 fn walk_history(
     repo: &Repository,
     interest: &HashSet<Oid>,
+    compact: HashMap<Oid, Compact>,
     collector: &Collector,
     progress: bool,
 ) -> Walk {
@@ -384,6 +456,7 @@ fn walk_history(
     }
     let mut memo = TreeMemo {
         repo,
+        compact,
         interest,
         memo: HashMap::new(),
         empty: Arc::new(Vec::new()),
