@@ -548,3 +548,48 @@ fn unreachable_blobs_need_all_objects() {
     let v = r.scan(&["--history", "--all-objects"]);
     assert_eq!(findings(&v).len(), 1, "{v:#}");
 }
+
+#[test]
+fn history_continues_past_a_corrupt_object_inside_a_pack() {
+    let mut g = Gen::new(51);
+    let (t1, t2) = (g.ghp(), g.ghp());
+    let r = Repo::new();
+    r.write("a.env", &format!("A={t1}\n"));
+    let filler: String = (0..400).map(|i| format!("line {i} of some text\n")).collect();
+    r.write("middle.txt", &filler);
+    r.write("z.env", &format!("Z={t2}\n"));
+    r.commit("three files");
+    r.git(&["repack", "-a", "-d", "-q"]);
+    let id = r.git(&["rev-parse", "HEAD:middle.txt"]);
+    let pack_dir = r.path.join(".git/objects/pack");
+    let idx = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let verify = r.git(&["verify-pack", "-v", idx.to_str().unwrap()]);
+    let offset: usize = verify
+        .lines()
+        .find(|l| l.starts_with(&id))
+        .and_then(|l| l.split_whitespace().nth(4))
+        .and_then(|o| o.parse().ok())
+        .expect("offset of middle.txt in the pack");
+    let pack = idx.with_extension("pack");
+    let mut bytes = std::fs::read(&pack).unwrap();
+    for b in &mut bytes[offset + 8..offset + 40] {
+        *b ^= 0x5a;
+    }
+    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap();
+    std::fs::write(&pack, bytes).unwrap();
+    let v = r.scan(&["--history"]);
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
+    let skipped = v["skipped"].as_array().unwrap();
+    assert!(
+        skipped.iter().any(|s| s["input"].as_str().unwrap().contains(&id[..12])
+            && s["reason"].as_str().unwrap().starts_with("unreadable")),
+        "{skipped:?}"
+    );
+}
