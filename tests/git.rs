@@ -555,7 +555,9 @@ fn history_continues_past_a_corrupt_object_inside_a_pack() {
     let (t1, t2) = (g.ghp(), g.ghp());
     let r = Repo::new();
     r.write("a.env", &format!("A={t1}\n"));
-    let filler: String = (0..400).map(|i| format!("line {i} of some text\n")).collect();
+    let filler: String = (0..400)
+        .map(|i| format!("line {i} of some text\n"))
+        .collect();
     r.write("middle.txt", &filler);
     r.write("z.env", &format!("Z={t2}\n"));
     r.commit("three files");
@@ -588,8 +590,10 @@ fn history_continues_past_a_corrupt_object_inside_a_pack() {
     assert_eq!(findings(&v).len(), 2, "{v:#}");
     let skipped = v["skipped"].as_array().unwrap();
     assert!(
-        skipped.iter().any(|s| s["input"].as_str().unwrap().contains(&id[..12])
-            && s["reason"].as_str().unwrap().starts_with("unreadable")),
+        skipped
+            .iter()
+            .any(|s| s["input"].as_str().unwrap().contains(&id[..12])
+                && s["reason"].as_str().unwrap().starts_with("unreadable")),
         "{skipped:?}"
     );
 }
