@@ -408,7 +408,7 @@ pub fn judge(jwt: &Jwt, ctx: &Context<'_>, policy: &Policy) -> Assessment {
     if jwt.unsigned && !alg.eq_ignore_ascii_case("none") {
         a.properties.insert("signature".into(), "empty".into());
     }
-    valid_at_commit(&mut a, ctx, nbf, exp);
+    valid_at_commit(&mut a, ctx, nbf.or(iat), exp);
     a.flags = flags;
     a.summary = Some(format!("{head}: {}", words_out.join(", ")));
     a
@@ -594,6 +594,10 @@ mod tests {
         c.commit_time = Some(6000);
         let a = judge(&parse(&t).unwrap(), &c.ctx(), &Policy::new(NOW));
         assert_eq!(a.properties["valid_at_commit"], false);
+        assert_eq!(a.properties["at_commit"], "already expired");
+        c.commit_time = Some(500);
+        let a = judge(&parse(&t).unwrap(), &c.ctx(), &Policy::new(NOW));
+        assert_eq!(a.properties["at_commit"], "not yet valid");
     }
 
     #[test]

@@ -223,9 +223,12 @@ fn config_ttl(ctx: &Context<'_>) -> Option<(&'static str, Option<i64>)> {
         lead(l) + if t.starts_with("- ") { 2 } else { 0 }
     };
     let tok_col = key_col(lines[idx]);
-    let item_start = (0..=idx)
+    let Some(item_start) = (0..=idx)
         .rev()
-        .find(|&i| lines[i].trim_start().starts_with("- ") && lead(lines[i]) < tok_col)?;
+        .find(|&i| lines[i].trim_start().starts_with("- ") && lead(lines[i]) < tok_col)
+    else {
+        return json_ttl(&doc_s, at).map(|t| ("kubeadm-config", t));
+    };
     let item_indent = lead(lines[item_start]);
     let mut ttl_line = None;
     for (i, l) in lines.iter().enumerate().skip(item_start) {
@@ -241,6 +244,21 @@ fn config_ttl(ctx: &Context<'_>) -> Option<(&'static str, Option<i64>)> {
         Some(l) => Some(("kubeadm-config", parse_go_duration(yaml_value(l)))),
         None => Some(("kubeadm-config", Some(DEFAULT_TTL))),
     }
+}
+
+/// `"ttl"` of the JSON object holding the token (kubeadm configs written as JSON).
+fn json_ttl(doc: &str, at: usize) -> Option<Option<i64>> {
+    let at = (0..=at.min(doc.len()))
+        .rev()
+        .find(|&i| doc.is_char_boundary(i))?;
+    let open = doc[..at].rfind('{')?;
+    let close = doc[at..].find('}').map_or(doc.len(), |i| at + i);
+    let obj = &doc[open..close];
+    let i = obj.find("\"ttl\"")?;
+    let rest = obj[i + 5..].trim_start().strip_prefix(':')?.trim_start();
+    let v = rest.strip_prefix('"')?;
+    let v = &v[..v.find('"')?];
+    Some(parse_go_duration(v))
 }
 
 /// `--ttl` / `--token-ttl` on the (backslash-continued) command line holding the token.
@@ -357,6 +375,18 @@ mod tests {
         let a = run(&init_config(&t, None), &t);
         assert!(a.flags.is_empty(), "{:?}", a.flags);
         assert_eq!(a.properties["token_id"], &t[..6]);
+    }
+
+    #[test]
+    fn json_kubeadm_config() {
+        let mut r = Rng(64);
+        let t = token(&mut r);
+        let cfg = format!(
+            "{{\"apiVersion\": \"kubeadm.k8s.io/v1beta3\", \"kind\": \"InitConfiguration\", \"bootstrapTokens\": [{{\"token\": \"{t}\", \"ttl\": \"0s\"}}]}}"
+        );
+        assert_eq!(run(&cfg, &t).flags, ["non-expiring", "long-lived"]);
+        let cfg = cfg.replace("0s", "12h");
+        assert!(run(&cfg, &t).flags.is_empty());
     }
 
     #[test]

@@ -45,11 +45,12 @@ pub fn assess(family: &str, secret: &str, ctx: &Context<'_>, policy: &Policy) ->
             .and_then(|v| v.as_bool()),
         a.summary.as_mut(),
     ) {
-        s.push_str(if live {
-            "; it was valid when committed"
-        } else {
-            "; it was not valid when committed"
-        });
+        let why = a.properties.get("at_commit").and_then(|v| v.as_str());
+        match (live, why) {
+            (true, _) => s.push_str("; it was valid when committed"),
+            (false, Some(w)) => s.push_str(&format!("; it was {w} when committed")),
+            (false, None) => s.push_str("; it was not valid when committed"),
+        }
     }
     a
 }
@@ -224,8 +225,18 @@ pub fn human_duration(secs: i64) -> String {
 /// Set `valid_at_commit` (history scans) from a validity window.
 pub fn valid_at_commit(a: &mut Assessment, ctx: &Context<'_>, nbf: Option<i64>, exp: Option<i64>) {
     if let Some(ct) = ctx.commit_time {
-        let live = nbf.is_none_or(|n| n <= ct) && exp.is_none_or(|e| e > ct);
-        a.properties.insert("valid_at_commit".into(), live.into());
+        let early = nbf.is_some_and(|n| n > ct);
+        let late = exp.is_some_and(|e| e <= ct);
+        a.properties
+            .insert("valid_at_commit".into(), (!early && !late).into());
+        if early || late {
+            let why = if late {
+                "already expired"
+            } else {
+                "not yet valid"
+            };
+            a.properties.insert("at_commit".into(), why.into());
+        }
     }
 }
 
