@@ -394,6 +394,83 @@ mod tests {
         assert_eq!(line_at(t, at), b"token: x");
     }
 
+    /// A cheap, deterministic stand-in for the cargo-fuzz targets (which stay out of CI): every
+    /// decoder on random bytes and on byte-mutated, truncated structured inputs.
+    #[test]
+    fn every_decoder_survives_random_and_mutated_input() {
+        use testutil::Rng;
+        let families = [
+            "jwt",
+            "pypi-token",
+            "flyio-token",
+            "azure-sas",
+            "aws-access-key",
+            "gcp-service-account-key",
+            "github-classic-pat",
+            "github-fine-grained-pat",
+            "github-server-to-server",
+            "kubeadm-bootstrap-token",
+            "kubeconfig-static-token",
+            "private-key",
+        ];
+        let seeds = [
+            "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50IiwiYXVkIjpbXSwiZXhwIjoxfQ.c2ln",
+            "pypi-AgEIcHlwaS5vcmcCBGFiY2QAAgpbMyxbInUiXV0AAAYgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "FlyV1 fm2_lJPEAQHEAQLDtWh0dHBzOi8vYXBpLmZseS5pby92MZIAkgEfxAA=",
+            "https://a.blob.core.windows.net/c?sp=rwd&se=2030-01-01T00%3A00%3A00Z&srt=sco&sig=abc%3D",
+            "{\"type\": \"service_account\", \"client_email\": \"1-compute@developer.gserviceaccount.com\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nAAAA\"}",
+            "kind: InitConfiguration\nbootstrapTokens:\n- token: abcdef.0123456789abcdef\n  ttl: 0\n---\ntype: bootstrap.kubernetes.io/token\nexpiration: MjAyNQ==\n",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n",
+            "ghs_123_eyJhbGciOiJub25lIn0.eyJleHAiOjF9.",
+        ];
+        let p = Policy::new(testutil::NOW);
+        let mut r = Rng(0x5eed);
+        for i in 0..6000usize {
+            let mut b: Vec<u8> = if i % 3 == 0 {
+                let n = (r.next() % 300) as usize;
+                r.bytes(n)
+            } else {
+                seeds[i % seeds.len()].as_bytes().to_vec()
+            };
+            for _ in 0..(r.next() % 6) {
+                if b.is_empty() {
+                    break;
+                }
+                let at = (r.next() as usize) % b.len();
+                match r.next() % 3 {
+                    0 => {
+                        let v = r.next() as u8;
+                        b[at] = v
+                    }
+                    1 => b.truncate(at),
+                    _ => {
+                        let k = (r.next() % 14) as usize;
+                        b.insert(at, b"=.:\n-_%{}[]\"\\ "[k])
+                    }
+                }
+            }
+            let text = String::from_utf8_lossy(&b).into_owned();
+            let mut c = testutil::Ctx::new(&text, "");
+            let n = text.len();
+            let start = if n == 0 {
+                0
+            } else {
+                (r.next() as usize) % (n + 1)
+            };
+            let start = (0..=start)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            c.range = start..n;
+            c.commit_time = (i % 2 == 0).then_some(testutil::NOW - 1000);
+            for f in families {
+                let _ = assess(f, &text[start..], &c.ctx(), &p);
+            }
+            let _ = decode_input(&text, None, &p);
+            let _ = crate::audit::audit(&text, &p);
+        }
+    }
+
     #[test]
     fn history_scans_say_whether_the_token_was_live_when_committed() {
         let p = Policy::new(testutil::NOW);
