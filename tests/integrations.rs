@@ -458,3 +458,32 @@ fn install_hook_writes_and_guards_the_pre_commit_hook() {
     let o = run(plain.path(), &["install-hook"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn the_readme_configuration_example_is_valid() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("```toml\n# Baseline applied by every scan")
+        .expect("README has the configuration example");
+    let body = &readme[start + "```toml\n".len()..];
+    let body = &body[..body.find("```").unwrap()];
+    let f = Fixture::new();
+    f.write(".tokenhound.toml", body);
+    std::fs::create_dir_all(f.path().join("security/rules")).unwrap();
+    f.write(
+        ".tokenhound-baseline.json",
+        tokenhound::baseline::Baseline::new().to_json(),
+    );
+    let mut g = Gen::new(57);
+    f.write("docs/guide.md", format!("T={}\n", g.ghp()));
+    f.write("src/a.env", format!("T={}\n", g.ghp()));
+    let o = run(f.path(), &["scan", ".", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(findings(&o), vec![("src/a.env".to_string(), 1)]);
+    assert_eq!(
+        json(&o)["findings"][0]["level"],
+        "error",
+        "level override applies"
+    );
+}
