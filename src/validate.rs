@@ -437,8 +437,8 @@ fn names_itself(lower: &str) -> bool {
         "password", "passwd", "p@ssw0rd", "passw0rd", "secret", "token", "apikey", "api_key",
         "api-key",
     ]
-        .iter()
-        .any(|w| lower.contains(w))
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// Prefixes of token formats that dedicated rules recognise (and validate, e.g. by checksum).
