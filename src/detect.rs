@@ -107,7 +107,7 @@ fn pair_aws_keys(rules: &[Rule], data: &[u8], cands: &mut [Candidate]) {
                 c.range.start.saturating_sub(r.end)
             }
         };
-        for r in aws_secret_values(data, lo..hi) {
+        for r in aws_secret_values(data, lo..hi, c.range.clone()) {
             if overlaps(&r, &c.range) {
                 continue;
             }
@@ -121,14 +121,20 @@ fn pair_aws_keys(rules: &[Rule], data: &[u8], cands: &mut [Candidate]) {
     }
 }
 
-/// 40-character `[A-Za-z0-9/+]` values on lines of `window` that mention a secret.
-fn aws_secret_values(data: &[u8], window: Range<usize>) -> Vec<Range<usize>> {
+/// 40-character `[A-Za-z0-9/+]` values on lines of `window` that mention a secret, or on the
+/// line of the key id itself (`id_line`, e.g. a CSV credentials export).
+fn aws_secret_values(
+    data: &[u8],
+    window: Range<usize>,
+    id_line: Range<usize>,
+) -> Vec<Range<usize>> {
     let is_key = |b: u8| b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
     let mut out = Vec::new();
     let mut line_start = window.start;
     for line in data[window.clone()].split(|&b| b == b'\n') {
         let lower = line.to_ascii_lowercase();
-        if lower.windows(6).any(|w| w == b"secret") {
+        let on_id_line = line_start <= id_line.start && id_line.start <= line_start + line.len();
+        if on_id_line || lower.windows(6).any(|w| w == b"secret") {
             let mut i = 0;
             while i < line.len() {
                 if !is_key(line[i]) {
@@ -306,6 +312,15 @@ mod tests {
         let c = candidates(&m, text.as_bytes());
         assert_eq!(c.len(), 1, "{c:?}");
         assert!(text[c[0].range.clone()].starts_with(secret));
+    }
+
+    #[test]
+    fn aws_csv_export_pairs_on_the_same_line() {
+        let m = matcher();
+        let text = "User name,Password,Access key ID,Secret access key\nci,,AKIAQ3EGTZ5KJDYW7RMA,hZ8p+Qw3Lr0vN5bXk2Tj/8yUe1CdGa6FsMi9oWqP\n";
+        let c = candidates(&m, text.as_bytes());
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert!(text[c[0].range.clone()].ends_with("oWqP"));
     }
 
     #[test]

@@ -202,7 +202,9 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
             .is_some_and(|v| v.is_object())
     };
-    obj(h) && obj(p)
+    // the signature of the sample token on jwt.io and in countless tutorials
+    let sample = parts.next() == Some("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c");
+    obj(h) && obj(p) && !sample
 }
 
 /// Standard base64 of `user:password` with printable text on both sides.
@@ -407,10 +409,36 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if is_digest_notation(v) || has_known_token_prefix(v) || is_base64_text(v) {
         return false;
     }
+    if is_word_identifier(v) || names_itself(&lower) {
+        return false;
+    }
     if char_classes(v) < 3 {
         return false;
     }
     entropy(v) >= 3.0
+}
+
+/// Names and identifiers such as `tls-cert-2024`, `api-token-v2`, `release_2024_01`: every
+/// `-`/`_`/`.`/`/`-separated segment is all letters, all digits, or a short tag like `v2`
+/// (random values mix letters and digits within longer segments).
+pub fn is_word_identifier(v: &str) -> bool {
+    v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+        && v.split(['-', '_', '.', '/']).all(|seg| {
+            seg.bytes().all(|b| b.is_ascii_alphabetic())
+                || seg.bytes().all(|b| b.is_ascii_digit())
+                || (seg.len() <= 3 && seg.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()))
+        })
+}
+
+/// A value that spells out what it is (`MyPassword123!`, `super-secret-key`) is a sample.
+fn names_itself(lower: &str) -> bool {
+    [
+        "password", "passwd", "p@ssw0rd", "passw0rd", "secret", "token", "apikey", "api_key",
+        "api-key",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// Prefixes of token formats that dedicated rules recognise (and validate, e.g. by checksum).
@@ -838,5 +866,27 @@ mod tests {
         assert!(base64_credentials_ok(
             "ZG9yYTplQy5sT042aUdqMnptWXk2LkVVQQ=="
         ));
+    }
+
+    #[test]
+    fn generic_values_that_are_names_or_samples() {
+        assert!(!generic_secret_ok("tls-cert-2024"));
+        assert!(!generic_secret_ok("api-token-v2"));
+        assert!(!generic_secret_ok("db-creds-v10-eu"));
+        assert!(!generic_secret_ok("Password123!"));
+        assert!(!generic_secret_ok("my-Secret-key-9"));
+        assert!(generic_secret_ok("x8Kq2-mZ9w_Lp4Vt"));
+    }
+
+    #[test]
+    fn jwt_io_sample_is_not_a_leak() {
+        let t = format!(
+            "{}.{}.{}",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+            "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+            "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+        );
+        assert!(!jwt_structure_ok(&t));
+        assert!(jwt_structure_ok(&t.replace("SflKxw", "Q2w9Zk")));
     }
 }

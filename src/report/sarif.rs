@@ -193,11 +193,16 @@ pub fn write(
         .collect();
     let descriptors: Vec<sarif::ReportingDescriptor> =
         sorted.iter().map(|r| descriptor(r)).collect();
-    let driver = sarif::ToolComponent::builder()
+    let mut driver = sarif::ToolComponent::builder()
         .name("tokenhound")
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .rules(descriptors)
         .build();
+    // `informationUri` (SARIF2005) comes from Cargo.toml's `homepage` or `repository`, when set
+    driver.information_uri = [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|u| !u.is_empty())
+        .map(str::to_string);
     let results: Vec<sarif::Result> = report
         .findings
         .iter()
