@@ -30,6 +30,7 @@ fn is_b64(b: u8) -> bool {
 /// Find base64 runs in `data` that decode to mostly printable UTF-8 text.
 pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
     let mut out = Vec::new();
+    let mut scratch = Vec::new();
     let mut i = 0;
     let n = data.len();
     while i < n {
@@ -59,6 +60,11 @@ pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
         {
             continue;
         }
+        // cheap, allocation-free pre-check: most runs (identifiers, binary) decode to bytes
+        // that are not text, and are rejected here without building the exact decoding
+        if !decodes_to_text(run, &mut scratch) {
+            continue;
+        }
         let Ok(s) = std::str::from_utf8(run) else {
             continue;
         };
@@ -83,6 +89,47 @@ pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
         });
     }
     out
+}
+
+/// The 6-bit value of a base64 character in either alphabet (`+`/`-` = 62, `/`/`_` = 63).
+fn b64_value(b: u8) -> Option<u8> {
+    match b {
+        b'A'..=b'Z' => Some(b - b'A'),
+        b'a'..=b'z' => Some(b - b'a' + 26),
+        b'0'..=b'9' => Some(b - b'0' + 52),
+        b'+' | b'-' => Some(62),
+        b'/' | b'_' => Some(63),
+        _ => None,
+    }
+}
+
+/// Necessary condition for `b64_decode(run)` to yield text that [`decoded_views`] keeps: the
+/// bytes the run would decode to (in whichever alphabet) are at least 6 long and pass
+/// [`mostly_text`]. Stops at the first ASCII control byte; `scratch` is reused between runs.
+fn decodes_to_text(run: &[u8], scratch: &mut Vec<u8>) -> bool {
+    scratch.clear();
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &c in run {
+        if c == b'=' {
+            break;
+        }
+        let Some(v) = b64_value(c) else {
+            return false;
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            let byte = (acc >> bits) as u8;
+            acc &= (1 << bits) - 1;
+            if (byte < 0x20 && !matches!(byte, b'\n' | b'\r' | b'\t')) || byte == 0x7f {
+                return false;
+            }
+            scratch.push(byte);
+        }
+    }
+    scratch.len() >= 6 && mostly_text(scratch)
 }
 
 fn mostly_text(d: &[u8]) -> bool {
@@ -135,6 +182,57 @@ mod tests {
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].text, b"password: password12345");
         assert_eq!(&d[v[0].encoded.clone()], b"cGFzc3dvcmQxMjM0NQ==");
+    }
+
+    #[test]
+    fn pre_check_agrees_with_exact_decoding() {
+        use crate::validate::b64_decode;
+        let mut scratch = Vec::new();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for i in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = 8 + (seed % 40) as usize;
+            let run: Vec<u8> = if i % 2 == 0 {
+                // base64 of printable text, in both alphabets and with padding
+                let text: Vec<u8> = (0..len)
+                    .map(|k| b' ' + ((seed >> (k % 50)) % 95) as u8)
+                    .collect();
+                use base64::Engine;
+                let e = if i % 4 == 0 {
+                    base64::engine::general_purpose::STANDARD.encode(&text)
+                } else {
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&text)
+                };
+                e.into_bytes()
+            } else {
+                (0..len)
+                    .map(|k| alphabet[((seed >> (k % 58)) % 66) as usize])
+                    .collect()
+            };
+            inputs.push(run);
+        }
+        let mut kept = 0;
+        for run in &inputs {
+            let exact = b64_decode(std::str::from_utf8(run).unwrap())
+                .is_some_and(|d| d.len() >= 6 && mostly_text(&d));
+            if exact {
+                kept += 1;
+                assert!(
+                    decodes_to_text(run, &mut scratch),
+                    "{}",
+                    String::from_utf8_lossy(run)
+                );
+                assert_eq!(
+                    scratch,
+                    b64_decode(std::str::from_utf8(run).unwrap()).unwrap()
+                );
+            }
+        }
+        assert!(kept >= 5_000, "{kept}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::rules::Rule;
 
@@ -60,6 +60,8 @@ impl Matcher {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
+                    // a DFA: one table lookup per byte; the keyword set is small enough
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&keywords)?,
             )
         };
@@ -78,15 +80,12 @@ impl Matcher {
 
     /// All regex matches of candidate rules in `data`, sorted by position.
     pub fn find(&self, data: &[u8]) -> Vec<RawMatch> {
-        // per rule: the keyword hit offsets
-        let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.rules.len()];
+        // (rule, keyword hit offset) pairs: sparse, since most chunks hit few rules or none
+        let mut hits: Vec<(usize, usize)> = Vec::new();
         if let Some(ac) = &self.automaton {
             for m in ac.find_overlapping_iter(data) {
                 for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                    let h = &mut hits[r];
-                    if h.last() != Some(&m.start()) {
-                        h.push(m.start());
-                    }
+                    hits.push((r, m.start()));
                 }
             }
         }
@@ -94,29 +93,37 @@ impl Matcher {
         for &r in &self.always {
             self.run_rule(r, data, 0..data.len(), &mut out);
         }
-        for (r, offsets) in hits.iter().enumerate() {
-            if offsets.is_empty() {
-                continue;
-            }
+        if hits.is_empty() {
+            return finish(out);
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        let mut windows: Vec<Range<usize>> = Vec::new();
+        for group in hits.chunk_by(|a, b| a.0 == b.0) {
+            let r = group[0].0;
             if self.rules[r].spec.multiline {
                 self.run_rule(r, data, 0..data.len(), &mut out);
                 continue;
             }
-            let mut windows: Vec<Range<usize>> = Vec::new();
-            for &off in offsets {
+            windows.clear();
+            for &(_, off) in group {
                 let w = line_window(data, off);
                 match windows.last_mut() {
                     Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
                     _ => windows.push(w),
                 }
             }
-            for w in windows {
-                self.run_rule(r, data, w, &mut out);
+            for w in &windows {
+                self.run_rule(r, data, w.clone(), &mut out);
             }
         }
-        out.sort_by_key(|m| (m.secret.start, m.rule));
-        out.dedup();
-        out
+        finish(out)
+    }
+
+    /// Whether any rule could match in `data`: a rule without keywords exists, or some keyword
+    /// occurs. When this is false, [`Matcher::find`] returns nothing.
+    pub fn may_match(&self, data: &[u8]) -> bool {
+        !self.always.is_empty() || self.automaton.as_ref().is_some_and(|ac| ac.is_match(data))
     }
 
     fn run_rule(&self, r: usize, data: &[u8], window: Range<usize>, out: &mut Vec<RawMatch>) {
@@ -136,6 +143,13 @@ impl Matcher {
             });
         }
     }
+}
+
+/// Matches sorted by position, duplicates removed.
+fn finish(mut out: Vec<RawMatch>) -> Vec<RawMatch> {
+    out.sort_by_key(|m| (m.secret.start, m.rule));
+    out.dedup();
+    out
 }
 
 /// The line around `off`, capped at [`WINDOW_CAP`] bytes on each side, extended to the next line
@@ -158,4 +172,66 @@ fn line_window(data: &[u8], off: usize) -> Range<usize> {
         .position(|&b| b == b'\n')
         .map_or(hi2, |p| end + p);
     start..end2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse_rules;
+
+    #[test]
+    fn keywords_that_are_substrings_of_each_other_select_every_rule() {
+        let rules = parse_rules(
+            r#"
+[[rule]]
+id = 't.short'
+family = 'test-short'
+name = 'short'
+description = 'd'
+remediation = 'r'
+keywords = ['abc']
+regex = '''(?P<secret>abcd?[0-9]{4})'''
+examples = ['abc1234']
+negative_examples = ['abd1234']
+
+[[rule]]
+id = 't.long'
+family = 'test-long'
+name = 'long'
+description = 'd'
+remediation = 'r'
+keywords = ['xabcd']
+regex = '''(?P<secret>xabcd[0-9]{4})'''
+examples = ['xabcd1234']
+negative_examples = ['xabce1234']
+
+[[rule]]
+id = 't.inner'
+family = 'test-inner'
+name = 'inner'
+description = 'd'
+remediation = 'r'
+keywords = ['BC']
+regex = '''b(?P<secret>cd?[0-9]{4})'''
+examples = ['bc1234']
+negative_examples = ['bd1234']
+"#,
+            "test",
+        )
+        .unwrap();
+        let m = Matcher::new(rules).unwrap();
+        let data = b"one XABCD1234 two\nxabcd5678\n";
+        let found: Vec<(usize, &[u8])> = m
+            .find(data)
+            .iter()
+            .map(|r| (r.rule, &data[r.secret.clone()]))
+            .collect();
+        // regexes are case-sensitive, keywords are not: only the lower-case line matches all
+        assert!(found.contains(&(0, &b"abcd5678"[..])));
+        assert!(found.contains(&(1, &b"xabcd5678"[..])));
+        assert!(found.contains(&(2, &b"cd5678"[..])));
+        assert!(!m.may_match(b"nothing here"));
+        assert!(m.may_match(b"..Bc.."));
+        assert!(m.find(b"nothing here").is_empty());
+    }
 }
