@@ -205,28 +205,9 @@ fn lines_of(data: &[u8], starts: &[usize], first: usize, last: usize) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Level, Location};
 
     fn finding(path: &str, line: usize, secret: &str) -> Finding {
-        Finding {
-            rule_id: "r".into(),
-            family: "r".into(),
-            level: Level::Error,
-            location: Location {
-                path: path.into(),
-                start_line: line,
-                start_column: 1,
-                end_line: line,
-                end_column: 2,
-            },
-            secret: secret.into(),
-            fingerprint: String::new(),
-            message: String::new(),
-            hygiene: Vec::new(),
-            properties: Default::default(),
-            git: None,
-            blob: None,
-        }
+        crate::finding::test_finding(path, line, "r", secret)
     }
 
     #[test]

@@ -228,29 +228,8 @@ fn random_salt() -> [u8; 16] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Level, Location};
 
-    fn finding(path: &str, line: usize, rule: &str, secret: &str) -> Finding {
-        Finding {
-            rule_id: rule.into(),
-            family: rule.into(),
-            level: Level::Error,
-            location: Location {
-                path: path.into(),
-                start_line: line,
-                start_column: 1,
-                end_line: line,
-                end_column: 2,
-            },
-            secret: secret.into(),
-            fingerprint: String::new(),
-            message: String::new(),
-            hygiene: Vec::new(),
-            properties: Default::default(),
-            git: None,
-            blob: None,
-        }
-    }
+    use crate::finding::test_finding as finding;
 
     #[test]
     fn value_keyed_salted_and_secret_free() {

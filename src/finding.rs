@@ -111,6 +111,30 @@ pub fn redact(secret: &str) -> String {
     format!("{head}…({n} chars)")
 }
 
+/// A finding with only path, line, rule and secret set, for unit tests of later steps.
+#[cfg(test)]
+pub(crate) fn test_finding(path: &str, line: usize, rule: &str, secret: &str) -> Finding {
+    Finding {
+        rule_id: rule.into(),
+        family: rule.into(),
+        level: Level::Error,
+        location: Location {
+            path: path.into(),
+            start_line: line,
+            start_column: 1,
+            end_line: line,
+            end_column: 2,
+        },
+        secret: secret.into(),
+        fingerprint: String::new(),
+        message: String::new(),
+        hygiene: Vec::new(),
+        properties: Default::default(),
+        git: None,
+        blob: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
