@@ -1,8 +1,43 @@
-//! Embeds every `rules/*.toml` file in the binary, sorted by name.
+//! Embeds every `rules/*.toml` file in the binary, sorted by name, and fixes the SARIF
+//! `tool.driver.informationUri` (see `information_uri`).
 use std::{env, fs, path::Path};
 
+/// Where information about this build of tokenhound is: `TOKENHOUND_INFORMATION_URI` at build
+/// time (the GitHub Action sets it to the action's repository), else Cargo.toml's `homepage` or
+/// `repository`, else a `file:` URI of the README in the source tree the binary was built from.
+fn information_uri(manifest_dir: &Path) -> String {
+    println!("cargo:rerun-if-env-changed=TOKENHOUND_INFORMATION_URI");
+    let set = |k: &str| env::var(k).ok().filter(|v| !v.trim().is_empty());
+    if let Some(u) = set("TOKENHOUND_INFORMATION_URI")
+        .or_else(|| set("CARGO_PKG_HOMEPAGE"))
+        .or_else(|| set("CARGO_PKG_REPOSITORY"))
+    {
+        return u.trim().to_string();
+    }
+    let readme = manifest_dir.join("README.md");
+    let path = readme.to_string_lossy().replace('\\', "/");
+    let mut uri = String::from(if path.starts_with('/') {
+        "file://"
+    } else {
+        "file:///"
+    });
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~:".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
 fn main() {
-    let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("rules");
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR").unwrap();
+    println!(
+        "cargo:rustc-env=TOKENHOUND_INFORMATION_URI={}",
+        information_uri(Path::new(&manifest_dir))
+    );
+    let dir = Path::new(&manifest_dir).join("rules");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(&dir)
         .unwrap()

@@ -39,6 +39,10 @@ build)
     echo "::error::cargo is not installed on this runner (use a runner image with Rust, or set TOKENHOUND_BIN)"
     exit 2
   fi
+  # SARIF tool.driver.informationUri: the repository this action was taken from, when known
+  if [ -z "${TOKENHOUND_INFORMATION_URI:-}" ] && [ -n "${GITHUB_ACTION_REPOSITORY:-}" ]; then
+    export TOKENHOUND_INFORMATION_URI="${GITHUB_SERVER_URL:-https://github.com}/$GITHUB_ACTION_REPOSITORY"
+  fi
   cargo build --release --locked --manifest-path "$action_dir/Cargo.toml"
   bin="$action_dir/target/release/tokenhound"
   "$bin" --version

@@ -219,6 +219,10 @@ fn snapshot_settings(f: &Fixture) -> insta::Settings {
         r#""semanticVersion": "[VERSION]""#,
     );
     s.add_filter(r#""version": "\d+\.\d+\.\d+""#, r#""version": "[VERSION]""#);
+    s.add_filter(
+        r#""informationUri": "[^"]+""#,
+        r#""informationUri": "[URI]""#,
+    );
     s
 }
 
@@ -269,6 +273,19 @@ fn snapshot_every_format() {
 fn sarif_for_snapshot(text: &str) -> String {
     let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
     let run = &mut v["runs"][0];
+    // SARIF2005 wants `tool.driver.informationUri`, an absolute URI (scheme first)
+    let uri = run["tool"]["driver"]["informationUri"]
+        .as_str()
+        .expect("tool.driver.informationUri");
+    let scheme = uri.split(':').next().unwrap();
+    assert!(
+        uri.contains(':')
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)),
+        "informationUri is not an absolute URI: {uri}"
+    );
     let used: Vec<String> = run["results"]
         .as_array()
         .unwrap()

@@ -198,11 +198,8 @@ pub fn write(
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .rules(descriptors)
         .build();
-    // `informationUri` (SARIF2005) comes from Cargo.toml's `homepage` or `repository`, when set
-    driver.information_uri = [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
-        .into_iter()
-        .find(|u| !u.is_empty())
-        .map(str::to_string);
+    // `informationUri` (SARIF2005): fixed at build time by build.rs
+    driver.information_uri = Some(env!("TOKENHOUND_INFORMATION_URI").to_string());
     let results: Vec<sarif::Result> = report
         .findings
         .iter()
