@@ -14,6 +14,60 @@ use crate::hygiene::Policy;
 /// Family key of every audit finding.
 pub const FAMILY: &str = "kubernetes-manifest";
 
+/// Description of one audit check, for report rule tables (SARIF `tool.driver.rules`).
+#[derive(Debug, Clone, Copy)]
+pub struct AuditRule {
+    /// Rule id (`k8s-audit.*`), as on the findings.
+    pub id: &'static str,
+    /// Human name.
+    pub name: &'static str,
+    /// What the check reports.
+    pub description: &'static str,
+    /// What to do about it.
+    pub remediation: &'static str,
+    /// Default level.
+    pub level: Level,
+}
+
+/// Every audit check.
+pub const RULES: &[AuditRule] = &[
+    AuditRule {
+        id: "k8s-audit.legacy-token-secret",
+        name: "Legacy service-account token Secret",
+        description: "A committed Secret of type kubernetes.io/service-account-token: applying it makes the control plane mint a token that never expires.",
+        remediation: "Delete the Secret manifest; mint short-lived tokens with the TokenRequest API or projected serviceAccountToken volumes.",
+        level: Level::Warning,
+    },
+    AuditRule {
+        id: "k8s-audit.projected-token",
+        name: "Projected service-account token above policy",
+        description: "A projected serviceAccountToken volume whose expirationSeconds is above the policy or that names no audience.",
+        remediation: "Set expirationSeconds within the policy and an audience naming the one service that accepts the token.",
+        level: Level::Warning,
+    },
+    AuditRule {
+        id: "k8s-audit.token-request",
+        name: "TokenRequest above policy",
+        description: "A TokenRequest whose expirationSeconds is above the policy or that names no audiences.",
+        remediation: "Request the shortest lifetime that works and name the audiences that will accept the token.",
+        level: Level::Warning,
+    },
+    AuditRule {
+        id: "k8s-audit.automount-token",
+        name: "Service-account token automounted",
+        description: "A workload that leaves automountServiceAccountToken on, so every container gets an API token it may not need.",
+        remediation: "Set automountServiceAccountToken: false on the pod spec or service account unless the workload calls the API.",
+        level: Level::Note,
+    },
+    AuditRule {
+        id: "k8s-audit.create-token-duration",
+        name: "kubectl create token duration above policy",
+        description: "A script runs kubectl create token with a --duration above the policy.",
+        remediation: "Lower --duration to the policy's maximum or less, and mint the token where it is used.",
+        level: Level::Warning,
+    },
+];
+
 /// Default `expirationSeconds` of projected tokens and TokenRequests.
 const DEFAULT_EXPIRATION: i64 = 3600;
 
@@ -353,6 +407,16 @@ mod tests {
     use super::*;
 
     const NOW: i64 = 1_793_491_200;
+
+    /// The audit of `text`, checking that every issue's rule is described in [`RULES`].
+    fn audit(text: &str, policy: &Policy) -> Vec<Issue> {
+        let issues = super::audit(text, policy);
+        for i in &issues {
+            let rule = RULES.iter().find(|r| r.id == i.rule_id);
+            assert!(rule.is_some(), "{} is not in RULES", i.rule_id);
+        }
+        issues
+    }
 
     fn ids(text: &str) -> Vec<(&'static str, Vec<String>)> {
         audit(text, &Policy::new(NOW))

@@ -221,4 +221,26 @@ fn manifest_audit_is_opt_in() {
         serde_json::json!(["long-lived", "no-audience"])
     );
     assert_eq!(tr["start_line"], 8);
+
+    // regression: audit results once named rule ids missing from SARIF `tool.driver.rules`
+    let sarif_args = [
+        "scan",
+        ".",
+        "--format",
+        "sarif",
+        "--audit-manifests",
+        "--now",
+        "2026-11-01T00:00:00Z",
+    ];
+    let o = run(f.path(), &sarif_args);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let run0 = &v["runs"][0];
+    let descriptors = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    for r in results {
+        let i = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(descriptors[i]["id"], r["ruleId"], "{r}");
+        assert!(descriptors[i]["help"]["text"].as_str().is_some());
+    }
 }

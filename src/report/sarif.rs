@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use serde_sarif::sarif;
 
 use super::ReportOptions;
+use crate::audit;
 use crate::finding::{Finding, Level};
 use crate::rules::Rule;
 use crate::scan::ScanReport;
@@ -45,32 +46,72 @@ fn bag(tags: Option<Vec<String>>, props: BTreeMap<String, Value>) -> sarif::Prop
     b
 }
 
-fn descriptor(rule: &Rule) -> sarif::ReportingDescriptor {
-    let s = &rule.spec;
+/// What a SARIF rule descriptor says, from a detection rule or an audit check.
+struct Descriptor<'a> {
+    id: &'a str,
+    name: &'a str,
+    description: &'a str,
+    remediation: &'a str,
+    tags: &'a [String],
+    precision: &'a str,
+    level: Level,
+    family: &'a str,
+}
+
+impl<'a> Descriptor<'a> {
+    fn of_rule(rule: &'a Rule) -> Self {
+        let s = &rule.spec;
+        Descriptor {
+            id: &s.id,
+            name: &s.name,
+            description: &s.description,
+            remediation: &s.remediation,
+            tags: &s.tags,
+            precision: s.precision.as_str(),
+            level: s.level,
+            family: rule.family(),
+        }
+    }
+
+    fn of_audit(a: &'a audit::AuditRule) -> Self {
+        Descriptor {
+            id: a.id,
+            name: a.name,
+            description: a.description,
+            remediation: a.remediation,
+            tags: &[],
+            precision: "high",
+            level: a.level,
+            family: audit::FAMILY,
+        }
+    }
+}
+
+fn descriptor(s: Descriptor<'_>) -> sarif::ReportingDescriptor {
     let mut tags = vec!["security".to_string(), "secret".to_string()];
     tags.extend(s.tags.iter().cloned());
     let mut props = BTreeMap::new();
-    props.insert("precision".into(), json!(s.precision.as_str()));
+    props.insert("precision".into(), json!(s.precision));
     props.insert(
         "security-severity".into(),
         json!(security_severity(s.level)),
     );
-    props.insert("family".into(), json!(rule.family()));
+    props.insert("family".into(), json!(s.family));
     let help_md = format!(
         "**{}**\n\n{}\n\n**Remediation:** {}",
         s.name, s.description, s.remediation
     );
     sarif::ReportingDescriptor::builder()
-        .id(s.id.clone())
-        .name(pascal(&s.id))
+        .id(s.id)
+        .name(pascal(s.id))
         .short_description(
             sarif::MultiformatMessageString::builder()
-                .text(s.name.clone())
+                .text(s.name)
                 .build(),
         )
         .full_description(
             sarif::MultiformatMessageString::builder()
-                .text(s.description.clone())
+                .text(s.description)
                 .build(),
         )
         .help(
@@ -184,15 +225,22 @@ pub fn write(
     rules: &[Rule],
     opts: &ReportOptions,
 ) -> std::io::Result<()> {
-    let mut sorted: Vec<&Rule> = rules.iter().collect();
-    sorted.sort_by(|a, b| a.id().cmp(b.id()));
-    let index: BTreeMap<&str, usize> = sorted
+    // detection rules, then the audit checks that results refer to (`--audit-manifests`)
+    let mut sorted: Vec<Descriptor<'_>> = rules.iter().map(Descriptor::of_rule).collect();
+    sorted.extend(
+        audit::RULES
+            .iter()
+            .filter(|a| report.findings.iter().any(|f| f.rule_id == a.id))
+            .filter(|a| !rules.iter().any(|r| r.id() == a.id))
+            .map(Descriptor::of_audit),
+    );
+    sorted.sort_by(|a, b| a.id.cmp(b.id));
+    let index: BTreeMap<String, usize> = sorted
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.id(), i))
+        .map(|(i, d)| (d.id.to_string(), i))
         .collect();
-    let descriptors: Vec<sarif::ReportingDescriptor> =
-        sorted.iter().map(|r| descriptor(r)).collect();
+    let descriptors: Vec<sarif::ReportingDescriptor> = sorted.into_iter().map(descriptor).collect();
     let mut driver = sarif::ToolComponent::builder()
         .name("tokenhound")
         .semantic_version(env!("CARGO_PKG_VERSION"))
