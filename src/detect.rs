@@ -9,7 +9,7 @@ use crate::finding::{Finding, Location, fingerprint};
 use crate::hygiene::{self, Context, Policy};
 use crate::matcher::Matcher;
 use crate::rules::Rule;
-use crate::validate::{Verdict, entropy, is_placeholder, run_validator};
+use crate::validate::{Verdict, entropy, is_placeholder, key_may_name_secret, run_validator};
 
 /// A validated match, possibly found inside a decoded view.
 #[derive(Debug, Clone)]
@@ -48,6 +48,9 @@ pub fn candidates(matcher: &Matcher, data: &[u8]) -> Vec<Candidate> {
     let rules = matcher.rules();
     let mut out: Vec<Candidate> = Vec::new();
     for m in matcher.find(data) {
+        if !key_ok(data, &m) {
+            continue;
+        }
         let secret = String::from_utf8_lossy(&data[m.secret.clone()]).into_owned();
         if validate(&rules[m.rule], &secret) == Verdict::Pass {
             out.push(Candidate {
@@ -67,7 +70,7 @@ pub fn candidates(matcher: &Matcher, data: &[u8]) -> Vec<Candidate> {
             continue;
         }
         for m in matcher.find(&view.text) {
-            if m.secret.end <= view.value_offset {
+            if m.secret.end <= view.value_offset || !key_ok(&view.text, &m) {
                 continue;
             }
             let secret = String::from_utf8_lossy(&view.text[m.secret.clone()]).into_owned();
@@ -83,6 +86,14 @@ pub fn candidates(matcher: &Matcher, data: &[u8]) -> Vec<Candidate> {
     }
     pair_aws_keys(rules, data, &mut out);
     dedup(rules, out)
+}
+
+/// A match whose rule captures the assigned name (`key` group) needs a name that can hold a
+/// secret: `password_salt`, `TOKEN_HEADER` or `secretName` name something else.
+fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
+    m.key
+        .as_ref()
+        .is_none_or(|k| key_may_name_secret(&String::from_utf8_lossy(&data[k.clone()])))
 }
 
 /// How many lines around an AWS access key id are searched for its secret key.

@@ -17,6 +17,9 @@ pub struct RawMatch {
     pub secret: Range<usize>,
     /// Byte range of the whole regex match.
     pub whole: Range<usize>,
+    /// Byte range of the `key` group (the name a generic value is assigned to), when the rule
+    /// has one.
+    pub key: Option<Range<usize>>,
 }
 
 /// The longest stretch of a line, on each side of a keyword hit, that a regex sees.
@@ -140,6 +143,7 @@ impl Matcher {
                 rule: r,
                 secret: base + secret.start()..base + secret.end(),
                 whole: base + whole.start()..base + whole.end(),
+                key: caps.name("key").map(|k| base + k.start()..base + k.end()),
             });
         }
     }

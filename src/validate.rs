@@ -266,7 +266,8 @@ pub fn char_classes(s: &str) -> usize {
 }
 
 const PLACEHOLDER_EXACT_CASE: &[&str] = &[
-    "EXAMPLE", "XXXX", "xxxx", "****", "<", ">", "${", "{{", "}}", "%(", "$(", "…", "...",
+    "EXAMPLE", "XXXX", "xxxx", "****", "<", ">", "&lt;", "&gt;", "${", "{{", "}}", "%(", "$(", "…",
+    "...",
 ];
 
 const PLACEHOLDER_WORDS: &[&str] = &[
@@ -305,16 +306,30 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "_sample",
 ];
 
-/// True for well-known placeholders, templating, masked values and trivially repetitive text.
+/// Distinctive parts of credentials that vendors publish in their documentation as examples
+/// (copied into countless READMEs, tests and tutorials); a value containing one is an example.
+const PUBLISHED_EXAMPLES: &[&str] = &[
+    // jwt.io's default HS256 token (`{"sub":"1234567890","name":"John Doe","iat":1516239022}`)
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // the test secret key in Stripe's API reference
+    "4eC39HqLyjWDarjtT1zdp7dc",
+    // AWS documentation's example secret access key
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+];
+
+/// True for well-known placeholders, templating, masked values, published documentation
+/// examples and trivially repetitive text.
 pub fn is_placeholder(secret: &str) -> bool {
-    if PLACEHOLDER_EXACT_CASE.iter().any(|p| secret.contains(p)) {
+    if PLACEHOLDER_EXACT_CASE.iter().any(|p| secret.contains(p))
+        || PUBLISHED_EXAMPLES.iter().any(|p| secret.contains(p))
+    {
         return true;
     }
     let lower = secret.to_ascii_lowercase();
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
         return true;
     }
-    if ["0123456789", "123456789", "abcdefghij", "1234567890"]
+    if ["0123456789", "123456789", "abcdefg", "1234567890", "a1b2c3"]
         .iter()
         .any(|s| lower.contains(s))
     {
@@ -356,8 +371,12 @@ fn is_uuid(s: &str) -> bool {
 /// Heuristics for values of generic `password = …` style assignments: drop references to
 /// variables or environment, code expressions, hashes, UUIDs, paths, and natural-language words.
 pub fn generic_secret_ok(v: &str) -> bool {
-    let v = v.trim();
+    // an unquoted value in code ends at the statement or list separator
+    let v = v.trim().trim_end_matches([',', ';']);
     if v.len() < 8 || v.len() > 200 {
+        return false;
+    }
+    if is_code_token(v) {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -386,6 +405,10 @@ pub fn generic_secret_ok(v: &str) -> bool {
         return false;
     }
     if is_uuid(v) || is_placeholder(v) {
+        return false;
+    }
+    // resource names (`arn:aws:iam::aws:policy/...`, `arn:partition:service:...`)
+    if lower.starts_with("arn:") {
         return false;
     }
     let all_hex = v.bytes().all(|b| b.is_ascii_hexdigit());
@@ -418,6 +441,134 @@ pub fn generic_secret_ok(v: &str) -> bool {
     entropy(v) >= 3.0
 }
 
+/// Last words of assigned names that say the value is not the secret itself but something about
+/// it (`password_salt`, `token_header`, `secretName`, `api_key_url`, `password_min_length`).
+const NON_SECRET_NAME_ENDINGS: &[&str] = &[
+    "salt",
+    "hash",
+    "hashed",
+    "digest",
+    "checksum",
+    "md5",
+    "sha1",
+    "sha256",
+    "name",
+    "names",
+    "type",
+    "kind",
+    "header",
+    "field",
+    "url",
+    "uri",
+    "endpoint",
+    "path",
+    "file",
+    "filename",
+    "dir",
+    "policy",
+    "length",
+    "len",
+    "size",
+    "count",
+    "min",
+    "max",
+    "limit",
+    "timeout",
+    "ttl",
+    "expiry",
+    "expires",
+    "expiration",
+    "lifetime",
+    "format",
+    "prefix",
+    "suffix",
+    "label",
+    "description",
+    "hint",
+    "prompt",
+    "placeholder",
+    "pattern",
+    "regex",
+    "ref",
+    "arn",
+    "version",
+    "enabled",
+    "required",
+    "env",
+    "var",
+];
+
+/// Whether an assigned name (`DB_PASSWORD`, `spring.datasource.password`, `passwordSalt`) can
+/// hold a secret: false when its last word says the value is about the secret (see
+/// [`NON_SECRET_NAME_ENDINGS`]).
+pub fn key_may_name_secret(key: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if !c.is_ascii_alphanumeric() {
+            prev_lower = false;
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+        .last()
+        .is_none_or(|w| !NON_SECRET_NAME_ENDINGS.contains(&w.as_str()))
+}
+
+/// Code, not a value: a path such as `syn::token::Comma` or `TokenKind::Comma` (the assignment
+/// regex saw `key: :Comma`), a numeric literal such as `0x8004E10E_u32`, or an HTML entity
+/// (`&ldquo;`, `&#39;`) from rendered documentation.
+fn is_code_token(v: &str) -> bool {
+    if v.starts_with(':') || v.contains("::") {
+        return true;
+    }
+    // a reference or pointer type such as `&JsValue`, `*mut`
+    if let Some(r) = v.strip_prefix(['&', '*'])
+        && r.starts_with(|c: char| c.is_ascii_alphabetic())
+        && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return true;
+    }
+    if let Some(rest) = v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        let digits = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_hexdigit() || *b == b'_');
+        if digits.count() >= 4 {
+            return true;
+        }
+    }
+    has_html_entity(v)
+}
+
+/// `&name;` or `&#123;` / `&#x1F;` anywhere in `v`.
+fn has_html_entity(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        if c != b'&' {
+            return false;
+        }
+        let rest = &b[i + 1..];
+        let body = rest.strip_prefix(b"#").unwrap_or(rest);
+        let n = body
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        (2..=8).contains(&n) && body.get(n) == Some(&b';')
+    })
+}
+
 /// Names and identifiers such as `tls-cert-2024`, `api-token-v2`, `release_2024_01`: every
 /// `-`/`_`/`.`/`/`-separated segment is all letters, all digits, or a short tag like `v2`
 /// (random values mix letters and digits within longer segments).
@@ -425,10 +576,30 @@ pub fn is_word_identifier(v: &str) -> bool {
     v.bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
         && v.split(['-', '_', '.', '/']).all(|seg| {
-            seg.bytes().all(|b| b.is_ascii_alphabetic())
+            (seg.bytes().all(|b| b.is_ascii_alphabetic()) && word_cased(seg))
                 || seg.bytes().all(|b| b.is_ascii_digit())
                 || (seg.len() <= 3 && seg.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()))
         })
+}
+
+/// Letters cased like words (`token`, `TOKEN`, `Token`, `LeftCurlyBracket`, `RSAPrivateKey`):
+/// every lowercase run after the first letter is at least two letters long. Random mixed case
+/// (`UaZJRYkVErB`) has single lowercase letters between capitals.
+fn word_cased(seg: &str) -> bool {
+    let b = seg.as_bytes();
+    let mut i = 1;
+    while i < b.len() {
+        if b[i].is_ascii_lowercase() {
+            let run = b[i..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+            if run < 2 && i + run < b.len() {
+                return false;
+            }
+            i += run;
+        } else {
+            i += 1;
+        }
+    }
+    true
 }
 
 /// A value that spells out what it is (`MyPassword123!`, `super-secret-key`) is a sample.
@@ -585,10 +756,17 @@ const DEFAULT_PASSWORDS: &[&str] = &[
 /// `{{…}}`), not a placeholder, not a well-known default.
 pub fn url_password_ok(p: &str) -> bool {
     let lower = p.to_ascii_lowercase();
-    if p.len() < 6 || is_placeholder(p) || DEFAULT_PASSWORDS.contains(&lower.as_str()) {
+    // a default with a number or mark after it (`secret123`, `admin1!`) is a default too
+    let core = lower.trim_end_matches(|c: char| c.is_ascii_digit() || "!@#._-".contains(c));
+    if p.len() < 6
+        || is_placeholder(p)
+        || DEFAULT_PASSWORDS.contains(&lower.as_str())
+        || DEFAULT_PASSWORDS.contains(&core)
+    {
         return false;
     }
-    if ["$", "%s", "%(", "{", "}", "<", ">"]
+    // `[`, `]` and `\` cannot appear unencoded in a URL's user information (RFC 3986)
+    if ["$", "%s", "%(", "{", "}", "<", ">", "[", "]", "\\"]
         .iter()
         .any(|m| p.contains(m))
     {
@@ -697,6 +875,20 @@ mod tests {
     #[test]
     fn placeholders() {
         assert!(is_placeholder("AKIAIOSFODNN7EXAMPLE"));
+        assert!(is_placeholder("&lt;YOURPASSWROD&gt;"));
+        assert!(is_placeholder(
+            "px-api-a1b2c3d4-e5f6-g7h8-i8j0-k0l3m3n4o0p5"
+        ));
+        assert!(is_placeholder("abcdefg12346+FJQCK"));
+        // published documentation examples, whatever surrounds them
+        assert!(is_placeholder(&format!(
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.{}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"sub":"1234567890"}"#)
+        )));
+        assert!(is_placeholder(&format!(
+            "sk_test_{}",
+            "4eC39HqLyjWDarjtT1zdp7dc"
+        )));
         assert!(is_placeholder("ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"));
         assert!(is_placeholder("${API_TOKEN}"));
         assert!(!is_placeholder("oWJBMYgS4D%vWNaj9YM29xZ9"));
@@ -712,6 +904,45 @@ mod tests {
         assert!(!generic_secret_ok("os.environ['DB_PASSWORD']"));
         assert!(!generic_secret_ok("changeme"));
         assert!(!generic_secret_ok("settings.database_password"));
+        // resource names are not secrets
+        assert!(!generic_secret_ok(
+            "arn:aws:iam::aws:policy/IAMUserChangePassword"
+        ));
+        // code seen by the assignment regex (regressions from scanning real crates)
+        for code in [
+            ":LeftCurlyBracket",
+            "windows_sys::core::PWSTR,",
+            "super::super::Foundation::HANDLE,",
+            "rsa.RSAPrivateKey,",
+            "0x80860004_u32",
+            "&ldquo;secret:1&rdquo;",
+            "Kx9&#39;zQ4m2Lp",
+            "&JsValue,",
+        ] {
+            assert!(!generic_secret_ok(code), "{code}");
+        }
+        assert!(generic_secret_ok("Qx7#mP2&vL9@kR4z"));
+        // random mixed case is not a word, even between dots
+        assert!(generic_secret_ok("V4V.UaZJRYkVErB"));
+        assert!(!generic_secret_ok("RightCurlyBracket.v2"));
+        for k in [
+            "password_salt",
+            "TOKEN_HEADER",
+            "secretName",
+            "api-key-url",
+            "pwd.file",
+        ] {
+            assert!(!key_may_name_secret(k), "{k}");
+        }
+        for k in [
+            "DB_PASSWORD",
+            "spring.datasource.password",
+            "clientSecret",
+            "$env:API_KEY",
+        ] {
+            assert!(key_may_name_secret(k), "{k}");
+        }
+        assert!(generic_secret_ok("Jf83-kq;Zp02+Lm,"));
     }
 
     #[test]
@@ -810,6 +1041,8 @@ mod tests {
         assert!(url_password_ok("H9u*cA+Us=d+MlH*UvTC"));
         assert!(!url_password_ok("${DB_PASSWORD}"));
         assert!(!url_password_ok("postgres"));
+        assert!(!url_password_ok("secret123"));
+        assert!(!url_password_ok("foo(b]c"));
         assert!(!url_password_ok("password"));
         assert!(!url_password_ok("<password>"));
         assert!(!url_password_ok("****"));
