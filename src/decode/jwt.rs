@@ -206,9 +206,12 @@ fn public_idp(iss: &str) -> bool {
     .any(|p| iss.starts_with(p))
 }
 
-/// Scopes the default policy calls over-scoped: `*`, `write:all`, or any scope naming admin.
+/// Scopes the default policy calls over-scoped: any scope with a wildcard (`*`, `repo:*`,
+/// `api://default/*`), `write:all`, or any scope naming admin.
 fn over_scoped_scope(s: &str) -> bool {
-    s == "*" || s.eq_ignore_ascii_case("write:all") || s.to_ascii_lowercase().contains("admin")
+    s.contains('*')
+        || s.eq_ignore_ascii_case("write:all")
+        || s.to_ascii_lowercase().contains("admin")
 }
 
 /// Entra / Graph permissions that are high-privilege (reported beside the policy flags).
@@ -543,6 +546,8 @@ mod tests {
             (json!(["Directory.admin", "Files.ReadWrite"]), true),
             (json!(["Files.Read", "User.Read"]), false),
             (json!("*"), true),
+            (json!(["api://default/*"]), true),
+            (json!(["orders:read", "repo:*"]), true),
         ] {
             let t = make(
                 json!({"alg":"RS256"}),
