@@ -91,6 +91,43 @@ def azure_storage_key():
     return base64.b64encode(rbytes(64)).decode()
 
 
+def _marvin64(data, seed):
+    m = 0xFFFFFFFF
+    p0, p1 = seed & m, seed >> 32
+
+    def block(p0, p1):
+        rol = lambda v, r: ((v << r) | (v >> (32 - r))) & m
+        p1 ^= p0; p0 = rol(p0, 20); p0 = (p0 + p1) & m; p1 = rol(p1, 9)
+        p1 ^= p0; p0 = rol(p0, 27); p0 = (p0 + p1) & m; p1 = rol(p1, 19)
+        return p0, p1
+
+    whole = len(data) // 4 * 4
+    for i in range(0, whole, 4):
+        p0 = (p0 + int.from_bytes(data[i:i + 4], "little")) & m
+        p0, p1 = block(p0, p1)
+    rest = data[whole:]
+    p0 = (p0 + ((0x80 << (8 * len(rest))) | int.from_bytes(rest, "little"))) & m
+    p0, p1 = block(p0, p1)
+    p0, p1 = block(p0, p1)
+    return (p1 << 32) | p0
+
+
+def azure_identifiable(n=64, signature="+ASt", seed_name=b"Default0"):
+    """An identifiable Azure key: random bytes, signature at its base64-aligned slot, Marvin32
+    checksum of all but the last 4 bytes in the last 4 bytes (little-endian)."""
+    seed = int.from_bytes(seed_name, "big")
+    key = bytearray(rbytes(n))
+    sig = base64.b64decode(signature)
+    pad = ((n - 7) * 8) % 6
+    mask = {2: 0xFCFFFFFF, 4: 0xF0FFFFFF}.get(pad, 0xFFFFFFFF)
+    word = (key[n - 8] << 24) & mask
+    word |= sig[0] << (16 + pad) | sig[1] << (8 + pad) | sig[2] << pad
+    key[n - 8:n - 4] = word.to_bytes(4, "big")
+    h = _marvin64(bytes(key[:n - 4]), seed)
+    key[n - 4:] = (((h >> 32) ^ h) & 0xFFFFFFFF).to_bytes(4, "little")
+    return base64.b64encode(bytes(key)).decode()
+
+
 def sas_sig():
     import urllib.parse
     return urllib.parse.quote(base64.b64encode(rbytes(32)).decode(), safe="")
@@ -128,6 +165,8 @@ KINDS = {
     "google-refresh": lambda: "1//0" + rnd(99, ALNUM + "_-"),
     "azure-storage-key": azure_storage_key,
     "sas-sig": sas_sig,
+    "azure-storage-identifiable": azure_identifiable,
+    "azure-servicebus-identifiable": lambda: azure_identifiable(32, "+ASb", b"Send0000"),
     "bootstrap": bootstrap,
     "hf": lambda: "hf_" + rnd(34, string.ascii_letters),
     "dckr": lambda: "dckr_pat_" + rnd(27, ALNUM + "_-"),

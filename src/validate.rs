@@ -4,6 +4,9 @@
 
 use base64::Engine as _;
 
+mod identifiable;
+pub use identifiable::identifiable_checksum_ok;
+
 /// Names accepted in a rule's `validators` list.
 pub const VALIDATORS: &[&str] = &[
     "crc32-base62",
@@ -20,6 +23,7 @@ pub const VALIDATORS: &[&str] = &[
     "private-key",
     "opaque-token",
     "pypi-macaroon",
+    "azure-identifiable",
 ];
 
 /// Is `name` a validator this build knows?
@@ -53,6 +57,7 @@ pub fn run_validator(name: &str, secret: &str) -> Verdict {
         "private-key" => private_key_ok(secret),
         "opaque-token" => opaque_token_ok(secret),
         "pypi-macaroon" => pypi_macaroon_ok(secret),
+        "azure-identifiable" => identifiable_checksum_ok(secret),
         _ => false,
     };
     if ok {
@@ -77,6 +82,7 @@ fn reason(name: &str) -> &'static str {
         "private-key" => "key body is empty, elided or a placeholder",
         "opaque-token" => "looks like a reference, identifier or placeholder",
         "pypi-macaroon" => "not a pypi.org macaroon",
+        "azure-identifiable" => "identifiable-key checksum (Marvin32) mismatch",
         _ => "rejected",
     }
 }
