@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use crate::chunk::{Chunk, LineIndex, Provenance};
-use crate::expand::decoded_views;
+use crate::expand::{Encoding, decoded_views, unescaped_views};
 use crate::finding::{Finding, Location, fingerprint};
 use crate::hygiene::{self, Context, Policy};
 use crate::matcher::Matcher;
@@ -20,8 +20,10 @@ pub struct Candidate {
     pub range: Range<usize>,
     /// The secret's text (decoded when it came from a view).
     pub secret: String,
-    /// Set when found in a decoded base64 value: the decoded text and the secret's range in it.
+    /// Set when found in a decoded view: the decoded text and the secret's range in it.
     pub view: Option<(Vec<u8>, Range<usize>)>,
+    /// How that view was decoded.
+    pub encoding: Option<Encoding>,
 }
 
 /// Check one raw secret against a rule's placeholder list, entropy floor and validators.
@@ -58,15 +60,19 @@ pub fn candidates(matcher: &Matcher, data: &[u8]) -> Vec<Candidate> {
                 range: m.secret,
                 secret,
                 view: None,
+                encoding: None,
             });
         }
     }
-    for view in decoded_views(data) {
-        if out.iter().any(|c| {
-            overlaps(&c.range, &view.encoded)
-                && c.view.is_none()
-                && rules[c.rule].spec.precision >= crate::rules::Precision::High
-        }) {
+    for view in decoded_views(data).into_iter().chain(unescaped_views(data)) {
+        // a base64 value already reported as a specific token is not looked into
+        if view.encoding == Encoding::Base64
+            && out.iter().any(|c| {
+                overlaps(&c.range, &view.encoded)
+                    && c.view.is_none()
+                    && rules[c.rule].spec.precision >= crate::rules::Precision::High
+            })
+        {
             continue;
         }
         for m in matcher.find(&view.text) {
@@ -77,9 +83,10 @@ pub fn candidates(matcher: &Matcher, data: &[u8]) -> Vec<Candidate> {
             if validate(&rules[m.rule], &secret) == Verdict::Pass {
                 out.push(Candidate {
                     rule: m.rule,
-                    range: view.encoded.clone(),
+                    range: view.origin(&m.secret),
                     secret,
-                    view: Some((view.text.clone(), m.secret)),
+                    view: Some(view_context(&view, &m.secret)),
+                    encoding: Some(view.encoding),
                 });
             }
         }
@@ -94,6 +101,18 @@ fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     m.key
         .as_ref()
         .is_none_or(|k| key_may_name_secret(&String::from_utf8_lossy(&data[k.clone()])))
+}
+
+/// The part of a view kept with a candidate for hygiene context: a base64 value whole (at most
+/// 64 KiB), an unescaped line only around the secret (a minified line can be a megabyte).
+fn view_context(view: &crate::expand::DecodedView, r: &Range<usize>) -> (Vec<u8>, Range<usize>) {
+    const AROUND: usize = 4096;
+    if view.encoding == Encoding::Base64 {
+        return (view.text.clone(), r.clone());
+    }
+    let lo = r.start.saturating_sub(AROUND);
+    let hi = (r.end + AROUND).min(view.text.len());
+    (view.text[lo..hi].to_vec(), r.start - lo..r.end - lo)
 }
 
 /// How many lines around an AWS access key id are searched for its secret key.
@@ -257,9 +276,9 @@ pub fn findings(
                 chunk_range: &c.range,
             };
             let mut a = hygiene::assess(rule.family(), &c.secret, &ctx, policy);
-            if c.view.is_some() {
+            if let Some(e) = c.encoding {
                 a.properties
-                    .insert("encoding".into(), serde_json::Value::from("base64"));
+                    .insert("encoding".into(), serde_json::Value::from(e.as_str()));
             }
             let (sl, sc) = index.position(data, c.range.start);
             let (el, ec) = index.position(data, c.range.end);
@@ -303,6 +322,28 @@ mod tests {
 
     fn matcher() -> Matcher {
         Matcher::new(builtin_rules().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn escaped_json_values_are_found_at_their_written_place() {
+        let m = matcher();
+        // JSON writers that escape slashes (PHP json_encode, some .NET/Java serializers)
+        let text = r#"{"broker": "amqps:\/\/svc:Vq7#kL2x9Zp4Rt@mq.internal:5671\/prod"}"#;
+        let c = candidates(&m, text.as_bytes());
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].secret, "Vq7#kL2x9Zp4Rt");
+        assert_eq!(&text[c[0].range.clone()], "Vq7#kL2x9Zp4Rt");
+        assert_eq!(c[0].encoding, Some(Encoding::Escaped));
+        // a plain token on an escaped line is reported once, as found in the raw text
+        let body = "Zq3Rv8LmWx2TnK9pYb4Hc7Jd1Fg6Sa";
+        let tok = format!(
+            "ghp_{body}{}",
+            crate::validate::base62(crc32fast::hash(body.as_bytes()) as u64, 6)
+        );
+        let text = format!(r#"{{"t": "{tok}", "u": "https:\/\/x"}}"#);
+        let c = candidates(&m, text.as_bytes());
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].encoding, None);
     }
 
     #[test]

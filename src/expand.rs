@@ -2,6 +2,8 @@
 //! Docker `auth`, kubeconfig `*-data`, environment variables) are decoded when they hold text, and
 //! the text is scanned with the key it was assigned to, so `password: <base64>` is judged like
 //! `password: <plain>`. Findings in a view are reported at the encoded value's location.
+//! Lines written with JSON string escapes (`\/`, `\u0026`, `\"`) or URL percent-escapes are
+//! scanned unescaped too, with a byte map so findings keep their exact columns.
 
 use std::ops::Range;
 
@@ -21,6 +23,119 @@ pub struct DecodedView {
     pub text: Vec<u8>,
     /// Offset in `text` where the decoded value starts.
     pub value_offset: usize,
+    /// How the text was obtained.
+    pub encoding: Encoding,
+    /// For unescaped lines: the chunk offset of each byte of `text`, plus one entry for its end
+    /// (empty for base64 views, which map to `encoded` as a whole).
+    pub map: Vec<usize>,
+}
+
+/// How a [`DecodedView`] was decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// A base64 value.
+    Base64,
+    /// A line with JSON string or URL percent escapes, unescaped.
+    Escaped,
+}
+
+impl Encoding {
+    /// Name reported in a finding's `encoding` property.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Escaped => "escaped",
+        }
+    }
+}
+
+impl DecodedView {
+    /// Where a range of `text` came from in the chunk: the exact bytes for unescaped lines, the
+    /// whole encoded value for base64.
+    pub fn origin(&self, r: &Range<usize>) -> Range<usize> {
+        match (self.map.get(r.start), self.map.get(r.end)) {
+            (Some(&a), Some(&b)) if !self.map.is_empty() => a..b,
+            _ => self.encoded.clone(),
+        }
+    }
+}
+
+/// Longest line unescaped (longer lines are scanned as they are only).
+const MAX_ESCAPED_LINE: usize = 1 << 20;
+
+fn hex_val(b: u8) -> Option<u32> {
+    (b as char).to_digit(16)
+}
+
+/// The character an escape at the start of `rest` stands for and the escape's length, for the
+/// escapes worth undoing: `\uXXXX` and `%XX` of printable ASCII, `\/` and `\"`.
+fn escape_at(rest: &[u8]) -> Option<(u8, usize)> {
+    match rest {
+        [b'\\', b'u', a, b, c, d, ..] => {
+            let v = [a, b, c, d]
+                .iter()
+                .try_fold(0u32, |acc, &&h| hex_val(h).map(|x| acc * 16 + x))?;
+            (0x20..0x7f).contains(&v).then_some((v as u8, 6))
+        }
+        [b'\\', c @ (b'/' | b'"'), ..] => Some((*c, 2)),
+        [b'%', h, l, ..] => {
+            let v = hex_val(*h)? * 16 + hex_val(*l)?;
+            (0x20..0x7f).contains(&v).then_some((v as u8, 3))
+        }
+        _ => None,
+    }
+}
+
+/// Lines of `data` that hold JSON string escapes (`\/`, `\uXXXX`, `\"`) or URL percent-escapes
+/// of printable ASCII (`%2F`, `%3D`, `%20`, …), unescaped, with a map back to the chunk. Lines
+/// without such escapes give no view and cost no allocation.
+pub fn unescaped_views(data: &[u8]) -> Vec<DecodedView> {
+    let mut out = Vec::new();
+    let mut next_line = 0;
+    for pos in memchr::memchr2_iter(b'\\', b'%', data) {
+        if pos < next_line || escape_at(&data[pos..]).is_none() {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &data[..pos]).map_or(0, |p| p + 1);
+        let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |p| pos + p);
+        next_line = end + 1;
+        if end - start <= MAX_ESCAPED_LINE {
+            out.push(unescape_line(&data[start..end], start));
+        }
+    }
+    out
+}
+
+/// `line` (at chunk offset `base`) with its escapes undone; other backslash escapes (`\\`,
+/// `\n`) are kept as written, both bytes, so `\\/` stays a backslash and a slash.
+fn unescape_line(line: &[u8], base: usize) -> DecodedView {
+    let mut text = Vec::with_capacity(line.len());
+    let mut map = Vec::with_capacity(line.len() + 1);
+    let mut i = 0;
+    while i < line.len() {
+        let rest = &line[i..];
+        if let Some((c, n)) = escape_at(rest) {
+            text.push(c);
+            map.push(base + i);
+            i += n;
+        } else if rest[0] == b'\\' && rest.len() >= 2 {
+            text.extend_from_slice(&rest[..2]);
+            map.extend([base + i, base + i + 1]);
+            i += 2;
+        } else {
+            text.push(rest[0]);
+            map.push(base + i);
+            i += 1;
+        }
+    }
+    map.push(base + line.len());
+    DecodedView {
+        encoded: base..base + line.len(),
+        text,
+        value_offset: 0,
+        encoding: Encoding::Escaped,
+        map,
+    }
 }
 
 fn is_b64(b: u8) -> bool {
@@ -86,6 +201,8 @@ pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
             encoded: start..end,
             text,
             value_offset,
+            encoding: Encoding::Base64,
+            map: Vec::new(),
         });
     }
     out
@@ -174,6 +291,27 @@ fn preceding_key(data: &[u8], pos: usize) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unescapes_json_and_percent_escapes_with_an_exact_map() {
+        let d = b"a\n{\"u\": \"amqps:\\/\\/bot:Pw%2Fx@mq\", \"s\": \"a\\u0026b\"}\nplain\n";
+        let v = unescaped_views(d);
+        assert_eq!(v.len(), 1, "only the escaped line");
+        assert_eq!(
+            String::from_utf8_lossy(&v[0].text),
+            r#"{"u": "amqps://bot:Pw/x@mq", "s": "a&b"}"#
+        );
+        let t = &v[0].text;
+        let at = t.windows(4).position(|w| w == b"Pw/x").unwrap();
+        let orig = v[0].origin(&(at..at + 4));
+        assert_eq!(&d[orig], b"Pw%2Fx");
+        let amp = t.iter().position(|&b| b == b'&').unwrap();
+        assert_eq!(&d[v[0].origin(&(amp..amp + 1))], b"\\u0026");
+        // other escapes stay as written; nothing to undo means no view
+        assert!(unescaped_views(b"printf(\"%d\\n\", x); 100%").is_empty());
+        let v = unescaped_views(b"C:\\\\/x");
+        assert_eq!(v[0].text, b"C:\\\\/x");
+    }
 
     #[test]
     fn decodes_keyed_base64() {
