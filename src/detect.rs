@@ -338,6 +338,108 @@ mod tests {
     }
 
     #[test]
+    fn aws_pairing_window_is_five_lines_each_way() {
+        let m = matcher();
+        let id = "AKIAQ3EGTZ5KJDYW7RMA";
+        let secret = "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";
+        let id_line = format!("aws_access_key_id = {id}");
+        let secret_line = format!("aws_secret_access_key = {secret}");
+        let fill = |n: usize| "x = 1\n".repeat(n);
+        for (away, pairs) in [(1, true), (5, true), (6, false)] {
+            for end in ["\n", ""] {
+                // the secret `away` lines after the key id, then before it
+                let after = format!("{id_line}\n{}{secret_line}{end}", fill(away - 1));
+                let before = format!("{secret_line}\n{}{id_line}{end}", fill(away - 1));
+                for text in [after, before] {
+                    let c = candidates(&m, text.as_bytes());
+                    assert_eq!(c.len(), if pairs { 1 } else { 2 }, "{away} lines: {c:?}");
+                    if pairs {
+                        assert_eq!(c[0].secret, id);
+                        let covered = &text[c[0].range.clone()];
+                        assert!(covered.contains(id) && covered.contains(secret));
+                    }
+                }
+                // in the middle of a longer chunk
+                let text = format!(
+                    "{}{id_line}\n{}{secret_line}\n{}",
+                    fill(7),
+                    fill(away - 1),
+                    fill(7)
+                );
+                let n = candidates(&m, text.as_bytes()).len();
+                assert_eq!(n, if pairs { 1 } else { 2 }, "{away} lines, mid-chunk");
+            }
+        }
+    }
+
+    #[test]
+    fn aws_pairing_takes_the_nearest_secret_and_needs_a_secret_line() {
+        let m = matcher();
+        let id = "AKIAQ3EGTZ5KJDYW7RMA";
+        let near = "hZ8p+Qw3Lr0vN5bXk2Tj/8yUe1CdGa6FsMi9oWqP";
+        let far = "Rk3mZ8pQw7Lr0vN5bXk2Tj/8yUe1CdGa6FsMi9oW";
+        // nearest by bytes, before or after the id
+        let text = format!(
+            "aws_secret_access_key = {far}\nx = 1\naws_access_key_id = {id}\naws_secret_access_key = {near}\n"
+        );
+        let c = candidates(&m, text.as_bytes());
+        let paired = c.iter().find(|c| c.secret == id).unwrap();
+        assert!(text[paired.range.clone()].ends_with(near), "{c:?}");
+        let text = format!(
+            "aws_secret_access_key = {near}\naws_access_key_id = {id}\nx = 1\naws_secret_access_key = {far}\n"
+        );
+        let c = candidates(&m, text.as_bytes());
+        let paired = c.iter().find(|c| c.secret == id).unwrap();
+        assert!(text[paired.range.clone()].starts_with(near), "{c:?}");
+        // equally near on the id's own line: the one before wins
+        let text = format!("{near} {id} {far}\n");
+        let c = candidates(&m, text.as_bytes());
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(&text[c[0].range.clone()], format!("{near} {id}"));
+        // a 40-character value on a line that names no secret is not the key's secret
+        let text = format!("aws_access_key_id = {id}\nchecksum = {near}\n");
+        let c = candidates(&m, text.as_bytes());
+        let paired = c.iter().find(|c| c.secret == id).unwrap();
+        assert_eq!(&text[paired.range.clone()], id, "{c:?}");
+        // … but one on a line that says SECRET in any case is
+        let text = format!("aws_access_key_id = {id}\n# The Secret:\n{near}\n");
+        let c = candidates(&m, text.as_bytes());
+        let paired = c.iter().find(|c| c.secret == id).unwrap();
+        assert_eq!(&text[paired.range.clone()], id, "{c:?}");
+        let text = format!("aws_access_key_id = {id}\nmy SeCrEt {near}\n");
+        let c = candidates(&m, text.as_bytes());
+        let paired = c.iter().find(|c| c.secret == id).unwrap();
+        assert!(text[paired.range.clone()].ends_with(near), "{c:?}");
+    }
+
+    #[test]
+    fn many_aws_key_ids_on_one_line_pair_with_their_neighbours() {
+        let m = matcher();
+        let ids = [
+            "AKIAQ3EGTZ5KJDYW7RMA",
+            "AKIAZ7RMAQ3EGTKJDYW5",
+            "AKIAKJDYW5Z7RMAQ3EGT",
+        ];
+        let secrets = [
+            "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",
+            "Rk3mZ8pQw7Lr0vN5bXk2Tj/8yUe1CdGa6FsMi9oW",
+            "bXk2Tj/8yUe1CdGa6FsMi9oWqPhZ8p+Qw3Lr0vN5",
+        ];
+        let text: String = ids
+            .iter()
+            .zip(secrets)
+            .map(|(i, s)| format!(r#"{{"SecretAccessKey":"{s}","AccessKeyId":"{i}"}},"#))
+            .collect();
+        let c = candidates(&m, text.as_bytes());
+        assert_eq!(c.len(), 3, "{c:?}");
+        for ((c, id), s) in c.iter().zip(ids).zip(secrets) {
+            assert_eq!(c.secret, id);
+            let covered = &text[c.range.clone()];
+            assert!(covered.starts_with(s) && covered.ends_with(id), "{covered}");
+        }
+    }
+
+    #[test]
     fn wrong_checksum_token_in_a_generic_assignment_is_not_reported() {
         // regression: the generic rule reported `TOKEN=ghr_…` after the GitHub rule dropped it
         let m = matcher();
