@@ -253,17 +253,53 @@ pub fn findings(
     policy: &Policy,
     commit_time: Option<i64>,
 ) -> Vec<Finding> {
-    let data: &[u8] = &chunk.data;
+    detect(matcher, chunk, policy, commit_time).1
+}
+
+/// The validated candidates of a chunk and their findings: one finding per candidate, in the
+/// same order, so the candidates of the findings a caller keeps can be judged again later
+/// ([`findings_of`]) without running the matcher again.
+pub fn detect(
+    matcher: &Matcher,
+    chunk: &Chunk<'_>,
+    policy: &Policy,
+    commit_time: Option<i64>,
+) -> (Vec<Candidate>, Vec<Finding>) {
     let index = OnceCell::new();
-    let cands = candidates_indexed(matcher, data, &index);
+    let cands = candidates_indexed(matcher, &chunk.data, &index);
+    let found = findings_with(matcher, chunk, &cands, policy, commit_time, &index);
+    (cands, found)
+}
+
+/// The findings of `cands`, candidates found earlier in `chunk`'s data (by [`detect`]), for
+/// the chunk's provenance and `commit_time`: hygiene is judged again, nothing is matched again.
+pub fn findings_of(
+    matcher: &Matcher,
+    chunk: &Chunk<'_>,
+    cands: &[Candidate],
+    policy: &Policy,
+    commit_time: Option<i64>,
+) -> Vec<Finding> {
+    findings_with(matcher, chunk, cands, policy, commit_time, &OnceCell::new())
+}
+
+fn findings_with(
+    matcher: &Matcher,
+    chunk: &Chunk<'_>,
+    cands: &[Candidate],
+    policy: &Policy,
+    commit_time: Option<i64>,
+    index: &OnceCell<LineIndex>,
+) -> Vec<Finding> {
     if cands.is_empty() {
         return Vec::new();
     }
+    let data: &[u8] = &chunk.data;
     let index = index.get_or_init(|| LineIndex::new(data));
     let path = chunk.provenance.path().to_string();
     let rules = matcher.rules();
     cands
-        .into_iter()
+        .iter()
         .map(|c| {
             let rule = &rules[c.rule];
             let (ctx_text, ctx_range) = match &c.view {
@@ -307,7 +343,7 @@ pub fn findings(
                     end_column: ec,
                 },
                 fingerprint: fingerprint(rule.id(), &c.secret),
-                secret: c.secret,
+                secret: c.secret.clone(),
                 message,
                 hygiene: a.flags,
                 properties: a.properties,
