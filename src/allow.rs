@@ -157,20 +157,30 @@ impl Allowlist {
     /// Drop the allowed findings of one chunk (`data` is the chunk the findings were found in)
     /// and count them.
     pub fn retain(&self, data: &[u8], findings: &mut Vec<Finding>) {
+        let keep = self.keep(data, findings);
+        let mut keep = keep.into_iter();
+        findings.retain(|_| keep.next().unwrap_or(true));
+    }
+
+    /// Which findings of one chunk are kept (`false`: allowed, and counted as suppressed).
+    pub fn keep(&self, data: &[u8], findings: &[Finding]) -> Vec<bool> {
         if findings.is_empty() {
-            return;
+            return Vec::new();
         }
         let starts = line_starts(data);
-        findings.retain(|f| {
-            let text = lines_of(data, &starts, f.location.start_line, f.location.end_line);
-            match self.reason(f, &text) {
-                Some(r) => {
-                    self.suppressed.add(r, 1);
-                    false
+        findings
+            .iter()
+            .map(|f| {
+                let text = lines_of(data, &starts, f.location.start_line, f.location.end_line);
+                match self.reason(f, &text) {
+                    Some(r) => {
+                        self.suppressed.add(r, 1);
+                        false
+                    }
+                    None => true,
                 }
-                None => true,
-            }
-        });
+            })
+            .collect()
     }
 }
 

@@ -2,6 +2,7 @@
 //! it came from. Byte offsets become line/column only when a finding needs reporting.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// Git facts attached to content read from a repository's history.
@@ -83,6 +84,28 @@ impl LineIndex {
         LineIndex { starts }
     }
 
+    /// Number of lines (a trailing newline starts one more, empty line).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// 0-based index of the line holding byte `offset` (a newline belongs to the line it ends).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Byte range of 0-based line `line` in `data`, without its newline (empty past the end).
+    pub fn line_range(&self, data: &[u8], line: usize) -> Range<usize> {
+        let Some(&start) = self.starts.get(line) else {
+            return data.len()..data.len();
+        };
+        let end = self.starts.get(line + 1).map_or(data.len(), |&s| s - 1);
+        // every start but the first follows a newline of `data`, so start <= end <= len
+        start..end
+    }
+
     /// 1-based (line, column) of byte `offset`; the column counts characters, not bytes.
     pub fn position(&self, data: &[u8], offset: usize) -> (usize, usize) {
         let line = match self.starts.binary_search(&offset) {
@@ -140,6 +163,24 @@ mod tests {
         assert_eq!(idx.position(d, 0), (1, 1));
         assert_eq!(idx.position(d, 4), (2, 2));
         assert_eq!(idx.position(d, 8), (3, 2));
+    }
+
+    #[test]
+    fn lines_are_found_by_offset() {
+        let d = b"ab\ncd\n\nx";
+        let idx = LineIndex::new(d);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(
+            (0..d.len()).map(|o| idx.line_of(o)).collect::<Vec<_>>(),
+            [0, 0, 0, 1, 1, 1, 2, 3]
+        );
+        assert_eq!(idx.line_of(d.len()), 3);
+        let lines: Vec<&[u8]> = (0..5).map(|l| &d[idx.line_range(d, l)]).collect();
+        assert_eq!(lines, [&b"ab"[..], b"cd", b"", b"x", b""]);
+        let t = b"a\n";
+        let idx = LineIndex::new(t);
+        assert_eq!(idx.line_count(), 2);
+        assert_eq!(idx.line_range(t, 1), 2..2);
     }
 
     #[test]

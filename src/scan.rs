@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::Serialize;
 
 use crate::allow::Allowlist;
-use crate::chunk::{Chunk, looks_binary, normalize_encoding};
-use crate::detect;
+use crate::chunk::{Chunk, Provenance, looks_binary, normalize_encoding};
+use crate::detect::{self, Candidate};
 use crate::finding::Finding;
 use crate::hygiene::Policy;
 use crate::matcher::Matcher;
@@ -174,6 +174,18 @@ pub struct RepositoryInfo {
     pub branch: Option<String>,
 }
 
+/// What [`Scanner::detect`] found in one chunk, kept so that its findings can be reported again
+/// under another path or commit ([`Scanner::reattribute`]) without running the matcher again.
+#[derive(Debug, Clone, Default)]
+pub struct Detection {
+    /// The findings, allowed ones removed.
+    pub findings: Vec<Finding>,
+    /// The candidates of the detector's findings kept.
+    candidates: Vec<Candidate>,
+    /// The manifest-audit findings kept.
+    audit: Vec<Finding>,
+}
+
 /// A ready pipeline: compiled rules and the hygiene policy.
 pub struct Scanner {
     /// The compiled matcher.
@@ -210,6 +222,16 @@ impl Scanner {
         chunk: Chunk<'_>,
         commit_time: Option<i64>,
     ) -> Result<Vec<Finding>, &'static str> {
+        self.detect(chunk, commit_time).map(|(_, d)| d.findings)
+    }
+
+    /// [`Scanner::scan_chunk`], also returning the chunk as scanned (UTF-16 re-encoded) and what
+    /// [`Scanner::reattribute`] needs to report its findings under another provenance.
+    pub fn detect<'a>(
+        &self,
+        chunk: Chunk<'a>,
+        commit_time: Option<i64>,
+    ) -> Result<(Chunk<'a>, Detection), &'static str> {
         let chunk = match normalize_encoding(&chunk.data) {
             Some(utf8) => Chunk {
                 data: utf8.into(),
@@ -218,12 +240,76 @@ impl Scanner {
             None if looks_binary(&chunk.data) => return Err("binary"),
             None => chunk,
         };
-        let mut findings = detect::findings(&self.matcher, &chunk, &self.policy, commit_time);
-        if self.options.audit_manifests {
-            findings.extend(crate::audit::findings(&chunk, &self.policy));
-        }
-        self.allowlist.retain(&chunk.data, &mut findings);
-        Ok(findings)
+        let (cands, mut findings) =
+            detect::detect(&self.matcher, &chunk, &self.policy, commit_time);
+        let audit = if self.options.audit_manifests {
+            crate::audit::findings(&chunk, &self.policy)
+        } else {
+            Vec::new()
+        };
+        findings.extend(audit.iter().cloned());
+        let keep = self.allowlist.keep(&chunk.data, &findings);
+        let kept = |i: usize| keep.get(i).copied().unwrap_or(true);
+        let n = cands.len();
+        let candidates = cands
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, c)| kept(i).then_some(c))
+            .collect();
+        let audit = audit
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, f)| kept(n + i).then_some(f))
+            .collect();
+        let findings = findings
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, f)| kept(i).then_some(f))
+            .collect();
+        Ok((
+            chunk,
+            Detection {
+                findings,
+                candidates,
+                audit,
+            },
+        ))
+    }
+
+    /// The findings of `detection` (of content `data`, as returned by [`Scanner::detect`]) under
+    /// `provenance` at `commit_time`: hygiene is judged again and path allowlists applied, but
+    /// nothing is matched again and allowed findings already counted are not counted again.
+    pub fn reattribute(
+        &self,
+        data: &[u8],
+        provenance: Provenance,
+        detection: &Detection,
+        commit_time: Option<i64>,
+    ) -> Vec<Finding> {
+        let chunk = Chunk {
+            data: data.into(),
+            provenance,
+        };
+        let mut findings = detect::findings_of(
+            &self.matcher,
+            &chunk,
+            &detection.candidates,
+            &self.policy,
+            commit_time,
+        );
+        let (blob, git) = match &chunk.provenance {
+            Provenance::GitBlob { blob, origin, .. } => (Some(blob.clone()), origin.clone()),
+            _ => (None, None),
+        };
+        findings.extend(detection.audit.iter().cloned().map(|mut f| {
+            f.location.path = chunk.provenance.path().to_string();
+            f.git = git.clone();
+            f.blob = blob.clone();
+            f
+        }));
+        // only what depends on the path can newly apply: the rest was judged by `detect`
+        self.allowlist.retain(data, &mut findings);
+        findings
     }
 
     /// Scan content and record the outcome in `collector` under the name `input`.
@@ -239,5 +325,85 @@ impl Scanner {
             Ok(f) => collector.scanned(len, f),
             Err(reason) => collector.skip(input, reason),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::builtin_rules;
+    use base64::Engine as _;
+
+    const NOW: i64 = 1_793_491_200;
+
+    fn scanner() -> Scanner {
+        let allow = Allowlist::new(&["fixtures/".into()], vec![], vec![], vec![]).unwrap();
+        let options = ScanOptions {
+            audit_manifests: true,
+            ..ScanOptions::default()
+        };
+        Scanner::new(
+            Matcher::new(builtin_rules().unwrap()).unwrap(),
+            Policy::new(NOW),
+            options,
+        )
+        .with_allowlist(allow)
+    }
+
+    fn chunk(data: &[u8], path: &str) -> Chunk<'static> {
+        Chunk {
+            data: data.to_vec().into(),
+            provenance: Provenance::GitBlob {
+                blob: "b10b".into(),
+                path: path.into(),
+                origin: None,
+            },
+        }
+    }
+
+    #[test]
+    fn reattributed_findings_equal_a_scan_at_that_path_and_time() {
+        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        // no `iat`: its lifetime is counted from the commit time
+        let claims = format!(r#"{{"sub":"deployer","exp":{}}}"#, NOW + 30 * 86400);
+        let jwt = format!(
+            "{}.{}.{}",
+            e.encode(r#"{"alg":"HS256","typ":"JWT"}"#),
+            e.encode(claims),
+            e.encode([7u8; 32])
+        );
+        let text = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: deployer\ntype: kubernetes.io/service-account-token\nstringData:\n  token: {jwt}\n# aws_access_key_id = AKIAQ3EGTZ5KJDYW7RMA  # tokenhound:allow\n"
+        );
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut by_time = Vec::new();
+        for raw in [text.as_bytes(), &utf16] {
+            for (path, time) in [
+                ("app/secret.yaml", Some(NOW - 86400)),
+                ("app/secret.yaml", None),
+                ("fixtures/secret.yaml", Some(NOW)),
+            ] {
+                let fresh = scanner();
+                let want = fresh.scan_chunk(chunk(raw, path), time).unwrap();
+                let s = scanner();
+                let (scanned, detection) = s.detect(chunk(raw, ""), None).unwrap();
+                let provenance = chunk(raw, path).provenance;
+                let got = s.reattribute(&scanned.data, provenance, &detection, time);
+                assert_eq!(format!("{got:?}"), format!("{want:?}"), "{path} {time:?}");
+                assert_eq!(
+                    s.allowlist.suppressed.counts(),
+                    fresh.allowlist.suppressed.counts()
+                );
+                if path.starts_with("app/") {
+                    assert_eq!(want.len(), 2, "{want:?}");
+                    by_time.push(format!("{want:?}"));
+                } else {
+                    assert!(want.is_empty());
+                }
+            }
+        }
+        // the commit time is judged again, not taken from the path-less pass
+        assert_ne!(by_time[0], by_time[1]);
     }
 }

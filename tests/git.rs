@@ -597,3 +597,39 @@ fn history_continues_past_a_corrupt_object_inside_a_pack() {
         "{skipped:?}"
     );
 }
+
+#[test]
+fn history_counts_each_suppressed_finding_once() {
+    // regression: a blob with findings was matched twice (path-less, then with its path), so an
+    // inline-allowed secret beside a reported one was counted as suppressed twice
+    let mut g = Gen::new(51);
+    let t: Vec<String> = (0..4).map(|_| g.ghp()).collect();
+    let r = Repo::new();
+    r.write(".tokenhound.toml", "[allowlist]\npaths = [\"fixtures/\"]\n");
+    r.write(
+        "settings.py",
+        &format!(
+            "A = \"{}\"  # tokenhound:allow (test fixture)\nB = \"{}\"\n",
+            t[0], t[1]
+        ),
+    );
+    r.write(
+        "only_allowed.py",
+        &format!("C = \"{}\"  # tokenhound:allow\n", t[2]),
+    );
+    r.write("fixtures/x.env", &format!("D={}\n", t[3]));
+    let c = r.commit("settings");
+    let v = r.scan(&["--history"]);
+    let f = only(&v);
+    assert_eq!(f["path"], "settings.py");
+    assert_eq!(f["start_line"], 2);
+    assert_eq!(f["commit"], c);
+    assert_eq!(
+        v["notes"],
+        serde_json::json!(["3 findings suppressed: 2 inline allow comment, 1 allowlisted path"]),
+        "{v:#}"
+    );
+    // the same counts as a scan of the tree
+    let tree = r.scan(&[]);
+    assert_eq!(tree["notes"], v["notes"], "{tree:#}");
+}

@@ -9,8 +9,10 @@
 //!    unique tree is read once and summarised as the findings-bearing blobs (and submodules)
 //!    below it, so a commit costs one lookup. The first commit whose tree holds a blob is the one
 //!    that introduced it (no parent holds it anywhere). Blobs no ref reaches are dropped unless
-//!    `all_objects` is set. Blobs with findings are then scanned again with their real path and
-//!    commit time so path- and time-aware hygiene sees them.
+//!    `all_objects` is set. The findings of each blob are then reported with its real path and
+//!    commit: hygiene is judged again with the commit time and path allowlists are applied, on
+//!    the candidates of phase 1 (the matcher runs once per blob). The content of blobs with
+//!    findings is kept from phase 1 up to [`KEEP_BYTES`] in all, and read again past that.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -22,9 +24,21 @@ use git2::{ObjectType, Oid, Repository, Sort};
 
 use super::blobs::{self, BlobId, Read1, Reader};
 use super::git::{self, CommitInfoCache, GitScan};
-use crate::chunk::{Chunk, Provenance};
+use crate::chunk::{Chunk, Provenance, normalize_encoding};
 use crate::finding::Finding;
-use crate::scan::{Collector, Scanner};
+use crate::scan::{Collector, Detection, Scanner};
+
+/// The most content of blobs with findings that phase 1 keeps in memory for phase 2, in bytes;
+/// the rest is read again.
+pub const KEEP_BYTES: u64 = 128 << 20;
+
+/// What phase 1 found in one blob.
+struct Hit {
+    /// Its findings (path-less) and what reporting them again needs.
+    detection: Detection,
+    /// The content as scanned, when it fit in [`KEEP_BYTES`].
+    data: Option<Vec<u8>>,
+}
 
 /// Settings of a history scan.
 #[derive(Debug, Clone, Default)]
@@ -66,7 +80,7 @@ pub fn scan_history(
             to_read.push(b);
         }
     }
-    let hits = scan_blobs(scanner, collector, &repo, &to_read, opts)?;
+    let mut hits = scan_blobs(scanner, collector, &repo, &to_read, opts)?;
     drop(to_read);
     if hits.is_empty() {
         list_head_submodules(&repo, collector);
@@ -97,8 +111,10 @@ pub fn scan_history(
         let Some(intro) = walk.first_seen.get(&blob) else {
             if opts.all_objects {
                 let shown = format!("unreachable-blob-{blob}");
-                let f = rescan(scanner, &repo, blob, &shown, None, None);
-                collector.add_findings(f.unwrap_or_else(|| hits[&blob].clone()));
+                if let Some(hit) = hits.remove(&blob) {
+                    let f = attribute(scanner, &repo, blob, &hit, &shown, None, None);
+                    collector.add_findings(f.unwrap_or(hit.detection.findings));
+                }
             } else {
                 unreachable += 1;
             }
@@ -109,18 +125,22 @@ pub fn scan_history(
         let n = walk.commits_containing.get(&blob).copied().unwrap_or(0);
         let origin = infos.origin(commit, n, refs);
         let time = origin.time;
-        let found = rescan(
+        let Some(hit) = hits.remove(&blob) else {
+            continue;
+        };
+        let found = attribute(
             scanner,
             &repo,
             blob,
+            &hit,
             &intro.1,
             Some(origin.clone()),
             Some(time),
         )
         .unwrap_or_else(|| {
-            hits[&blob]
-                .iter()
-                .cloned()
+            hit.detection
+                .findings
+                .into_iter()
                 .map(|mut f| {
                     f.location.path = intro.1.clone();
                     f.git = Some(origin.clone());
@@ -139,35 +159,40 @@ pub fn scan_history(
     Ok(GitScan { info, order, notes })
 }
 
-/// Scan one blob again with its attributed path and commit.
-fn rescan(
+/// The findings of a blob of phase 1 under its attributed path and commit, from its kept
+/// content or, past [`KEEP_BYTES`], the blob read again; None when it cannot be read again.
+fn attribute(
     scanner: &Scanner,
     repo: &Repository,
     blob: Oid,
+    hit: &Hit,
     path: &str,
     origin: Option<Arc<crate::chunk::GitOrigin>>,
     time: Option<i64>,
 ) -> Option<Vec<Finding>> {
-    let b = repo.find_blob(blob).ok()?;
-    let chunk = Chunk {
-        data: b.content().into(),
-        provenance: Provenance::GitBlob {
-            blob: blob.to_string(),
-            path: path.to_string(),
-            origin,
-        },
+    let provenance = Provenance::GitBlob {
+        blob: blob.to_string(),
+        path: path.to_string(),
+        origin,
     };
-    scanner.scan_chunk(chunk, time).ok()
+    if let Some(data) = &hit.data {
+        return Some(scanner.reattribute(data, provenance, &hit.detection, time));
+    }
+    let b = repo.find_blob(blob).ok()?;
+    let raw = b.content();
+    let data = normalize_encoding(raw);
+    let data = data.as_deref().unwrap_or(raw);
+    Some(scanner.reattribute(data, provenance, &hit.detection, time))
 }
 
-/// Phase 1: read and scan blobs; returns the findings of each blob that has some.
+/// Phase 1: read and scan blobs; returns what was found in each blob that has findings.
 fn scan_blobs(
     scanner: &Scanner,
     collector: &Collector,
     repo: &Repository,
     list: &[BlobId],
     opts: &HistoryOptions,
-) -> Result<HashMap<Oid, Vec<Finding>>> {
+) -> Result<HashMap<Oid, Hit>> {
     let threads = match scanner.options.threads {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
@@ -184,13 +209,14 @@ fn scan_blobs(
         pb
     });
     let done = AtomicU64::new(0);
-    let hits: Mutex<HashMap<Oid, Vec<Finding>>> = Mutex::new(HashMap::new());
+    let hits: Mutex<HashMap<Oid, Hit>> = Mutex::new(HashMap::new());
+    let kept = AtomicU64::new(0);
     let (tx, rx) = crossbeam_channel::bounded::<Read1>(threads * 4);
     let mut result = Ok(());
     std::thread::scope(|s| {
         for _ in 0..threads {
             let rx = rx.clone();
-            let (hits, done, bar) = (&hits, &done, &bar);
+            let (hits, done, bar, kept) = (&hits, &done, &bar, &kept);
             s.spawn(move || {
                 for item in rx {
                     match item {
@@ -212,13 +238,25 @@ fn scan_blobs(
                                         origin: None,
                                     },
                                 };
-                                match scanner.scan_chunk(chunk, None) {
-                                    Ok(f) => {
+                                match scanner.detect(chunk, None) {
+                                    Ok((chunk, detection)) => {
                                         collector.scanned(len, Vec::new());
-                                        if !f.is_empty() {
+                                        if !detection.findings.is_empty() {
+                                            let size = chunk.data.len() as u64;
+                                            let fits = |k: u64| {
+                                                (k + size <= KEEP_BYTES).then_some(k + size)
+                                            };
+                                            let data = kept
+                                                .fetch_update(
+                                                    Ordering::Relaxed,
+                                                    Ordering::Relaxed,
+                                                    fits,
+                                                )
+                                                .is_ok()
+                                                .then(|| chunk.data.into_owned());
                                             hits.lock()
                                                 .unwrap_or_else(|e| e.into_inner())
-                                                .insert(b.oid, f);
+                                                .insert(b.oid, Hit { detection, data });
                                         }
                                     }
                                     Err(reason) => {
@@ -547,4 +585,63 @@ fn list_head_submodules(repo: &Repository, collector: &Collector) {
         }
         git2::TreeWalkResult::Ok
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hygiene::Policy;
+    use crate::matcher::Matcher;
+    use crate::rules::builtin_rules;
+    use crate::scan::ScanOptions;
+
+    #[test]
+    fn a_blob_not_kept_in_memory_is_read_again_with_the_same_findings() {
+        let s = Scanner::new(
+            Matcher::new(builtin_rules().unwrap()).unwrap(),
+            Policy::new(1_793_491_200),
+            ScanOptions::default(),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let mut content = vec![0xFF, 0xFE];
+        let text = "aws_access_key_id = AKIAQ3EGTZ5KJDYW7RMA\naws_secret_access_key = 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\n";
+        content.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let blob = repo.blob(&content).unwrap();
+        let chunk = Chunk {
+            data: content.clone().into(),
+            provenance: Provenance::GitBlob {
+                blob: blob.to_string(),
+                path: String::new(),
+                origin: None,
+            },
+        };
+        let (scanned, detection) = s.detect(chunk, None).unwrap();
+        let kept = Hit {
+            detection: detection.clone(),
+            data: Some(scanned.data.into_owned()),
+        };
+        let read_again = Hit {
+            detection,
+            data: None,
+        };
+        let f = |h: &Hit| {
+            attribute(
+                &s,
+                &repo,
+                blob,
+                h,
+                "conf/aws.ini",
+                None,
+                Some(1_700_000_000),
+            )
+        };
+        let (a, b) = (f(&kept).unwrap(), f(&read_again).unwrap());
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].location.path, "conf/aws.ini");
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        // a blob that cannot be read again gives None (the caller keeps phase 1's findings)
+        let missing = Oid::from_str("0123456789012345678901234567890123456789").unwrap();
+        assert!(attribute(&s, &repo, missing, &read_again, "x", None, None).is_none());
+    }
 }
