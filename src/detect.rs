@@ -682,6 +682,7 @@ mod tests {
                         range: raw.secret,
                         secret,
                         view: None,
+                        encoding: None,
                     });
                 }
             }
