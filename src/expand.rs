@@ -68,7 +68,8 @@ fn hex_val(b: u8) -> Option<u32> {
 }
 
 /// The character an escape at the start of `rest` stands for and the escape's length, for the
-/// escapes worth undoing: `\uXXXX` and `%XX` of printable ASCII, `\/` and `\"`.
+/// escapes worth undoing: `\uXXXX` of printable ASCII, `\/`, `\"`, and `%XX` of `+ / =` and
+/// space.
 fn escape_at(rest: &[u8]) -> Option<(u8, usize)> {
     match rest {
         [b'\\', b'u', a, b, c, d, ..] => {
@@ -78,17 +79,19 @@ fn escape_at(rest: &[u8]) -> Option<(u8, usize)> {
             (0x20..0x7f).contains(&v).then_some((v as u8, 6))
         }
         [b'\\', c @ (b'/' | b'"'), ..] => Some((*c, 2)),
+        // only the characters token bodies are escaped for (base64 `+ / =`, the space of
+        // `FlyV1 fm2_…`); `%40`, `%3A` and the like are structure in a URL and stay escaped
         [b'%', h, l, ..] => {
             let v = hex_val(*h)? * 16 + hex_val(*l)?;
-            (0x20..0x7f).contains(&v).then_some((v as u8, 3))
+            matches!(v as u8, b' ' | b'+' | b'/' | b'=').then_some((v as u8, 3))
         }
         _ => None,
     }
 }
 
 /// Lines of `data` that hold JSON string escapes (`\/`, `\uXXXX`, `\"`) or URL percent-escapes
-/// of printable ASCII (`%2F`, `%3D`, `%20`, …), unescaped, with a map back to the chunk. Lines
-/// without such escapes give no view and cost no allocation.
+/// of the characters in token bodies (`%2B`, `%2F`, `%3D`, `%20`), unescaped, with a map back to
+/// the chunk. Lines without such escapes give no view and cost no allocation.
 pub fn unescaped_views(data: &[u8]) -> Vec<DecodedView> {
     let mut out = Vec::new();
     let mut next_line = 0;

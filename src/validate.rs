@@ -321,6 +321,12 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     "4eC39HqLyjWDarjtT1zdp7dc",
     // AWS documentation's example secret access key
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+    // the Azurite / storage-emulator account key of devstoreaccount1, published by Microsoft
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsu",
+    // the bootstrap token of the kubelet TLS-bootstrapping examples in the Kubernetes docs
+    "07401b.f395accd246ae52d",
+    // the bot token of Slack's OAuth v2 response example
+    "pdFZKVeTuE8sk7oOcBrzbqgy",
 ];
 
 /// True for well-known placeholders, templating, masked values, published documentation
@@ -382,7 +388,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if v.len() < 8 || v.len() > 200 {
         return false;
     }
-    if is_code_token(v) {
+    if is_code_token(v) || is_host_path(v) {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -508,6 +514,33 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
 /// hold a secret: false when its last word says the value is about the secret (see
 /// [`NON_SECRET_NAME_ENDINGS`]).
 pub fn key_may_name_secret(key: &str) -> bool {
+    let words = key_words(key);
+    // `pass` alone names a password only as a word of its own (`DB_PASS`, `smtpPass`), not
+    // inside `bypass` or `compass`
+    let lower = key.to_ascii_lowercase();
+    let secret_word = [
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "credential",
+    ];
+    if lower.contains("pass")
+        && !secret_word.iter().any(|w| lower.contains(w))
+        && !words.iter().any(|w| w == "pass")
+    {
+        return false;
+    }
+    words
+        .last()
+        .is_none_or(|w| !NON_SECRET_NAME_ENDINGS.contains(&w.as_str()))
+}
+
+/// `DB_PASSWORD` → `[db, password]`, `passwordSalt` → `[password, salt]`.
+fn key_words(key: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
@@ -529,8 +562,6 @@ pub fn key_may_name_secret(key: &str) -> bool {
         words.push(cur);
     }
     words
-        .last()
-        .is_none_or(|w| !NON_SECRET_NAME_ENDINGS.contains(&w.as_str()))
 }
 
 /// Code, not a value: a path such as `syn::token::Comma` or `TokenKind::Comma` (the assignment
@@ -556,6 +587,27 @@ fn is_code_token(v: &str) -> bool {
         }
     }
     has_html_entity(v)
+}
+
+/// A URL without its scheme: `example.com:1234/foo`, `db.internal/app` (a host with a dotted
+/// name and a top-level label of letters, an optional port, then a path).
+fn is_host_path(v: &str) -> bool {
+    let Some((host, _)) = v.split_once('/') else {
+        return false;
+    };
+    let host = host
+        .rsplit_once(':')
+        .filter(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(h, _)| h);
+    let Some((name, tld)) = host.rsplit_once('.') else {
+        return false;
+    };
+    !name.is_empty()
+        && (2..=6).contains(&tld.len())
+        && tld.bytes().all(|b| b.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
 }
 
 /// `&name;` or `&#123;` / `&#x1F;` anywhere in `v`.
@@ -664,6 +716,9 @@ const KNOWN_TOKEN_PREFIXES: &[&str] = &[
     "1//",
     "eyj",
     "iqojb3jpz2lux2vj",
+    // Mapbox public (pk.) tokens are public by design; secret (sk.) ones have their own rule
+    "pk.eyj",
+    "sk.eyj",
 ];
 
 /// Starts with the prefix of a format that a dedicated rule handles.
@@ -924,6 +979,7 @@ mod tests {
             "&ldquo;secret:1&rdquo;",
             "Kx9&#39;zQ4m2Lp",
             "&JsValue,",
+            "example.com:1234/foo/bar?baz#quux",
         ] {
             assert!(!generic_secret_ok(code), "{code}");
         }
