@@ -91,22 +91,19 @@ fn escape_at(rest: &[u8]) -> Option<(u8, usize)> {
 
 /// Lines of `data` that hold JSON string escapes (`\/`, `\uXXXX`, `\"`) or URL percent-escapes
 /// of the characters in token bodies (`%2B`, `%2F`, `%3D`, `%20`), unescaped, with a map back to
-/// the chunk. Lines without such escapes give no view and cost no allocation.
-pub fn unescaped_views(data: &[u8]) -> Vec<DecodedView> {
-    let mut out = Vec::new();
+/// the chunk. Lines without such escapes give no view and cost no allocation; views are made one
+/// at a time, so at most one unescaped line is held per scanning thread.
+pub fn unescaped_views(data: &[u8]) -> impl Iterator<Item = DecodedView> + '_ {
     let mut next_line = 0;
-    for pos in memchr::memchr2_iter(b'\\', b'%', data) {
+    memchr::memchr2_iter(b'\\', b'%', data).filter_map(move |pos| {
         if pos < next_line || escape_at(&data[pos..]).is_none() {
-            continue;
+            return None;
         }
         let start = memchr::memrchr(b'\n', &data[..pos]).map_or(0, |p| p + 1);
         let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |p| pos + p);
         next_line = end + 1;
-        if end - start <= MAX_ESCAPED_LINE {
-            out.push(unescape_line(&data[start..end], start));
-        }
-    }
-    out
+        (end - start <= MAX_ESCAPED_LINE).then(|| unescape_line(&data[start..end], start))
+    })
 }
 
 /// `line` (at chunk offset `base`) with its escapes undone; other backslash escapes (`\\`,
@@ -298,7 +295,7 @@ mod tests {
     #[test]
     fn unescapes_json_and_percent_escapes_with_an_exact_map() {
         let d = b"a\n{\"u\": \"amqps:\\/\\/bot:Pw%2Fx@mq\", \"s\": \"a\\u0026b\"}\nplain\n";
-        let v = unescaped_views(d);
+        let v: Vec<_> = unescaped_views(d).collect();
         assert_eq!(v.len(), 1, "only the escaped line");
         assert_eq!(
             String::from_utf8_lossy(&v[0].text),
@@ -311,8 +308,12 @@ mod tests {
         let amp = t.iter().position(|&b| b == b'&').unwrap();
         assert_eq!(&d[v[0].origin(&(amp..amp + 1))], b"\\u0026");
         // other escapes stay as written; nothing to undo means no view
-        assert!(unescaped_views(b"printf(\"%d\\n\", x); 100%").is_empty());
-        let v = unescaped_views(b"C:\\\\/x");
+        assert!(
+            unescaped_views(b"printf(\"%d\\n\", x); 100%")
+                .next()
+                .is_none()
+        );
+        let v: Vec<_> = unescaped_views(b"C:\\\\/x").collect();
         assert_eq!(v[0].text, b"C:\\\\/x");
     }
 
