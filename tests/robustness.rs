@@ -39,6 +39,8 @@ fn random_and_mutated_input_never_panics() {
         "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n".into(),
         "https://user:pa55w0rd!@example.org/x?sig=abc&se=2099-01-01".into(),
         "\u{FEFF}tok\u{00e9}n = \"\u{1F600}abc\"".into(),
+        r#"{"u": "https:\/\/bot:Pw%2Fx\u0026y@mq\/", "e": "\\\u00"}"#.into(),
+        "%%2%2F%zz\\u12\\u00e9%3D\\".into(),
     ];
     for round in 0..3000 {
         let mut data: Vec<u8> = seeds[round % seeds.len()].clone().into_bytes();
@@ -80,6 +82,25 @@ fn a_secret_on_a_giant_line_is_found() {
     line.push_str(&format!("var t=\"{token}\";"));
     line.push_str(&"q=1;".repeat(100_000));
     assert_eq!(scan(&s, line.into_bytes()), 1);
+}
+
+#[test]
+fn escaped_lines_of_any_size_are_handled() {
+    let s = scanner();
+    let token = Gen::new(9).ghp();
+    // a long minified JSON line full of escapes, with the token written with escaped slashes
+    // around it: found once, at its place
+    let mut line = r#"{"a":"x\/y\"z\u0026"},"#.repeat(20_000);
+    line.push_str(&format!(r#"{{"t":"{token}","u":"https:\/\/h\/p"}}"#));
+    assert_eq!(scan(&s, line.into_bytes()), 1);
+    // a line longer than the unescaping limit is still scanned as written
+    let mut long = "\\/".repeat(600_000);
+    long.push_str(&format!(" token={token}\n"));
+    assert_eq!(scan(&s, long.into_bytes()), 1);
+    // escapes at the very end of the input
+    for tail in ["\\", "\\u", "\\u00", "%", "%2", "\\/"] {
+        scan(&s, format!("token={token}{tail}").into_bytes());
+    }
 }
 
 #[test]
