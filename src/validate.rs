@@ -388,7 +388,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if v.len() < 8 || v.len() > 200 {
         return false;
     }
-    if is_code_token(v) || is_host_path(v) {
+    if is_code_token(v) || is_host_path(v) || has_run(v, 6) {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -534,9 +534,12 @@ pub fn key_may_name_secret(key: &str) -> bool {
     {
         return false;
     }
-    words
-        .last()
-        .is_none_or(|w| !NON_SECRET_NAME_ENDINGS.contains(&w.as_str()))
+    words.last().is_none_or(|w| {
+        !NON_SECRET_NAME_ENDINGS.contains(&w.as_str())
+            && !["hash", "digest", "salt", "checksum"]
+                .iter()
+                .any(|e| w.len() > e.len() && w.ends_with(e))
+    })
 }
 
 /// `DB_PASSWORD` → `[db, password]`, `passwordSalt` → `[password, salt]`.
@@ -587,6 +590,17 @@ fn is_code_token(v: &str) -> bool {
         }
     }
     has_html_entity(v)
+}
+
+fn hex_val(b: u8) -> Option<u32> {
+    (b as char).to_digit(16)
+}
+
+/// `n` identical characters in a row (`test_00000001`, `aaaaaa`): counters and padding, which
+/// random values almost never hold.
+fn has_run(v: &str, n: usize) -> bool {
+    let b = v.as_bytes();
+    b.windows(n).any(|w| w.iter().all(|&c| c == w[0]))
 }
 
 /// A URL without its scheme: `example.com:1234/foo`, `db.internal/app` (a host with a dotted
@@ -826,6 +840,19 @@ pub fn url_password_ok(p: &str) -> bool {
     {
         return false;
     }
+    // a password that names itself in words (`home-pass`, `passwd-on-proxy`) is a sample
+    if is_word_identifier(p) && ["pass", "pwd", "secret"].iter().any(|w| lower.contains(w)) {
+        return false;
+    }
+    // letters and digits are never percent-encoded by URL writers, only by test data
+    if p.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && hex_val(w[1])
+                .zip(hex_val(w[2]))
+                .is_some_and(|(h, l)| ((h * 16 + l) as u8).is_ascii_alphanumeric())
+    }) {
+        return false;
+    }
     // `[`, `]` and `\` cannot appear unencoded in a URL's user information (RFC 3986)
     if ["$", "%s", "%(", "{", "}", "<", ">", "[", "]", "\\"]
         .iter()
@@ -980,6 +1007,7 @@ mod tests {
             "Kx9&#39;zQ4m2Lp",
             "&JsValue,",
             "example.com:1234/foo/bar?baz#quux",
+            "builtin:test_00000001:0",
         ] {
             assert!(!generic_secret_ok(code), "{code}");
         }
@@ -1105,6 +1133,10 @@ mod tests {
         assert!(!url_password_ok("postgres"));
         assert!(!url_password_ok("secret123"));
         assert!(!url_password_ok("foo(b]c"));
+        assert!(!url_password_ok("home-pass"));
+        assert!(!url_password_ok("passwd-on-proxy"));
+        assert!(!url_password_ok("%4d^%70"));
+        assert!(url_password_ok("Rk8%2Fq%40Lm3v"));
         assert!(!url_password_ok("password"));
         assert!(!url_password_ok("<password>"));
         assert!(!url_password_ok("****"));
