@@ -508,6 +508,17 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
     "required",
     "env",
     "var",
+    "source",
+    "provider",
+    "store",
+    "method",
+    "mode",
+    "scope",
+    "scopes",
+    "class",
+    "strategy",
+    "backend",
+    "helper",
 ];
 
 /// Whether an assigned name (`DB_PASSWORD`, `spring.datasource.password`, `passwordSalt`) can
@@ -677,8 +688,16 @@ fn word_cased(seg: &str) -> bool {
 /// A value that spells out what it is (`MyPassword123!`, `super-secret-key`) is a sample.
 fn names_itself(lower: &str) -> bool {
     [
-        "password", "passwd", "p@ssw0rd", "passw0rd", "secret", "token", "apikey", "api_key",
+        "password",
+        "passwd",
+        "p@ssw0rd",
+        "passw0rd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
         "api-key",
+        "credential",
     ]
     .iter()
     .any(|w| lower.contains(w))
@@ -771,7 +790,11 @@ pub fn is_base64_text(v: &str) -> bool {
         return false;
     };
     match std::str::from_utf8(&d) {
-        Ok(t) => !t.is_empty() && t.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'),
+        Ok(t) => {
+            !t.is_empty()
+                && t.chars()
+                    .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        }
         Err(_) => false,
     }
 }
@@ -1008,6 +1031,8 @@ mod tests {
             "&JsValue,",
             "example.com:1234/foo/bar?baz#quux",
             "builtin:test_00000001:0",
+            "mockdata.MockEc2MetadataCredentials,",
+            "QUNDRVNTX0tFWQ0K",
         ] {
             assert!(!generic_secret_ok(code), "{code}");
         }
