@@ -327,6 +327,11 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     "07401b.f395accd246ae52d",
     // the bot token of Slack's OAuth v2 response example
     "pdFZKVeTuE8sk7oOcBrzbqgy",
+    // the cluster part of the Swarm join tokens in Docker's documentation
+    "3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl",
+    // xkcd 936's password and passphrase
+    "Tr0ub4dor&3",
+    "correcthorsebatterystaple",
 ];
 
 /// True for well-known placeholders, templating, masked values, published documentation
@@ -384,8 +389,32 @@ fn is_uuid(s: &str) -> bool {
 /// variables or environment, code expressions, hashes, UUIDs, paths, and natural-language words.
 pub fn generic_secret_ok(v: &str) -> bool {
     // an unquoted value in code ends at the statement or list separator
-    let v = v.trim().trim_end_matches([',', ';']);
-    if v.len() < 8 || v.len() > 200 {
+    let v = v.trim().trim_end_matches([',', ';', '.', ')']);
+    // a query string goes on after the value (`abc123&Version=2014-01-01`)
+    let v = match v.split_once('&') {
+        Some((head, tail))
+            if tail.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            }) =>
+        {
+            head
+        }
+        _ => v,
+    };
+    // the assignment regex stops at 200 characters: a value that long goes on, and is data
+    if v.len() < 8 || v.len() >= 200 {
+        return false;
+    }
+    // statements (`a;Nt.x=y`), regular expressions (ending `.*`/`.+`, `\\d`), colon-separated field
+    // lists (`UID:GID:GECOS:directory`), Fernet ciphertexts (`gAAAAA…`)
+    if (v.contains(';') && v.contains('='))
+        || [".*", ".+"].iter().any(|m| v.ends_with(m))
+        || ["\\d", "\\w", "[a-z", "[A-Z"].iter().any(|m| v.contains(m))
+        || (v.contains(':')
+            && v.split(':')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphabetic())))
+        || v.starts_with("gAAAAA")
+    {
         return false;
     }
     if is_code_token(v) || is_host_path(v) || has_run(v, 6) {
@@ -508,6 +537,9 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
     "required",
     "env",
     "var",
+    "used",
+    "date",
+    "time",
     "source",
     "provider",
     "store",
@@ -542,6 +574,23 @@ pub fn key_may_name_secret(key: &str) -> bool {
     if lower.contains("pass")
         && !secret_word.iter().any(|w| lower.contains(w))
         && !words.iter().any(|w| w == "pass")
+    {
+        return false;
+    }
+    // pagination cursors and anti-forgery tokens are not credentials
+    const NOT_CREDENTIAL_WORDS: &[&str] = &[
+        "next",
+        "continuation",
+        "page",
+        "pagination",
+        "resume",
+        "csrf",
+        "xsrf",
+        "idempotency",
+    ];
+    if words
+        .iter()
+        .any(|w| NOT_CREDENTIAL_WORDS.contains(&w.as_str()))
     {
         return false;
     }
@@ -592,7 +641,11 @@ fn is_code_token(v: &str) -> bool {
     {
         return true;
     }
-    if let Some(rest) = v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+    let unsigned = v.strip_prefix('-').unwrap_or(v);
+    if let Some(rest) = unsigned
+        .strip_prefix("0x")
+        .or_else(|| unsigned.strip_prefix("0X"))
+    {
         let digits = rest
             .bytes()
             .take_while(|b| b.is_ascii_hexdigit() || *b == b'_');
@@ -1033,10 +1086,19 @@ mod tests {
             "builtin:test_00000001:0",
             "mockdata.MockEc2MetadataCredentials,",
             "QUNDRVNTX0tFWQ0K",
+            "abc123&Version=2014-01-01",
+            "StopReplicationToReplica.",
+            "UID:GID:GECOS:directory:shell",
+            "-0x3f879678",
+            "gAAAAABdnQ1TUKh2OE_ggbyCIxfg",
+            "arn:([a-z\\d-]+):.*:.*:secret:Lookout-.+",
+            "Llt;Nt.deleteBy=dct;Nt.deleteIndex=gct",
+            "Lookout-.+",
         ] {
             assert!(!generic_secret_ok(code), "{code}");
         }
         assert!(generic_secret_ok("Qx7#mP2&vL9@kR4z"));
+        assert!(generic_secret_ok("PAS1o68AD-rV5D*fT.+_hJ"));
         // random mixed case is not a word, even between dots
         assert!(generic_secret_ok("V4V.UaZJRYkVErB"));
         assert!(!generic_secret_ok("RightCurlyBracket.v2"));
