@@ -329,6 +329,9 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     "pdFZKVeTuE8sk7oOcBrzbqgy",
     // the cluster part of the Swarm join tokens in Docker's documentation
     "3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl",
+    // … and in the Docker Engine API reference, with its example unlock key
+    "1h8aps2yszaiqmz2l3oc5392pgk8e49qhx2aj3nyv0ui0hez2a",
+    "7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8",
     // xkcd 936's password and passphrase
     "Tr0ub4dor&3",
     "correcthorsebatterystaple",
@@ -412,7 +415,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
         || ["\\d", "\\w", "[a-z", "[A-Z"].iter().any(|m| v.contains(m))
         || (v.contains(':')
             && v.split(':')
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphabetic())))
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')))
         || v.starts_with("gAAAAA")
     {
         return false;
@@ -1089,6 +1092,7 @@ mod tests {
             "abc123&Version=2014-01-01",
             "StopReplicationToReplica.",
             "UID:GID:GECOS:directory:shell",
+            "GID:user_list",
             "-0x3f879678",
             "gAAAAABdnQ1TUKh2OE_ggbyCIxfg",
             "arn:([a-z\\d-]+):.*:.*:secret:Lookout-.+",
