@@ -404,8 +404,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
         }
         _ => v,
     };
-    // the assignment regex stops at 200 characters: a value that long goes on, and is data
-    if v.len() < 8 || v.len() >= 200 {
+    if v.len() < 8 || v.len() > 200 {
         return false;
     }
     // statements (`a;Nt.x=y`), regular expressions (ending `.*`/`.+`, `\\d`), colon-separated field
