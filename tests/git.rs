@@ -294,6 +294,39 @@ fn history_attributes_a_renamed_file_to_the_original_commit_and_path() {
 }
 
 #[test]
+fn history_reports_a_copied_file_at_both_paths() {
+    let mut g = Gen::new(47);
+    let t = g.ghp();
+    let r = Repo::new();
+    r.write("deploy/prod.env", &format!("TOKEN={t}\n"));
+    let c1 = r.commit("prod env");
+    r.write("deploy/staging.env", &format!("TOKEN={t}\n"));
+    let c2 = r.commit("copy for staging");
+    // a later rename of the copy is not a third place
+    r.git(&["mv", "deploy/staging.env", "deploy/stage.env"]);
+    r.commit("rename");
+    let v = r.scan(&["--history"]);
+    let got: Vec<(String, String)> = findings(&v)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["commit"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("deploy/prod.env".to_string(), c1),
+            ("deploy/staging.env".to_string(), c2)
+        ],
+        "{v:#}"
+    );
+    assert_eq!(findings(&v)[1]["properties"]["copyOf"], "deploy/prod.env");
+}
+
+#[test]
 fn history_sees_unmerged_branches_and_merge_introductions() {
     let mut g = Gen::new(45);
     let (on_branch, by_merge, shared) = (g.ghp(), g.ghp(), g.ghp());

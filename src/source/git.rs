@@ -216,7 +216,8 @@ impl<'r> CommitInfoCache<'r> {
 /// Reduce history findings to one per secret: among findings of the same rule and value, keep
 /// those introduced by the earliest commit (`order` gives each commit's topological rank, parents
 /// first). A secret that stays in a file through later edits is one finding, attributed to the
-/// commit that introduced it.
+/// commit that introduced it. A copy of the file at another path (property `copyOf`) is kept:
+/// it is a second place the secret must be removed from.
 pub fn one_per_secret(findings: Vec<Finding>, order: &HashMap<String, usize>) -> Vec<Finding> {
     let rank = |f: &Finding| {
         f.git
@@ -235,7 +236,8 @@ pub fn one_per_secret(findings: Vec<Finding>, order: &HashMap<String, usize>) ->
         .into_iter()
         .filter(|f| {
             let k = (f.rule_id.clone(), f.fingerprint.clone());
-            best.get(&k) == Some(&rank(f))
+            // a copy of a file at another path is reported there too (`copyOf`)
+            (best.get(&k) == Some(&rank(f)) || f.properties.contains_key("copyOf"))
                 && seen.insert((k, f.location.path.clone(), f.location.start_line))
         })
         .collect()

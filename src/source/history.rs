@@ -128,6 +128,47 @@ pub fn scan_history(
         let Some(hit) = hits.remove(&blob) else {
             continue;
         };
+        // copies of the file at other paths are reported there too, at the copying commit
+        for (idx, path) in walk.copies.get(&blob).into_iter().flatten() {
+            let commit = walk.commits[*idx];
+            let copy_origin = infos.origin(
+                commit,
+                n,
+                walk.refs_containing.get(&blob).cloned().unwrap_or_default(),
+            );
+            let t = copy_origin.time;
+            let copied = attribute(
+                scanner,
+                &repo,
+                blob,
+                &hit,
+                path,
+                Some(copy_origin.clone()),
+                Some(t),
+            )
+            .unwrap_or_else(|| {
+                hit.detection
+                    .findings
+                    .iter()
+                    .cloned()
+                    .map(|mut f| {
+                        f.location.path = path.clone();
+                        f.git = Some(copy_origin.clone());
+                        f
+                    })
+                    .collect()
+            });
+            collector.add_findings(
+                copied
+                    .into_iter()
+                    .map(|mut f| {
+                        f.properties
+                            .insert("copyOf".into(), serde_json::Value::from(intro.1.clone()));
+                        f
+                    })
+                    .collect(),
+            );
+        }
         let found = attribute(
             scanner,
             &repo,
@@ -294,6 +335,9 @@ struct Walk {
     used_commits: HashSet<Oid>,
     /// Blob → (index in `commits`, path) of its first appearance.
     first_seen: HashMap<Oid, (usize, String)>,
+    /// Blob → (index in `commits`, path) of each copy: a later path where the blob appears while
+    /// an earlier path of it is still there (a rename, which drops the old path, is no copy).
+    copies: HashMap<Oid, Vec<(usize, String)>>,
     /// Blob → number of commits whose tree holds it.
     commits_containing: HashMap<Oid, usize>,
     /// Blob → refs whose tip tree holds it.
@@ -501,6 +545,8 @@ fn walk_history(
         errors: Vec::new(),
     };
     let mut roots: HashMap<Oid, Oid> = HashMap::new();
+    let mut known_paths: HashMap<Oid, HashSet<String>> = HashMap::new();
+    let mut last_count: HashMap<Oid, usize> = HashMap::new();
     let mut submodules: HashSet<String> = HashSet::new();
     for id in walk {
         let id = match id {
@@ -525,19 +571,35 @@ fn walk_history(
         };
         roots.insert(id, tree);
         let s = memo.summary(tree);
-        let mut in_commit: HashSet<Oid> = HashSet::new();
+        let mut in_commit: HashMap<Oid, Vec<&str>> = HashMap::new();
         for e in s.iter() {
             if e.submodule {
                 submodules.insert(e.path.clone());
                 continue;
             }
-            if in_commit.insert(e.id) {
-                *w.commits_containing.entry(e.id).or_insert(0) += 1;
+            in_commit.entry(e.id).or_default().push(&e.path);
+        }
+        for (blob, paths) in in_commit {
+            *w.commits_containing.entry(blob).or_insert(0) += 1;
+            let seen = known_paths.entry(blob).or_default();
+            // more paths than the last commit that held the blob: the extra new ones are copies;
+            // a new path in place of an old one is a rename
+            let before = last_count.insert(blob, paths.len()).unwrap_or(0);
+            let mut copies = paths.len().saturating_sub(before.max(1));
+            for p in paths {
+                if seen.contains(p) {
+                    continue;
+                }
+                if let std::collections::hash_map::Entry::Vacant(v) = w.first_seen.entry(blob) {
+                    v.insert((idx, p.to_string()));
+                    w.used_commits.insert(id);
+                } else if copies > 0 {
+                    copies -= 1;
+                    w.copies.entry(blob).or_default().push((idx, p.to_string()));
+                    w.used_commits.insert(id);
+                }
+                seen.insert(p.to_string());
             }
-            w.first_seen.entry(e.id).or_insert_with(|| {
-                w.used_commits.insert(id);
-                (idx, e.path.clone())
-            });
         }
         if let Some(pb) = &spinner
             && idx % 1024 == 0
