@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::validate::b64_decode;
+use crate::validate::{b64_decode, hex_val};
 
 /// Shortest base64 run worth decoding.
 const MIN_RUN: usize = 12;
@@ -62,10 +62,6 @@ impl DecodedView {
 
 /// Longest line unescaped (longer lines are scanned as they are only).
 const MAX_ESCAPED_LINE: usize = 1 << 20;
-
-fn hex_val(b: u8) -> Option<u32> {
-    (b as char).to_digit(16)
-}
 
 /// The character an escape at the start of `rest` stands for and the escape's length, for the
 /// escapes worth undoing: `\uXXXX` of printable ASCII, `\/`, `\"`, and `%XX` of `+ / =` and

@@ -658,7 +658,8 @@ fn is_code_token(v: &str) -> bool {
     has_html_entity(v)
 }
 
-fn hex_val(b: u8) -> Option<u32> {
+/// The value of a hexadecimal digit.
+pub(crate) fn hex_val(b: u8) -> Option<u32> {
     (b as char).to_digit(16)
 }
 
