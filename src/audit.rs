@@ -374,22 +374,15 @@ pub fn findings(chunk: &Chunk<'_>, policy: &Policy) -> Vec<Finding> {
     issues
         .into_iter()
         .map(|i| {
-            let (sl, sc) = index.position(data, i.offset);
-            let end = i.offset + i.line.len();
-            let (el, ec) = index.position(data, end.min(data.len()));
+            let location =
+                Location::of_range(&path, &index, data, i.offset..i.offset + i.line.len());
             let mut properties = std::collections::BTreeMap::new();
             properties.insert("audit".into(), true.into());
             Finding {
                 rule_id: i.rule_id.to_string(),
                 family: FAMILY.to_string(),
                 level: crate::hygiene::level_for(i.level, &[]),
-                location: Location {
-                    path: path.clone(),
-                    start_line: sl,
-                    start_column: sc,
-                    end_line: el,
-                    end_column: ec,
-                },
+                location,
                 fingerprint: fingerprint(i.rule_id, &format!("{}\n{}", i.message, i.line)),
                 secret: i.line,
                 message: i.message,

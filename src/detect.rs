@@ -349,8 +349,7 @@ fn findings_with(
                 a.properties
                     .insert("encoding".into(), serde_json::Value::from(e.as_str()));
             }
-            let (sl, sc) = index.position(data, c.range.start);
-            let (el, ec) = index.position(data, c.range.end);
+            let location = Location::of_range(&path, index, data, c.range.clone());
             let level = hygiene::level_for(rule.spec.level, &a.flags);
             // the decoder's summary is a self-contained sentence naming the token
             let message = match &a.summary {
@@ -365,13 +364,7 @@ fn findings_with(
                 rule_id: rule.id().to_string(),
                 family: rule.family().to_string(),
                 level,
-                location: Location {
-                    path: path.clone(),
-                    start_line: sl,
-                    start_column: sc,
-                    end_line: el,
-                    end_column: ec,
-                },
+                location,
                 fingerprint: fingerprint(rule.id(), &c.secret),
                 secret: c.secret.clone(),
                 message,

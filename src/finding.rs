@@ -47,6 +47,26 @@ pub struct Location {
     pub end_column: usize,
 }
 
+impl Location {
+    /// The location of bytes `range` of `data` (whose line index is `index`) in `path`.
+    pub fn of_range(
+        path: &str,
+        index: &crate::chunk::LineIndex,
+        data: &[u8],
+        range: std::ops::Range<usize>,
+    ) -> Self {
+        let (start_line, start_column) = index.position(data, range.start);
+        let (end_line, end_column) = index.position(data, range.end.min(data.len()));
+        Location {
+            path: path.to_string(),
+            start_line,
+            start_column,
+            end_line,
+            end_column,
+        }
+    }
+}
+
 /// One reported secret.
 #[derive(Debug, Clone)]
 pub struct Finding {

@@ -469,13 +469,23 @@ fn history_reports_corrupt_objects_and_continues() {
     // corrupt the loose object of b.txt
     let id = r.git(&["rev-parse", "HEAD:b.txt"]);
     let obj = r.path.join(".git/objects").join(&id[..2]).join(&id[2..]);
-    let mut perms = std::fs::metadata(&obj).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&obj, perms).unwrap();
-    std::fs::write(&obj, b"this is not zlib data at all").unwrap();
+    overwrite_object_file(&obj, b"this is not zlib data at all");
     let v = r.scan(&["--history"]);
     assert_eq!(findings(&v).len(), 2, "{v:#}");
+    assert_skipped_unreadable(&v, &id);
+}
+
+/// Replace a (read-only) file of the object store with `bytes`.
+fn overwrite_object_file(path: &Path, bytes: &[u8]) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// The scan lists object `id` among the inputs skipped as unreadable.
+fn assert_skipped_unreadable(v: &Value, id: &str) {
     let skipped = v["skipped"].as_array().unwrap();
     assert!(
         skipped
@@ -614,21 +624,10 @@ fn history_continues_past_a_corrupt_object_inside_a_pack() {
     for b in &mut bytes[offset + 8..offset + 40] {
         *b ^= 0x5a;
     }
-    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&pack, perms).unwrap();
-    std::fs::write(&pack, bytes).unwrap();
+    overwrite_object_file(&pack, &bytes);
     let v = r.scan(&["--history"]);
     assert_eq!(findings(&v).len(), 2, "{v:#}");
-    let skipped = v["skipped"].as_array().unwrap();
-    assert!(
-        skipped
-            .iter()
-            .any(|s| s["input"].as_str().unwrap().contains(&id[..12])
-                && s["reason"].as_str().unwrap().starts_with("unreadable")),
-        "{skipped:?}"
-    );
+    assert_skipped_unreadable(&v, &id);
 }
 
 #[test]
