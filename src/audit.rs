@@ -194,6 +194,20 @@ mod tests {
     }
 
     #[test]
+    fn token_requests_of_other_api_groups_are_not_audited() {
+        let crd = "apiVersion: llm.example.com/v1alpha1\nkind: TokenRequest\nmetadata:\n  name: demo\nspec:\n  expirationSeconds: 31536000\n";
+        assert!(ids(crd).is_empty(), "{:?}", ids(crd));
+        let k8s = crd.replace("llm.example.com/v1alpha1", "authentication.k8s.io/v1");
+        assert_eq!(
+            ids(&k8s),
+            [(
+                "k8s-audit.token-request",
+                vec!["long-lived".to_string(), "no-audience".to_string()]
+            )]
+        );
+    }
+
+    #[test]
     fn kubectl_create_token_durations() {
         let s = "#!/bin/sh\nTOKEN=$(kubectl create token deployer --duration=8760h)\nkubectl -n ci create token bot --duration 1h\nkubectl create token x\n";
         let i = audit(s, &Policy::new(NOW));

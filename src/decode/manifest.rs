@@ -222,7 +222,11 @@ fn doc_facts(doc: &str, base: usize, out: &mut Vec<Located>) {
         ));
     }
 
-    if kind == "TokenRequest" {
+    // only the Kubernetes API's TokenRequest: a custom resource of another group may share the name
+    let api_version = top("apiVersion").and_then(|l| value_of(l.text, "apiVersion"));
+    if kind == "TokenRequest"
+        && api_version.is_some_and(|v| v.starts_with("authentication.k8s.io/"))
+    {
         let exp = ls
             .iter()
             .find_map(|b| value_of(b.text, "expirationSeconds"));
