@@ -309,6 +309,12 @@ pub struct FlyToken {
     pub types: Vec<u64>,
     /// Third-party caveat locations.
     pub third_party: Vec<String>,
+    /// App ids and masks inside an IfPresent caveat's conditions (how `flyctl tokens create
+    /// deploy` scopes a token to one app: full access if the request names the app, else the
+    /// IfPresent's fallback mask).
+    pub if_present_apps: Vec<(u64, u64)>,
+    /// The IfPresent caveat's fallback mask (`else`).
+    pub if_present_else: Option<u64>,
 }
 
 fn mp_u64(v: &Mp) -> Option<u64> {
@@ -412,6 +418,25 @@ pub fn parse_fly(token: &str) -> Result<FlyToken, &'static str> {
                     }
                 }
             }
+            cav::IF_PRESENT => {
+                // body = [ifs (a flat caveat set), else mask]
+                if let Mp::Array(b) = body {
+                    if let Some(Mp::Array(ifs)) = b.first() {
+                        for pair in ifs.chunks(2) {
+                            if let [t, inner] = pair
+                                && mp_u64(t) == Some(cav::APPS)
+                            {
+                                for (k, m) in resset(inner) {
+                                    if let Some(id) = mp_u64(&k) {
+                                        f.if_present_apps.push((id, m));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    f.if_present_else = b.get(1).and_then(mp_u64);
+                }
+            }
             cav::THIRD_PARTY => {
                 if let Some(l) = match body {
                     Mp::Array(b) => b.first().and_then(mp_str),
@@ -427,10 +452,15 @@ pub fn parse_fly(token: &str) -> Result<FlyToken, &'static str> {
 }
 
 impl FlyToken {
+    /// An auth discharge token (location `…/aaa/…` or `auth.fly.io`), not a permission token.
+    pub fn is_discharge(&self) -> bool {
+        self.location.contains("/aaa/") || self.location.contains("auth.fly.io")
+    }
+
     /// The kind of token the caveats imply (what `flyctl tokens create …` would have made).
     pub fn kind(&self) -> &'static str {
         let has = |t: u64| self.types.contains(&t);
-        if self.location.contains("/aaa/") || self.location.contains("auth.fly.io") {
+        if self.is_discharge() {
             return "auth discharge";
         }
         if has(cav::COMMANDS) {
@@ -449,6 +479,12 @@ impl FlyToken {
         {
             return "read-only";
         }
+        if self.apps.is_empty()
+            && let [(id, _)] = self.if_present_apps.as_slice()
+            && *id != 0
+        {
+            return "single-app deploy";
+        }
         match self.apps.as_slice() {
             [(id, _)] if *id != 0 => "single-app deploy",
             [] if !has(cav::MACHINES)
@@ -464,10 +500,53 @@ impl FlyToken {
     }
 }
 
-/// Decode a Fly.io token (or `FlyV1` bundle) into [`Facts`].
-pub fn fly_facts(secret: &str) -> Facts {
-    match parse_fly(secret) {
-        Ok(f) => Facts::Fly(vec![f]),
-        Err(why) => Facts::undecodable("Fly.io token", why),
+const FLY_PREFIXES: [&str; 3] = ["fm2_", "fm1r_", "fm1a_"];
+
+/// The tokens of a `FlyV1 <token>[,<token>…]` header (or a bare token): split on commas and
+/// space, and also where a token was glued to the next without a comma (`_` is not in the
+/// base64 alphabet, so a prefix inside a token is always the start of the next one).
+pub fn split_fly(header: &str) -> Vec<&str> {
+    let t = header.trim();
+    let t = t.strip_prefix("FlyV1").unwrap_or(t);
+    let mut out = Vec::new();
+    for part in t.split([',', ' ', '\t', '\n']).filter(|p| !p.is_empty()) {
+        let mut starts: Vec<usize> = FLY_PREFIXES
+            .iter()
+            .flat_map(|p| part.match_indices(p).map(|(i, _)| i))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        if starts.first() != Some(&0) {
+            starts.insert(0, 0);
+        }
+        for (k, &a) in starts.iter().enumerate() {
+            let b = starts.get(k + 1).copied().unwrap_or(part.len());
+            out.push(&part[a..b]);
+        }
     }
+    out
+}
+
+/// Decode a Fly.io token or `FlyV1` bundle into [`Facts`]: every token of the bundle, in either
+/// order, permission tokens first.
+pub fn fly_facts(secret: &str) -> Facts {
+    let mut tokens = Vec::new();
+    let mut first_err = None;
+    for part in split_fly(secret) {
+        match parse_fly(part) {
+            Ok(f) => tokens.push(f),
+            Err(why) => {
+                first_err.get_or_insert(why);
+            }
+        }
+    }
+    if tokens.is_empty() {
+        return Facts::undecodable(
+            "Fly.io token",
+            first_err.unwrap_or("no fm1r_/fm1a_/fm2_ prefix"),
+        );
+    }
+    // stable: the permission token (what the bundle grants) first, discharges after
+    tokens.sort_by_key(FlyToken::is_discharge);
+    Facts::Fly(tokens)
 }

@@ -118,7 +118,9 @@ fn mask_words(m: u64) -> String {
     if s.is_empty() { "none".into() } else { s }
 }
 
-/// Judge Fly.io tokens (the first is the one reported).
+/// Judge Fly.io tokens: the first (the permission token when the bundle holds one) says what is
+/// granted; every token's validity window narrows when it is usable (a discharge's window limits
+/// the permission token it discharges).
 pub(super) fn judge_fly(
     tokens: &[FlyToken],
     commit_time: Option<i64>,
@@ -127,6 +129,7 @@ pub(super) fn judge_fly(
     let Some(f) = tokens.first() else {
         return Assessment::default();
     };
+    let discharges = tokens.iter().filter(|t| t.is_discharge()).count();
     let mut a = Assessment::default();
     let kind = f.kind();
     a.prop(props::LOCATION, f.location.as_str());
@@ -135,9 +138,17 @@ pub(super) fn judge_fly(
         a.prop(props::ORG_ID, id);
         a.prop(props::ORG_PERMISSIONS, mask_words(m));
     }
-    if !f.apps.is_empty() {
-        let apps: Vec<Value> = f.apps.iter().map(|(id, _)| Value::from(*id)).collect();
+    let app_ids = if f.apps.is_empty() {
+        &f.if_present_apps
+    } else {
+        &f.apps
+    };
+    if !app_ids.is_empty() {
+        let apps: Vec<Value> = app_ids.iter().map(|(id, _)| Value::from(*id)).collect();
         a.prop(props::APP_IDS, apps);
+    }
+    if tokens.len() > 1 {
+        a.prop(props::DISCHARGE_TOKENS, discharges);
     }
     if !f.features.is_empty() {
         a.prop(props::FEATURES, f.features.clone());
@@ -153,7 +164,11 @@ pub(super) fn judge_fly(
     if kind.starts_with("organization-wide") || wildcard {
         a.flag(Flag::OverScoped);
     }
-    let (nbf, exp) = match f.window {
+    let window = tokens
+        .iter()
+        .filter_map(|t| t.window)
+        .reduce(|(n1, e1), (n2, e2)| (n1.max(n2), e1.min(e2)));
+    let (nbf, exp) = match window {
         Some((n, e)) => (Some(n), Some(e)),
         None => (None, None),
     };
@@ -399,6 +414,92 @@ mod tests {
         assert_eq!(a.properties["token_kind"], "SSH");
         let a = run_fly(&fly([org(1, 31), apps(&[(0, 31)])].concat(), &mut r));
         assert!(a.flags.contains(&"over-scoped".to_string()));
+    }
+
+    fn fly_at(location: &str, caveats: Vec<Mp>, r: &mut Rng) -> String {
+        let nonce = Mp::Array(vec![
+            Mp::Binary(r.bytes(8)),
+            Mp::Binary(r.bytes(16)),
+            Mp::Boolean(true),
+        ]);
+        let tok = Mp::Array(vec![
+            nonce,
+            Mp::from(location),
+            Mp::Array(caveats),
+            Mp::Binary(r.bytes(32)),
+        ]);
+        format!("fm2_{}", STANDARD.encode(mp(&tok)))
+    }
+
+    /// `flyctl tokens create deploy`: the app scope sits in an IfPresent caveat
+    /// (`[[3, [{app: 31}], …], else 1]`), not in a top-level Apps caveat.
+    fn if_present_app(app: u64) -> Vec<Mp> {
+        vec![
+            Mp::from(13),
+            Mp::Array(vec![
+                Mp::Array(vec![
+                    Mp::from(3),
+                    Mp::Array(vec![Mp::Map(vec![(Mp::from(app), Mp::from(31))])]),
+                ]),
+                Mp::from(1),
+            ]),
+        ]
+    }
+
+    #[test]
+    fn fly_bundles_decode_every_token_in_either_order() {
+        let mut r = Rng(17);
+        let third_party = vec![
+            Mp::from(11),
+            Mp::Array(vec![
+                Mp::from("https://api.fly.io/aaa/v1"),
+                Mp::Binary(vec![1]),
+                Mp::Binary(vec![2]),
+            ]),
+        ];
+        let perm = fly_at(
+            "https://api.fly.io/v1",
+            [org(42, 31), third_party].concat(),
+            &mut r,
+        );
+        // the discharge carries the only validity window: 20 days, already over
+        let discharge = fly_at(
+            "https://api.fly.io/aaa/v1",
+            window(NOW - 30 * 86400, NOW - 10 * 86400),
+            &mut r,
+        );
+        for bundle in [
+            format!("FlyV1 {perm},{discharge}"),
+            format!("FlyV1 {discharge},{perm}"),
+            format!("{perm}{discharge}"),
+        ] {
+            let a = run_fly(&bundle);
+            assert_eq!(a.properties["token_kind"], "organization-wide", "{bundle}");
+            assert_eq!(a.properties["discharge_tokens"], 1);
+            assert_eq!(a.flags, ["expired", "over-scoped"], "{bundle}");
+            assert!(a.properties.contains_key("expires_at"));
+        }
+        // without the discharge nothing limits it
+        assert_eq!(run_fly(&perm).flags, ["long-lived", "over-scoped"]);
+    }
+
+    #[test]
+    fn fly_deploy_tokens_are_single_app_from_the_if_present_caveat() {
+        let mut r = Rng(18);
+        let perm = fly_at(
+            "https://api.fly.io/v1",
+            [org(42, 31), if_present_app(17546563)].concat(),
+            &mut r,
+        );
+        let discharge = fly_at(
+            "https://api.fly.io/aaa/v1",
+            window(NOW - 86400, NOW + 36500 * 86400),
+            &mut r,
+        );
+        let a = run_fly(&format!("FlyV1 {perm},{discharge}"));
+        assert_eq!(a.properties["token_kind"], "single-app deploy");
+        assert_eq!(a.properties["app_ids"], serde_json::json!([17546563]));
+        assert_eq!(a.flags, ["long-lived"]);
     }
 
     #[test]
