@@ -244,3 +244,55 @@ fn manifest_audit_is_opt_in() {
         assert!(descriptors[i]["help"]["text"].as_str().is_some());
     }
 }
+
+/// Scan `name` holding `text` with the built-in rules, as JSON.
+fn scan_json(name: &str, text: &str, extra: &[&str]) -> serde_json::Value {
+    let f = Fixture::new();
+    f.write(name, text);
+    let args = [
+        &[
+            "scan",
+            name,
+            "--now",
+            "2026-11-01T00:00:00Z",
+            "--format",
+            "json",
+        ][..],
+        extra,
+    ]
+    .concat();
+    let o = run(f.path(), &args);
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn sas_in_a_connection_string_is_matched_from_its_first_parameter() {
+    use base64::Engine;
+    let mut g = Gen::new(7);
+    let key: Vec<u8> = (0..32).map(|_| g.next() as u8).collect();
+    let sig = base64::engine::general_purpose::STANDARD
+        .encode(key)
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    let sas = format!(
+        "sv=2019-10-10&ss=bfqt&srt=sco&sp=rwdlacupx&se=2022-07-16T07:57:54Z&st=2020-07-15T23:57:54Z&spr=https&sig={sig}"
+    );
+    let line = format!(
+        "CONN = \"BlobEndpoint=https://acct.blob.core.windows.net/;SharedAccessSignature={sas}\"\n"
+    );
+    let v = scan_json("conn.py", &line, &[]);
+    let fd = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "azure.sas-token")
+        .expect("SAS found");
+    assert_eq!(fd["start_column"], line.find("sv=").unwrap() + 1, "{fd}");
+    assert_eq!(fd["properties"]["version"], "2019-10-10");
+    assert_eq!(
+        fd["hygiene"],
+        serde_json::json!(["expired", "over-scoped", "multi-service"])
+    );
+    assert!(fd["redacted"].as_str().unwrap().starts_with("sv=2"), "{fd}");
+}
