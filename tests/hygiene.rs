@@ -296,3 +296,35 @@ fn sas_in_a_connection_string_is_matched_from_its_first_parameter() {
     );
     assert!(fd["redacted"].as_str().unwrap().starts_with("sv=2"), "{fd}");
 }
+
+#[test]
+fn jwts_whose_payload_is_not_eyj_are_found_and_decoded() {
+    // a payload written `{\n "iss": …` (OpenID Connect Core's example ID token) encodes as
+    // `ewog…`: the scan found only `eyJ….eyJ…` and `decode` refused it
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    let mut g = Gen::new(11);
+    let tok = format!(
+        "{}.{}.{}",
+        B64.encode(r#"{"alg":"RS256","kid":"1e9gdk7"}"#),
+        B64.encode(
+            "{\n \"iss\": \"http://server.example.com\",\n \"sub\": \"248289761001\",\n \"aud\": \"s6BhdRkqt3\",\n \"nonce\": \"n-0S6_WzA2Mj\",\n \"exp\": 1311281970,\n \"iat\": 1311280970\n}"
+        ),
+        g.pick(342, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    );
+    let v = scan_json(
+        "idtoken_test.go",
+        &format!("const idToken = \"{tok}\"\n"),
+        &[],
+    );
+    let fd = &v["findings"][0];
+    assert_eq!(fd["rule_id"], "jwt.token", "{v}");
+    assert_eq!(
+        fd["hygiene"],
+        serde_json::json!(["expired", "id-token-exposed"])
+    );
+    let (code, out, _) = decode(&tok, &["--format", "json"]);
+    assert_eq!(code, Some(0), "{out}");
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["properties"]["token_kind"], "oidc-id-token");
+}

@@ -47,12 +47,18 @@ impl Kind {
     }
 }
 
-/// Does `s` look like a compact JWS (`eyJ….eyJ….…`)?
+/// Does `s` look like a compact JWS: three dot-separated base64url parts whose first two
+/// encode JSON objects? A header or payload that begins `{"` encodes as `eyJ`; one written with
+/// a space or a line break after the brace (published OIDC ID tokens) as `eyA`/`ew`.
 pub fn looks_like_jwt(s: &str) -> bool {
     let s = s.trim();
-    s.starts_with("eyJ")
-        && s.split('.').count() == 3
-        && s.split('.').nth(1).is_some_and(|p| p.starts_with("eyJ"))
+    let parts: Vec<&str> = s.split('.').collect();
+    let object = |p: &str| p.starts_with("ey") || p.starts_with("ew");
+    let b64url = |p: &str| {
+        p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+    };
+    parts.len() == 3 && object(parts[0]) && object(parts[1]) && parts.iter().all(|p| b64url(p))
 }
 
 fn json_part(part: &str) -> Result<Map<String, Value>, &'static str> {

@@ -463,4 +463,32 @@ mod tests {
             let _ = assess(&s, &c.ctx(), &p);
         }
     }
+
+    #[test]
+    fn payloads_written_with_whitespace_decode() {
+        // OIDC Core's example ID token: `{\n "iss": …` encodes as `ewog…`, not `eyJ…`
+        let mut r = Rng(5);
+        let claims = "{\n \"iss\": \"http://server.example.com\",\n \"sub\": \"248289761001\",\n \"aud\": \"s6BhdRkqt3\",\n \"nonce\": \"n-0S6_WzA2Mj\",\n \"exp\": 1311281970,\n \"iat\": 1311280970\n}";
+        let t = format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","kid":"1e9gdk7"}"#),
+            URL_SAFE_NO_PAD.encode(claims),
+            URL_SAFE_NO_PAD.encode(r.bytes(64))
+        );
+        assert!(t.split('.').nth(1).unwrap().starts_with("ewog"));
+        assert!(crate::decode::jwt::looks_like_jwt(&t));
+        assert_eq!(crate::decode::guess_decoder(&t), Some(Decoder::Jwt));
+        let a = run(&t);
+        assert_eq!(a.flags, ["expired", "id-token-exposed"]);
+        assert_eq!(a.properties["issuer"], "http://server.example.com");
+        let spaced = format!(
+            "{}.{}.sig",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#),
+            URL_SAFE_NO_PAD.encode(r#"{ "sub": "x" }"#)
+        );
+        assert!(crate::decode::jwt::looks_like_jwt(&spaced));
+        assert!(!crate::decode::jwt::looks_like_jwt(
+            "eyeglasses.eyewear.x y"
+        ));
+    }
 }
