@@ -358,7 +358,22 @@ pub fn judge(facts: &Facts, commit_time: Option<i64>, policy: &Policy) -> Assess
             (false, None) => s.push_str("; it was not valid when committed"),
         }
     }
+    if let Some(s) = a.summary.as_mut() {
+        cap_summary(s);
+    }
     a
+}
+
+/// Longest summary (message) in characters: a token with thousands of groups, scopes or caveats
+/// must not become a 50 KB message line. The full lists stay in `properties`.
+pub const MAX_SUMMARY_CHARS: usize = 300;
+
+/// Cut `s` to [`MAX_SUMMARY_CHARS`] characters (on a character boundary), ending it with "…".
+pub fn cap_summary(s: &mut String) {
+    if let Some((cut, _)) = s.char_indices().nth(MAX_SUMMARY_CHARS) {
+        s.truncate(cut);
+        s.push('…');
+    }
 }
 
 /// What `tokenhound decode` learns about one token.
@@ -555,5 +570,29 @@ mod tests {
         assert!(decode_input("what is this", None, &p).is_none());
         let d = decode_input("what is this", Some(Decoder::PypiMacaroon), &p).unwrap();
         assert_eq!(d.assessment.properties["decoded"], false);
+    }
+
+    #[test]
+    fn summaries_are_capped() {
+        let groups: Vec<String> = (0..3000).map(|i| format!("system:group-{i}")).collect();
+        let text = format!(
+            "apiVersion: v1\nkind: Secret\ntype: bootstrap.kubernetes.io/token\nstringData:\n  token-id: abcdef\n  token-secret: 0123456789abcdef\n  auth-extra-groups: {}\n",
+            groups.join(",")
+        );
+        let c = testutil::Ctx::new(&text, "0123456789abcdef");
+        let p = Policy::new(testutil::NOW);
+        let a = assess(
+            Some(Decoder::KubeadmBootstrap),
+            "0123456789abcdef",
+            &c.ctx(),
+            &p,
+        );
+        let s = a.summary.unwrap();
+        assert!(s.chars().count() <= MAX_SUMMARY_CHARS + 1, "{}", s.len());
+        assert!(s.ends_with('…'));
+        assert_eq!(a.properties["extra_groups"].as_array().unwrap().len(), 3000);
+        let mut short = "é".repeat(10);
+        cap_summary(&mut short);
+        assert_eq!(short, "é".repeat(10));
     }
 }
