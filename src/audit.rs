@@ -217,6 +217,23 @@ mod tests {
     }
 
     #[test]
+    fn unparseable_lifetimes_are_reported() {
+        let s = "kubectl create token deployer --duration=forever\n";
+        assert_eq!(
+            ids(s),
+            [(
+                "k8s-audit.create-token-duration",
+                vec!["expiry-unparseable".to_string()]
+            )]
+        );
+        let t = "apiVersion: authentication.k8s.io/v1\nkind: TokenRequest\nmetadata:\n  name: ci\nspec:\n  audiences:\n  - https://ci.example\n  expirationSeconds: 1y\n";
+        let i = audit(t, &Policy::new(NOW));
+        assert_eq!(i.len(), 1, "{i:?}");
+        assert_eq!(i[0].flags, ["expiry-unparseable"]);
+        assert!(i[0].message.contains("\"1y\""), "{}", i[0].message);
+    }
+
+    #[test]
     fn odd_text_never_panics() {
         for t in [
             "",

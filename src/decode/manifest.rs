@@ -125,7 +125,8 @@ fn seconds(v: Option<&str>) -> Lifetime {
         None => Lifetime::Default,
         Some(v) => match v.parse::<i64>() {
             Ok(n) => Lifetime::Seconds(n),
-            Err(_) => Lifetime::Default,
+            Err(_) if v.is_empty() => Lifetime::Default,
+            Err(_) => Lifetime::Unparseable(v.to_string()),
         },
     }
 }
@@ -283,11 +284,13 @@ fn command_facts(text: &str, out: &mut Vec<Located>) {
                 d.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.')
                     .to_string()
             };
-            if let Some(secs) = dur.and_then(|d| parse_go_duration(&clean(d))) {
+            if let Some(d) = dur {
+                let duration = match parse_go_duration(&clean(d)) {
+                    Some(secs) => Lifetime::Seconds(secs),
+                    None => Lifetime::Unparseable(clean(d)),
+                };
                 out.push(Located {
-                    fact: ManifestFact::CreateToken {
-                        duration: Lifetime::Seconds(secs),
-                    },
+                    fact: ManifestFact::CreateToken { duration },
                     offset: off + (raw.len() - raw.trim_start().len()),
                     line: line.to_string(),
                 });

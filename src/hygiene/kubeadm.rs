@@ -29,7 +29,11 @@ pub(super) fn judge(f: &KubeadmFacts, commit_time: Option<i64>, policy: &Policy)
             }
         }
         match s.expiration {
-            None if s.expiration_unreadable => words.push("expiration unreadable".into()),
+            None if s.expiration_unreadable => {
+                a.flag(Flag::ExpiryUnparseable);
+                a.prop(props::UNPARSEABLE, "expiration");
+                words.push("expiration unreadable".into())
+            }
             None => {
                 a.flag(Flag::NonExpiring);
                 a.flag(Flag::LongLived);
@@ -69,7 +73,11 @@ pub(super) fn judge(f: &KubeadmFacts, commit_time: Option<i64>, policy: &Policy)
                 "ttl not stated (kubeadm default {})",
                 human_duration(DEFAULT_TTL_SECONDS)
             )),
-            None => words.push("ttl unreadable".into()),
+            None => {
+                a.flag(Flag::ExpiryUnparseable);
+                a.prop(props::UNPARSEABLE, "ttl");
+                words.push("ttl unreadable".into())
+            }
         }
         summary = words.join(", ");
     }
@@ -240,5 +248,22 @@ mod tests {
             let _ = assess("abc", &c2.ctx(), &p);
         }
         let _ = assess("", &c.ctx(), &p);
+    }
+
+    #[test]
+    fn unparseable_ttls_and_expirations_are_reported() {
+        let mut r = Rng(77);
+        let tok = token(&mut r);
+        let cmd = format!("kubeadm token create {tok} --ttl forever\n");
+        let a = run(&cmd, &tok);
+        assert_eq!(a.flags, ["expiry-unparseable"]);
+        assert_eq!(a.properties["unparseable"], "ttl");
+        let (id, secret) = tok.split_once('.').unwrap();
+        let sec = format!(
+            "apiVersion: v1\nkind: Secret\ntype: bootstrap.kubernetes.io/token\nstringData:\n  token-id: {id}\n  token-secret: {secret}\n  expiration: someday\n"
+        );
+        let a = run(&sec, secret);
+        assert_eq!(a.flags, ["expiry-unparseable"]);
+        assert_eq!(a.properties["unparseable"], "expiration");
     }
 }

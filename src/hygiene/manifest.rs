@@ -111,6 +111,15 @@ pub fn judge(f: &Located, policy: &Policy) -> Option<Issue> {
                     human_duration(max)
                 ),
             )),
+            Lifetime::Unparseable(v) => Some(issue(
+                "k8s-audit.create-token-duration",
+                Level::Warning,
+                vec![Flag::ExpiryUnparseable],
+                format!(
+                    "kubectl create token with --duration {v:?}, which is not a duration: the token's lifetime cannot be checked against the policy's {}",
+                    human_duration(max)
+                ),
+            )),
             _ => None,
         },
     }
@@ -124,12 +133,20 @@ fn token_issue(
     has_aud: bool,
     max: i64,
 ) -> Option<(Vec<Flag>, String)> {
-    let life = match expiration {
-        Lifetime::Seconds(s) => *s,
-        _ => DEFAULT_EXPIRATION,
-    };
     let mut flags = Vec::new();
     let mut words = Vec::new();
+    let life = match expiration {
+        Lifetime::Seconds(s) => *s,
+        Lifetime::Unparseable(v) => {
+            flags.push(Flag::ExpiryUnparseable);
+            words.push(format!(
+                "expirationSeconds {v:?} is not a number: the lifetime cannot be checked against the policy's {}",
+                human_duration(max)
+            ));
+            0
+        }
+        Lifetime::Default => DEFAULT_EXPIRATION,
+    };
     if life > max {
         flags.push(Flag::LongLived);
         words.push(format!(

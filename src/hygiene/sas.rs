@@ -85,6 +85,11 @@ pub(super) fn judge(f: &SasFacts, commit_time: Option<i64>, policy: &Policy) -> 
         None if f.stored_policy.is_some() => {
             words.push("expiry held by stored access policy (server-side)".into());
         }
+        None if f.expiry_unparsed.is_some() => {
+            a.flag(Flag::ExpiryUnparseable);
+            a.prop(props::UNPARSEABLE, "se");
+            words.push("expiry (se) is not a time".into());
+        }
         None => {
             words.push("no expiry (se) found".into());
         }
@@ -174,5 +179,17 @@ mod tests {
         assert_eq!(a.properties["decoded"], false);
         let a = run("se=notatime&sp=%zz%&sig=x%", "sig=x%");
         assert!(a.flags.is_empty());
+    }
+
+    #[test]
+    fn an_unparseable_expiry_is_reported() {
+        let mut r = Rng(25);
+        let url = format!(
+            "https://a.blob.core.windows.net/c?sp=r&se=next-year&sr=c&sig={}",
+            sig(&mut r)
+        );
+        let a = run(&url, &url);
+        assert_eq!(a.flags, ["expiry-unparseable"]);
+        assert_eq!(a.properties["unparseable"], "se");
     }
 }
