@@ -139,6 +139,12 @@ mod tests {
         let without = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: deployer-token\ntype: kubernetes.io/service-account-token\n";
         let i = audit(without, &Policy::new(NOW));
         assert_eq!(i[0].level, Level::Warning);
+        // the token it would mint is not in the file: legacy, but not "non-expiring" here
+        assert_eq!(i[0].flags, ["legacy-service-account-token"]);
+        assert_eq!(
+            audit(with, &Policy::new(NOW))[0].flags,
+            ["non-expiring", "legacy-service-account-token"]
+        );
         let opaque = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\ntype: Opaque\ndata:\n  token: eA==\n";
         assert!(audit(opaque, &Policy::new(NOW)).is_empty());
     }

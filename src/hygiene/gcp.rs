@@ -25,7 +25,8 @@ pub(super) fn judge(f: &GcpFacts, commit_time: Option<i64>) -> Assessment {
     if let Some(e) = &f.client_email {
         s.push_str(&format!(" for {e}"));
         if is_default_account(e) {
-            a.flag(Flag::OverScoped);
+            // the roles/editor default is section 7's heuristic, not section 13's table: a
+            // richer verdict, not over-scoped
             a.flag(Flag::DefaultServiceAccount);
             s.push_str(" (default service account, historically roles/editor)");
         }
@@ -94,10 +95,7 @@ mod tests {
         );
         let c = Ctx::new(&escaped, &pk);
         let a = assess(&pk, &c.ctx(), &Policy::new(NOW));
-        assert_eq!(
-            a.flags,
-            ["non-expiring", "over-scoped", "default-service-account"]
-        );
+        assert_eq!(a.flags, ["non-expiring", "default-service-account"]);
         assert_eq!(a.properties["project"], "demo-proj");
         assert!(is_default_account("p@appspot.gserviceaccount.com"));
         assert!(!is_default_account(

@@ -24,7 +24,9 @@ pub(super) fn judge(f: &KubeadmFacts, commit_time: Option<i64>, policy: &Policy)
         if !s.groups.is_empty() {
             a.prop(props::EXTRA_GROUPS, s.groups.clone());
             if s.extra_groups() {
-                a.flag(Flag::OverScoped);
+                // section 11 calls this over-scoped, section 13's table does not list it: a
+                // richer verdict, so over-scoped keeps one meaning across families
+                a.flag(Flag::ExtraGroups);
                 words.push(format!("extra groups {}", s.groups.join(",")));
             }
         }
@@ -227,7 +229,7 @@ mod tests {
         }
         let doc = secret_doc(&id, &sec, Some("2027-12-01T00:00:00Z"), false)
             .replace(DEFAULT_GROUP, "system:masters");
-        assert_eq!(run(&doc, &sec).flags, ["over-scoped"]);
+        assert_eq!(run(&doc, &sec).flags, ["extra-groups"]);
     }
 
     #[test]

@@ -48,13 +48,14 @@ pub(super) fn judge_pypi(f: &PypiFacts, commit_time: Option<i64>, policy: &Polic
         } else {
             words.push("project-scoped".into());
         }
-    } else {
+    } else if s.user_wide {
         a.flag(Flag::OverScoped);
-        words.push(if s.user_wide {
-            "user-wide (every project the user can upload to)".into()
-        } else {
-            "no permission caveat (unrestricted)".to_string()
-        });
+        words.push("user-wide (every project the user can upload to)".into());
+    } else {
+        // section 13 names only "permissions: user" as over-scoped; a macaroon with no
+        // permission caveat at all gets the richer verdict
+        a.flag(Flag::Unrestricted);
+        words.push("no permission caveat (unrestricted)".to_string());
     }
     if let Some(e) = s.expires.and_then(rfc3339) {
         a.prop(props::EXPIRES_AT, e);
@@ -529,5 +530,13 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_macaroon_without_permission_caveats_is_unrestricted_not_over_scoped() {
+        let mut r = Rng(19);
+        let a = run_pypi(&pypi(&[], &mut r));
+        assert_eq!(a.flags, ["non-expiring", "unrestricted"]);
+        assert_eq!(a.properties["scope"], "unrestricted");
     }
 }

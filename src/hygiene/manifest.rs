@@ -45,6 +45,13 @@ pub fn judge(f: &Located, policy: &Policy) -> Option<Issue> {
     };
     match &f.fact {
         ManifestFact::LegacyTokenSecret { name, has_token } => {
+            // a committed token never expires; without one the manifest only mints one when
+            // applied: that token is not in the file, so only legacy-service-account-token
+            let flags = if *has_token {
+                vec![Flag::NonExpiring, Flag::LegacyServiceAccountToken]
+            } else {
+                vec![Flag::LegacyServiceAccountToken]
+            };
             let (level, message) = if *has_token {
                 (
                     Level::Error,
@@ -63,7 +70,7 @@ pub fn judge(f: &Located, policy: &Policy) -> Option<Issue> {
             Some(issue(
                 "k8s-audit.legacy-token-secret",
                 level,
-                vec![Flag::NonExpiring, Flag::LegacyServiceAccountToken],
+                flags,
                 message,
             ))
         }

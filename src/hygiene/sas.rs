@@ -72,7 +72,9 @@ pub(super) fn judge(f: &SasFacts, commit_time: Option<i64>, policy: &Policy) -> 
                     a.flag(Flag::LongLived);
                 }
                 if e >= NEVER_YEAR_TS {
-                    a.flag(Flag::NonExpiring);
+                    // section 13's non-expiring row does not name SAS: the "never" idiom is a
+                    // richer verdict beside long-lived, not the core flag
+                    a.flag(Flag::FarFutureExpiry);
                     words.push(format!("expires {when} (never, in practice)"));
                 } else {
                     words.push(format!(
@@ -152,7 +154,7 @@ mod tests {
             sig(&mut r)
         );
         let a = run(&conn, &conn);
-        assert_eq!(a.flags, ["non-expiring", "long-lived", "over-scoped"]);
+        assert_eq!(a.flags, ["long-lived", "over-scoped", "far-future-expiry"]);
     }
 
     #[test]
@@ -178,7 +180,7 @@ mod tests {
         let a = run("nothing here", "nothing");
         assert_eq!(a.properties["decoded"], false);
         let a = run("se=notatime&sp=%zz%&sig=x%", "sig=x%");
-        assert!(a.flags.is_empty());
+        assert_eq!(a.flags, ["expiry-unparseable"]);
     }
 
     #[test]
