@@ -186,6 +186,7 @@ fn finish(args: &ScanArgs, report: &ScanReport, rules: &[Rule]) -> Result<u8> {
             _ => to_terminal && std::env::var_os("NO_COLOR").is_none(),
         },
         verbose: args.verbose,
+        now: parse_now(args.now.as_deref()).ok(),
     };
     match &args.output {
         Some(path) => {
@@ -296,6 +297,14 @@ fn run_decode(args: DecodeArgs) -> Result<u8> {
                 writeln!(w, "verdict:  nothing to flag")?;
             } else {
                 writeln!(w, "verdict:  {} ({})", a.flags.join(", "), level.as_str())?;
+            }
+            let facts = tokenhound::report::human::key_facts(&a.properties, Some(policy.now));
+            if !facts.is_empty() {
+                writeln!(w)?;
+                for (k, v) in &facts {
+                    writeln!(w, "  {k:<9} {v}")?;
+                }
+                writeln!(w)?;
             }
             for (k, v) in &a.properties {
                 let shown = match v {

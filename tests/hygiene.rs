@@ -328,3 +328,34 @@ fn jwts_whose_payload_is_not_eyj_are_found_and_decoded() {
     let d: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(d["properties"]["token_kind"], "oidc-id-token");
 }
+
+#[test]
+fn human_report_and_decode_show_the_facts_behind_the_verdict() {
+    let mut g = Gen::new(12);
+    let tok = g.jwt(
+        r#"{"alg":"RS256","kid":"k"}"#,
+        r#"{"iss":"https://issuer.example","aud":"api://orders","scope":"orders.read orders.write","iat":1793404800,"exp":1888099200}"#,
+    );
+    let f = Fixture::new();
+    f.write("app.env", format!("TOKEN={tok}\n"));
+    let o = run(
+        f.path(),
+        &["scan", "app.env", "--now", "2026-11-01T00:00:00Z"],
+    );
+    let h = stdout(&o);
+    assert!(
+        h.contains("kind oauth-access-token · issuer https://issuer.example · audience api://orders · expires 2029-10-31 (in 3 years) · scopes orders.read orders.write"),
+        "{h}"
+    );
+    assert!(!h.contains(&tok));
+    let (code, out, _) = decode(&tok, &["--now", "2026-11-01T00:00:00Z"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("  issuer    https://issuer.example\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  expires   2029-10-31 (in 3 years)\n"),
+        "{out}"
+    );
+}

@@ -1,12 +1,98 @@
 //! Human report: findings grouped by file with line:column, level, rule, a redacted preview and
-//! the hygiene verdict beside it, the decoded summary below; then a one-line summary of files,
-//! bytes, findings and skipped inputs, and the count of findings per hygiene flag.
+//! the hygiene verdict beside it, the decoded summary below and the decoded facts that drive the
+//! verdict (kind, issuer, audience, expiry as a date and relative to now, scopes); then a
+//! one-line summary of files, bytes, findings and skipped inputs, and the count of findings per
+//! hygiene flag. [`key_facts`] also feeds `tokenhound decode`'s table.
 
+use std::collections::BTreeMap;
 use std::io::Write;
+
+use serde_json::Value;
 
 use super::{ReportOptions, flag_counts, human_bytes, level_counts, skip_counts};
 use crate::finding::Level;
+use crate::hygiene::props;
 use crate::scan::ScanReport;
+
+/// `secs` in rough words: "3 years", "2 months", "5 days", "4 hours", "10 minutes".
+fn rough(secs: i64) -> String {
+    let s = secs.unsigned_abs();
+    let (n, unit) = if s >= 365 * 86400 {
+        (s / (365 * 86400), "year")
+    } else if s >= 60 * 86400 {
+        (s / (30 * 86400), "month")
+    } else if s >= 2 * 86400 {
+        (s / 86400, "day")
+    } else if s >= 2 * 3600 {
+        (s / 3600, "hour")
+    } else if s >= 120 {
+        (s / 60, "minute")
+    } else {
+        (s, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// An expiry (RFC 3339) as a date and relative to `now`: "2024-06-08 (expired 2 years ago)",
+/// "2029-01-01 (in 2 years)".
+pub fn expiry_words(rfc3339: &str, now: Option<i64>) -> String {
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(rfc3339) else {
+        return rfc3339.to_string();
+    };
+    let date = t.format("%Y-%m-%d").to_string();
+    match now {
+        Some(now) if t.timestamp() < now => {
+            format!("{date} (expired {} ago)", rough(now - t.timestamp()))
+        }
+        Some(now) => format!("{date} (in {})", rough(t.timestamp() - now)),
+        None => date,
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(text).collect::<Vec<_>>().join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// The decoded facts that drive a verdict, in reading order: kind, issuer, audience, expiry
+/// (date and relative to `now`), scopes or permissions. Empty when nothing was decoded.
+pub fn key_facts(
+    properties: &BTreeMap<String, Value>,
+    now: Option<i64>,
+) -> Vec<(&'static str, String)> {
+    let get = |k: &str| properties.get(k).filter(|v| !v.is_null());
+    let mut out = Vec::new();
+    if let Some(k) = [props::TOKEN_KIND, props::SAS_KIND, props::KEY_KIND]
+        .iter()
+        .find_map(|k| get(k))
+    {
+        out.push(("kind", text(k)));
+    }
+    if let Some(v) = get(props::ISSUER) {
+        out.push(("issuer", text(v)));
+    }
+    if let Some(v) = get(props::AUDIENCE) {
+        out.push(("audience", text(v)));
+    }
+    if let Some(Value::String(e)) = get(props::EXPIRES_AT) {
+        out.push(("expires", expiry_words(e, now)));
+    }
+    if let Some(v) = [
+        props::SCOPES,
+        props::ROLES,
+        props::PERMISSIONS,
+        props::PROJECTS,
+    ]
+    .iter()
+    .find_map(|k| get(k))
+    {
+        out.push(("scopes", text(v)));
+    }
+    out
+}
 
 fn paint(on: bool, code: &str, s: &str) -> String {
     if on {
@@ -52,6 +138,13 @@ pub fn write(
             f.location.start_line, f.location.start_column, level, f.rule_id, shown, verdict
         )?;
         writeln!(out, "             {}", f.message)?;
+        let facts = key_facts(&f.properties, opts.now);
+        if !facts.is_empty() {
+            let line: Vec<String> = facts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let mut line = line.join(" · ");
+            crate::hygiene::cap_summary(&mut line);
+            writeln!(out, "             {}", paint(opts.color, "2", &line))?;
+        }
         if let Some(g) = &f.git {
             let date = chrono::DateTime::from_timestamp(g.time, 0)
                 .map(|d| d.format("%Y-%m-%d").to_string())
@@ -120,4 +213,57 @@ pub fn write(
         writeln!(out, "hygiene: {}", s.join(", "))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiries_read_as_dates_and_relative_times() {
+        let now = 1_793_491_200; // 2026-11-01
+        assert_eq!(
+            expiry_words("2029-12-01T00:00:00Z", Some(now)),
+            "2029-12-01 (in 3 years)"
+        );
+        assert_eq!(
+            expiry_words("2026-10-30T00:00:00Z", Some(now)),
+            "2026-10-30 (expired 2 days ago)"
+        );
+        assert_eq!(
+            expiry_words("2026-11-01T05:00:00Z", Some(now)),
+            "2026-11-01 (in 5 hours)"
+        );
+        assert_eq!(expiry_words("2026-11-01T05:00:00Z", None), "2026-11-01");
+        assert_eq!(expiry_words("garbage", Some(now)), "garbage");
+    }
+
+    #[test]
+    fn key_facts_pick_what_drives_the_verdict() {
+        let mut p = BTreeMap::new();
+        p.insert("token_kind".to_string(), Value::from("oidc-id-token"));
+        p.insert(
+            "issuer".to_string(),
+            Value::from("https://accounts.example"),
+        );
+        p.insert("audience".to_string(), serde_json::json!(["a", "b"]));
+        p.insert(
+            "expires_at".to_string(),
+            Value::from("2024-06-08T00:39:13Z"),
+        );
+        p.insert("scopes".to_string(), serde_json::json!(["read", "write"]));
+        p.insert("subject".to_string(), Value::from("not shown"));
+        let f = key_facts(&p, Some(1_793_491_200));
+        assert_eq!(
+            f,
+            [
+                ("kind", "oidc-id-token".to_string()),
+                ("issuer", "https://accounts.example".to_string()),
+                ("audience", "a b".to_string()),
+                ("expires", "2024-06-08 (expired 2 years ago)".to_string()),
+                ("scopes", "read write".to_string()),
+            ]
+        );
+        assert!(key_facts(&BTreeMap::new(), None).is_empty());
+    }
 }

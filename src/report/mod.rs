@@ -22,6 +22,8 @@ pub struct ReportOptions {
     pub color: bool,
     /// List every skipped input (human format).
     pub verbose: bool,
+    /// Reference time for "expires in …" / "expired … ago" (human format; the scan's `--now`).
+    pub now: Option<i64>,
 }
 
 /// Output format.
