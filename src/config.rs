@@ -314,7 +314,7 @@ impl Config {
     /// silently do nothing).
     pub fn apply_rules(&self, mut rules: Vec<Rule>) -> Result<Vec<Rule>> {
         rules.extend(self.extra_rules.iter().cloned());
-        rules::check_unique(&rules)?;
+        rules::check_rule_set(&rules)?;
         let all = self.disable.iter().chain(&self.enable);
         for p in all.chain(self.levels.iter().map(|(p, _)| p)) {
             if !rules.iter().any(|r| p.matches(r.id())) {

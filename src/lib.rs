@@ -10,6 +10,7 @@ pub mod allow;
 pub mod audit;
 pub mod baseline;
 pub mod chunk;
+pub mod codec;
 pub mod config;
 pub mod decode;
 pub mod detect;

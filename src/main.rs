@@ -52,7 +52,7 @@ fn load_rules(extra: &[PathBuf]) -> Result<Vec<Rule>> {
     for p in extra {
         all.extend(rules::load_rules_path(p)?);
     }
-    rules::check_unique(&all)?;
+    rules::check_rule_set(&all)?;
     Ok(all)
 }
 

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::{jwt, rfc3339, valid_at_commit};
 use crate::hygiene::{Assessment, Context, Policy};
-use crate::validate::crc32_base62_ok;
+use crate::validate::checksum::crc32_base62_ok;
 
 /// The PLAN.md family key of a GitHub token, from its prefix.
 pub fn family_of(token: &str) -> Option<&'static str> {
@@ -146,8 +146,8 @@ pub fn assess(family: &str, secret: &str, ctx: &Context<'_>, policy: &Policy) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::base62;
     use crate::decode::testutil::{ALNUM, Ctx, NOW, Rng};
-    use crate::validate::base62;
 
     fn classic(prefix: &str, r: &mut Rng) -> String {
         let body = r.alnum(30, ALNUM);

@@ -5,8 +5,8 @@
 use serde_json::{Map, Value};
 
 use super::{human_duration, not_decodable, rfc3339, valid_at_commit};
+use crate::codec::b64url_decode;
 use crate::hygiene::{Assessment, Context, Policy};
-use crate::validate::b64url_decode;
 
 /// One year in seconds: the extended kubelet token lifetime (`24*365*60*60`).
 const K8S_EXTENDED: i64 = 31_536_000;

@@ -4,8 +4,8 @@
 //! command line (`--ttl`, `--token-ttl`). Only the public token id is reported.
 
 use super::{human_duration, parse_time, rfc3339, valid_at_commit, yaml_document};
+use crate::codec::b64_decode;
 use crate::hygiene::{Assessment, Context, Policy};
-use crate::validate::b64_decode;
 
 /// The group every kubeadm node-join token carries.
 const DEFAULT_GROUP: &str = "system:bootstrappers:kubeadm:default-node-token";

@@ -7,8 +7,8 @@ use rmpv::Value as Mp;
 use serde_json::Value;
 
 use super::{human_duration, not_decodable, rfc3339, valid_at_commit};
+use crate::codec::{b64_decode, b64url_decode};
 use crate::hygiene::{Assessment, Context, Policy};
-use crate::validate::{b64_decode, b64url_decode};
 
 /// One libmacaroons v2 caveat.
 #[derive(Debug, Clone, PartialEq, Eq)]

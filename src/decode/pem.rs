@@ -2,8 +2,8 @@
 //! whether the key is encrypted (PKCS#8 `ENCRYPTED PRIVATE KEY`, legacy `Proc-Type: 4,ENCRYPTED`,
 //! OpenSSH cipher name, PuTTY `Encryption:`). Key material is never kept.
 
+use crate::codec::b64_decode;
 use crate::hygiene::{Assessment, Context, Policy};
-use crate::validate::b64_decode;
 
 /// The `BEGIN … PRIVATE KEY` label, e.g. `RSA`, `OPENSSH`, `ENCRYPTED`, `` (PKCS#8).
 fn pem_label(s: &str) -> Option<&str> {
