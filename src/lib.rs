@@ -24,5 +24,6 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod selfcheck;
+pub mod session;
 pub mod source;
 pub mod validate;
