@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Run tokenhound and the peer scanners on the real-world trees and normalise their findings.
 
-Two steps (both by default):
+Steps (run and normalise by default):
 
+  trees      checks each repository out at its recorded commit into TREES/<owner>+<name>
+             (from the bare mirrors the `fetch` tool brings; see checkout())
   run        runs every tool on every tree listed in repos.json, writing the tools' own reports
              (which hold secret values: keep them OUTSIDE the repository) to OUT/raw/<tool>/<repo>.json
   normalise  turns the raw reports into OUT/findings/<tool>.jsonl, one finding a line:
@@ -19,6 +21,7 @@ Trees are expected at TREES/<owner>+<name> (a checkout of the commit recorded in
 Examples:
   collect.py --trees /work/realworld --out /work/realworld-out
   collect.py --tools tokenhound --tool-name tokenhound-new --tokenhound target/release/tokenhound
+  collect.py --tools kingfisher --tool-name kingfisher-nodedup --extra-args --no-dedup
   collect.py --step normalise
 """
 
@@ -47,6 +50,61 @@ def tree_dir(trees, repo):
     return os.path.join(trees, repo.replace("/", "+"))
 
 
+# ---------------------------------------------------------------- trees
+
+def checkout(args, repos):
+    """Write each repository's tree at its recorded commit to TREES/<owner>+<name> from a bare
+    mirror (`fetch` puts one at MIRRORS/<owner>+<name>/repo), then make it a one-commit git
+    repository holding every file (so git-aware scanners see a working tree whose files are all
+    tracked). Blobs missing from a snapshot (files of 4 MiB and more) are skipped and listed in
+    TREES/<owner>+<name>.missing."""
+    for r in repos:
+        dest = tree_dir(args.trees, r["repo"])
+        if os.path.exists(dest):
+            print(f"{r['repo']}: {dest} exists, left alone", file=sys.stderr)
+            continue
+        m = os.path.join(args.mirrors, r["repo"].replace("/", "+"), "repo")
+        ls = subprocess.run(["git", "--git-dir", m, "ls-tree", "-r", "-z", "--full-tree", r["commit"]],
+                            capture_output=True, check=True).stdout.split(b"\0")
+        entries = []
+        for e in ls:
+            if e:
+                meta, path = e.split(b"\t", 1)
+                mode, typ, sha = meta.split()
+                if typ == b"blob":
+                    entries.append((mode, sha.decode(), path.decode("utf-8", "surrogateescape")))
+        p = subprocess.Popen(["git", "--git-dir", m, "cat-file", "--batch"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+        missing = []
+        for mode, sha, path in entries:
+            p.stdin.write((sha + "\n").encode())
+            p.stdin.flush()
+            hdr = p.stdout.readline().split()
+            if hdr[-1] == b"missing":
+                missing.append(path)
+                continue
+            data = p.stdout.read(int(hdr[2]))
+            p.stdout.read(1)
+            fp = os.path.join(dest, path)
+            os.makedirs(os.path.dirname(fp), exist_ok=True)
+            if mode == b"120000":
+                os.symlink(data.decode("utf-8", "surrogateescape"), fp)
+            else:
+                with open(fp, "wb") as f:
+                    f.write(data)
+                if mode == b"100755":
+                    os.chmod(fp, 0o755)
+        p.stdin.close()
+        p.wait()
+        with open(dest + ".missing", "w") as f:
+            f.write("\n".join(missing))
+        g = ["git", "-C", dest, "-c", "user.name=snapshot", "-c", "user.email=snapshot@localhost"]
+        subprocess.run(g[:3] + ["init", "-q"], check=True)
+        subprocess.run(g + ["add", "-A", "-f"], check=True)
+        subprocess.run(g + ["commit", "-q", "-m", f"snapshot of {r['repo']} {r['commit']}"], check=True)
+        print(f"{r['repo']}: {len(entries)} files, {len(missing)} missing", file=sys.stderr)
+
+
 # ---------------------------------------------------------------- running
 
 def commands(tool_kind, args, tree, out):
@@ -55,18 +113,18 @@ def commands(tool_kind, args, tree, out):
     `--show-secrets` (tokenhound) and the peers' unredacted reports are needed only to hash the
     matched value; the raw reports never enter the repository."""
     if tool_kind == "tokenhound":
-        return [args.tokenhound, "scan", tree, "--format", "json", "--show-secrets"] + args.tokenhound_args, out
+        return [args.tokenhound, "scan", tree, "--format", "json", "--show-secrets"] + args.extra_args, out
     if tool_kind == "gitleaks":
         return [args.gitleaks, "dir", tree, "--report-format", "json", "--report-path", out,
-                "--no-banner", "--log-level", "error", "--exit-code", "0"], None
+                "--no-banner", "--log-level", "error", "--exit-code", "0"] + args.extra_args, None
     if tool_kind == "betterleaks":
         return [args.betterleaks, "fs", tree, "--output", out, "--no-banner", "--log-level", "error",
-                "--exit-code", "0"], None
+                "--exit-code", "0"] + args.extra_args, None
     if tool_kind == "kingfisher":
         # --git-history none: the working tree only (the trees are one-commit checkouts, so full
         # history would report every working-tree finding twice).
         return [args.kingfisher, "scan", tree, "--no-validate", "--git-history", "none",
-                "--format", "json", "--output", out], None
+                "--format", "json", "--output", out] + args.extra_args, None
     raise SystemExit(f"unknown tool kind {tool_kind}")
 
 
@@ -229,14 +287,17 @@ def main():
     ap.add_argument("--repos", default=os.path.join(HERE, "repos.json"))
     ap.add_argument("--trees", default="/work/realworld")
     ap.add_argument("--out", default="/work/realworld-out")
-    ap.add_argument("--step", choices=["run", "normalise", "all"], default="all")
+    ap.add_argument("--step", choices=["trees", "run", "normalise", "all"], default="all",
+                    help="trees: check the trees out from the mirrors (not part of all)")
+    ap.add_argument("--mirrors", default="/work/.mirror")
     ap.add_argument("--tools", nargs="+", default=["tokenhound-base", "gitleaks", "betterleaks", "kingfisher"],
                     help="tool names; each starts with its kind (tokenhound*, gitleaks*, betterleaks*, kingfisher*)")
     ap.add_argument("--tool-name", help="report name for a single tool (e.g. tokenhound-new)")
     ap.add_argument("--only", nargs="*", help="only these repos (owner/name)")
     ap.add_argument("--tokenhound", default="/work/coord/bin/tokenhound-base")
-    ap.add_argument("--tokenhound-args", nargs=argparse.REMAINDER, default=[],
-                    help="extra arguments for tokenhound scan (must come last)")
+    ap.add_argument("--extra-args", nargs=argparse.REMAINDER, default=[],
+                    help="extra arguments for the tool(s) being run (must come last), "
+                         "e.g. --tools kingfisher --tool-name kingfisher-nodedup --extra-args --no-dedup")
     ap.add_argument("--gitleaks", default=os.path.join(PEERS_BIN, "gitleaks"))
     ap.add_argument("--betterleaks", default=os.path.join(PEERS_BIN, "betterleaks"))
     ap.add_argument("--kingfisher", default=os.path.join(PEERS_BIN, "kingfisher"))
@@ -244,6 +305,9 @@ def main():
     repos = load_repos(args.repos)
     if args.only:
         repos = [r for r in repos if r["repo"] in args.only]
+    if args.step == "trees":
+        checkout(args, repos)
+        return
     if args.step in ("run", "all"):
         run(args, repos)
     if args.step in ("normalise", "all"):
