@@ -19,6 +19,8 @@ all of a tool's findings. Placeholder and not-secret both count as false positiv
   score.py                               all tools in OUT/findings
   score.py --tools tokenhound-base gitleaks
   score.py --unlabeled tokenhound-new    list that tool's unlabeled findings (redacted context)
+  score.py --errors tokenhound-new       its false positives and missed credentials (dev part;
+                                         --part held-aside only to report, never to tune)
   score.py --json                        machine-readable figures
 """
 
@@ -151,12 +153,43 @@ def unlabeled(tools, labels, name):
     print(f"{len(rows)} unlabeled findings of {name}", file=sys.stderr)
 
 
+def errors(tools, labels, name, part):
+    """TOOL's false positives and missed credentials in one part, with redacted context."""
+    if part != "dev":
+        print(f"note: listing the {part} part; do not tune on it", file=sys.stderr)
+    rows = [f for f in tools[name] if f["split"] == part]
+    print(f"# false positives of {name} ({part})")
+    for f in sorted(rows, key=lambda f: (f["repo"], f["path"], f["line"])):
+        l = labels.lookup(f)
+        if l and l["label"] != "credential":
+            s = f["shape"]
+            print(f"FP {l['label']:11} {f['rule']:32} [{s['len']}/{s['classes']}/{s['entropy']}] "
+                  f"{f['repo']} {f['path']}:{f['line']} | {f['context']}  # {l['reason']}")
+    found = {Labels.cred_id(l) for f in rows for l in [labels.lookup(f)] if l and l["label"] == "credential"}
+    by_cred = defaultdict(list)
+    for t, fs in tools.items():
+        for f in fs:
+            l = labels.lookup(f)
+            if f["split"] == part and l and l["label"] == "credential":
+                by_cred[Labels.cred_id(l)].append((f, l))
+    print(f"# credentials {name} missed ({part})")
+    for c in sorted(set(by_cred) - found):
+        fs = by_cred[c]
+        f, l = fs[0]
+        rules = sorted({f"{g['tool']}:{g['rule']}" for g, _ in fs})
+        s = f["shape"]
+        print(f"FN [{s['len']}/{s['classes']}/{s['entropy']}] {f['repo']} {f['path']}:{f['line']} "
+              f"{' '.join(rules)} | {f['context']}  # {l['reason']}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="/work/realworld-out", help="collect.py's output directory")
     ap.add_argument("--labels", default=os.path.join(HERE, "labels.jsonl"))
     ap.add_argument("--tools", nargs="*", help="tool names (files OUT/findings/NAME.jsonl); default all")
     ap.add_argument("--unlabeled", metavar="TOOL", help="list TOOL's findings at unlabeled locations")
+    ap.add_argument("--errors", metavar="TOOL", help="list TOOL's false positives and missed credentials")
+    ap.add_argument("--part", choices=PARTS, default="dev", help="part for --errors (default dev)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     tools = load_tools(args.out, args.tools)
@@ -165,6 +198,11 @@ def main():
         if args.unlabeled not in tools:
             tools.update(load_tools(args.out, [args.unlabeled]))
         unlabeled(tools, labels, args.unlabeled)
+        return
+    if args.errors:
+        if args.errors not in tools:
+            tools.update(load_tools(args.out, [args.errors]))
+        errors(tools, labels, args.errors, args.part)
         return
     res = score(tools, labels)
     if args.json:
