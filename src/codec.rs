@@ -1,5 +1,5 @@
 //! Codecs shared by every step: base62/base36 (checksum alphabets), base64 in both alphabets,
-//! hex digits. One copy of each; validation, decoding and the escaped views call these.
+//! hex digits, percent-encoding. One copy of each; validation, decoding and the escaped views call these.
 
 use base64::Engine as _;
 
@@ -62,4 +62,11 @@ pub fn b64_decode(s: &str) -> Option<Vec<u8>> {
 /// The value of a hexadecimal digit.
 pub(crate) fn hex_val(b: u8) -> Option<u32> {
     (b as char).to_digit(16)
+}
+
+/// Decode `%XX` escapes (any byte; invalid escapes stay as written), lossily as UTF-8.
+pub fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }

@@ -4,7 +4,7 @@
 
 use super::placeholder::{DEFAULT_PASSWORDS, is_placeholder, longest_run};
 use super::shape::{char_classes, entropy};
-use crate::codec::{b64_decode, b64url_decode};
+use crate::codec::{b64_decode, b64url_decode, percent_decode};
 
 /// A JWT's header and payload both decode to JSON objects.
 pub fn jwt_structure_ok(secret: &str) -> bool {
@@ -62,13 +62,7 @@ pub fn azure_sas_ok(s: &str) -> bool {
     let Some(sig) = sig else {
         return false;
     };
-    let sig = sig
-        .replace("%2B", "+")
-        .replace("%2b", "+")
-        .replace("%2F", "/")
-        .replace("%2f", "/")
-        .replace("%3D", "=")
-        .replace("%3d", "=");
+    let sig = percent_decode(sig);
     sas_params >= 1
         && sig.len() >= 40
         && !is_placeholder(&sig)
