@@ -134,7 +134,9 @@ pub struct DecodeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: DecodeFormat,
-    /// Judge the token as this family key (e.g. jwt, pypi-token, azure-sas) instead of guessing.
+    /// Read the token with this decoder (jwt, pypi-macaroon, flyio-macaroon, azure-sas,
+    /// aws-access-key, gcp-service-account, github, kubeadm-bootstrap, kubeconfig-static-token,
+    /// private-key, refresh-token) instead of guessing.
     #[arg(long, value_name = "FAMILY")]
     pub family: Option<String>,
     /// Reference time for hygiene checks (RFC 3339), default: now.

@@ -359,7 +359,7 @@ fn findings_with(
                 chunk: data,
                 chunk_range: &c.range,
             };
-            let mut a = hygiene::assess(rule.family(), &c.secret, &ctx, policy);
+            let mut a = hygiene::assess(rule.spec.decoder, &c.secret, &ctx, policy);
             if let Some(e) = c.encoding {
                 a.properties
                     .insert("encoding".into(), serde_json::Value::from(e.as_str()));

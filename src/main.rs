@@ -210,7 +210,22 @@ fn run_decode(args: DecodeArgs) -> Result<u8> {
         bail!("stdin: more than 1 MiB; decode reads one token");
     }
     let input = String::from_utf8_lossy(&buf);
-    let Some(d) = tokenhound::decode::decode_input(&input, args.family.as_deref(), &policy) else {
+    let decoder = match args.family.as_deref() {
+        Some(name) => Some(
+            tokenhound::decode::Decoder::from_name(name).with_context(|| {
+                let names: Vec<&str> = tokenhound::decode::Decoder::ALL
+                    .iter()
+                    .map(|d| d.as_str())
+                    .collect();
+                format!(
+                    "--family {name}: unknown decoder (one of {})",
+                    names.join(", ")
+                )
+            })?,
+        ),
+        None => None,
+    };
+    let Some(d) = tokenhound::hygiene::decode_input(&input, decoder, &policy) else {
         if input.trim().is_empty() {
             bail!("stdin: no token given");
         }
@@ -226,7 +241,7 @@ fn run_decode(args: DecodeArgs) -> Result<u8> {
     match args.format {
         DecodeFormat::Json => {
             let doc = serde_json::json!({
-                "family": d.family,
+                "family": d.decoder.as_str(),
                 "redacted": redacted,
                 "decoded": decoded,
                 "summary": a.summary,
@@ -239,7 +254,7 @@ fn run_decode(args: DecodeArgs) -> Result<u8> {
         }
         DecodeFormat::Human => {
             writeln!(w, "token:    {redacted}")?;
-            writeln!(w, "family:   {}", d.family)?;
+            writeln!(w, "family:   {}", d.decoder.as_str())?;
             if let Some(s) = &a.summary {
                 writeln!(w, "summary:  {s}")?;
             }

@@ -53,6 +53,10 @@ pub struct RuleSpec {
     /// Token family key used by decoders and hygiene (defaults to the id).
     #[serde(default)]
     pub family: Option<String>,
+    /// The decoder that reads this rule's secrets (`decoder = "jwt"`, …); an unknown name fails
+    /// rule loading. Without one, only the documented JWT-shape fallback applies.
+    #[serde(default)]
+    pub decoder: Option<crate::decode::Decoder>,
     /// Case-insensitive literals; the rule only runs on content containing one of them.
     pub keywords: Vec<String>,
     /// Regex (Rust `regex` syntax); the secret is the `secret` named group, else group 1.
