@@ -19,6 +19,19 @@ pub fn base62(mut n: u64, width: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// GitHub / npm style: after the prefix's `_`, the last 6 characters are the base62 CRC-32 of the
+/// characters before them.
+pub fn crc32_base62_ok(secret: &str) -> bool {
+    let Some((_, body)) = secret.split_once('_') else {
+        return false;
+    };
+    if body.len() < 7 || !body.is_ascii() {
+        return false;
+    }
+    let (random, check) = body.split_at(body.len() - 6);
+    base62(crc32fast::hash(random.as_bytes()) as u64, 6) == check
+}
+
 /// Base36 in lower case, left-padded to `width`.
 pub fn base36(mut n: u64, width: usize) -> String {
     const D: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";

@@ -1,20 +1,8 @@
-//! Validation, checksums: formats whose last characters are a checksum of the rest (GitHub and
-//! npm CRC-32 in base62, GitLab routable tokens) — a mismatch means the value was never issued.
+//! Validation, checksums: formats whose last characters are a checksum of the rest (GitLab
+//! routable tokens here; GitHub and npm CRC-32 in base62 is [`crate::codec::crc32_base62_ok`],
+//! shared with the GitHub decoder) — a mismatch means the value was never issued.
 
-use crate::codec::{base36, base62};
-
-/// GitHub / npm style: after the prefix's `_`, the last 6 characters are the base62 CRC-32 of the
-/// characters before them.
-pub fn crc32_base62_ok(secret: &str) -> bool {
-    let Some((_, body)) = secret.split_once('_') else {
-        return false;
-    };
-    if body.len() < 7 || !body.is_ascii() {
-        return false;
-    }
-    let (random, check) = body.split_at(body.len() - 6);
-    base62(crc32fast::hash(random.as_bytes()) as u64, 6) == check
-}
+use crate::codec::base36;
 
 /// GitLab routable tokens (`prefix B64 .01. LL CRC`): the length field and CRC must agree.
 /// Legacy (non-routable) tokens carry no checksum and pass. Runner tokens may carry a `t<n>_`
@@ -60,6 +48,7 @@ fn runner_marker_len(b64: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::{base62, crc32_base62_ok};
 
     #[test]
     fn github_checksum_from_spec() {

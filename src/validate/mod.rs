@@ -95,7 +95,7 @@ impl Validator {
     /// Does `secret` pass this check?
     pub fn check(self, secret: &str) -> bool {
         match self {
-            Validator::Crc32Base62 => checksum::crc32_base62_ok(secret),
+            Validator::Crc32Base62 => crate::codec::crc32_base62_ok(secret),
             Validator::GitlabRoutable => checksum::gitlab_routable_ok(secret),
             Validator::Jwt => structure::jwt_structure_ok(secret),
             Validator::GenericSecret => generic::generic_secret_ok(secret),

@@ -4,7 +4,7 @@
 
 use super::placeholder::{DEFAULT_PASSWORDS, is_placeholder, longest_run};
 use super::shape::{char_classes, entropy};
-use crate::codec::{b64_decode, b64url_decode, percent_decode};
+use crate::codec::{b64_decode, b64url_decode};
 
 /// A JWT's header and payload both decode to JSON objects.
 pub fn jwt_structure_ok(secret: &str) -> bool {
@@ -43,30 +43,19 @@ pub fn base64_credentials_ok(secret: &str) -> bool {
 }
 
 /// Azure SAS: a `sig` parameter holding a base64 HMAC (URL-encoded or not) and at least one of
-/// the SAS parameters `sv`, `se`, `sp`.
+/// the SAS parameters `sv`, `se`, `sp`, … — read by the SAS decoder's parser.
 pub fn azure_sas_ok(s: &str) -> bool {
-    let query = s.rsplit_once('?').map_or(s, |(_, q)| q);
-    let mut sig = None;
-    let mut sas_params = 0;
-    for pair in query.split('&') {
-        let pair = pair.strip_prefix("amp;").unwrap_or(pair);
-        let Some((k, v)) = pair.split_once('=') else {
-            continue;
-        };
-        match k {
-            "sig" => sig = Some(v),
-            "sv" | "se" | "sp" | "st" | "srt" | "ss" | "sr" | "spr" | "skoid" => sas_params += 1,
-            _ => {}
-        }
-    }
-    let Some(sig) = sig else {
+    let p = crate::decode::sas::params(s);
+    let Some(sig) = p.get("sig") else {
         return false;
     };
-    let sig = percent_decode(sig);
-    sas_params >= 1
+    let has_sas_param = ["sv", "se", "sp", "st", "srt", "ss", "sr", "spr", "skoid"]
+        .iter()
+        .any(|k| p.contains_key(*k));
+    has_sas_param
         && sig.len() >= 40
-        && !is_placeholder(&sig)
-        && b64_decode(&sig).is_some_and(|d| d.len() >= 30)
+        && !is_placeholder(sig)
+        && b64_decode(sig).is_some_and(|d| d.len() >= 30)
 }
 
 /// kubeadm bootstrap token (`id.secret` or the 16-character secret alone): the secret part mixes
@@ -114,6 +103,9 @@ pub fn private_key_ok(s: &str) -> bool {
 }
 
 /// `pypi-` + base64url of a libmacaroons v2 macaroon: version byte 2, then a location field.
+/// Only the first two bytes are checked, on purpose: a token pasted with damage further on (a
+/// truncated signature, a corrupted caveat) is still a leaked token; the macaroon decoder
+/// ([`crate::decode::macaroon::parse_pypi`]) reads the rest and says when it cannot.
 pub fn pypi_macaroon_ok(s: &str) -> bool {
     let Some(b64) = s.strip_prefix("pypi-") else {
         return false;
