@@ -257,18 +257,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("invalid size `{s}` (use e.g. 20M, 512K or a byte count)"))
 }
 
-/// Parse `90s`, `15m`, `24h`, `7d`, `1y` (or plain seconds) into seconds.
+/// Parse a duration flag (`90s`, `15m`, `24h`, `7d`, `2w`, `1y` or plain seconds) into seconds,
+/// as the configuration file does ([`tokenhound::config::parse_duration`]).
 pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let t = s.trim();
-    let (num, mul) = match t.chars().last() {
-        Some('s') => (&t[..t.len() - 1], 1),
-        Some('m') => (&t[..t.len() - 1], 60),
-        Some('h') => (&t[..t.len() - 1], 3600),
-        Some('d') => (&t[..t.len() - 1], 86400),
-        Some('y') => (&t[..t.len() - 1], 365 * 86400),
-        _ => (t, 1),
-    };
-    num.parse::<i64>()
-        .map(|n| n * mul)
-        .map_err(|_| format!("invalid duration `{s}` (use e.g. 24h, 7d)"))
+    tokenhound::config::parse_duration(s)
+        .ok_or_else(|| format!("invalid duration `{s}` (use e.g. 24h, 7d)"))
 }

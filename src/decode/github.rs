@@ -5,7 +5,7 @@
 use sha2::{Digest, Sha256};
 
 use super::jwt;
-use crate::validate::crc32_base62_ok;
+use crate::codec::crc32_base62_ok;
 
 /// The PLAN.md family key of a GitHub token, from its prefix.
 pub fn family_of(token: &str) -> Option<&'static str> {

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::Facts;
-use crate::validate::b64url_decode;
+use crate::codec::b64url_decode;
 
 /// A decoded JWT: header and claims (the signature is dropped).
 #[derive(Debug, Clone)]

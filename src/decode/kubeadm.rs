@@ -4,7 +4,7 @@
 //! command line (`--ttl`, `--token-ttl`). Only the public token id is reported.
 
 use super::{Context, parse_time, yaml_document};
-use crate::validate::b64_decode;
+use crate::codec::b64_decode;
 
 /// The group every kubeadm node-join token carries.
 pub const DEFAULT_GROUP: &str = "system:bootstrappers:kubeadm:default-node-token";

@@ -7,7 +7,7 @@ use rmpv::Value as Mp;
 use serde_json::Value;
 
 use super::Facts;
-use crate::validate::{b64_decode, b64url_decode};
+use crate::codec::{b64_decode, b64url_decode};
 
 /// One libmacaroons v2 caveat.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! OpenSSH cipher name, PuTTY `Encryption:`). Key material is never kept.
 
 use super::{Context, Facts};
-use crate::validate::b64_decode;
+use crate::codec::b64_decode;
 
 /// The `BEGIN … PRIVATE KEY` label, e.g. `RSA`, `OPENSSH`, `ENCRYPTED`, `` (PKCS#8).
 fn pem_label(s: &str) -> Option<&str> {

@@ -2,6 +2,7 @@
 //! `st`/`se`/`sr`/`si`/`sip`/`spr` parameters read from the URL or connection string around the
 //! secret (the finding may be just `sig=…` or the whole URL). `sig` is never kept.
 
+use crate::codec::percent_decode;
 use std::collections::BTreeMap;
 
 use super::{Context, Facts, parse_time};
@@ -10,26 +11,6 @@ use super::{Context, Facts, parse_time};
 pub fn looks_like_sas(s: &str) -> bool {
     let p = params(s);
     p.contains_key("sig") && (p.contains_key("se") || p.contains_key("sp") || p.contains_key("sv"))
-}
-
-fn pct_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) =
-                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The SAS parameters in `s` (query string, URL or connection string), lower-cased keys.
@@ -68,7 +49,8 @@ pub fn params(s: &str) -> BTreeMap<String, String> {
                     | "sdd"
                     | "signedexpiry"
             ) {
-                m.entry(k).or_insert_with(|| pct_decode(v.trim()));
+                // `+` stays literal: SAS values hold no spaces, and an unencoded signature holds `+`
+                m.entry(k).or_insert_with(|| percent_decode(v.trim()));
             }
         }
     }

@@ -68,10 +68,10 @@ pub(super) fn judge(f: &GithubFacts, commit_time: Option<i64>, policy: &Policy) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::base62;
     use crate::decode::Decoder;
     use crate::decode::github::*;
     use crate::decode::testutil::{ALNUM, Ctx, NOW, Rng};
-    use crate::validate::base62;
 
     fn classic(prefix: &str, r: &mut Rng) -> String {
         let body = r.alnum(30, ALNUM);
