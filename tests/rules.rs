@@ -68,16 +68,24 @@ fn every_rule_whose_family_has_a_decoder_names_it() {
     // would silently lose its hygiene verdicts
     for r in builtin_rules().unwrap() {
         let f = r.family();
-        let implied = f == "jwt"
-            || f == "pypi-token"
-            || f == "flyio-token"
-            || f == "azure-sas"
-            || f == "aws-access-key"
-            || f == "gcp-service-account-key"
-            || f.starts_with("github-")
-            || f == "kubeadm-bootstrap-token"
-            || f == "kubeconfig-static-token"
-            || f == "private-key"
+        let implied = [
+            "jwt",
+            "pypi-token",
+            "flyio-token",
+            "azure-sas",
+            "aws-access-key",
+            "gcp-service-account-key",
+            "github-classic-pat",
+            "github-fine-grained-pat",
+            "github-oauth",
+            "github-user-to-server",
+            "github-server-to-server",
+            "github-refresh",
+            "kubeadm-bootstrap-token",
+            "kubeconfig-static-token",
+            "private-key",
+        ]
+        .contains(&f)
             || f.ends_with("-refresh-token");
         assert_eq!(
             implied,
