@@ -317,6 +317,7 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
         }
         RulesCommand::Check { files } => {
             let all = load_rules(&files)?;
+            rules::compile_all(&all)?;
             let matcher = Matcher::new(all)?;
             let (failures, n) = tokenhound::selfcheck::check_examples(&matcher);
             for f in &failures {

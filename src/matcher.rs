@@ -133,7 +133,7 @@ impl Matcher {
         let rule = &self.rules[r];
         let base = window.start;
         let hay = &data[window];
-        for caps in rule.regex.captures_iter(hay) {
+        for caps in rule.regex.get().captures_iter(hay) {
             let whole = caps.get(0).expect("group 0 always participates");
             let secret = caps.get(rule.secret_group).unwrap_or(whole);
             if secret.is_empty() {
@@ -237,5 +237,39 @@ negative_examples = ['bd1234']
         assert!(!m.may_match(b"nothing here"));
         assert!(m.may_match(b"..Bc.."));
         assert!(m.find(b"nothing here").is_empty());
+    }
+
+    fn rule(id: &str, keyword: &str, regex: &str, example: &str) -> String {
+        format!(
+            "[[rule]]\nid = '{id}'\nname = 'n'\ndescription = 'd'\nremediation = 'r'\n\
+             keywords = ['{keyword}']\nregex = '''{regex}'''\nexamples = ['{example}']\n"
+        )
+    }
+
+    #[test]
+    fn regexes_compile_only_when_their_keyword_hits() {
+        let text = rule("t.a", "alpha", "alpha[0-9]", "alpha1")
+            + &rule("t.b", "beta", "beta[0-9]", "beta1");
+        let mut rules = crate::rules::builtin_rules().unwrap();
+        rules.extend(
+            parse_rules(&text, "test")
+                .unwrap()
+                .into_iter()
+                .map(|mut r| {
+                    // as a built-in rule is loaded: parsed, not compiled yet
+                    r.regex = crate::rules::LazyRegex::parse(&r.spec.regex).unwrap().0;
+                    r
+                }),
+        );
+        assert!(rules.iter().all(|r| !r.regex.is_compiled()));
+        let m = Matcher::new(rules).unwrap();
+        assert_eq!(m.find(b"alpha1 alpha2").len(), 2);
+        let compiled: Vec<&str> = m
+            .rules()
+            .iter()
+            .filter(|r| r.regex.is_compiled())
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(compiled, ["t.a"]);
     }
 }
