@@ -16,7 +16,7 @@ use tokenhound::finding::Level;
 use tokenhound::hygiene::Policy;
 use tokenhound::matcher::Matcher;
 use tokenhound::report::{Format, ReportOptions, write_report};
-use tokenhound::rules::Rule;
+use tokenhound::rules::{self, Rule};
 use tokenhound::scan::{ScanOptions, ScanReport};
 use tokenhound::session::{self, ScanSettings, Target};
 use tokenhound::source;
@@ -307,6 +307,7 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
         }
         RulesCommand::Check { files } => {
             let all = session::load_rules(&files)?;
+            rules::compile_all(&all)?;
             let matcher = Matcher::new(all)?;
             let (failures, n) = tokenhound::selfcheck::check_examples(&matcher);
             for f in &failures {

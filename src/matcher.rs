@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind, StartKind};
 
 use crate::rules::Rule;
 
@@ -50,6 +50,8 @@ pub struct Matcher {
     keyword_rules: Vec<Vec<usize>>,
     /// rules without keywords: run on every chunk
     always: Vec<usize>,
+    /// no keyword holds a newline, so every keyword occurrence lies within one line
+    line_keywords: bool,
 }
 
 impl Matcher {
@@ -73,6 +75,7 @@ impl Matcher {
                 }
             }
         }
+        let line_keywords = keywords.iter().all(|k| !k.contains('\n'));
         let automaton = if keywords.is_empty() {
             None
         } else {
@@ -82,6 +85,7 @@ impl Matcher {
                     .match_kind(MatchKind::Standard)
                     // a DFA: one table lookup per byte; the keyword set is small enough
                     .kind(Some(AhoCorasickKind::DFA))
+                    .start_kind(StartKind::Unanchored)
                     .build(&keywords)?,
             )
         };
@@ -114,6 +118,7 @@ impl Matcher {
             automaton,
             keyword_rules,
             always,
+            line_keywords,
         })
     }
 
@@ -132,11 +137,7 @@ impl Matcher {
         // (rule, keyword hit offset) pairs: sparse, since most chunks hit few rules or none
         let mut hits: Vec<(usize, usize)> = Vec::new();
         if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(data) {
-                for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                    hits.push((r, m.start()));
-                }
-            }
+            self.keyword_hits(ac, data, &mut hits);
         }
         let mut out = Vec::new();
         for &r in &self.always {
@@ -169,6 +170,38 @@ impl Matcher {
         finish(out)
     }
 
+    /// Every occurrence of every keyword in `data`, as (rule, offset) for each rule that lists it.
+    ///
+    /// Most lines hold no keyword: one plain (non-overlapping) search finds the next line that
+    /// does, and only that line is searched again for all overlapping occurrences (`apikey` and
+    /// `key`, say). Since no keyword holds a newline, the plain search reports the first line
+    /// with any occurrence, so the result is that of one overlapping pass over all of `data`.
+    fn keyword_hits(&self, ac: &AhoCorasick, data: &[u8], hits: &mut Vec<(usize, usize)>) {
+        let mut record = |lo: usize, hi: usize| {
+            for m in ac.find_overlapping_iter(Input::new(data).span(lo..hi)) {
+                for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                    hits.push((r, m.start()));
+                }
+            }
+        };
+        if !self.line_keywords {
+            return record(0, data.len());
+        }
+        let mut pos = 0;
+        while pos < data.len() {
+            let Some(m) = ac.find(Input::new(data).span(pos..data.len())) else {
+                break;
+            };
+            // `pos` starts a line, and no line between it and the hit holds a keyword
+            let line_start =
+                memchr::memrchr(b'\n', &data[pos..m.start()]).map_or(pos, |p| pos + p + 1);
+            let line_end =
+                memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |p| m.end() + p);
+            record(line_start, line_end);
+            pos = line_end + 1;
+        }
+    }
+
     /// Whether any rule could match in `data`: a rule without keywords exists, or some keyword
     /// occurs. When this is false, [`Matcher::find`] returns nothing.
     pub fn may_match(&self, data: &[u8]) -> bool {
@@ -179,7 +212,7 @@ impl Matcher {
         let rule = &self.rules[r];
         let base = window.start;
         let hay = &data[window];
-        for caps in rule.regex.captures_iter(hay) {
+        for caps in rule.regex.get().captures_iter(hay) {
             let whole = caps.get(0).expect("group 0 always participates");
             let secret = caps.get(rule.secret_group).unwrap_or(whole);
             if secret.is_empty() {
@@ -206,21 +239,12 @@ fn finish(mut out: Vec<RawMatch>) -> Vec<RawMatch> {
 /// so that key/value pairs split over two lines still match.
 fn line_window(data: &[u8], off: usize) -> Range<usize> {
     let lo = off.saturating_sub(WINDOW_CAP);
-    let start = data[lo..off]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(lo, |p| lo + p + 1);
+    let start = memchr::memrchr(b'\n', &data[lo..off]).map_or(lo, |p| lo + p + 1);
     let hi = (off + WINDOW_CAP).min(data.len());
-    let end = data[off..hi]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(hi, |p| off + p + 1);
+    let end = memchr::memchr(b'\n', &data[off..hi]).map_or(hi, |p| off + p + 1);
     // include the following line too (bounded)
     let hi2 = (end + WINDOW_CAP).min(data.len());
-    let end2 = data[end..hi2]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(hi2, |p| end + p);
+    let end2 = memchr::memchr(b'\n', &data[end..hi2]).map_or(hi2, |p| end + p);
     start..end2
 }
 
@@ -283,5 +307,88 @@ negative_examples = ['bd1234']
         assert!(!m.may_match(b"nothing here"));
         assert!(m.may_match(b"..Bc.."));
         assert!(m.find(b"nothing here").is_empty());
+    }
+
+    fn rule(id: &str, keyword: &str, regex: &str, example: &str) -> String {
+        format!(
+            "[[rule]]\nid = '{id}'\nname = 'n'\ndescription = 'd'\nremediation = 'r'\n\
+             keywords = ['{keyword}']\nregex = '''{regex}'''\nexamples = ['{example}']\n"
+        )
+    }
+
+    #[test]
+    fn line_by_line_keyword_search_finds_what_one_overlapping_pass_finds() {
+        let mut text = String::new();
+        for (i, (kw, re)) in [
+            ("key", "key[0-9]"),
+            ("apikey", "apikey[0-9]"),
+            ("ikey9", "(?P<secret>ikey9)"),
+            ("k=", "k=[0-9]+"),
+            ("y", "y[0-9]"),
+            ("=7", "(?s)=7.{0,3}"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            text += &rule(&format!("t.r{i}"), kw, re, kw);
+        }
+        let rules = parse_rules(&text, "test").unwrap();
+        let lines = Matcher::new(rules.clone()).unwrap();
+        let mut whole = Matcher::new(rules).unwrap();
+        assert!(lines.line_keywords);
+        whole.line_keywords = false;
+        let pieces: [&[u8]; 9] = [
+            b"key", b"apikey", b"Ikey9", b"=", b"\n", b"k", b"y", b"7", b"x",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut hits = 0;
+        for _ in 0..3000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut data = Vec::new();
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                data.extend_from_slice(pieces[(seed % 9) as usize]);
+            }
+            let want = whole.find(&data);
+            hits += want.len();
+            assert_eq!(
+                lines.find(&data),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(&data)
+            );
+        }
+        assert!(hits > 3000, "{hits}");
+    }
+
+    #[test]
+    fn regexes_compile_only_when_their_keyword_hits() {
+        let text = rule("t.a", "alpha", "alpha[0-9]", "alpha1")
+            + &rule("t.b", "beta", "beta[0-9]", "beta1");
+        let mut rules = crate::rules::builtin_rules().unwrap();
+        rules.extend(
+            parse_rules(&text, "test")
+                .unwrap()
+                .into_iter()
+                .map(|mut r| {
+                    // as a built-in rule is loaded: parsed, not compiled yet
+                    r.regex = crate::rules::LazyRegex::parse(&r.spec.regex).unwrap().0;
+                    r
+                }),
+        );
+        assert!(rules.iter().all(|r| !r.regex.is_compiled()));
+        let m = Matcher::new(rules).unwrap();
+        assert_eq!(m.find(b"alpha1 alpha2").len(), 2);
+        let compiled: Vec<&str> = m
+            .rules()
+            .iter()
+            .filter(|r| r.regex.is_compiled())
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(compiled, ["t.a"]);
     }
 }

@@ -3,6 +3,7 @@
 //! `tokenhound rules check` and the test suite run through the whole pipeline.
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -160,8 +161,8 @@ struct RuleFile {
 pub struct Rule {
     /// The rule as written.
     pub spec: RuleSpec,
-    /// Compiled regex over bytes.
-    pub regex: regex::bytes::Regex,
+    /// The regex over bytes, syntax-checked at load and compiled on first use.
+    pub regex: LazyRegex,
     /// Index of the capture group that holds the secret.
     pub secret_group: usize,
     /// Where the rule came from (file name).
@@ -180,8 +181,16 @@ impl Rule {
     }
 }
 
-/// Parse one rules file's TOML text. `origin` names it in errors.
+/// Parse one rules file's TOML text and compile its regexes. `origin` names it in errors.
 pub fn parse_rules(text: &str, origin: &str) -> Result<Vec<Rule>> {
+    parse_lazy(text, origin)?
+        .into_iter()
+        .map(|r| compile_now(r, origin))
+        .collect()
+}
+
+/// [`parse_rules`] with the regexes left to compile on first use.
+fn parse_lazy(text: &str, origin: &str) -> Result<Vec<Rule>> {
     let file: RuleFile = toml::from_str(text).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
     file.rule
         .into_iter()
@@ -191,18 +200,14 @@ pub fn parse_rules(text: &str, origin: &str) -> Result<Vec<Rule>> {
 
 /// Compile one rule spec (e.g. an inline `[[rule]]` of a configuration file).
 pub fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
-    compile(spec, origin)
+    compile_now(compile(spec, origin)?, origin)
 }
 
+/// Load one rule: its regex is syntax-checked now and compiled when first used (start-up pays
+/// only for parsing; `rules check` and the tests compile every built-in regex).
 fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
-    let regex = regex::bytes::RegexBuilder::new(&spec.regex)
-        .size_limit(64 << 20)
-        .build()
+    let (regex, secret_group) = LazyRegex::parse(&spec.regex)
         .with_context(|| format!("{origin}: rule `{}`: invalid regex", spec.id))?;
-    let secret_group = regex
-        .capture_names()
-        .position(|n| n == Some("secret"))
-        .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
     if spec.examples.is_empty() {
         bail!("{origin}: rule `{}`: needs at least one example", spec.id);
     }
@@ -218,11 +223,103 @@ fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
     })
 }
 
+/// Compile a user rule's regex at once, so that every error shows at load.
+fn compile_now(mut rule: Rule, origin: &str) -> Result<Rule> {
+    let re = rule
+        .regex
+        .compile()
+        .with_context(|| format!("{origin}: rule `{}`: invalid regex", rule.id()))?;
+    rule.secret_group = secret_group(re);
+    Ok(rule)
+}
+
+/// The index of the capture group that holds the secret: `secret`, else group 1, else 0.
+pub fn secret_group(re: &regex::bytes::Regex) -> usize {
+    re.capture_names()
+        .position(|n| n == Some("secret"))
+        .unwrap_or(if re.captures_len() > 1 { 1 } else { 0 })
+}
+
+/// A rule's regex over bytes, compiled the first time a rule's keyword hits (compiling every
+/// regex up front is most of the start-up time of a scan). Clones share the compiled regex.
+#[derive(Debug, Clone)]
+pub struct LazyRegex {
+    pattern: Arc<str>,
+    compiled: Arc<OnceLock<regex::bytes::Regex>>,
+}
+
+impl LazyRegex {
+    /// Check `pattern`'s syntax (as `regex` parses it) without compiling it; also returns the
+    /// index of the capture group that holds the secret: `secret`, else group 1, else 0.
+    ///
+    /// Only the syntax tree is built (no Unicode case folding or class tables): errors found
+    /// later, when the tree is translated, are caught by compiling — at load for user rules, by
+    /// `rules check` and the tests for built-in ones.
+    pub fn parse(pattern: &str) -> Result<(LazyRegex, usize)> {
+        let ast = regex_syntax::ast::parse::Parser::new().parse(pattern)?;
+        let mut groups = Vec::new();
+        capture_groups(&ast, &mut groups);
+        let secret_group = groups
+            .iter()
+            .find(|(_, name)| *name == Some("secret"))
+            .map_or(usize::from(!groups.is_empty()), |&(i, _)| i as usize);
+        let lazy = LazyRegex {
+            pattern: pattern.into(),
+            compiled: Arc::default(),
+        };
+        Ok((lazy, secret_group))
+    }
+
+    /// The compiled regex, compiling it now if needed.
+    pub fn compile(&self) -> Result<&regex::bytes::Regex> {
+        if let Some(r) = self.compiled.get() {
+            return Ok(r);
+        }
+        let r = regex::bytes::RegexBuilder::new(&self.pattern)
+            .size_limit(64 << 20)
+            .build()?;
+        Ok(self.compiled.get_or_init(|| r))
+    }
+
+    /// Whether the regex has been compiled yet.
+    pub fn is_compiled(&self) -> bool {
+        self.compiled.get().is_some()
+    }
+
+    /// The compiled regex. Only a regex too large for the size limit parses but fails to
+    /// compile; user rules are compiled at load and `rules check` compiles the built-in ones.
+    pub fn get(&self) -> &regex::bytes::Regex {
+        match self.compile() {
+            Ok(r) => r,
+            Err(e) => panic!("regex `{}` does not compile: {e}", self.pattern),
+        }
+    }
+}
+
+/// The capture groups of `ast` (index and name), in order.
+fn capture_groups<'a>(ast: &'a regex_syntax::ast::Ast, out: &mut Vec<(u32, Option<&'a str>)>) {
+    use regex_syntax::ast::{Ast, GroupKind};
+    match ast {
+        Ast::Group(g) => {
+            match &g.kind {
+                GroupKind::CaptureIndex(i) => out.push((*i, None)),
+                GroupKind::CaptureName { name, .. } => out.push((name.index, Some(&name.name))),
+                GroupKind::NonCapturing(_) => {}
+            }
+            capture_groups(&g.ast, out);
+        }
+        Ast::Repetition(r) => capture_groups(&r.ast, out),
+        Ast::Concat(c) => c.asts.iter().for_each(|a| capture_groups(a, out)),
+        Ast::Alternation(a) => a.asts.iter().for_each(|a| capture_groups(a, out)),
+        _ => {}
+    }
+}
+
 /// Load the built-in rules.
 pub fn builtin_rules() -> Result<Vec<Rule>> {
     let mut rules = Vec::new();
     for (name, text) in BUILTIN_RULE_FILES {
-        rules.extend(parse_rules(text, name)?);
+        rules.extend(parse_lazy(text, name)?);
     }
     check_rule_set(&rules)?;
     Ok(rules)
@@ -265,6 +362,17 @@ pub fn check_rule_set(rules: &[Rule]) -> Result<()> {
                 p.with
             );
         }
+    }
+    Ok(())
+}
+
+/// Compile every rule's regex now (`rules check`): the only errors a syntax check at load misses
+/// are regexes over the compiled-size limit.
+pub fn compile_all(rules: &[Rule]) -> Result<()> {
+    for r in rules {
+        r.regex
+            .compile()
+            .with_context(|| format!("{}: rule `{}`: invalid regex", r.source, r.id()))?;
     }
     Ok(())
 }

@@ -96,3 +96,41 @@ fn every_rule_whose_family_has_a_decoder_names_it() {
         );
     }
 }
+
+#[test]
+fn every_builtin_regex_compiles_and_its_secret_group_is_the_compiled_ones() {
+    let rules = builtin_rules().unwrap();
+    tokenhound::rules::compile_all(&rules).expect("every built-in regex compiles");
+    for r in &rules {
+        let want = tokenhound::rules::secret_group(r.regex.get());
+        assert_eq!(r.secret_group, want, "{}", r.id());
+    }
+}
+
+#[test]
+fn secret_groups_are_found_without_compiling() {
+    for (re, want) in [
+        ("abc", 0),
+        ("a(b)c", 1),
+        ("(?:x)(b)(?P<secret>c)", 2),
+        ("(a|(?P<key>k)(?P<secret>s))", 3),
+        ("(?:(a)(?P<secret>[0-9]+))+", 2),
+        ("(?-u:\\xff)(x)", 1),
+    ] {
+        let (_, group) = tokenhound::rules::LazyRegex::parse(re).unwrap();
+        assert_eq!(group, want, "{re}");
+    }
+    assert!(tokenhound::rules::LazyRegex::parse("(unclosed").is_err());
+    assert!(tokenhound::rules::LazyRegex::parse("a{2,1}").is_err());
+    // errors only compiling finds still fail a user rules file at load
+    let text = "[[rule]]\nid = 'x.y'\nname = 'n'\ndescription = 'd'\nremediation = 'r'\n\
+                keywords = ['k']\nregex = '''k\\p{NoSuchClass}'''\nexamples = ['k']\n";
+    let e = format!(
+        "{:#}",
+        tokenhound::rules::parse_rules(text, "user.toml").unwrap_err()
+    );
+    assert!(
+        e.contains("user.toml") && e.contains("x.y") && e.contains("regex"),
+        "{e}"
+    );
+}
