@@ -43,7 +43,7 @@ fn baseline_path(args: &ScanArgs, config: &Config) -> Option<PathBuf> {
 }
 
 /// After collection: drop baselined findings (when `use_baseline`) and note what the allowlist
-/// and the baseline suppressed.
+/// and the baseline suppressed (with `-v`, each allowlist entry's count and reason).
 pub fn suppress(
     args: &ScanArgs,
     config: &Config,
@@ -61,6 +61,9 @@ pub fn suppress(
     }
     if let Some(note) = scanner.allowlist.suppressed.note() {
         stats.notes.push(note);
+    }
+    if args.verbose {
+        stats.notes.extend(scanner.allowlist.explain());
     }
     Ok(findings)
 }
