@@ -315,6 +315,13 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
             w.flush()?;
             Ok(0)
         }
+        RulesCommand::Doc => {
+            let matcher = Matcher::new(rules::builtin_rules()?)?;
+            let mut w = std::io::stdout().lock();
+            w.write_all(tokenhound::rules_doc::render(&matcher).as_bytes())?;
+            w.flush()?;
+            Ok(0)
+        }
         RulesCommand::Check { files } => {
             let all = load_rules(&files)?;
             let matcher = Matcher::new(all)?;
