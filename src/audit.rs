@@ -6,10 +6,10 @@
 //! default so they never count against secret-scan precision.
 
 use crate::chunk::{Chunk, LineIndex, Provenance};
-use crate::decode::kubeadm::parse_go_duration;
-use crate::decode::{human_duration, yaml_document};
-use crate::finding::{Finding, Level, Location, fingerprint};
-use crate::hygiene::Policy;
+use crate::finding::Level;
+use crate::finding::{Finding, Location, fingerprint};
+pub use crate::hygiene::manifest::{Issue, audit};
+use crate::hygiene::{Policy, props};
 
 /// Family key of every audit finding.
 pub const FAMILY: &str = "kubernetes-manifest";
@@ -68,295 +68,6 @@ pub const RULES: &[AuditRule] = &[
     },
 ];
 
-/// Default `expirationSeconds` of projected tokens and TokenRequests.
-const DEFAULT_EXPIRATION: i64 = 3600;
-
-/// Workload kinds whose pods mount a service-account token unless told not to.
-const WORKLOADS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "Job",
-    "CronJob",
-    "ReplicationController",
-];
-
-/// One audit result before it becomes a [`Finding`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Issue {
-    /// Rule id (`k8s-audit.*`).
-    pub rule_id: &'static str,
-    /// Level.
-    pub level: Level,
-    /// Byte offset of the offending line in the chunk.
-    pub offset: usize,
-    /// The offending line, trimmed (configuration, not a secret).
-    pub line: String,
-    /// Hygiene flags.
-    pub flags: Vec<String>,
-    /// What is wrong, in words.
-    pub message: String,
-}
-
-struct Line<'a> {
-    offset: usize,
-    indent: usize,
-    text: &'a str,
-}
-
-fn lines(doc: &str, base: usize) -> Vec<Line<'_>> {
-    let mut out = Vec::new();
-    let mut off = base;
-    for raw in doc.split('\n') {
-        let t = raw.strip_suffix('\r').unwrap_or(raw);
-        let trimmed = t.trim_start();
-        if !trimmed.is_empty() && !trimmed.starts_with('#') {
-            out.push(Line {
-                offset: off,
-                indent: t.len() - trimmed.len(),
-                text: trimmed,
-            });
-        }
-        off += raw.len() + 1;
-    }
-    out
-}
-
-/// `key: value` → value (unquoted, comment stripped); `- key: value` too.
-fn value_of<'a>(l: &'a str, key: &str) -> Option<&'a str> {
-    let l = l.strip_prefix("- ").unwrap_or(l).trim_start();
-    let rest = l.strip_prefix(key)?.trim_start().strip_prefix(':')?;
-    let v = rest.split(" #").next().unwrap_or(rest).trim();
-    Some(v.trim_matches(|c| c == '"' || c == '\''))
-}
-
-/// Audit one text chunk.
-pub fn audit(text: &str, policy: &Policy) -> Vec<Issue> {
-    let mut out = Vec::new();
-    let max = policy.max_k8s_token_lifetime;
-    if text.contains("kind:") && text.contains("apiVersion") {
-        let bytes = text.as_bytes();
-        let mut at = 0;
-        while at <= bytes.len() {
-            let (start, doc) = yaml_document(bytes, at);
-            let doc_s = std::str::from_utf8(doc).unwrap_or("");
-            audit_doc(doc_s, start, max, &mut out);
-            let next = start + doc.len();
-            // skip past the separator line
-            match bytes[next.min(bytes.len())..]
-                .iter()
-                .position(|&b| b == b'\n')
-            {
-                Some(i) if next < bytes.len() => at = next + i + 1,
-                _ => break,
-            }
-        }
-    }
-    if text.contains("create token") {
-        audit_commands(text, max, &mut out);
-    }
-    out
-}
-
-fn audit_doc(doc: &str, base: usize, max: i64, out: &mut Vec<Issue>) {
-    let ls = lines(doc, base);
-    let top = |key: &str| {
-        ls.iter()
-            .find(|l| l.indent == 0 && value_of(l.text, key).is_some())
-    };
-    let Some(kind_line) = top("kind") else { return };
-    let kind = value_of(kind_line.text, "kind").unwrap_or("");
-    let name = ls
-        .iter()
-        .find(|l| l.indent > 0 && value_of(l.text, "name").is_some())
-        .and_then(|l| value_of(l.text, "name"))
-        .unwrap_or("?");
-
-    if kind == "Secret"
-        && let Some(t) = top("type")
-        && value_of(t.text, "type") == Some("kubernetes.io/service-account-token")
-    {
-        let has_token = ls
-            .iter()
-            .any(|l| l.indent > 0 && value_of(l.text, "token").is_some_and(|v| !v.is_empty()));
-        let (level, message) = if has_token {
-            (
-                Level::Error,
-                format!(
-                    "Secret {name}: a committed legacy service-account token (never expires, valid until the Secret is deleted)"
-                ),
-            )
-        } else {
-            (
-                Level::Warning,
-                format!(
-                    "Secret {name}: applying it mints a legacy service-account token that never expires; use TokenRequest or projected tokens"
-                ),
-            )
-        };
-        out.push(Issue {
-            rule_id: "k8s-audit.legacy-token-secret",
-            level,
-            offset: t.offset,
-            line: t.text.to_string(),
-            flags: vec!["non-expiring".into(), "legacy-service-account-token".into()],
-            message,
-        });
-    }
-
-    // projected serviceAccountToken volumes
-    for (i, l) in ls.iter().enumerate() {
-        if !matches!(
-            l.text.strip_prefix("- ").unwrap_or(l.text).trim(),
-            "serviceAccountToken:"
-        ) {
-            continue;
-        }
-        let block: Vec<&Line> = ls[i + 1..]
-            .iter()
-            .take_while(|b| b.indent > l.indent)
-            .collect();
-        let exp = block
-            .iter()
-            .find_map(|b| value_of(b.text, "expirationSeconds"))
-            .and_then(|v| v.parse::<i64>().ok());
-        let aud = block
-            .iter()
-            .find_map(|b| value_of(b.text, "audience"))
-            .filter(|v| !v.is_empty());
-        token_issue(
-            "k8s-audit.projected-token",
-            &format!("{kind} {name}: projected serviceAccountToken"),
-            exp,
-            aud.is_some(),
-            max,
-            l,
-            out,
-        );
-    }
-
-    if kind == "TokenRequest" {
-        let exp = ls
-            .iter()
-            .find_map(|b| value_of(b.text, "expirationSeconds"))
-            .and_then(|v| v.parse::<i64>().ok());
-        let has_aud = ls.iter().enumerate().any(|(i, b)| {
-            value_of(b.text, "audiences").is_some_and(|v| {
-                (!v.is_empty() && v != "[]")
-                    || ls
-                        .get(i + 1)
-                        .is_some_and(|n| n.indent >= b.indent && n.text.starts_with("- "))
-            })
-        });
-        token_issue(
-            "k8s-audit.token-request",
-            &format!("TokenRequest {name}"),
-            exp,
-            has_aud,
-            max,
-            kind_line,
-            out,
-        );
-    }
-
-    if WORKLOADS.contains(&kind) {
-        let disabled = ls
-            .iter()
-            .any(|l| value_of(l.text, "automountServiceAccountToken") == Some("false"));
-        if !disabled {
-            out.push(Issue {
-                rule_id: "k8s-audit.automount-token",
-                level: Level::Note,
-                offset: kind_line.offset,
-                line: kind_line.text.to_string(),
-                flags: vec!["automount-service-account-token".into()],
-                message: format!(
-                    "{kind} {name}: automountServiceAccountToken is not false, so its pods get an API token; disable it unless they call the API"
-                ),
-            });
-        }
-    }
-}
-
-fn token_issue(
-    rule_id: &'static str,
-    what: &str,
-    exp: Option<i64>,
-    has_aud: bool,
-    max: i64,
-    at: &Line<'_>,
-    out: &mut Vec<Issue>,
-) {
-    let life = exp.unwrap_or(DEFAULT_EXPIRATION);
-    let mut flags = Vec::new();
-    let mut words = Vec::new();
-    if life > max {
-        flags.push("long-lived".to_string());
-        words.push(format!(
-            "expirationSeconds {life} ({}) is above the policy's {}",
-            human_duration(life),
-            human_duration(max)
-        ));
-    }
-    if !has_aud {
-        flags.push("no-audience".to_string());
-        words.push("no audience (the token is accepted by the API server and anything trusting its issuer)".to_string());
-    }
-    if flags.is_empty() {
-        return;
-    }
-    out.push(Issue {
-        rule_id,
-        level: Level::Warning,
-        offset: at.offset,
-        line: at.text.to_string(),
-        flags,
-        message: format!("{what}: {}", words.join("; ")),
-    });
-}
-
-/// `kubectl create token SA --duration=…` above the policy, in scripts and CI files.
-fn audit_commands(text: &str, max: i64, out: &mut Vec<Issue>) {
-    let mut off = 0;
-    for raw in text.split('\n') {
-        let line = raw.trim();
-        if line.contains("kubectl") && line.contains("create token") {
-            let words: Vec<&str> = line.split_whitespace().collect();
-            let dur = words.iter().enumerate().find_map(|(i, w)| {
-                let v = w.strip_prefix("--duration")?;
-                match v.strip_prefix('=') {
-                    Some(v) => Some(v),
-                    None if v.is_empty() => words.get(i + 1).copied(),
-                    None => None,
-                }
-            });
-            let clean = |d: &str| {
-                d.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.')
-                    .to_string()
-            };
-            if let Some(secs) = dur.and_then(|d| parse_go_duration(&clean(d)))
-                && secs > max
-            {
-                out.push(Issue {
-                    rule_id: "k8s-audit.create-token-duration",
-                    level: Level::Warning,
-                    offset: off + (raw.len() - raw.trim_start().len()),
-                    line: line.to_string(),
-                    flags: vec!["long-lived".into()],
-                    message: format!(
-                        "kubectl create token with --duration {} (above the policy's {})",
-                        human_duration(secs),
-                        human_duration(max)
-                    ),
-                });
-            }
-        }
-        off += raw.len() + 1;
-    }
-}
-
 /// Audit findings of a chunk.
 pub fn findings(chunk: &Chunk<'_>, policy: &Policy) -> Vec<Finding> {
     let text = String::from_utf8_lossy(&chunk.data);
@@ -377,7 +88,7 @@ pub fn findings(chunk: &Chunk<'_>, policy: &Policy) -> Vec<Finding> {
             let location =
                 Location::of_range(&path, &index, data, i.offset..i.offset + i.line.len());
             let mut properties = std::collections::BTreeMap::new();
-            properties.insert("audit".into(), true.into());
+            properties.insert(props::AUDIT.into(), true.into());
             Finding {
                 rule_id: i.rule_id.to_string(),
                 family: FAMILY.to_string(),
@@ -480,6 +191,20 @@ mod tests {
         assert_eq!(i[1].flags, ["no-audience"]);
         assert!(i[1].message.contains("ci2"));
         assert!(t[i[1].offset..].starts_with("kind: TokenRequest"));
+    }
+
+    #[test]
+    fn token_requests_of_other_api_groups_are_not_audited() {
+        let crd = "apiVersion: llm.example.com/v1alpha1\nkind: TokenRequest\nmetadata:\n  name: demo\nspec:\n  expirationSeconds: 31536000\n";
+        assert!(ids(crd).is_empty(), "{:?}", ids(crd));
+        let k8s = crd.replace("llm.example.com/v1alpha1", "authentication.k8s.io/v1");
+        assert_eq!(
+            ids(&k8s),
+            [(
+                "k8s-audit.token-request",
+                vec!["long-lived".to_string(), "no-audience".to_string()]
+            )]
+        );
     }
 
     #[test]

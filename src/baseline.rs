@@ -197,15 +197,12 @@ impl Default for Baseline {
     }
 }
 
-/// 16 random bytes from the operating system, or (where there is no `/dev/urandom`) a hash of
+/// 16 random bytes from the operating system (`getrandom`), or (where it has none) a hash of
 /// the time, the process id and the standard library's randomly seeded hasher. A salt needs to be
 /// unique, not secret.
 fn random_salt() -> [u8; 16] {
-    use std::io::Read;
     let mut buf = [0u8; 16];
-    if let Ok(mut f) = std::fs::File::open("/dev/urandom")
-        && f.read_exact(&mut buf).is_ok()
-    {
+    if getrandom::fill(&mut buf).is_ok() {
         return buf;
     }
     use sha2::Digest;

@@ -137,7 +137,9 @@ pub struct DecodeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: DecodeFormat,
-    /// Judge the token as this family key (e.g. jwt, pypi-token, azure-sas) instead of guessing.
+    /// Read the token with this decoder (jwt, pypi-macaroon, flyio-macaroon, azure-sas,
+    /// aws-access-key, gcp-service-account, github, kubeadm-bootstrap, kubeconfig-static-token,
+    /// private-key, refresh-token) instead of guessing.
     #[arg(long, value_name = "FAMILY")]
     pub family: Option<String>,
     /// Reference time for hygiene checks (RFC 3339), default: now.
@@ -259,18 +261,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("invalid size `{s}` (use e.g. 20M, 512K or a byte count)"))
 }
 
-/// Parse `90s`, `15m`, `24h`, `7d`, `1y` (or plain seconds) into seconds.
+/// Parse a duration flag (`90s`, `15m`, `24h`, `7d`, `2w`, `1y` or plain seconds) into seconds,
+/// as the configuration file does ([`tokenhound::config::parse_duration`]).
 pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let t = s.trim();
-    let (num, mul) = match t.chars().last() {
-        Some('s') => (&t[..t.len() - 1], 1),
-        Some('m') => (&t[..t.len() - 1], 60),
-        Some('h') => (&t[..t.len() - 1], 3600),
-        Some('d') => (&t[..t.len() - 1], 86400),
-        Some('y') => (&t[..t.len() - 1], 365 * 86400),
-        _ => (t, 1),
-    };
-    num.parse::<i64>()
-        .map(|n| n * mul)
-        .map_err(|_| format!("invalid duration `{s}` (use e.g. 24h, 7d)"))
+    tokenhound::config::parse_duration(s)
+        .ok_or_else(|| format!("invalid duration `{s}` (use e.g. 24h, 7d)"))
 }

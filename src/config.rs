@@ -205,7 +205,7 @@ struct IdPattern {
 
 impl IdPattern {
     fn matches(&self, id: &str) -> bool {
-        glob_match(&self.pattern, id)
+        id_glob_matches(&self.pattern, id)
     }
 }
 
@@ -227,17 +227,6 @@ pub struct Config {
     levels: Vec<(IdPattern, Level)>,
 }
 
-/// 1-based line and column of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.chars().count(), |i| before[i + 1..].chars().count())
-        + 1;
-    (line, col)
-}
-
 /// Formats errors as `FILE:LINE:COL: KEY: message`.
 struct Origin<'a> {
     name: &'a str,
@@ -246,7 +235,8 @@ struct Origin<'a> {
 
 impl Origin<'_> {
     fn at(&self, span: Range<usize>) -> String {
-        let (l, c) = line_col(self.text, span.start);
+        let index = crate::chunk::LineIndex::new(self.text.as_bytes());
+        let (l, c) = index.position(self.text.as_bytes(), span.start.min(self.text.len()));
         format!("{}:{l}:{c}", self.name)
     }
 
@@ -406,7 +396,7 @@ impl Config {
     /// silently do nothing).
     pub fn apply_rules(&self, mut rules: Vec<Rule>) -> Result<Vec<Rule>> {
         rules.extend(self.extra_rules.iter().cloned());
-        rules::check_unique(&rules)?;
+        rules::check_rule_set(&rules)?;
         let all = self.disable.iter().chain(&self.enable);
         for p in all.chain(self.levels.iter().map(|(p, _)| p)) {
             if !rules.iter().any(|r| p.matches(r.id())) {
@@ -430,24 +420,15 @@ impl Config {
     }
 }
 
-/// `*` matches any run of characters (including none); everything else is literal.
-pub fn glob_match(pattern: &str, s: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == s;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !s.starts_with(first) || s.len() < first.len() + last.len() || !s.ends_with(last) {
-        return false;
-    }
-    let mut rest = &s[first.len()..s.len() - last.len()];
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(i) => rest = &rest[i + mid.len()..],
-            None => return false,
-        }
-    }
-    true
+/// Does rule id `id` match `pattern`? `*` matches any run of characters (including none); the
+/// rest is literal (ids hold no glob metacharacters, and any in a pattern are escaped).
+pub fn id_glob_matches(pattern: &str, id: &str) -> bool {
+    let escaped = pattern
+        .split('*')
+        .map(globset::escape)
+        .collect::<Vec<_>>()
+        .join("*");
+    globset::Glob::new(&escaped).is_ok_and(|g| g.compile_matcher().is_match(id))
 }
 
 /// Parse `90s`, `15m`, `24h`, `7d`, `2w`, `1y` or plain seconds.
@@ -630,13 +611,13 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_match("github.*", "github.classic-pat"));
-        assert!(glob_match("*pat", "github.classic-pat"));
-        assert!(glob_match("a*b*c", "aXbYc"));
-        assert!(!glob_match("a*b*c", "aXcYb"));
-        assert!(!glob_match("github.*", "gitlab.pat"));
-        assert!(glob_match("exact", "exact"));
-        assert!(!glob_match("ab*ba", "aba"));
+        assert!(id_glob_matches("github.*", "github.classic-pat"));
+        assert!(id_glob_matches("*pat", "github.classic-pat"));
+        assert!(id_glob_matches("a*b*c", "aXbYc"));
+        assert!(!id_glob_matches("a*b*c", "aXcYb"));
+        assert!(!id_glob_matches("github.*", "gitlab.pat"));
+        assert!(id_glob_matches("exact", "exact"));
+        assert!(!id_glob_matches("ab*ba", "aba"));
     }
 
     #[test]

@@ -9,9 +9,12 @@ use crate::chunk::{Chunk, LineIndex, Provenance};
 use crate::expand::{Encoding, decoded_views, unescaped_views};
 use crate::finding::{Finding, Location, fingerprint};
 use crate::hygiene::{self, Context, Policy};
-use crate::matcher::Matcher;
+use crate::matcher::{Matcher, Pairing};
 use crate::rules::Rule;
-use crate::validate::{Verdict, entropy, is_placeholder, key_may_name_secret, run_validator};
+use crate::validate::Verdict;
+use crate::validate::generic::key_may_name_secret;
+use crate::validate::placeholder::is_placeholder;
+use crate::validate::shape::entropy;
 
 /// A validated match, possibly found inside a decoded view.
 #[derive(Debug, Clone)]
@@ -39,7 +42,7 @@ pub fn validate(rule: &Rule, secret: &str) -> Verdict {
         return Verdict::Reject("entropy below the rule's minimum");
     }
     for v in &rule.spec.validators {
-        if let Verdict::Reject(why) = run_validator(v, secret) {
+        if let Verdict::Reject(why) = v.run(secret) {
             return Verdict::Reject(why);
         }
     }
@@ -102,7 +105,7 @@ fn candidates_indexed(
             }
         }
     }
-    pair_aws_keys(rules, data, index, &mut out);
+    pair_parts(matcher, data, index, &mut out);
     dedup(rules, out)
 }
 
@@ -126,125 +129,137 @@ fn view_context(view: &crate::expand::DecodedView, r: &Range<usize>) -> (Vec<u8>
     (view.text[lo..hi].to_vec(), r.start - lo..r.end - lo)
 }
 
-/// How many lines around an AWS access key id are searched for its secret key.
-const AWS_PAIR_LINES: usize = 5;
-
-/// An AWS key id and its secret are one credential: extend each access-key-id candidate's range
-/// to the nearest 40-character secret key assigned on a line that names a secret within
-/// [`AWS_PAIR_LINES`] lines, so the pair becomes one finding (the secret's own candidate then
-/// overlaps it and is dropped by de-duplication).
+/// A rule with a `[rule.pair]` (an access key id) and the partner value nearby (its secret key)
+/// are one credential: extend each such candidate's range to the nearest partner value — a
+/// maximal run of the pair's alphabet of its length, passing the partner rule's validators — on a
+/// line within the pair's window that may hold it, so the pair becomes one finding (the partner's
+/// own candidate then overlaps it and is dropped by de-duplication).
 ///
 /// The chunk's lines are indexed once (in `index`, shared with the findings' positions) and each
-/// line is examined at most once, however many key ids are near it.
-fn pair_aws_keys(
-    rules: &[Rule],
+/// line is examined at most once per pairing rule, however many candidates are near it.
+fn pair_parts(
+    matcher: &Matcher,
     data: &[u8],
     index: &OnceCell<LineIndex>,
     cands: &mut [Candidate],
 ) {
-    let mut lines: Option<AwsLines<'_>> = None;
+    let rules = matcher.rules();
+    let mut lines: HashMap<usize, PairLines<'_>> = HashMap::new();
     for c in cands.iter_mut() {
-        if c.view.is_some() || rules[c.rule].family() != "aws-access-key" {
+        let Some(pairing) = (c.view.is_none())
+            .then(|| matcher.pairing(c.rule))
+            .flatten()
+        else {
             continue;
-        }
-        let lines = lines.get_or_insert_with(|| AwsLines {
+        };
+        let lines = lines.entry(c.rule).or_insert_with(|| PairLines {
             data,
             index: index.get_or_init(|| LineIndex::new(data)),
+            pairing,
+            partner: &rules[pairing.partner],
             seen: HashMap::new(),
         });
-        if let Some(b) = lines.nearest_secret(&c.range) {
+        if let Some(b) = lines.nearest(&c.range) {
             c.range = c.range.start.min(b.start)..c.range.end.max(b.end);
         }
     }
 }
 
-/// What AWS pairing knows of one line.
-struct AwsLine {
-    /// Whether the line mentions a secret (`secret`, any case).
-    names_secret: bool,
-    /// Its 40-character `[A-Za-z0-9/+]` values that pass [`crate::validate::aws_secret_ok`], in
-    /// order; computed when first needed.
+/// What pairing knows of one line.
+struct PairLine {
+    /// Whether the line holds the pair's `line_word` (any case).
+    names_part: bool,
+    /// Its partner values, in order; computed when first needed.
     values: Option<Vec<Range<usize>>>,
 }
 
-/// The lines of one chunk as AWS pairing sees them, each examined once.
-struct AwsLines<'a> {
+/// The lines of one chunk as one pairing rule sees them, each examined once.
+struct PairLines<'a> {
     data: &'a [u8],
     index: &'a LineIndex,
-    seen: HashMap<usize, AwsLine>,
+    pairing: &'a Pairing,
+    partner: &'a Rule,
+    seen: HashMap<usize, PairLine>,
 }
 
-impl AwsLines<'_> {
-    fn line(&mut self, line: usize) -> &mut AwsLine {
-        let (data, index) = (self.data, self.index);
-        self.seen.entry(line).or_insert_with(|| AwsLine {
-            names_secret: data[index.line_range(data, line)]
-                .windows(6)
-                .any(|w| w.eq_ignore_ascii_case(b"secret")),
+impl PairLines<'_> {
+    fn line(&mut self, line: usize) -> &mut PairLine {
+        let (data, index, word) = (self.data, self.index, self.pairing.line_word.as_deref());
+        self.seen.entry(line).or_insert_with(|| PairLine {
+            names_part: word.is_none_or(|w| {
+                data[index.line_range(data, line)]
+                    .windows(w.len())
+                    .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+            }),
             values: None,
         })
     }
 
-    /// The secret values of `line` if it may hold the secret of a key id starting on line
-    /// `id_line`: it names a secret, or it is the key id's own line (e.g. a CSV credentials
-    /// export).
-    fn values_for(&mut self, line: usize, id_line: usize) -> Option<&[Range<usize>]> {
-        let (data, index) = (self.data, self.index);
+    /// The partner values of `line` if it may hold the partner of a match starting on line
+    /// `own_line`: it holds the pair's word, or it is the match's own line (e.g. a CSV
+    /// credentials export).
+    fn values_for(&mut self, line: usize, own_line: usize) -> Option<&[Range<usize>]> {
+        let (data, index, pairing, partner) = (self.data, self.index, self.pairing, self.partner);
         let l = self.line(line);
-        if !(line == id_line || l.names_secret) {
+        if !(line == own_line || l.names_part) {
             return None;
         }
-        let values = l
-            .values
-            .get_or_insert_with(|| aws_secret_values(data, index.line_range(data, line)));
+        let values = l.values.get_or_insert_with(|| {
+            partner_values(pairing, partner, data, index.line_range(data, line))
+        });
         Some(values)
     }
 
-    /// The secret value nearest (in bytes) to the key id at `id`, on a line within
-    /// [`AWS_PAIR_LINES`] lines of it that may hold its secret; on a tie, the one before it.
-    fn nearest_secret(&mut self, id: &Range<usize>) -> Option<Range<usize>> {
-        let first = self.index.line_of(id.start);
-        let last = self.index.line_of(id.end);
-        let lo = first.saturating_sub(AWS_PAIR_LINES);
-        let hi = (last + AWS_PAIR_LINES).min(self.index.line_count().saturating_sub(1));
-        // values never overlap each other, so those not overlapping the id end before it or
+    /// The partner value nearest (in bytes) to the match at `own`, on a line within the
+    /// pairing's window that may hold it; on a tie, the one before it.
+    fn nearest(&mut self, own: &Range<usize>) -> Option<Range<usize>> {
+        let first = self.index.line_of(own.start);
+        let last = self.index.line_of(own.end);
+        let lo = first.saturating_sub(self.pairing.lines);
+        let hi = (last + self.pairing.lines).min(self.index.line_count().saturating_sub(1));
+        // values never overlap each other, so those not overlapping the match end before it or
         // start after it: the nearest before is the last of the former, after the first of the latter
         let before = (lo..=first).rev().find_map(|l| {
             let v = self.values_for(l, first)?;
-            v[..v.partition_point(|r| r.end <= id.start)]
+            v[..v.partition_point(|r| r.end <= own.start)]
                 .last()
                 .cloned()
         });
         let after = (last..=hi).find_map(|l| {
             let v = self.values_for(l, first)?;
-            v.get(v.partition_point(|r| r.start < id.end)).cloned()
+            v.get(v.partition_point(|r| r.start < own.end)).cloned()
         });
         match (before, after) {
-            (Some(b), Some(a)) if a.start - id.end < id.start - b.end => Some(a),
+            (Some(b), Some(a)) if a.start - own.end < own.start - b.end => Some(a),
             (Some(b), _) => Some(b),
             (None, a) => a,
         }
     }
 }
 
-/// 40-character `[A-Za-z0-9/+]` values in `line` (a range of `data` without newlines) that
-/// pass [`crate::validate::aws_secret_ok`].
-fn aws_secret_values(data: &[u8], line: Range<usize>) -> Vec<Range<usize>> {
-    let is_key = |b: u8| b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
+/// Maximal runs of the pairing's alphabet of its length in `line` (a range of `data` without
+/// newlines) that pass the partner rule's validation.
+fn partner_values(
+    pairing: &Pairing,
+    partner: &Rule,
+    data: &[u8],
+    line: Range<usize>,
+) -> Vec<Range<usize>> {
     let text = &data[line.clone()];
     let mut out = Vec::new();
     let mut i = 0;
     while i < text.len() {
-        if !is_key(text[i]) {
+        if !pairing.alphabet[text[i] as usize] {
             i += 1;
             continue;
         }
         let s = i;
-        while i < text.len() && is_key(text[i]) {
+        while i < text.len() && pairing.alphabet[text[i] as usize] {
             i += 1;
         }
         let value = &text[s..i];
-        if value.len() == 40 && std::str::from_utf8(value).is_ok_and(crate::validate::aws_secret_ok)
+        if value.len() == pairing.length
+            && std::str::from_utf8(value).is_ok_and(|v| validate(partner, v) == Verdict::Pass)
         {
             out.push(line.start + s..line.start + i);
         }
@@ -344,7 +359,7 @@ fn findings_with(
                 chunk: data,
                 chunk_range: &c.range,
             };
-            let mut a = hygiene::assess(rule.family(), &c.secret, &ctx, policy);
+            let mut a = hygiene::assess(rule.spec.decoder, &c.secret, &ctx, policy);
             if let Some(e) = c.encoding {
                 a.properties
                     .insert("encoding".into(), serde_json::Value::from(e.as_str()));
@@ -400,7 +415,7 @@ mod tests {
         let body = "Zq3Rv8LmWx2TnK9pYb4Hc7Jd1Fg6Sa";
         let tok = format!(
             "ghp_{body}{}",
-            crate::validate::base62(crc32fast::hash(body.as_bytes()) as u64, 6)
+            crate::codec::base62(crc32fast::hash(body.as_bytes()) as u64, 6)
         );
         let text = format!(r#"{{"t": "{tok}", "u": "https:\/\/x"}}"#);
         let c = candidates(&m, text.as_bytes());
@@ -553,9 +568,32 @@ mod tests {
         }
     }
 
-    /// The pairing as first written (a ±5-line window lower-cased per key id): the reference
-    /// the indexed [`pair_aws_keys`] must agree with.
+    /// 40-character `[A-Za-z0-9/+]` runs of `line` passing `aws_secret_ok`, as first written.
+    fn aws_secret_values(data: &[u8], line: Range<usize>) -> Vec<Range<usize>> {
+        let is_key = |b: u8| b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
+        let text = &data[line.clone()];
+        let (mut out, mut i) = (Vec::new(), 0);
+        while i < text.len() {
+            let s = i;
+            while i < text.len() && is_key(text[i]) {
+                i += 1;
+            }
+            if i == s {
+                i += 1;
+            } else if i - s == 40
+                && std::str::from_utf8(&text[s..i])
+                    .is_ok_and(crate::validate::structure::aws_secret_ok)
+            {
+                out.push(line.start + s..line.start + i);
+            }
+        }
+        out
+    }
+
+    /// The AWS pairing as first written (a ±5-line window lower-cased per key id): the
+    /// reference the indexed, rule-driven [`pair_parts`] must agree with.
     fn reference_pair(rules: &[Rule], data: &[u8], cands: &mut [Candidate]) {
+        const AWS_PAIR_LINES: usize = 5;
         fn start_before(data: &[u8], pos: usize, n: usize) -> usize {
             let (mut p, mut seen) = (pos, 0);
             while p > 0 {
@@ -681,7 +719,7 @@ mod tests {
             }
             let (mut want, mut got) = (base.clone(), base.clone());
             reference_pair(rules, data, &mut want);
-            pair_aws_keys(rules, data, &OnceCell::new(), &mut got);
+            pair_parts(&m, data, &OnceCell::new(), &mut got);
             let ranges = |c: &[Candidate]| c.iter().map(|c| c.range.clone()).collect::<Vec<_>>();
             assert_eq!(ranges(&got), ranges(&want), "{text:?}");
             paired += want

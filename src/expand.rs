@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::validate::{b64_decode, hex_val};
+use crate::codec::{b64_decode, hex_val};
 
 /// Shortest base64 run worth decoding.
 const MIN_RUN: usize = 12;
@@ -324,7 +324,7 @@ mod tests {
 
     #[test]
     fn pre_check_agrees_with_exact_decoding() {
-        use crate::validate::b64_decode;
+        use crate::codec::b64_decode;
         let mut scratch = Vec::new();
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";

@@ -82,7 +82,7 @@ pub fn sarif_rows(sarif: &str) -> Result<Vec<Row>> {
             rows.push(Row {
                 level: r["level"].as_str().unwrap_or("warning").to_string(),
                 rule: r["ruleId"].as_str().unwrap_or("?").to_string(),
-                location: format!("{}:{line}", percent_decode(uri)),
+                location: format!("{}:{line}", crate::codec::percent_decode(uri)),
                 preview: props["redacted"].as_str().unwrap_or("").to_string(),
                 hygiene: props["hygiene"]
                     .as_array()
@@ -100,27 +100,6 @@ pub fn sarif_rows(sarif: &str) -> Result<Vec<Row>> {
         }
     }
     Ok(rows)
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(x) = b
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(x);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Escape text for a markdown table cell inside backticks-free text.

@@ -9,63 +9,37 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::cli::{ActionCommand, BaselineCommand, FailOn, InstallHookArgs, ScanArgs};
-use tokenhound::allow::Reason;
 use tokenhound::baseline::Baseline;
-use tokenhound::config::Config;
-use tokenhound::finding::Finding;
-use tokenhound::scan::{ScanReport, Scanner, Stats};
+use tokenhound::scan::ScanReport;
+use tokenhound::session::{self, ConfigChoice};
 
 /// The default baseline file name.
 pub const BASELINE_FILE: &str = ".tokenhound-baseline.json";
 
-/// The configuration for a scan: `--config FILE`, else `.tokenhound.toml` at the scan root
-/// (the first path, or the current directory), unless `--no-config`.
-pub fn load_config(args: &ScanArgs) -> Result<Config> {
-    if let Some(p) = &args.config {
-        return Config::load(p);
+/// Which configuration a scan uses: `--config FILE`, else none with `--no-config`, else
+/// `.tokenhound.toml` discovered from the scan root (the first path, or the current directory).
+pub fn config_choice(args: &ScanArgs) -> ConfigChoice {
+    match (&args.config, args.no_config) {
+        (Some(p), _) => ConfigChoice::File(p.clone()),
+        (None, true) => ConfigChoice::Disabled,
+        (None, false) => ConfigChoice::Discover,
     }
-    if args.no_config {
-        return Ok(Config::default());
+}
+
+/// The baseline file `baseline update` rewrites: `--baseline FILE`, else the configuration's
+/// `baseline`, else the default name.
+fn baseline_path(args: &ScanArgs) -> Result<PathBuf> {
+    if let Some(p) = &args.baseline {
+        return Ok(p.clone());
     }
     let root = match args.paths.first() {
         Some(p) if p.as_os_str() != "-" => p.clone(),
         _ => PathBuf::from("."),
     };
-    match Config::discover(&root) {
-        Some(p) => Config::load(&p),
-        None => Ok(Config::default()),
-    }
-}
-
-/// The baseline a scan applies: `--baseline FILE`, else the configuration's `baseline`.
-fn baseline_path(args: &ScanArgs, config: &Config) -> Option<PathBuf> {
-    args.baseline.clone().or_else(|| config.baseline.clone())
-}
-
-/// After collection: drop baselined findings (when `use_baseline`) and note what the allowlist
-/// and the baseline suppressed (with `-v`, each allowlist entry's count and reason).
-pub fn suppress(
-    args: &ScanArgs,
-    config: &Config,
-    scanner: &Scanner,
-    findings: Vec<Finding>,
-    stats: &mut Stats,
-    use_baseline: bool,
-) -> Result<Vec<Finding>> {
-    let mut findings = findings;
-    if use_baseline && let Some(p) = baseline_path(args, config) {
-        let b = Baseline::load(&p)?;
-        let (kept, known) = b.filter(findings);
-        scanner.allowlist.suppressed.add(Reason::Baseline, known);
-        findings = kept;
-    }
-    if let Some(note) = scanner.allowlist.suppressed.note() {
-        stats.notes.push(note);
-    }
-    if args.verbose {
-        stats.notes.extend(scanner.allowlist.explain());
-    }
-    Ok(findings)
+    let config = session::load_config(&config_choice(args), &root)?;
+    Ok(config
+        .baseline
+        .unwrap_or_else(|| PathBuf::from(BASELINE_FILE)))
 }
 
 /// On stderr, after a blocked commit's human report: how to allow a finding on purpose.
@@ -114,9 +88,7 @@ pub fn run_baseline(cmd: BaselineCommand) -> Result<u8> {
             Ok(0)
         }
         BaselineCommand::Update { scan, add } => {
-            let config = load_config(&scan)?;
-            let path =
-                baseline_path(&scan, &config).unwrap_or_else(|| PathBuf::from(BASELINE_FILE));
+            let path = baseline_path(&scan)?;
             let mut b = Baseline::load(&path)?;
             let (report, _) = super::scan_report(&scan, false)?;
             let s = b.update(&report.findings, add);

@@ -16,8 +16,9 @@ use tokenhound::finding::Level;
 use tokenhound::hygiene::Policy;
 use tokenhound::matcher::Matcher;
 use tokenhound::report::{Format, ReportOptions, write_report};
-use tokenhound::rules::{self, Rule};
-use tokenhound::scan::{Collector, ScanOptions, ScanReport, Scanner};
+use tokenhound::rules::Rule;
+use tokenhound::scan::{ScanOptions, ScanReport};
+use tokenhound::session::{self, ScanSettings, Target};
 use tokenhound::source;
 
 fn main() -> ExitCode {
@@ -47,15 +48,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn load_rules(extra: &[PathBuf]) -> Result<Vec<Rule>> {
-    let mut all = rules::builtin_rules()?;
-    for p in extra {
-        all.extend(rules::load_rules_path(p)?);
-    }
-    rules::check_unique(&all)?;
-    Ok(all)
-}
-
 fn parse_now(now: Option<&str>) -> Result<i64> {
     match now {
         Some(s) => Ok(chrono::DateTime::parse_from_rfc3339(s)
@@ -74,69 +66,45 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
 
 /// Run the scan `args` describe; `use_baseline: false` reports baselined findings too.
 fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<Rule>)> {
-    let mut config = integrate::load_config(args)?;
-    let rules = config.apply_rules(load_rules(&args.rules)?)?;
-    let mut policy = Policy::new(parse_now(args.now.as_deref())?);
-    config.hygiene.apply(&mut policy);
-    if let Some(l) = args.max_lifetime {
-        policy.max_jwt_lifetime = l;
-    }
-    let options = ScanOptions {
-        max_file_size: args.max_file_size,
-        threads: args.threads,
-        no_ignore: args.no_ignore,
-        audit_manifests: args.audit_manifests,
+    let settings = ScanSettings {
+        config: integrate::config_choice(args),
+        extra_rules: args.rules.clone(),
+        now: parse_now(args.now.as_deref())?,
+        max_jwt_lifetime: args.max_lifetime,
+        options: ScanOptions {
+            max_file_size: args.max_file_size,
+            threads: args.threads,
+            no_ignore: args.no_ignore,
+            audit_manifests: args.audit_manifests,
+        },
+        baseline: args.baseline.clone(),
+        use_baseline,
+        progress: std::io::stderr().is_terminal(),
+        blob_reader: match std::env::var("TOKENHOUND_BLOB_READER").as_deref() {
+            Ok("libgit2") => source::blobs::Reader::Libgit2,
+            _ => source::blobs::Reader::CatFile,
+        },
+        explain_allowlist: args.verbose,
     };
-    let scanner = Scanner::new(Matcher::new(rules.clone())?, policy, options)
-        .with_allowlist(std::mem::take(&mut config.allowlist));
+    let scan = session::scan(&settings, &target(args)?)?;
+    Ok((scan.report, scan.rules))
+}
+
+/// What `args` ask to scan; the git modes exclude each other and take one repository.
+fn target(args: &ScanArgs) -> Result<Target> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let git_mode = args.history || args.staged || args.range.is_some() || args.since.is_some();
-    if git_mode {
-        let mut report = run_git_scan(args, &scanner, &paths)?;
-        let findings = std::mem::take(&mut report.findings);
-        report.findings = integrate::suppress(
-            args,
-            &config,
-            &scanner,
-            findings,
-            &mut report.stats,
-            use_baseline,
-        )?;
-        return Ok((report, rules));
-    }
-    let collector = Collector::default();
-    for p in &paths {
-        if p.as_os_str() == "-" {
-            source::stdin::scan_stdin(&scanner, &collector);
-        } else if !p.exists() {
-            bail!("{}: no such file or directory", p.display());
-        } else {
-            source::fs::scan_path(&scanner, &collector, p);
-        }
-    }
-    let (findings, mut stats) = collector.finish();
-    let findings =
-        integrate::suppress(args, &config, &scanner, findings, &mut stats, use_baseline)?;
-    let report = ScanReport {
-        findings,
-        stats,
-        roots: paths.iter().map(|p| p.display().to_string()).collect(),
-        repository: None,
-    };
-    Ok((report, rules))
-}
-
-/// `--history`, `--staged`, `--range`, `--since`: one repository.
-fn run_git_scan(args: &ScanArgs, scanner: &Scanner, paths: &[PathBuf]) -> Result<ScanReport> {
     let modes = [
         args.history,
         args.staged,
         args.range.is_some() || args.since.is_some(),
     ];
+    if !modes.iter().any(|m| *m) {
+        return Ok(Target::Paths(paths));
+    }
     if modes.iter().filter(|m| **m).count() > 1 || (args.range.is_some() && args.since.is_some()) {
         bail!("choose one of --history, --staged, --range or --since");
     }
@@ -146,26 +114,25 @@ fn run_git_scan(args: &ScanArgs, scanner: &Scanner, paths: &[PathBuf]) -> Result
     if paths.len() != 1 {
         bail!("git modes scan one repository; got {} paths", paths.len());
     }
-    let repo = &paths[0];
-    let collector = Collector::default();
-    let scan = if args.staged {
-        source::staged::scan_staged(scanner, &collector, repo)?
+    let repo = paths.into_iter().next().unwrap_or_default();
+    Ok(if args.staged {
+        Target::Staged(repo)
     } else if let Some(r) = &args.range {
-        source::range::scan_range(scanner, &collector, repo, r)?
+        Target::Range {
+            repo,
+            range: r.clone(),
+        }
     } else if let Some(since) = &args.since {
-        source::range::scan_range(scanner, &collector, repo, &format!("{since}..HEAD"))?
+        Target::Range {
+            repo,
+            range: format!("{since}..HEAD"),
+        }
     } else {
-        let opts = source::history::HistoryOptions {
+        Target::History {
+            repo,
             all_objects: args.all_objects,
-            progress: std::io::stderr().is_terminal(),
-            reader: match std::env::var("TOKENHOUND_BLOB_READER").as_deref() {
-                Ok("libgit2") => source::blobs::Reader::Libgit2,
-                _ => source::blobs::Reader::CatFile,
-            },
-        };
-        source::history::scan_history(scanner, &collector, repo, &opts)?
-    };
-    Ok(scan.into_report(collector, repo.display().to_string()))
+        }
+    })
 }
 
 fn finish(args: &ScanArgs, report: &ScanReport, rules: &[Rule]) -> Result<u8> {
@@ -244,7 +211,22 @@ fn run_decode(args: DecodeArgs) -> Result<u8> {
         bail!("stdin: more than 1 MiB; decode reads one token");
     }
     let input = String::from_utf8_lossy(&buf);
-    let Some(d) = tokenhound::decode::decode_input(&input, args.family.as_deref(), &policy) else {
+    let decoder = match args.family.as_deref() {
+        Some(name) => Some(
+            tokenhound::decode::Decoder::from_name(name).with_context(|| {
+                let names: Vec<&str> = tokenhound::decode::Decoder::ALL
+                    .iter()
+                    .map(|d| d.as_str())
+                    .collect();
+                format!(
+                    "--family {name}: unknown decoder (one of {})",
+                    names.join(", ")
+                )
+            })?,
+        ),
+        None => None,
+    };
+    let Some(d) = tokenhound::hygiene::decode_input(&input, decoder, &policy) else {
         if input.trim().is_empty() {
             bail!("stdin: no token given");
         }
@@ -260,7 +242,7 @@ fn run_decode(args: DecodeArgs) -> Result<u8> {
     match args.format {
         DecodeFormat::Json => {
             let doc = serde_json::json!({
-                "family": d.family,
+                "family": d.decoder.as_str(),
                 "redacted": redacted,
                 "decoded": decoded,
                 "summary": a.summary,
@@ -273,7 +255,7 @@ fn run_decode(args: DecodeArgs) -> Result<u8> {
         }
         DecodeFormat::Human => {
             writeln!(w, "token:    {redacted}")?;
-            writeln!(w, "family:   {}", d.family)?;
+            writeln!(w, "family:   {}", d.decoder.as_str())?;
             if let Some(s) = &a.summary {
                 writeln!(w, "summary:  {s}")?;
             }
@@ -298,7 +280,7 @@ fn run_decode(args: DecodeArgs) -> Result<u8> {
 fn run_rules(cmd: RulesCommand) -> Result<u8> {
     match cmd {
         RulesCommand::List { rules } => {
-            let all = load_rules(rules.as_slice())?;
+            let all = session::load_rules(rules.as_slice())?;
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
             for r in &all {
@@ -316,14 +298,14 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
             Ok(0)
         }
         RulesCommand::Doc => {
-            let matcher = Matcher::new(rules::builtin_rules()?)?;
+            let matcher = Matcher::new(tokenhound::rules::builtin_rules()?)?;
             let mut w = std::io::stdout().lock();
             w.write_all(tokenhound::rules_doc::render(&matcher).as_bytes())?;
             w.flush()?;
             Ok(0)
         }
         RulesCommand::Check { files } => {
-            let all = load_rules(&files)?;
+            let all = session::load_rules(&files)?;
             let matcher = Matcher::new(all)?;
             let (failures, n) = tokenhound::selfcheck::check_examples(&matcher);
             for f in &failures {

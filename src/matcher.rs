@@ -25,9 +25,26 @@ pub struct RawMatch {
 /// The longest stretch of a line, on each side of a keyword hit, that a regex sees.
 const WINDOW_CAP: usize = 4096;
 
+/// A rule's `[rule.pair]`, resolved: the partner rule's index and the value's byte set.
+#[derive(Debug, Clone)]
+pub struct Pairing {
+    /// Index of the partner rule in the matcher.
+    pub partner: usize,
+    /// Lines searched before and after the match.
+    pub lines: usize,
+    /// Bytes a partner value consists of.
+    pub alphabet: [bool; 256],
+    /// Exact length of a partner value.
+    pub length: usize,
+    /// A line other than the match's own must hold this word (any case).
+    pub line_word: Option<String>,
+}
+
 /// Compiled keyword prefilter plus the rules it guards.
 pub struct Matcher {
     rules: Vec<Rule>,
+    /// rule index -> its resolved pairing, if it has one
+    pairings: Vec<Option<Pairing>>,
     automaton: Option<AhoCorasick>,
     /// keyword pattern id -> rules that list it
     keyword_rules: Vec<Vec<usize>>,
@@ -68,12 +85,41 @@ impl Matcher {
                     .build(&keywords)?,
             )
         };
+        let pairings = rules
+            .iter()
+            .map(|r| {
+                let Some(p) = &r.spec.pair else {
+                    return Ok(None);
+                };
+                let partner = rules.iter().position(|o| o.id() == p.with).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{}: rule `{}` pairs with `{}`, which is not a loaded rule",
+                        r.source,
+                        r.id(),
+                        p.with
+                    )
+                })?;
+                Ok(Some(Pairing {
+                    partner,
+                    lines: p.lines,
+                    alphabet: p.byte_set()?,
+                    length: p.length,
+                    line_word: p.line_word.clone(),
+                }))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Matcher {
             rules,
+            pairings,
             automaton,
             keyword_rules,
             always,
         })
+    }
+
+    /// The resolved `[rule.pair]` of rule `i`, if it has one.
+    pub fn pairing(&self, i: usize) -> Option<&Pairing> {
+        self.pairings.get(i).and_then(Option::as_ref)
     }
 
     /// The rules, in matcher order.

@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 use crate::finding::Level;
+use crate::validate::Validator;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
@@ -52,6 +53,10 @@ pub struct RuleSpec {
     /// Token family key used by decoders and hygiene (defaults to the id).
     #[serde(default)]
     pub family: Option<String>,
+    /// The decoder that reads this rule's secrets (`decoder = "jwt"`, …); an unknown name fails
+    /// rule loading. Without one, only the documented JWT-shape fallback applies.
+    #[serde(default)]
+    pub decoder: Option<crate::decode::Decoder>,
     /// Case-insensitive literals; the rule only runs on content containing one of them.
     pub keywords: Vec<String>,
     /// Regex (Rust `regex` syntax); the secret is the `secret` named group, else group 1.
@@ -59,9 +64,9 @@ pub struct RuleSpec {
     /// Minimum Shannon entropy (bits per byte) of the secret.
     #[serde(default)]
     pub min_entropy: Option<f64>,
-    /// Named offline validators, see [`crate::validate`].
+    /// Offline validators, see [`crate::validate::Validator`] (an unknown name fails loading).
     #[serde(default)]
-    pub validators: Vec<String>,
+    pub validators: Vec<Validator>,
     /// Default SARIF level.
     #[serde(default = "default_level")]
     pub level: Level,
@@ -74,11 +79,65 @@ pub struct RuleSpec {
     /// The match may span lines (search the whole chunk, not keyword lines).
     #[serde(default)]
     pub multiline: bool,
+    /// Another rule's secret that completes this rule's credential (an access key id and its
+    /// secret key): the nearest partner value nearby is reported with this finding, as one.
+    #[serde(default)]
+    pub pair: Option<PairSpec>,
     /// Text the rule must report.
     pub examples: Vec<String>,
     /// Text the rule must not report.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+}
+
+/// How a rule finds the other part of a multi-part credential (`[rule.pair]` in a rules file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairSpec {
+    /// Id of the rule whose secret is the other part; it must be loaded (checked by
+    /// [`check_rule_set`] and [`crate::matcher::Matcher::new`]) and its validators judge a value.
+    pub with: String,
+    /// How many lines before and after this rule's match are searched.
+    pub lines: usize,
+    /// Bytes a partner value consists of, as a character class body (`A-Za-z0-9/+`): a value
+    /// is a maximal run of them.
+    pub alphabet: String,
+    /// Exact length of a partner value.
+    pub length: usize,
+    /// A line other than the match's own holds a partner value only if it contains this word
+    /// (any case), e.g. `secret`.
+    #[serde(default)]
+    pub line_word: Option<String>,
+}
+
+impl PairSpec {
+    /// The bytes of [`PairSpec::alphabet`] as a lookup table, or an error naming what is wrong.
+    pub fn byte_set(&self) -> Result<[bool; 256]> {
+        let mut set = [false; 256];
+        let b = self.alphabet.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if i + 2 < b.len() && b[i + 1] == b'-' {
+                if b[i] > b[i + 2] {
+                    bail!("pair alphabet `{}`: reversed range", self.alphabet);
+                }
+                for c in b[i]..=b[i + 2] {
+                    set[c as usize] = true;
+                }
+                i += 3;
+            } else {
+                set[b[i] as usize] = true;
+                i += 1;
+            }
+        }
+        if self.length == 0 || !set.iter().any(|&x| x) {
+            bail!("pair needs a non-empty alphabet and a length");
+        }
+        if self.line_word.as_deref() == Some("") {
+            bail!("pair `line_word` is empty");
+        }
+        Ok(set)
+    }
 }
 
 fn default_level() -> Level {
@@ -144,13 +203,12 @@ fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
         .capture_names()
         .position(|n| n == Some("secret"))
         .unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
-    for v in &spec.validators {
-        if !crate::validate::is_known_validator(v) {
-            bail!("{origin}: rule `{}`: unknown validator `{v}`", spec.id);
-        }
-    }
     if spec.examples.is_empty() {
         bail!("{origin}: rule `{}`: needs at least one example", spec.id);
+    }
+    if let Some(p) = &spec.pair {
+        p.byte_set()
+            .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
     }
     Ok(Rule {
         spec,
@@ -166,7 +224,7 @@ pub fn builtin_rules() -> Result<Vec<Rule>> {
     for (name, text) in BUILTIN_RULE_FILES {
         rules.extend(parse_rules(text, name)?);
     }
-    check_unique(&rules)?;
+    check_rule_set(&rules)?;
     Ok(rules)
 }
 
@@ -191,6 +249,24 @@ pub fn load_rules_path(path: &Path) -> Result<Vec<Rule>> {
         rules.extend(parse_rules(&text, &f.display().to_string())?);
     }
     Ok(rules)
+}
+
+/// Fail when two rules share an id or a rule pairs with a rule that is not loaded.
+pub fn check_rule_set(rules: &[Rule]) -> Result<()> {
+    check_unique(rules)?;
+    for r in rules {
+        if let Some(p) = &r.spec.pair
+            && !rules.iter().any(|o| o.id() == p.with)
+        {
+            bail!(
+                "{}: rule `{}` pairs with `{}`, which is not a loaded rule",
+                r.source,
+                r.id(),
+                p.with
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Fail when two rules share an id.

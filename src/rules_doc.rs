@@ -189,7 +189,11 @@ pub fn render(matcher: &Matcher) -> String {
             s.precision.as_str()
         );
         let _ = writeln!(o, "- **Keywords:** {}", code_list(&s.keywords));
-        let _ = writeln!(o, "- **Validators:** {}", code_list(&s.validators));
+        let _ = writeln!(
+            o,
+            "- **Validators:** {}",
+            code_list(s.validators.iter().map(|v| v.name()))
+        );
         let shared = by_family.get(r.family()).copied().unwrap_or(0);
         let _ = writeln!(
             o,

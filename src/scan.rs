@@ -37,19 +37,71 @@ impl Default for ScanOptions {
     }
 }
 
+/// Why an input was not scanned (the spelling in reports is [`SkipReason::as_str`] plus, for
+/// unreadable inputs, the error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Binary content.
+    Binary,
+    /// Larger than the size limit.
+    TooLarge,
+    /// A Git LFS pointer (the content lives elsewhere).
+    LfsPointer,
+    /// A git submodule (another repository).
+    Submodule,
+    /// Could not be read; the error says why.
+    Unreadable(String),
+}
+
+impl SkipReason {
+    /// The reason's category as reports spell it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "too-large",
+            SkipReason::LfsPointer => "lfs-pointer",
+            SkipReason::Submodule => "submodule",
+            SkipReason::Unreadable(_) => "unreadable",
+        }
+    }
+
+    /// A routine skip (nothing the user must act on), as opposed to an error.
+    pub fn is_routine(&self) -> bool {
+        matches!(
+            self,
+            SkipReason::Binary | SkipReason::LfsPointer | SkipReason::Submodule
+        )
+    }
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::Unreadable(why) => write!(f, "unreadable: {why}"),
+            other => f.write_str(other.as_str()),
+        }
+    }
+}
+
 /// An input that was not scanned, and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Skipped {
     /// The input (path, blob id, ...).
     pub input: String,
-    /// Why: `binary`, `too-large`, `unreadable: …`, `lfs-pointer`, `submodule`, ...
+    /// Why, as [`SkipReason`] spells it: `binary`, `too-large`, `unreadable: …`, …
     pub reason: String,
 }
 
 impl Skipped {
     /// Is this an error the user should hear about at once (not a routine skip)?
     pub fn is_error(&self) -> bool {
-        !matches!(self.reason.as_str(), "binary" | "lfs-pointer" | "submodule")
+        ![
+            SkipReason::Binary,
+            SkipReason::LfsPointer,
+            SkipReason::Submodule,
+        ]
+        .iter()
+        .any(|r| r.is_routine() && r.as_str() == self.reason)
     }
 
     /// The reason's category, for summary counts (`unreadable: …` → `unreadable`).
@@ -82,10 +134,10 @@ pub struct Collector {
 
 impl Collector {
     /// Record a skipped input.
-    pub fn skip(&self, input: impl Into<String>, reason: impl Into<String>) {
+    pub fn skip(&self, input: impl Into<String>, reason: SkipReason) {
         let s = Skipped {
             input: input.into(),
-            reason: reason.into(),
+            reason: reason.to_string(),
         };
         self.skipped
             .lock()
@@ -221,7 +273,7 @@ impl Scanner {
         &self,
         chunk: Chunk<'_>,
         commit_time: Option<i64>,
-    ) -> Result<Vec<Finding>, &'static str> {
+    ) -> Result<Vec<Finding>, SkipReason> {
         self.detect(chunk, commit_time).map(|(_, d)| d.findings)
     }
 
@@ -231,13 +283,13 @@ impl Scanner {
         &self,
         chunk: Chunk<'a>,
         commit_time: Option<i64>,
-    ) -> Result<(Chunk<'a>, Detection), &'static str> {
+    ) -> Result<(Chunk<'a>, Detection), SkipReason> {
         let chunk = match normalize_encoding(&chunk.data) {
             Some(utf8) => Chunk {
                 data: utf8.into(),
                 provenance: chunk.provenance,
             },
-            None if looks_binary(&chunk.data) => return Err("binary"),
+            None if looks_binary(&chunk.data) => return Err(SkipReason::Binary),
             None => chunk,
         };
         let (cands, mut findings) =

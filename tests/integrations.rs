@@ -119,7 +119,7 @@ fn allowlist_paths_regexes_and_stopwords() {
     let f = Fixture::new();
     let toks: Vec<String> = (0..5).map(|_| g.ghp()).collect();
     let body = format!("QAteam{}", g.alnum(24));
-    let crc = tokenhound::validate::base62(crc32fast::hash(body.as_bytes()) as u64, 6);
+    let crc = tokenhound::codec::base62(crc32fast::hash(body.as_bytes()) as u64, 6);
     let dummy = format!("ghp_{body}{crc}");
     f.write("tests/fixtures/creds.env", format!("T={}\n", toks[0]));
     f.write("src/keep.env", format!("T={}\n", toks[1]));

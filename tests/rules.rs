@@ -46,3 +46,45 @@ examples = ["k"]
         "{e}"
     );
 }
+
+#[test]
+fn unknown_decoders_fail_rule_loading() {
+    let rule = |decoder: &str| {
+        format!(
+            "[[rule]]\nid = \"x.y\"\nname = \"n\"\ndescription = \"d\"\nremediation = \"r\"\ndecoder = \"{decoder}\"\nkeywords = [\"k\"]\nregex = '''k(x+)'''\nexamples = [\"kxx\"]\n"
+        )
+    };
+    let e = tokenhound::rules::parse_rules(&rule("jwt-typo"), "user.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("user.toml") && e.contains("jwt-typo"), "{e}");
+    let ok = tokenhound::rules::parse_rules(&rule("jwt"), "user.toml").unwrap();
+    assert_eq!(ok[0].spec.decoder, Some(tokenhound::decode::Decoder::Jwt));
+}
+
+#[test]
+fn every_rule_whose_family_has_a_decoder_names_it() {
+    // decoding is chosen by the typed `decoder`; a family that implies one but lacks the line
+    // would silently lose its hygiene verdicts
+    for r in builtin_rules().unwrap() {
+        let f = r.family();
+        let implied = f == "jwt"
+            || f == "pypi-token"
+            || f == "flyio-token"
+            || f == "azure-sas"
+            || f == "aws-access-key"
+            || f == "gcp-service-account-key"
+            || f.starts_with("github-")
+            || f == "kubeadm-bootstrap-token"
+            || f == "kubeconfig-static-token"
+            || f == "private-key"
+            || f.ends_with("-refresh-token");
+        assert_eq!(
+            implied,
+            r.spec.decoder.is_some(),
+            "{}: family {f} vs decoder {:?}",
+            r.id(),
+            r.spec.decoder
+        );
+    }
+}

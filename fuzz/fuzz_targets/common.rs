@@ -1,7 +1,8 @@
 //! Shared by the fuzz targets: turn fuzz bytes into a secret, its surrounding text and a commit
-//! time, then run one family's decoder. Any panic is a bug.
+//! time, then run one decoder and judge its facts. Any panic is a bug.
 
-use tokenhound::hygiene::{Context, Policy};
+use tokenhound::decode::{Context, Decoder};
+use tokenhound::hygiene::Policy;
 
 /// 2026-11-01T00:00:00Z
 const NOW: i64 = 1_793_491_200;
@@ -14,7 +15,7 @@ fn boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-pub fn run(family: &str, data: &[u8]) {
+pub fn run(decoder: Decoder, data: &[u8]) {
     let (head, body) = match data {
         [a, b, c, rest @ ..] => ([*a, *b, *c], rest),
         _ => ([0, 255, 0], data),
@@ -36,9 +37,9 @@ pub fn run(family: &str, data: &[u8]) {
     };
     let policy = Policy::new(NOW);
     let secret = &text[range.clone()];
-    let _ = tokenhound::decode::assess(family, secret, &ctx, &policy);
+    let _ = tokenhound::hygiene::assess(Some(decoder), secret, &ctx, &policy);
     // the whole input as the token, too
     let whole = 0..n;
     let ctx = Context { range: &whole, chunk_range: &whole, ..ctx };
-    let _ = tokenhound::decode::assess(family, &text, &ctx, &policy);
+    let _ = tokenhound::hygiene::assess(Some(decoder), &text, &ctx, &policy);
 }

@@ -4,7 +4,8 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
+use tokenhound::decode::Decoder;
 
 fuzz_target!(|data: &[u8]| {
-    common::run("azure-sas", data);
+    common::run(Decoder::AzureSas, data);
 });

@@ -2,8 +2,7 @@
 //! never expires) or temporary (`ASIA`, STS), and new-generation ids embed the account id.
 //! The finding may cover the id and its secret key; only the id is read.
 
-use super::valid_at_commit;
-use crate::hygiene::{Assessment, Context, Policy};
+use super::Facts;
 
 /// The first AWS key id (`AKIA`/`ASIA`/`ABIA`/`ACCA` + 16 base32 chars) in `s`.
 pub fn key_id_in(s: &str) -> Option<&str> {
@@ -45,96 +44,22 @@ pub fn account_id(key_id: &str) -> Option<u64> {
     Some((z & 0x7fff_ffff_ff80) >> 7)
 }
 
-/// Decode and judge an AWS key id.
-pub fn assess(secret: &str, ctx: &Context<'_>, _policy: &Policy) -> Assessment {
-    let mut a = Assessment::default();
-    let Some(id) = key_id_in(secret) else {
-        return super::not_decodable("AWS key", "no AKIA/ASIA key id in the match");
-    };
-    let (kind, words) = match &id[..4] {
-        "AKIA" => {
-            a.flags.push("non-expiring".into());
-            (
-                "long-term IAM user/root key",
-                "long-term key, never expires until rotated",
-            )
-        }
-        "ASIA" => (
-            "temporary STS credentials",
-            "temporary credentials (need a session token, expire within hours)",
-        ),
-        "ABIA" => ("STS service bearer token", "service bearer token"),
-        _ => ("context-specific credential", "context-specific credential"),
-    };
-    a.properties.insert("key_id_prefix".into(), id[..4].into());
-    a.properties.insert("key_kind".into(), kind.into());
-    let mut summary = format!("AWS {words}");
-    if let Some(acct) = account_id(id) {
-        a.properties
-            .insert("account_id".into(), format!("{acct:012}").into());
-        summary.push_str(&format!(", account {acct:012}"));
-    }
-    if id[..4] == *"AKIA" {
-        valid_at_commit(&mut a, ctx, None, None);
-    }
-    a.summary = Some(summary);
-    a
+/// What an AWS key id says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsFacts {
+    /// The four-letter prefix (`AKIA`, `ASIA`, `ABIA`, `ACCA`).
+    pub prefix: String,
+    /// The account id embedded in new-generation ids.
+    pub account_id: Option<u64>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::decode::testutil::{Ctx, NOW, Rng};
-
-    const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-    #[test]
-    fn account_id_from_spec_example() {
-        assert_eq!(
-            account_id(concat!("AKIA", "RZPUZDIKH5LQYLKH")),
-            Some(123_456_789_012)
-        );
-        assert_eq!(account_id(concat!("AKIA", "IOSFODNN7ABCDEFG")), None);
-        assert_eq!(account_id("AKIA"), None);
-    }
-
-    #[test]
-    fn long_term_versus_temporary() {
-        let mut r = Rng(31);
-        let p = Policy::new(NOW);
-        let id = format!("AKIA{}", r.alnum(16, B32));
-        let secret = r.alnum(
-            40,
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+",
-        );
-        let text = format!("aws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
-        let c = Ctx::new(&text, &id);
-        let a = assess(&format!("{id}:{secret}"), &c.ctx(), &p);
-        assert_eq!(a.flags, ["non-expiring"]);
-        assert!(!a.summary.unwrap().contains(&secret));
-        let id = format!("ASIA{}", r.alnum(16, B32));
-        let c = Ctx::new(&id, &id);
-        let a = assess(&id, &c.ctx(), &p);
-        assert!(a.flags.is_empty());
-        assert_eq!(a.properties["key_kind"], "temporary STS credentials");
-    }
-
-    #[test]
-    fn non_keys_are_not_decodable() {
-        let c = Ctx::new("x", "x");
-        let p = Policy::new(NOW);
-        for bad in [
-            "",
-            "AKIA",
-            "AKIA0123456789012345",
-            "XAKIAABCDEFGHIJKLMNOP",
-            "ékAKIA",
-        ] {
-            assert_eq!(
-                assess(bad, &c.ctx(), &p).properties["decoded"],
-                false,
-                "{bad}"
-            );
-        }
+/// Decode the first AWS key id in `secret` into [`Facts`].
+pub fn facts(secret: &str) -> Facts {
+    match key_id_in(secret) {
+        Some(id) => Facts::Aws(AwsFacts {
+            prefix: id[..4].to_string(),
+            account_id: account_id(id),
+        }),
+        None => Facts::undecodable("AWS key", "no AKIA/ASIA key id in the match"),
     }
 }

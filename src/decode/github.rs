@@ -4,9 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{jwt, rfc3339, valid_at_commit};
-use crate::hygiene::{Assessment, Context, Policy};
-use crate::validate::crc32_base62_ok;
+use super::jwt;
+use crate::codec::crc32_base62_ok;
 
 /// The PLAN.md family key of a GitHub token, from its prefix.
 pub fn family_of(token: &str) -> Option<&'static str> {
@@ -24,7 +23,8 @@ pub fn family_of(token: &str) -> Option<&'static str> {
 
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-fn base32(bytes: &[u8]) -> String {
+/// RFC 4648 base32 without padding (the fine-grained PAT hash alphabet).
+pub fn base32(bytes: &[u8]) -> String {
     let mut out = String::new();
     let (mut buf, mut bits) = (0u32, 0);
     for &b in bytes {
@@ -70,159 +70,52 @@ pub fn fine_grained_hash_ok(token: &str) -> Option<bool> {
     Some(h[..8] == *check)
 }
 
-/// Decode and judge a GitHub token of `family`.
-pub fn assess(family: &str, secret: &str, ctx: &Context<'_>, policy: &Policy) -> Assessment {
+/// What a GitHub token says about itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GithubFacts {
+    /// The token kind from its prefix (`github-classic-pat`, …; `None` without a known prefix).
+    pub kind: Option<&'static str>,
+    /// A classic-form token (`gh?_` + alphanumerics) whose CRC-32 checksum does not match.
+    pub checksum_mismatch: bool,
+    /// Stateless installation token `ghs_<app id>_<JWT>`: the app id.
+    pub app_id: Option<String>,
+    /// Stateless installation token: the JWT's `exp`.
+    pub expires: Option<i64>,
+    /// Fine-grained PAT: owner id (heuristic).
+    pub owner_id: Option<u32>,
+    /// Fine-grained PAT: the hash heuristic holds.
+    pub hash_ok: Option<bool>,
+}
+
+/// Read what a GitHub token's prefix, checksum and body say.
+pub fn facts(secret: &str) -> GithubFacts {
     let t = secret.trim();
-    let mut a = Assessment::default();
     let classic_form = t.len() >= 40
         && t.as_bytes()[3] == b'_'
         && t[4..].bytes().all(|b| b.is_ascii_alphanumeric());
-    if classic_form && !t.starts_with("github_pat_") && !crc32_base62_ok(t) {
-        a.flags.push("checksum-mismatch".into());
-    }
-    let kind = family_of(t).unwrap_or(family);
-    let summary = match kind {
-        "github-classic-pat" => {
-            a.flags.push("over-scoped".into());
-            // tokens.md §1 calls these long-lived, but the expiry is server-side: the default
-            // policy (§13) leaves `long-lived` to proven lifetimes and says so beside it
-            a.flags.push("expiry-unknown".into());
-            "GitHub classic personal access token: coarse scopes (repo = every private repository the user can reach), may never expire".to_string()
-        }
-        "github-oauth" => {
-            a.flags.push("expiry-unknown".into());
-            "GitHub OAuth app token: acts as the user, no expiry by default".into()
-        }
-        "github-user-to-server" => {
-            "GitHub App user-to-server token: 8 hours when token expiration is on".into()
-        }
-        "github-refresh" => {
-            a.flags.push("long-lived".into());
-            "GitHub App refresh token: valid 6 months, mints new user tokens".into()
-        }
-        "github-server-to-server" => {
-            let mut s = "GitHub App installation token: valid 1 hour".to_string();
+    let kind = family_of(t);
+    let mut f = GithubFacts {
+        kind,
+        checksum_mismatch: classic_form && !t.starts_with("github_pat_") && !crc32_base62_ok(t),
+        ..GithubFacts::default()
+    };
+    match kind {
+        Some("github-server-to-server") => {
             // stateless form ghs_<app id>_<JWT>
             if let Some((app, rest)) = t.strip_prefix("ghs_").and_then(|r| r.split_once('_'))
                 && app.bytes().all(|b| b.is_ascii_digit())
             {
-                a.properties.insert("app_id".into(), app.into());
-                if let Ok(j) = jwt::parse(rest)
-                    && let Some(exp) = j.claims.get("exp").and_then(|v| v.as_i64())
-                {
-                    if let Some(w) = rfc3339(exp) {
-                        a.properties.insert("expires_at".into(), w.clone().into());
-                        s.push_str(&format!(", expires {w}"));
-                    }
-                    if exp < policy.now {
-                        a.flags.push("expired".into());
-                    }
-                    valid_at_commit(&mut a, ctx, None, Some(exp));
+                f.app_id = Some(app.to_string());
+                if let Ok(j) = jwt::parse(rest) {
+                    f.expires = j.claims.get("exp").and_then(|v| v.as_i64());
                 }
             }
-            s
         }
-        "github-fine-grained-pat" => {
-            let mut s = "GitHub fine-grained personal access token: repositories, permissions and expiry are server-side".to_string();
-            if let Some(id) = fine_grained_owner(t) {
-                a.properties.insert("owner_id".into(), id.into());
-                s.push_str(&format!(" (owner id {id}, heuristic)"));
-            }
-            if let Some(ok) = fine_grained_hash_ok(t) {
-                a.properties.insert(
-                    "hash_heuristic".into(),
-                    if ok { "ok" } else { "mismatch" }.into(),
-                );
-            }
-            s
+        Some("github-fine-grained-pat") => {
+            f.owner_id = fine_grained_owner(t);
+            f.hash_ok = fine_grained_hash_ok(t);
         }
-        _ => "GitHub token".into(),
-    };
-    a.properties.insert("token_kind".into(), kind.into());
-    a.summary = Some(summary);
-    a
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::decode::testutil::{ALNUM, Ctx, NOW, Rng};
-    use crate::validate::base62;
-
-    fn classic(prefix: &str, r: &mut Rng) -> String {
-        let body = r.alnum(30, ALNUM);
-        format!(
-            "{prefix}{body}{}",
-            base62(crc32fast::hash(body.as_bytes()) as u64, 6)
-        )
+        _ => {}
     }
-
-    fn classic_long(prefix: &str, r: &mut Rng) -> String {
-        let body = r.alnum(70, ALNUM);
-        format!(
-            "{prefix}{body}{}",
-            base62(crc32fast::hash(body.as_bytes()) as u64, 6)
-        )
-    }
-
-    fn run(t: &str) -> Assessment {
-        let c = Ctx::new(t, t);
-        let f = family_of(t).unwrap_or("github-classic-pat");
-        crate::decode::assess(f, t, &c.ctx(), &Policy::new(NOW))
-    }
-
-    #[test]
-    fn prefix_semantics() {
-        let mut r = Rng(41);
-        assert_eq!(
-            run(&classic("ghp_", &mut r)).flags,
-            ["over-scoped", "expiry-unknown"]
-        );
-        assert_eq!(run(&classic("gho_", &mut r)).flags, ["expiry-unknown"]);
-        assert_eq!(run(&classic_long("ghr_", &mut r)).flags, ["long-lived"]);
-        assert!(run(&classic("ghu_", &mut r)).flags.is_empty());
-        assert!(run(&classic("ghs_", &mut r)).flags.is_empty());
-        let mut bad = classic("ghp_", &mut r);
-        bad.replace_range(5..6, if &bad[5..6] == "a" { "b" } else { "a" });
-        assert!(run(&bad).flags.contains(&"checksum-mismatch".to_string()));
-    }
-
-    #[test]
-    fn fine_grained_owner_and_hash() {
-        let t = concat!(
-            "github_pat_",
-            "11AC6GCTQ04IFiN7EsQPFv",
-            "_",
-            "OTcoO7z941eihz99z1JDAHEme1KYn5ytXKXU0ltvkjf",
-            "LWWF6GQA",
-            "KqldCbOh"
-        );
-        assert_eq!(fine_grained_owner(t), Some(12_345_678));
-        assert_eq!(fine_grained_hash_ok(t), Some(true));
-        let a = run(t);
-        assert!(a.flags.is_empty());
-        assert_eq!(a.properties["owner_id"], 12_345_678);
-        assert_eq!(fine_grained_owner("github_pat_"), None);
-        assert_eq!(
-            fine_grained_owner("github_pat_11!!!!!!!!!!!!!!!!!!!!!!"),
-            None
-        );
-        assert_eq!(base32(&12_345_678u32.to_be_bytes()), "AC6GCTQ");
-    }
-
-    #[test]
-    fn odd_input_never_panics() {
-        let c = Ctx::new("x", "x");
-        let p = Policy::new(NOW);
-        for t in [
-            "",
-            "ghp_",
-            "ghs_12_x.y.z",
-            "ghs_12_eyJ.eyJ.",
-            "github_pat_ééééééééééééééééééééééééé",
-            "gh",
-        ] {
-            let _ = assess("github-classic-pat", t, &c.ctx(), &p);
-        }
-    }
+    f
 }

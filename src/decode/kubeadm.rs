@@ -3,12 +3,11 @@
 //! `stringData` or base64 `data`), the kubeadm config entry (`bootstrapTokens[].ttl`) or the
 //! command line (`--ttl`, `--token-ttl`). Only the public token id is reported.
 
-use super::{human_duration, parse_time, rfc3339, valid_at_commit, yaml_document};
-use crate::hygiene::{Assessment, Context, Policy};
-use crate::validate::b64_decode;
+use super::{Context, parse_time, yaml_document};
+use crate::codec::b64_decode;
 
 /// The group every kubeadm node-join token carries.
-const DEFAULT_GROUP: &str = "system:bootstrappers:kubeadm:default-node-token";
+pub const DEFAULT_GROUP: &str = "system:bootstrappers:kubeadm:default-node-token";
 /// kubeadm's default ttl.
 const DEFAULT_TTL: i64 = 24 * 3600;
 
@@ -78,25 +77,86 @@ fn decoded_value(raw: &str) -> String {
     raw.to_string()
 }
 
-/// Judge a bootstrap token from its context.
-pub fn assess(secret: &str, ctx: &Context<'_>, policy: &Policy) -> Assessment {
-    let mut a = Assessment::default();
-    if let Some((id, _)) = split_token(secret.trim()) {
-        a.properties.insert("token_id".into(), id.into());
+/// What a bootstrap-token Secret says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BootstrapSecret {
+    /// `expiration` (Unix seconds).
+    pub expiration: Option<i64>,
+    /// `expiration` is present but not a time.
+    pub expiration_unreadable: bool,
+    /// `usage-bootstrap-*` set to true (without the prefix).
+    pub usages: Vec<String>,
+    /// `auth-extra-groups`.
+    pub groups: Vec<String>,
+}
+
+impl BootstrapSecret {
+    /// Groups beyond the default node-join group.
+    pub fn extra_groups(&self) -> bool {
+        self.groups.iter().any(|g| g != DEFAULT_GROUP)
     }
+}
+
+/// Where a bootstrap token's lifetime was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TtlSource {
+    /// A kubeadm config (`bootstrapTokens[].ttl`).
+    Config,
+    /// A `kubeadm` command line (`--ttl`, `--token-ttl`).
+    CommandLine,
+    /// Nothing around the token states it: kubeadm's default applies.
+    Default,
+}
+
+impl TtlSource {
+    /// Property spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TtlSource::Config => "kubeadm-config",
+            TtlSource::CommandLine => "command-line",
+            TtlSource::Default => "default",
+        }
+    }
+}
+
+/// What a bootstrap token and its context say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KubeadmFacts {
+    /// The public token id.
+    pub token_id: Option<String>,
+    /// Found as a kubeconfig `token:`.
+    pub in_kubeconfig: bool,
+    /// The bootstrap-token Secret holding the token, if it is in one.
+    pub secret: Option<BootstrapSecret>,
+    /// Where the ttl was read (outside Secrets).
+    pub ttl_source: TtlSource,
+    /// The ttl in seconds (`None`: unreadable, or not stated when the source is the default).
+    pub ttl: Option<i64>,
+    /// The ttl as written, when it is present but unparseable.
+    pub ttl_unparsed: Option<String>,
+}
+
+/// kubeadm's default ttl.
+pub const DEFAULT_TTL_SECONDS: i64 = DEFAULT_TTL;
+
+/// Read a bootstrap token and its context.
+pub fn facts(secret: &str, ctx: &Context<'_>) -> KubeadmFacts {
+    let mut f = KubeadmFacts {
+        token_id: split_token(secret.trim()).map(|(id, _)| id.to_string()),
+        in_kubeconfig: false,
+        secret: None,
+        ttl_source: TtlSource::Default,
+        ttl: None,
+        ttl_unparsed: None,
+    };
     let (_, doc) = yaml_document(ctx.chunk, ctx.chunk_range.start);
     let doc_s = String::from_utf8_lossy(doc);
     let is_secret = doc_s.lines().any(|l| {
         let l = l.trim();
         l.starts_with("type:") && yaml_value(l) == "bootstrap.kubernetes.io/token"
     });
-    let summary;
     if is_secret {
-        a.properties
-            .insert("context".into(), "bootstrap-token-secret".into());
-        let mut expiration = None;
-        let mut usages = Vec::new();
-        let mut groups = Vec::new();
+        let mut s = BootstrapSecret::default();
         for l in doc_s.lines() {
             let t = l.trim();
             let Some((k, _)) = t.split_once(':') else {
@@ -105,23 +165,21 @@ pub fn assess(secret: &str, ctx: &Context<'_>, policy: &Policy) -> Assessment {
             let raw = yaml_value(t);
             match k.trim().trim_matches('"') {
                 "expiration" => {
-                    expiration = parse_time(raw).or_else(|| parse_time(&decoded_value(raw)));
-                    if expiration.is_none() {
-                        a.properties
-                            .insert("expiration_unreadable".into(), true.into());
-                    }
+                    s.expiration = parse_time(raw).or_else(|| parse_time(&decoded_value(raw)));
+                    s.expiration_unreadable = s.expiration.is_none();
                 }
                 "token-id" => {
                     let v = decoded_value(raw);
                     if v.len() == 6 {
-                        a.properties.insert("token_id".into(), v.into());
+                        f.token_id = Some(v);
                     }
                 }
                 k if k.starts_with("usage-bootstrap-") && decoded_value(raw) == "true" => {
-                    usages.push(k.trim_start_matches("usage-bootstrap-").to_string());
+                    s.usages
+                        .push(k.trim_start_matches("usage-bootstrap-").to_string());
                 }
                 "auth-extra-groups" => {
-                    groups = decoded_value(raw)
+                    s.groups = decoded_value(raw)
                         .split(',')
                         .map(|g| g.trim().to_string())
                         .filter(|g| !g.is_empty())
@@ -130,77 +188,16 @@ pub fn assess(secret: &str, ctx: &Context<'_>, policy: &Policy) -> Assessment {
                 _ => {}
             }
         }
-        if !usages.is_empty() {
-            a.properties.insert("usages".into(), usages.into());
-        }
-        let mut words = vec!["bootstrap-token Secret".to_string()];
-        if !groups.is_empty() {
-            a.properties
-                .insert("extra_groups".into(), groups.clone().into());
-            if groups.iter().any(|g| g != DEFAULT_GROUP) {
-                a.flags.push("over-scoped".into());
-                words.push(format!("extra groups {}", groups.join(",")));
-            }
-        }
-        match expiration {
-            None if a.properties.contains_key("expiration_unreadable") => {
-                words.push("expiration unreadable".into())
-            }
-            None => {
-                a.flags.push("non-expiring".into());
-                a.flags.push("long-lived".into());
-                words.push("no expiration, never expires".into());
-            }
-            Some(e) => {
-                let when = rfc3339(e).unwrap_or_default();
-                a.properties
-                    .insert("expires_at".into(), when.clone().into());
-                if e < policy.now {
-                    a.flags.push("expired".into());
-                    words.push(format!("expired {when}"));
-                } else {
-                    words.push(format!("expires {when}"));
-                }
-            }
-        }
-        valid_at_commit(&mut a, ctx, None, expiration);
-        summary = words.join(", ");
-    } else {
-        let ttl = config_ttl(ctx).or_else(|| command_ttl(ctx));
-        let (source, ttl) = match ttl {
-            Some((src, t)) => (src, t),
-            None => ("default", None),
-        };
-        a.properties.insert("context".into(), source.into());
-        let mut words = vec!["kubeadm bootstrap token".to_string()];
-        match ttl {
-            Some(0) => {
-                a.properties.insert("ttl_seconds".into(), 0.into());
-                a.flags.push("non-expiring".into());
-                a.flags.push("long-lived".into());
-                words.push("ttl 0, never expires".into());
-            }
-            Some(t) => {
-                a.properties.insert("ttl_seconds".into(), t.into());
-                if t > policy.max_bootstrap_ttl {
-                    a.flags.push("long-lived".into());
-                }
-                words.push(format!("ttl {}", human_duration(t)));
-            }
-            None if source == "default" => words.push(format!(
-                "ttl not stated (kubeadm default {})",
-                human_duration(DEFAULT_TTL)
-            )),
-            None => words.push("ttl unreadable".into()),
-        }
-        summary = words.join(", ");
+        f.secret = Some(s);
+    } else if let Some((src, t)) = config_ttl(ctx).or_else(|| command_ttl(ctx)) {
+        f.ttl_source = src;
+        f.ttl = t;
     }
-    a.summary = Some(summary);
-    a
+    f
 }
 
 /// `bootstrapTokens[].ttl` of the list item holding the token, in a kubeadm YAML config.
-fn config_ttl(ctx: &Context<'_>) -> Option<(&'static str, Option<i64>)> {
+fn config_ttl(ctx: &Context<'_>) -> Option<(TtlSource, Option<i64>)> {
     let (start, doc) = yaml_document(ctx.chunk, ctx.chunk_range.start);
     let doc_s = String::from_utf8_lossy(doc);
     if !doc_s.contains("bootstrapTokens") && !doc_s.contains("kubeadm.k8s.io") {
@@ -227,7 +224,7 @@ fn config_ttl(ctx: &Context<'_>) -> Option<(&'static str, Option<i64>)> {
         .rev()
         .find(|&i| lines[i].trim_start().starts_with("- ") && lead(lines[i]) < tok_col)
     else {
-        return json_ttl(&doc_s, at).map(|t| ("kubeadm-config", t));
+        return json_ttl(&doc_s, at).map(|t| (TtlSource::Config, t));
     };
     let item_indent = lead(lines[item_start]);
     let mut ttl_line = None;
@@ -241,8 +238,8 @@ fn config_ttl(ctx: &Context<'_>) -> Option<(&'static str, Option<i64>)> {
         }
     }
     match ttl_line {
-        Some(l) => Some(("kubeadm-config", parse_go_duration(yaml_value(l)))),
-        None => Some(("kubeadm-config", Some(DEFAULT_TTL))),
+        Some(l) => Some((TtlSource::Config, parse_go_duration(yaml_value(l)))),
+        None => Some((TtlSource::Config, Some(DEFAULT_TTL))),
     }
 }
 
@@ -262,7 +259,7 @@ fn json_ttl(doc: &str, at: usize) -> Option<Option<i64>> {
 }
 
 /// `--ttl` / `--token-ttl` on the (backslash-continued) command line holding the token.
-fn command_ttl(ctx: &Context<'_>) -> Option<(&'static str, Option<i64>)> {
+fn command_ttl(ctx: &Context<'_>) -> Option<(TtlSource, Option<i64>)> {
     let t = ctx.chunk;
     let at = ctx.chunk_range.start.min(t.len());
     // widen to continued lines on both sides
@@ -306,169 +303,12 @@ fn command_ttl(ctx: &Context<'_>) -> Option<(&'static str, Option<i64>)> {
                     None if v.is_empty() => words.get(i + 1).copied(),
                     None => continue,
                 };
-                return Some(("command-line", val.and_then(parse_go_duration)));
+                return Some((TtlSource::CommandLine, val.and_then(parse_go_duration)));
             }
         }
     }
     if cmd.contains("token create") || cmd.contains("kubeadm init") {
-        return Some(("command-line", Some(DEFAULT_TTL)));
+        return Some((TtlSource::CommandLine, Some(DEFAULT_TTL)));
     }
     None
-}
-
-#[cfg(test)]
-mod tests {
-    use base64::Engine;
-    use base64::engine::general_purpose::STANDARD;
-
-    use super::*;
-    use crate::decode::testutil::{Ctx, LOWER_DIGITS, NOW, Rng};
-
-    fn token(r: &mut Rng) -> String {
-        format!("{}.{}", r.alnum(6, LOWER_DIGITS), r.alnum(16, LOWER_DIGITS))
-    }
-
-    fn run(text: &str, secret: &str) -> Assessment {
-        let c = Ctx::new(text, secret);
-        crate::decode::assess(
-            "kubeadm-bootstrap-token",
-            secret,
-            &c.ctx(),
-            &Policy::new(NOW),
-        )
-    }
-
-    #[test]
-    fn go_durations() {
-        assert_eq!(parse_go_duration("24h0m0s"), Some(86400));
-        assert_eq!(parse_go_duration("\"0\""), Some(0));
-        assert_eq!(parse_go_duration("0s"), Some(0));
-        assert_eq!(parse_go_duration("1h30m"), Some(5400));
-        assert_eq!(parse_go_duration("1.5h"), Some(5400));
-        assert_eq!(parse_go_duration("48"), None);
-        assert_eq!(parse_go_duration("h"), None);
-        assert_eq!(parse_go_duration(""), None);
-        assert_eq!(parse_go_duration("99999999999999999999h"), None);
-    }
-
-    fn init_config(tok: &str, ttl: Option<&str>) -> String {
-        let ttl = ttl.map(|t| format!("  ttl: \"{t}\"\n")).unwrap_or_default();
-        format!(
-            "apiVersion: kubeadm.k8s.io/v1beta3\nkind: InitConfiguration\nbootstrapTokens:\n- groups:\n  - {DEFAULT_GROUP}\n  token: {tok}\n{ttl}  usages:\n  - signing\n- token: other.0000000000000000\n  ttl: \"0\"\n---\nkind: ClusterConfiguration\n"
-        )
-    }
-
-    #[test]
-    fn kubeadm_config_ttl() {
-        let mut r = Rng(61);
-        let t = token(&mut r);
-        assert!(run(&init_config(&t, Some("24h0m0s")), &t).flags.is_empty());
-        assert_eq!(
-            run(&init_config(&t, Some("48h0m0s")), &t).flags,
-            ["long-lived"]
-        );
-        assert_eq!(
-            run(&init_config(&t, Some("0")), &t).flags,
-            ["non-expiring", "long-lived"]
-        );
-        // no ttl in this item: default 24h (the next item's ttl 0 does not count)
-        let a = run(&init_config(&t, None), &t);
-        assert!(a.flags.is_empty(), "{:?}", a.flags);
-        assert_eq!(a.properties["token_id"], &t[..6]);
-    }
-
-    #[test]
-    fn json_kubeadm_config() {
-        let mut r = Rng(64);
-        let t = token(&mut r);
-        let cfg = format!(
-            "{{\"apiVersion\": \"kubeadm.k8s.io/v1beta3\", \"kind\": \"InitConfiguration\", \"bootstrapTokens\": [{{\"token\": \"{t}\", \"ttl\": \"0s\"}}]}}"
-        );
-        assert_eq!(run(&cfg, &t).flags, ["non-expiring", "long-lived"]);
-        let cfg = cfg.replace("0s", "12h");
-        assert!(run(&cfg, &t).flags.is_empty());
-    }
-
-    #[test]
-    fn command_lines() {
-        let mut r = Rng(62);
-        let t = token(&mut r);
-        let join = format!(
-            "kubeadm join 10.0.0.1:6443 \\\n  --token {t} \\\n  --discovery-token-ca-cert-hash sha256:00\n"
-        );
-        assert!(run(&join, &t).flags.is_empty());
-        let create = format!("kubeadm token create {t} --ttl 0 --print-join-command\n");
-        assert_eq!(run(&create, &t).flags, ["non-expiring", "long-lived"]);
-        let init = format!("sudo kubeadm init \\\n  --token {t} \\\n  --token-ttl=72h\n");
-        assert_eq!(run(&init, &t).flags, ["long-lived"]);
-    }
-
-    fn secret_doc(id: &str, sec: &str, exp: Option<&str>, b64: bool) -> String {
-        let enc = |v: &str| {
-            if b64 {
-                STANDARD.encode(v)
-            } else {
-                v.to_string()
-            }
-        };
-        let exp = exp
-            .map(|e| format!("  expiration: {}\n", enc(e)))
-            .unwrap_or_default();
-        format!(
-            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: bootstrap-token-{id}\n  namespace: kube-system\ntype: bootstrap.kubernetes.io/token\n{}:\n  token-id: {}\n  token-secret: {}\n{exp}  usage-bootstrap-authentication: {}\n  auth-extra-groups: {}\n",
-            if b64 { "data" } else { "stringData" },
-            enc(id),
-            enc(sec),
-            enc("true"),
-            enc(DEFAULT_GROUP)
-        )
-    }
-
-    #[test]
-    fn bootstrap_secrets_plain_and_base64() {
-        let mut r = Rng(63);
-        let (id, sec) = (r.alnum(6, LOWER_DIGITS), r.alnum(16, LOWER_DIGITS));
-        for b64 in [false, true] {
-            let doc = secret_doc(&id, &sec, None, b64);
-            let needle = if b64 {
-                STANDARD.encode(&sec)
-            } else {
-                sec.clone()
-            };
-            let a = run(&doc, &needle);
-            assert_eq!(a.flags, ["non-expiring", "long-lived"], "b64={b64}");
-            assert_eq!(
-                a.properties["usages"],
-                serde_json::json!(["authentication"])
-            );
-            assert_eq!(a.properties["token_id"], id.as_str());
-            let doc = secret_doc(&id, &sec, Some("2025-02-09T20:51:55Z"), b64);
-            assert_eq!(run(&doc, &needle).flags, ["expired"], "b64={b64}");
-            let doc = secret_doc(&id, &sec, Some("2027-12-01T00:00:00Z"), b64);
-            assert!(run(&doc, &needle).flags.is_empty(), "b64={b64}");
-        }
-        let doc = secret_doc(&id, &sec, Some("2027-12-01T00:00:00Z"), false)
-            .replace(DEFAULT_GROUP, "system:masters");
-        assert_eq!(run(&doc, &sec).flags, ["over-scoped"]);
-    }
-
-    #[test]
-    fn odd_contexts_never_panic() {
-        let c = Ctx::new("x", "x");
-        let p = Policy::new(NOW);
-        for text in [
-            "",
-            "\\\n\\\n",
-            "- ttl:\n--- \n- ",
-            "kubeadm --ttl",
-            "kubeadm --ttl=",
-            "type: bootstrap.kubernetes.io/token\nexpiration: ???",
-        ] {
-            let mut c2 = Ctx::new("x", "x");
-            c2.text = text.as_bytes().to_vec();
-            c2.range = 0..text.len().min(1);
-            let _ = assess("abc", &c2.ctx(), &p);
-        }
-        let _ = assess("", &c.ctx(), &p);
-    }
 }

@@ -6,9 +6,8 @@
 use rmpv::Value as Mp;
 use serde_json::Value;
 
-use super::{human_duration, not_decodable, rfc3339, valid_at_commit};
-use crate::hygiene::{Assessment, Context, Policy};
-use crate::validate::{b64_decode, b64url_decode};
+use super::Facts;
+use crate::codec::{b64_decode, b64url_decode};
 
 /// One libmacaroons v2 caveat.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,116 +232,45 @@ pub fn pypi_scope(m: &MacaroonV2) -> PypiScope {
     s
 }
 
-/// Decode and judge a PyPI token.
-pub fn assess_pypi(secret: &str, ctx: &Context<'_>, policy: &Policy) -> Assessment {
-    let t = secret.trim();
-    let Some(body) = t.strip_prefix("pypi-") else {
-        return not_decodable("PyPI token", "no pypi- prefix");
-    };
-    let Some(bytes) = b64url_decode(body.trim_end_matches('=')) else {
-        return not_decodable("PyPI token", "bad base64url");
-    };
-    let m = match parse_v2(&bytes) {
-        Ok(m) => m,
-        Err(why) => return not_decodable("PyPI token", why),
-    };
-    let s = pypi_scope(&m);
-    let mut a = Assessment::default();
-    let p = &mut a.properties;
-    if let Some(l) = &m.location {
-        p.insert("location".into(), String::from_utf8_lossy(l).into());
-    }
-    if m.identifier.len() <= 64 && m.identifier.iter().all(|b| b.is_ascii_graphic()) {
-        p.insert(
-            "macaroon_id".into(),
-            String::from_utf8_lossy(&m.identifier).into(),
-        );
-    }
-    p.insert("caveats".into(), m.caveats.len().into());
-    let restricted = !s.projects.is_empty() || !s.project_ids.is_empty() || s.publisher.is_some();
-    let scope = if restricted {
-        "project"
-    } else if s.user_wide {
-        "user"
-    } else {
-        "unrestricted"
-    };
-    p.insert("scope".into(), scope.into());
-    if !s.projects.is_empty() {
-        p.insert("projects".into(), s.projects.clone().into());
-    }
-    if !s.project_ids.is_empty() {
-        p.insert("project_ids".into(), s.project_ids.clone().into());
-    }
-    if let Some(pb) = &s.publisher {
-        p.insert("trusted_publisher".into(), pb.clone().into());
-    }
-    if s.third_party > 0 {
-        p.insert("third_party_caveats".into(), s.third_party.into());
-    }
-    let mut words = Vec::new();
-    if restricted {
-        if !s.projects.is_empty() {
-            words.push(format!("scoped to {}", s.projects.join(", ")));
-        } else if s.publisher.is_some() {
-            words.push("trusted-publishing token".into());
-        } else {
-            words.push("project-scoped".into());
-        }
-    } else {
-        a.flags.push("over-scoped".into());
-        words.push(if s.user_wide {
-            "user-wide (every project the user can upload to)".into()
-        } else {
-            "no permission caveat (unrestricted)".to_string()
-        });
-    }
-    if let Some(e) = s.expires.and_then(rfc3339) {
-        a.properties.insert("expires_at".into(), e.into());
-    }
-    if let Some(n) = s.not_before.and_then(rfc3339) {
-        a.properties.insert("not_before".into(), n.into());
-    }
-    window_flags(&mut a, &mut words, s.not_before, s.expires, policy, true);
-    valid_at_commit(&mut a, ctx, s.not_before, s.expires);
-    a.summary = Some(format!("PyPI API token: {}", words.join(", ")));
-    a
+/// What a PyPI token says: its location, identifier and caveats.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PypiFacts {
+    /// Location, e.g. `pypi.org`.
+    pub location: Option<String>,
+    /// The macaroon identifier when it is short printable text (a UUID).
+    pub macaroon_id: Option<String>,
+    /// Number of caveats.
+    pub caveats: usize,
+    /// What the caveats say.
+    pub scope: PypiScope,
 }
 
-/// Flags from a validity window (`non-expiring` without expiry when `no_expiry_flag`).
-fn window_flags(
-    a: &mut Assessment,
-    words: &mut Vec<String>,
-    nbf: Option<i64>,
-    exp: Option<i64>,
-    policy: &Policy,
-    no_expiry_flag: bool,
-) {
-    match exp {
-        None => {
-            if no_expiry_flag {
-                a.flags.push("non-expiring".into());
-            }
-            words.push("never expires".into());
-        }
-        Some(e) => {
-            if let Some(n) = nbf {
-                let life = e.saturating_sub(n);
-                a.properties.insert("lifetime_seconds".into(), life.into());
-                if life > policy.max_macaroon_lifetime {
-                    a.flags.push("long-lived".into());
-                    words.push(format!("valid {}", human_duration(life)));
-                }
-            }
-            let when = rfc3339(e).unwrap_or_else(|| e.to_string());
-            if e < policy.now {
-                a.flags.push("expired".into());
-                words.push(format!("expired {when}"));
-            } else {
-                words.push(format!("expires {when}"));
-            }
-        }
-    }
+/// Parse a `pypi-` token into its macaroon (the signature is checked for shape, then dropped).
+pub fn parse_pypi(token: &str) -> Result<MacaroonV2, &'static str> {
+    let body = token
+        .trim()
+        .strip_prefix("pypi-")
+        .ok_or("no pypi- prefix")?;
+    let bytes = b64url_decode(body.trim_end_matches('=')).ok_or("bad base64url")?;
+    parse_v2(&bytes)
+}
+
+/// Decode a PyPI token into [`Facts`].
+pub fn pypi_facts(secret: &str) -> Facts {
+    let m = match parse_pypi(secret) {
+        Ok(m) => m,
+        Err(why) => return Facts::undecodable("PyPI token", why),
+    };
+    let printable = m.identifier.len() <= 64 && m.identifier.iter().all(|b| b.is_ascii_graphic());
+    Facts::Pypi(PypiFacts {
+        location: m
+            .location
+            .as_ref()
+            .map(|l| String::from_utf8_lossy(l).into_owned()),
+        macaroon_id: printable.then(|| String::from_utf8_lossy(&m.identifier).into_owned()),
+        caveats: m.caveats.len(),
+        scope: pypi_scope(&m),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,6 +309,12 @@ pub struct FlyToken {
     pub types: Vec<u64>,
     /// Third-party caveat locations.
     pub third_party: Vec<String>,
+    /// App ids and masks inside an IfPresent caveat's conditions (how `flyctl tokens create
+    /// deploy` scopes a token to one app: full access if the request names the app, else the
+    /// IfPresent's fallback mask).
+    pub if_present_apps: Vec<(u64, u64)>,
+    /// The IfPresent caveat's fallback mask (`else`).
+    pub if_present_else: Option<u64>,
 }
 
 fn mp_u64(v: &Mp) -> Option<u64> {
@@ -484,6 +418,25 @@ pub fn parse_fly(token: &str) -> Result<FlyToken, &'static str> {
                     }
                 }
             }
+            cav::IF_PRESENT => {
+                // body = [ifs (a flat caveat set), else mask]
+                if let Mp::Array(b) = body {
+                    if let Some(Mp::Array(ifs)) = b.first() {
+                        for pair in ifs.chunks(2) {
+                            if let [t, inner] = pair
+                                && mp_u64(t) == Some(cav::APPS)
+                            {
+                                for (k, m) in resset(inner) {
+                                    if let Some(id) = mp_u64(&k) {
+                                        f.if_present_apps.push((id, m));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    f.if_present_else = b.get(1).and_then(mp_u64);
+                }
+            }
             cav::THIRD_PARTY => {
                 if let Some(l) = match body {
                     Mp::Array(b) => b.first().and_then(mp_str),
@@ -498,25 +451,16 @@ pub fn parse_fly(token: &str) -> Result<FlyToken, &'static str> {
     Ok(f)
 }
 
-/// Mask bits: r=1 w=2 c=4 d=8 C=16.
-fn mask_words(m: u64) -> String {
-    if m & 0x1f == 0x1f {
-        return "all".into();
-    }
-    let mut s = String::new();
-    for (bit, c) in [(1, 'r'), (2, 'w'), (4, 'c'), (8, 'd'), (16, 'C')] {
-        if m & bit != 0 {
-            s.push(c);
-        }
-    }
-    if s.is_empty() { "none".into() } else { s }
-}
-
 impl FlyToken {
+    /// An auth discharge token (location `…/aaa/…` or `auth.fly.io`), not a permission token.
+    pub fn is_discharge(&self) -> bool {
+        self.location.contains("/aaa/") || self.location.contains("auth.fly.io")
+    }
+
     /// The kind of token the caveats imply (what `flyctl tokens create …` would have made).
     pub fn kind(&self) -> &'static str {
         let has = |t: u64| self.types.contains(&t);
-        if self.location.contains("/aaa/") || self.location.contains("auth.fly.io") {
+        if self.is_discharge() {
             return "auth discharge";
         }
         if has(cav::COMMANDS) {
@@ -535,6 +479,12 @@ impl FlyToken {
         {
             return "read-only";
         }
+        if self.apps.is_empty()
+            && let [(id, _)] = self.if_present_apps.as_slice()
+            && *id != 0
+        {
+            return "single-app deploy";
+        }
         match self.apps.as_slice() {
             [(id, _)] if *id != 0 => "single-app deploy",
             [] if !has(cav::MACHINES)
@@ -550,303 +500,53 @@ impl FlyToken {
     }
 }
 
-/// Decode and judge a Fly.io token.
-pub fn assess_fly(secret: &str, ctx: &Context<'_>, policy: &Policy) -> Assessment {
-    let f = match parse_fly(secret) {
-        Ok(f) => f,
-        Err(why) => return not_decodable("Fly.io token", why),
-    };
-    let mut a = Assessment::default();
-    let kind = f.kind();
-    let p = &mut a.properties;
-    p.insert("location".into(), f.location.clone().into());
-    p.insert("token_kind".into(), kind.into());
-    if let Some((id, m)) = f.org {
-        p.insert("org_id".into(), id.into());
-        p.insert("org_permissions".into(), mask_words(m).into());
+const FLY_PREFIXES: [&str; 3] = ["fm2_", "fm1r_", "fm1a_"];
+
+/// The tokens of a `FlyV1 <token>[,<token>…]` header (or a bare token): split on commas and
+/// space, and also where a token was glued to the next without a comma (`_` is not in the
+/// base64 alphabet, so a prefix inside a token is always the start of the next one).
+pub fn split_fly(header: &str) -> Vec<&str> {
+    let t = header.trim();
+    let t = t.strip_prefix("FlyV1").unwrap_or(t);
+    let mut out = Vec::new();
+    for part in t.split([',', ' ', '\t', '\n']).filter(|p| !p.is_empty()) {
+        let mut starts: Vec<usize> = FLY_PREFIXES
+            .iter()
+            .flat_map(|p| part.match_indices(p).map(|(i, _)| i))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        if starts.first() != Some(&0) {
+            starts.insert(0, 0);
+        }
+        for (k, &a) in starts.iter().enumerate() {
+            let b = starts.get(k + 1).copied().unwrap_or(part.len());
+            out.push(&part[a..b]);
+        }
     }
-    if !f.apps.is_empty() {
-        let apps: Vec<Value> = f.apps.iter().map(|(id, _)| Value::from(*id)).collect();
-        p.insert("app_ids".into(), apps.into());
-    }
-    if !f.features.is_empty() {
-        p.insert("features".into(), f.features.clone().into());
-    }
-    if !f.third_party.is_empty() {
-        p.insert("third_party_caveats".into(), f.third_party.clone().into());
-    }
-    let mut words = vec![format!("{kind} token")];
-    if let Some((id, m)) = f.org {
-        words.push(format!("organization {id} ({} permissions)", mask_words(m)));
-    }
-    let wildcard = f.apps.iter().any(|&(id, _)| id == 0);
-    if kind.starts_with("organization-wide") || wildcard {
-        a.flags.push("over-scoped".into());
-    }
-    let (nbf, exp) = match f.window {
-        Some((n, e)) => (Some(n), Some(e)),
-        None => (None, None),
-    };
-    if let Some(t) = nbf.and_then(rfc3339) {
-        a.properties.insert("not_before".into(), t.into());
-    }
-    if let Some(t) = exp.and_then(rfc3339) {
-        a.properties.insert("expires_at".into(), t.into());
-    }
-    if exp.is_none() && !kind.starts_with("auth") {
-        // no validity window: only an unseen discharge could limit it
-        a.flags.push("long-lived".into());
-    }
-    window_flags(&mut a, &mut words, nbf, exp, policy, false);
-    valid_at_commit(&mut a, ctx, nbf, exp);
-    a.summary = Some(format!("Fly.io {}", words.join(", ")));
-    a
+    out
 }
 
-#[cfg(test)]
-mod tests {
-    use base64::Engine;
-    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-
-    use super::*;
-    use crate::decode::testutil::{Ctx, NOW, Rng};
-
-    fn varint(mut n: usize, out: &mut Vec<u8>) {
-        loop {
-            let b = (n & 0x7f) as u8;
-            n >>= 7;
-            if n == 0 {
-                out.push(b);
-                return;
+/// Decode a Fly.io token or `FlyV1` bundle into [`Facts`]: every token of the bundle, in either
+/// order, permission tokens first.
+pub fn fly_facts(secret: &str) -> Facts {
+    let mut tokens = Vec::new();
+    let mut first_err = None;
+    for part in split_fly(secret) {
+        match parse_fly(part) {
+            Ok(f) => tokens.push(f),
+            Err(why) => {
+                first_err.get_or_insert(why);
             }
-            out.push(b | 0x80);
         }
     }
-
-    fn field(t: u8, d: &[u8], out: &mut Vec<u8>) {
-        out.push(t);
-        varint(d.len(), out);
-        out.extend_from_slice(d);
-    }
-
-    fn pypi(caveats: &[&str], r: &mut Rng) -> String {
-        let mut b = vec![2];
-        field(1, b"pypi.org", &mut b);
-        field(2, b"cca988aa-3781-47b2-a325-e4cfb764af4c", &mut b);
-        b.push(0);
-        for c in caveats {
-            field(2, c.as_bytes(), &mut b);
-            b.push(0);
-        }
-        b.push(0);
-        field(6, &r.bytes(32), &mut b);
-        format!("pypi-{}", URL_SAFE_NO_PAD.encode(b))
-    }
-
-    fn run_pypi(t: &str) -> Assessment {
-        let c = Ctx::new(t, t);
-        crate::decode::assess("pypi-token", t, &c.ctx(), &Policy::new(NOW))
-    }
-
-    #[test]
-    fn tokens_md_example_decodes() {
-        let t = concat!(
-            "pypi-",
-            "AgEIcHlwaS5vcmcCJGNjYTk4OGFhLTM3ODEtNDdiMi1hMzI1LWU0Y2ZiNzY0YWY0YwACF1sxLFsiZXhhbXBsZS1wcm9qZWN0Il1dAAIsWzIsWyIxZTI4MDFjZC02OWRhLTQzMmUtOTU4ZS1jYzA1ZGQ1ZTQyOWQiXV0AAAYgu8ZTo1ZFdhHrERsTvu7HBAX9YsLgJlRbzWgqt2cElh4"
-        );
-        let a = run_pypi(t);
-        assert_eq!(a.flags, ["non-expiring"]);
-        assert_eq!(
-            a.properties["projects"],
-            serde_json::json!(["example-project"])
-        );
-        assert_eq!(
-            a.properties["macaroon_id"],
-            "cca988aa-3781-47b2-a325-e4cfb764af4c"
+    if tokens.is_empty() {
+        return Facts::undecodable(
+            "Fly.io token",
+            first_err.unwrap_or("no fm1r_/fm1a_/fm2_ prefix"),
         );
     }
-
-    #[test]
-    fn user_wide_project_scoped_and_expiry() {
-        let mut r = Rng(11);
-        let a = run_pypi(&pypi(&[r#"{"version":1,"permissions":"user"}"#], &mut r));
-        assert_eq!(a.flags, ["non-expiring", "over-scoped"]);
-        assert!(a.summary.unwrap().contains("user-wide"));
-        let a = run_pypi(&pypi(&["[3,\"u-1\"]", "[0,1717122825,1714530825]"], &mut r));
-        assert_eq!(a.flags, ["expired", "over-scoped"]);
-        let cav = format!("[0,{},{}]", NOW + 900, NOW);
-        let a = run_pypi(&pypi(&[r#"[1,["demo"]]"#, &cav], &mut r));
-        assert!(a.flags.is_empty(), "{:?}", a.flags);
-        assert_eq!(a.properties["scope"], "project");
-        let cav = format!(r#"{{"nbf":{},"exp":{}}}"#, NOW, NOW + 200 * 86400);
-        let a = run_pypi(&pypi(
-            &[r#"{"version":1,"permissions":{"projects":["x"]}}"#, &cav],
-            &mut r,
-        ));
-        assert_eq!(a.flags, ["long-lived"]);
-    }
-
-    #[test]
-    fn malformed_macaroons_are_not_decodable() {
-        let mut r = Rng(12);
-        let good = pypi(&[r#"[1,["demo"]]"#], &mut r);
-        let bytes = URL_SAFE_NO_PAD.decode(&good[5..]).unwrap();
-        let c = Ctx::new("x", "x");
-        let p = Policy::new(NOW);
-        for n in 0..bytes.len() {
-            let t = format!("pypi-{}", URL_SAFE_NO_PAD.encode(&bytes[..n]));
-            let a = assess_pypi(&t, &c.ctx(), &p);
-            assert_eq!(a.properties["decoded"], false, "truncated at {n}");
-        }
-        for bad in ["pypi-!!!!", "pypi-", "npm_xyz", "pypi-AAAA", "pypi-Ag"] {
-            assert_eq!(assess_pypi(bad, &c.ctx(), &p).properties["decoded"], false);
-        }
-        // huge varint length
-        let t = format!(
-            "pypi-{}",
-            URL_SAFE_NO_PAD.encode([2u8, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f])
-        );
-        assert_eq!(assess_pypi(&t, &c.ctx(), &p).properties["decoded"], false);
-    }
-
-    fn mp(v: &Mp) -> Vec<u8> {
-        let mut out = Vec::new();
-        rmpv::encode::write_value(&mut out, v).unwrap();
-        out
-    }
-
-    fn fly(caveats: Vec<Mp>, r: &mut Rng) -> String {
-        let nonce = Mp::Array(vec![
-            Mp::Binary(r.bytes(8)),
-            Mp::Binary(r.bytes(16)),
-            Mp::Boolean(true),
-        ]);
-        let tok = Mp::Array(vec![
-            nonce,
-            Mp::from("https://api.fly.io/v1"),
-            Mp::Array(caveats),
-            Mp::Binary(r.bytes(32)),
-        ]);
-        format!("FlyV1 fm2_{}", STANDARD.encode(mp(&tok)))
-    }
-
-    fn run_fly(t: &str) -> Assessment {
-        let c = Ctx::new(t, t);
-        crate::decode::assess("flyio-token", t, &c.ctx(), &Policy::new(NOW))
-    }
-
-    fn org(id: u64, mask: u64) -> Vec<Mp> {
-        vec![Mp::from(0), Mp::Array(vec![Mp::from(id), Mp::from(mask)])]
-    }
-
-    fn window(nb: i64, na: i64) -> Vec<Mp> {
-        vec![Mp::from(4), Mp::Array(vec![Mp::from(nb), Mp::from(na)])]
-    }
-
-    fn apps(ids: &[(u64, u64)]) -> Vec<Mp> {
-        let m = ids
-            .iter()
-            .map(|&(i, m)| (Mp::from(i), Mp::from(m)))
-            .collect();
-        vec![Mp::from(3), Mp::Array(vec![Mp::Map(m)])]
-    }
-
-    #[test]
-    fn fly_kinds_and_windows() {
-        let mut r = Rng(13);
-        let t = fly(
-            [
-                org(123456, 31),
-                apps(&[(987654, 31)]),
-                window(1767225600, 2397945600),
-            ]
-            .concat(),
-            &mut r,
-        );
-        let a = run_fly(&t);
-        assert_eq!(a.properties["token_kind"], "single-app deploy");
-        assert_eq!(a.flags, ["long-lived"]);
-        assert_eq!(a.properties["org_id"], 123456);
-        let t = fly(
-            [
-                org(1, 31),
-                vec![
-                    Mp::from(11),
-                    Mp::Array(vec![
-                        Mp::from("https://api.fly.io/aaa/v1"),
-                        Mp::Binary(vec![1]),
-                        Mp::Binary(vec![2]),
-                    ]),
-                ],
-            ]
-            .concat(),
-            &mut r,
-        );
-        let a = run_fly(&t);
-        assert_eq!(a.properties["token_kind"], "organization-wide");
-        assert_eq!(a.flags, ["long-lived", "over-scoped"]);
-        let a = run_fly(&fly(
-            [org(1, 1), window(NOW - 100, NOW + 3600)].concat(),
-            &mut r,
-        ));
-        assert_eq!(a.properties["token_kind"], "read-only");
-        assert!(a.flags.is_empty(), "{:?}", a.flags);
-        let a = run_fly(&fly(
-            [org(1, 31), window(NOW - 7200, NOW - 3600)].concat(),
-            &mut r,
-        ));
-        assert_eq!(a.flags, ["expired", "over-scoped"]);
-        let cmds = vec![
-            Mp::from(27),
-            Mp::Array(vec![Mp::Array(vec![
-                Mp::Array(vec![Mp::from("uptime")]),
-                Mp::Boolean(true),
-            ])]),
-        ];
-        let a = run_fly(&fly([org(1, 31), apps(&[(5, 31)]), cmds].concat(), &mut r));
-        assert_eq!(a.properties["token_kind"], "machine-exec");
-        let lfsc = vec![
-            Mp::from(16),
-            Mp::Array(vec![Mp::Map(vec![(Mp::from("c1"), Mp::from(31))])]),
-        ];
-        let a = run_fly(&fly([org(1, 31), lfsc].concat(), &mut r));
-        assert_eq!(a.properties["token_kind"], "LiteFS Cloud");
-        let ssh = vec![
-            Mp::from(5),
-            Mp::Array(vec![Mp::Map(vec![(Mp::from("ssh"), Mp::from(31))])]),
-        ];
-        let a = run_fly(&fly([org(1, 31), apps(&[(5, 31)]), ssh].concat(), &mut r));
-        assert_eq!(a.properties["token_kind"], "SSH");
-        let a = run_fly(&fly([org(1, 31), apps(&[(0, 31)])].concat(), &mut r));
-        assert!(a.flags.contains(&"over-scoped".to_string()));
-    }
-
-    #[test]
-    fn malformed_fly_tokens_are_not_decodable() {
-        let mut r = Rng(14);
-        let c = Ctx::new("x", "x");
-        let p = Policy::new(NOW);
-        let good = fly([org(1, 31), window(1, 2)].concat(), &mut r);
-        let bytes = STANDARD.decode(&good[10..]).unwrap();
-        for n in 0..bytes.len() {
-            let t = format!("fm2_{}", STANDARD.encode(&bytes[..n]));
-            assert_eq!(
-                assess_fly(&t, &c.ctx(), &p).properties["decoded"],
-                false,
-                "{n}"
-            );
-        }
-        for bad in [
-            "fm2_!!!",
-            "fo1_abc",
-            "FlyV1 fm2_",
-            &format!("fm2_{}", STANDARD.encode(r.bytes(120))),
-        ] {
-            assert_eq!(
-                assess_fly(bad, &c.ctx(), &p).properties["decoded"],
-                false,
-                "{bad}"
-            );
-        }
-    }
+    // stable: the permission token (what the bundle grants) first, discharges after
+    tokens.sort_by_key(FlyToken::is_discharge);
+    Facts::Fly(tokens)
 }

@@ -1,7 +1,8 @@
 //! Pipeline step 5 (decoding): per-family decoders that read what a token says about itself —
 //! JWT claims, macaroon caveats, SAS parameters, key-id prefixes, manifest fields — offline,
-//! never verifying or printing signatures. [`assess`] dispatches on the rule's family key
-//! (PLAN.md contract) and each decoder judges its facts under the [`Policy`].
+//! never verifying or printing signatures. [`decode`] dispatches on the rule's typed
+//! [`Decoder`] and returns typed [`Facts`]; judging them is [`crate::hygiene`]'s job alone (no
+//! module here imports it).
 
 pub mod aws;
 pub mod gcp;
@@ -9,100 +10,222 @@ pub mod github;
 pub mod jwt;
 pub mod kubeadm;
 pub mod macaroon;
+pub mod manifest;
 pub mod pem;
 pub mod sas;
 
-use crate::hygiene::{Assessment, Context, FLAGS, Policy};
+use std::ops::Range;
 
-/// Decode `secret` of `family` in its context and judge it under `policy`.
-pub fn assess(family: &str, secret: &str, ctx: &Context<'_>, policy: &Policy) -> Assessment {
-    let mut a = match family {
-        f if f == "jwt" || f.starts_with("jwt-") => jwt::assess(secret, ctx, policy),
-        "pypi-token" => macaroon::assess_pypi(secret, ctx, policy),
-        "flyio-token" => macaroon::assess_fly(secret, ctx, policy),
-        "azure-sas" => sas::assess(secret, ctx, policy),
-        f if f.starts_with("aws-access-key") || f == "aws-session-credentials" => {
-            aws::assess(secret, ctx, policy)
-        }
-        "gcp-service-account-key" => gcp::assess(secret, ctx, policy),
-        f if f.starts_with("github-") => github::assess(f, secret, ctx, policy),
-        "kubeadm-bootstrap-token" => kubeadm::assess(secret, ctx, policy),
-        "kubeconfig-static-token" => static_token(secret, ctx, policy),
-        "private-key" => pem::assess(secret, ctx, policy),
-        f if f.ends_with("-refresh-token") => {
-            let mut a = Assessment::default();
-            a.flags.push("long-lived".into());
-            a.summary = Some("refresh token, lives until revoked".into());
-            a
-        }
-        _ if jwt::looks_like_jwt(secret) => jwt::assess(secret, ctx, policy),
-        _ => Assessment::default(),
-    };
-    order_flags(&mut a.flags);
-    if let (Some(live), Some(s)) = (
-        a.properties
-            .get("valid_at_commit")
-            .and_then(|v| v.as_bool()),
-        a.summary.as_mut(),
-    ) {
-        let why = a.properties.get("at_commit").and_then(|v| v.as_str());
-        match (live, why) {
-            (true, _) => s.push_str("; it was valid when committed"),
-            (false, Some(w)) => s.push_str(&format!("; it was {w} when committed")),
-            (false, None) => s.push_str("; it was not valid when committed"),
-        }
-    }
-    a
+use serde::Deserialize;
+
+/// Which decoder reads a rule's secrets (`decoder = "…"` in a rule). Decoding is chosen by this
+/// typed value, never by the rule's family string: an unknown name fails rule loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decoder {
+    /// A compact JWT (tokens.md §9, §10).
+    Jwt,
+    /// A PyPI `pypi-` macaroon (§3).
+    PypiMacaroon,
+    /// A Fly.io `FlyV1`/`fm1r_`/`fm1a_`/`fm2_` macaroon or bundle (§4).
+    FlyioMacaroon,
+    /// An Azure shared access signature, read with the URL around it (§8).
+    AzureSas,
+    /// An AWS access key id (§6).
+    AwsAccessKey,
+    /// A Google Cloud service-account key file (§7).
+    GcpServiceAccount,
+    /// A GitHub token, by prefix (§1).
+    Github,
+    /// A kubeadm bootstrap token with its config, command line or Secret (§11).
+    KubeadmBootstrap,
+    /// A kubeconfig `token:` (a JWT, a bootstrap token or a static token).
+    KubeconfigStaticToken,
+    /// A private key block (§12).
+    PrivateKey,
+    /// An OAuth refresh token: lives until revoked.
+    RefreshToken,
 }
 
-/// The family a lone token most likely belongs to, from its shape (for `tokenhound decode`).
-pub fn guess_family(token: &str) -> Option<&'static str> {
+impl Decoder {
+    /// Every decoder, in declaration order.
+    pub const ALL: [Decoder; 11] = [
+        Decoder::Jwt,
+        Decoder::PypiMacaroon,
+        Decoder::FlyioMacaroon,
+        Decoder::AzureSas,
+        Decoder::AwsAccessKey,
+        Decoder::GcpServiceAccount,
+        Decoder::Github,
+        Decoder::KubeadmBootstrap,
+        Decoder::KubeconfigStaticToken,
+        Decoder::PrivateKey,
+        Decoder::RefreshToken,
+    ];
+
+    /// The name as written in rules and accepted by `tokenhound decode --family`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decoder::Jwt => "jwt",
+            Decoder::PypiMacaroon => "pypi-macaroon",
+            Decoder::FlyioMacaroon => "flyio-macaroon",
+            Decoder::AzureSas => "azure-sas",
+            Decoder::AwsAccessKey => "aws-access-key",
+            Decoder::GcpServiceAccount => "gcp-service-account",
+            Decoder::Github => "github",
+            Decoder::KubeadmBootstrap => "kubeadm-bootstrap",
+            Decoder::KubeconfigStaticToken => "kubeconfig-static-token",
+            Decoder::PrivateKey => "private-key",
+            Decoder::RefreshToken => "refresh-token",
+        }
+    }
+
+    /// The decoder of this name (see [`Decoder::as_str`]).
+    pub fn from_name(name: &str) -> Option<Decoder> {
+        Decoder::ALL.into_iter().find(|d| d.as_str() == name)
+    }
+}
+
+/// What surrounds a secret: the text it was found in and where.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The whole chunk (or decoded view) the secret was found in.
+    pub text: &'a [u8],
+    /// Byte range of the secret in `text`.
+    pub range: &'a Range<usize>,
+    /// Reported path.
+    pub path: &'a str,
+    /// Commit time (Unix seconds) in history scans.
+    pub commit_time: Option<i64>,
+    /// The whole chunk, when `text` is a decoded base64 view of a value inside it (else `text`).
+    pub chunk: &'a [u8],
+    /// Byte range in `chunk` of the reported value (the encoded value for decoded views).
+    pub chunk_range: &'a Range<usize>,
+}
+
+/// The typed facts one decoder read from a secret and its context. Verdicts are
+/// [`crate::hygiene`]'s business.
+#[derive(Debug, Clone)]
+pub enum Facts {
+    /// A JWT's header and claims.
+    Jwt(Box<jwt::JwtFacts>),
+    /// A PyPI macaroon's caveats.
+    Pypi(macaroon::PypiFacts),
+    /// Fly.io tokens (a `FlyV1` header may bundle a permission token and its discharges).
+    Fly(Vec<macaroon::FlyToken>),
+    /// Azure SAS parameters.
+    Sas(sas::SasFacts),
+    /// An AWS key id.
+    Aws(aws::AwsFacts),
+    /// A GCP service-account key file's fields.
+    Gcp(gcp::GcpFacts),
+    /// A GitHub token.
+    Github(github::GithubFacts),
+    /// A kubeadm bootstrap token and its context.
+    Kubeadm(kubeadm::KubeadmFacts),
+    /// A kubeconfig static token (token-auth file): nothing decodable.
+    StaticToken,
+    /// A private key block.
+    PrivateKey(pem::PemFacts),
+    /// An OAuth refresh token.
+    RefreshToken,
+    /// The decoder recognised the family but could not read the token.
+    Undecodable {
+        /// What was being decoded ("JWT", "PyPI token", …).
+        what: &'static str,
+        /// Why it failed (never the secret).
+        why: String,
+    },
+    /// Nothing to decode (no decoder, or a shape with nothing to say).
+    Nothing,
+}
+
+impl Facts {
+    pub(crate) fn undecodable(what: &'static str, why: impl Into<String>) -> Facts {
+        Facts::Undecodable {
+            what,
+            why: why.into(),
+        }
+    }
+}
+
+/// Decode `secret` with `decoder` in its context. Rules without a decoder get one documented
+/// fallback: a secret that looks like a JWT (`eyJ….eyJ….…`) is decoded as one, so JWTs found by
+/// generic rules (bearer headers, assignments) are still judged.
+pub fn decode(decoder: Option<Decoder>, secret: &str, ctx: &Context<'_>) -> Facts {
+    let decoder = match decoder {
+        Some(d) => d,
+        None if jwt::looks_like_jwt(secret) => Decoder::Jwt,
+        None => return Facts::Nothing,
+    };
+    match decoder {
+        Decoder::Jwt => jwt::facts(secret),
+        Decoder::PypiMacaroon => macaroon::pypi_facts(secret),
+        Decoder::FlyioMacaroon => macaroon::fly_facts(secret),
+        Decoder::AzureSas => sas::facts(secret, ctx),
+        Decoder::AwsAccessKey => aws::facts(secret),
+        Decoder::GcpServiceAccount => Facts::Gcp(gcp::facts(ctx)),
+        Decoder::Github => Facts::Github(github::facts(secret)),
+        Decoder::KubeadmBootstrap => Facts::Kubeadm(kubeadm::facts(secret, ctx)),
+        Decoder::KubeconfigStaticToken => static_token(secret, ctx),
+        Decoder::PrivateKey => pem::facts(secret, ctx),
+        Decoder::RefreshToken => Facts::RefreshToken,
+    }
+}
+
+/// A kubeconfig `token:` that is not a JWT: a bootstrap token (decoded as such) or a static
+/// token from `--token-auth-file`.
+fn static_token(secret: &str, ctx: &Context<'_>) -> Facts {
+    if jwt::looks_like_jwt(secret) {
+        return jwt::facts(secret);
+    }
+    if kubeadm::split_token(secret.trim()).is_some() {
+        let mut k = kubeadm::facts(secret, ctx);
+        k.in_kubeconfig = true;
+        return Facts::Kubeadm(k);
+    }
+    Facts::StaticToken
+}
+
+/// The decoder a lone token most likely needs, from its shape (for `tokenhound decode`).
+pub fn guess_decoder(token: &str) -> Option<Decoder> {
     let t = token.trim();
     if t.contains("\"service_account\"") && t.contains("private_key") {
-        return Some("gcp-service-account-key");
+        return Some(Decoder::GcpServiceAccount);
     }
     if t.starts_with("pypi-") {
-        return Some("pypi-token");
+        return Some(Decoder::PypiMacaroon);
     }
     if t.starts_with("FlyV1 ")
         || t.starts_with("fm2_")
         || t.starts_with("fm1r_")
         || t.starts_with("fm1a_")
     {
-        return Some("flyio-token");
+        return Some(Decoder::FlyioMacaroon);
     }
-    if let Some(f) = github::family_of(t) {
-        return Some(f);
+    if github::family_of(t).is_some() {
+        return Some(Decoder::Github);
     }
     if aws::key_id_in(t).is_some() {
-        return Some("aws-access-key");
+        return Some(Decoder::AwsAccessKey);
     }
     if sas::looks_like_sas(t) {
-        return Some("azure-sas");
+        return Some(Decoder::AzureSas);
     }
     if kubeadm::split_token(t).is_some() {
-        return Some("kubeadm-bootstrap-token");
+        return Some(Decoder::KubeadmBootstrap);
     }
     let bare = t.strip_prefix("Bearer ").unwrap_or(t).trim();
     if jwt::looks_like_jwt(bare) {
-        return Some("jwt");
+        return Some(Decoder::Jwt);
     }
     None
 }
 
-/// What `tokenhound decode` learns about one token.
-#[derive(Debug, Clone)]
-pub struct Decoded {
-    /// The family the token was judged as.
-    pub family: String,
-    /// The verdict and decoded facts.
-    pub assessment: Assessment,
-}
-
-/// Decode one token given on its own (`input` may carry its context: a whole SAS URL, a
-/// service-account JSON file, an `Authorization: Bearer` header). `family` overrides the guess.
-/// `None` when the input is empty or its shape is not recognised.
-pub fn decode_input(input: &str, family: Option<&str>, policy: &Policy) -> Option<Decoded> {
+/// A lone token as `tokenhound decode` reads it: the token text (an `Authorization:` header and
+/// `Bearer ` prefix stripped), its byte range in the input, and the decoder to use (`family`
+/// names one, else it is guessed). `None` when the input is empty or its shape is unknown.
+pub fn lone_token(input: &str, decoder: Option<Decoder>) -> Option<(&str, Range<usize>, Decoder)> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
         return None;
@@ -115,59 +238,12 @@ pub fn decode_input(input: &str, family: Option<&str>, policy: &Policy) -> Optio
         .strip_prefix("Bearer ")
         .map(str::trim)
         .unwrap_or(token);
-    let family = match family {
-        Some(f) => f.to_string(),
-        None => guess_family(token)?.to_string(),
+    let decoder = match decoder {
+        Some(d) => d,
+        None => guess_decoder(token)?,
     };
     let start = input.find(token).unwrap_or(0);
-    let range = start..start + token.len();
-    let ctx = Context {
-        text: input.as_bytes(),
-        range: &range,
-        path: "<stdin>",
-        commit_time: None,
-        chunk: input.as_bytes(),
-        chunk_range: &range,
-    };
-    let assessment = assess(&family, token, &ctx, policy);
-    Some(Decoded { family, assessment })
-}
-
-/// A kubeconfig `token:` that is not a JWT: a bootstrap token (decoded as such) or a static
-/// token from `--token-auth-file`, which never expires.
-fn static_token(secret: &str, ctx: &Context<'_>, policy: &Policy) -> Assessment {
-    if jwt::looks_like_jwt(secret) {
-        return jwt::assess(secret, ctx, policy);
-    }
-    let mut a = Assessment::default();
-    if kubeadm::split_token(secret.trim()).is_some() {
-        a = kubeadm::assess(secret, ctx, policy);
-        a.properties
-            .insert("token_kind".into(), "kubeadm-bootstrap-token".into());
-        return a;
-    }
-    a.properties
-        .insert("token_kind".into(), "kubernetes-static-token".into());
-    a.summary =
-        Some("static bearer token (token-auth file): expiry and scope are server-side".into());
-    a
-}
-
-/// Put the seven section-13 flags first (in their table order), then richer verdicts in the
-/// order they were added; drop duplicates.
-pub fn order_flags(flags: &mut Vec<String>) {
-    let mut out: Vec<String> = Vec::with_capacity(flags.len());
-    for f in FLAGS {
-        if flags.iter().any(|x| x == f) {
-            out.push(f.to_string());
-        }
-    }
-    for f in flags.iter() {
-        if !FLAGS.contains(&f.as_str()) && !out.contains(f) {
-            out.push(f.clone());
-        }
-    }
-    *flags = out;
+    Some((token, start..start + token.len(), decoder))
 }
 
 /// Unix seconds as RFC 3339 UTC (`None` when out of range).
@@ -222,33 +298,6 @@ pub fn human_duration(secs: i64) -> String {
     format!("{sign}{body}")
 }
 
-/// Set `valid_at_commit` (history scans) from a validity window.
-pub fn valid_at_commit(a: &mut Assessment, ctx: &Context<'_>, nbf: Option<i64>, exp: Option<i64>) {
-    if let Some(ct) = ctx.commit_time {
-        let early = nbf.is_some_and(|n| n > ct);
-        let late = exp.is_some_and(|e| e <= ct);
-        a.properties
-            .insert("valid_at_commit".into(), (!early && !late).into());
-        if early || late {
-            let why = if late {
-                "already expired"
-            } else {
-                "not yet valid"
-            };
-            a.properties.insert("at_commit".into(), why.into());
-        }
-    }
-}
-
-/// Mark an assessment as "not decodable" with a reason (never a panic, never the secret).
-pub fn not_decodable(what: &str, why: &str) -> Assessment {
-    let mut a = Assessment::default();
-    a.properties.insert("decoded".into(), false.into());
-    a.properties.insert("decode_error".into(), why.into());
-    a.summary = Some(format!("{what} not decodable ({why})"));
-    a
-}
-
 /// The line (without its newline) around byte offset `at` of `text`.
 pub fn line_at(text: &[u8], at: usize) -> &[u8] {
     let at = at.min(text.len());
@@ -290,7 +339,7 @@ pub(crate) mod testutil {
     //! Test helpers: a deterministic random generator and a context builder.
     use std::ops::Range;
 
-    use crate::hygiene::Context;
+    use super::Context;
 
     /// xorshift64*: random bytes for generated test tokens.
     pub struct Rng(pub u64);
@@ -353,22 +402,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn flags_are_ordered_and_deduplicated() {
-        let mut f = vec![
-            "weak-alg".to_string(),
-            "no-audience".into(),
-            "non-expiring".into(),
-            "weak-alg".into(),
-            "over-scoped".into(),
-        ];
-        order_flags(&mut f);
-        assert_eq!(
-            f,
-            ["non-expiring", "over-scoped", "no-audience", "weak-alg"]
-        );
-    }
-
-    #[test]
     fn times_parse_and_print() {
         assert_eq!(parse_time("2026-11-01T00:00:00Z"), Some(testutil::NOW));
         assert_eq!(parse_time("2026-11-01"), Some(testutil::NOW));
@@ -394,130 +427,32 @@ mod tests {
         assert_eq!(line_at(t, at), b"token: x");
     }
 
-    /// A cheap, deterministic stand-in for the cargo-fuzz targets (which stay out of CI): every
-    /// decoder on random bytes and on byte-mutated, truncated structured inputs.
     #[test]
-    fn every_decoder_survives_random_and_mutated_input() {
-        use testutil::Rng;
-        let families = [
-            "jwt",
-            "pypi-token",
-            "flyio-token",
-            "azure-sas",
-            "aws-access-key",
-            "gcp-service-account-key",
-            "github-classic-pat",
-            "github-fine-grained-pat",
-            "github-server-to-server",
-            "kubeadm-bootstrap-token",
-            "kubeconfig-static-token",
-            "private-key",
-        ];
-        let seeds = [
-            "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50IiwiYXVkIjpbXSwiZXhwIjoxfQ.c2ln",
-            "pypi-AgEIcHlwaS5vcmcCBGFiY2QAAgpbMyxbInUiXV0AAAYgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-            "FlyV1 fm2_lJPEAQHEAQLDtWh0dHBzOi8vYXBpLmZseS5pby92MZIAkgEfxAA=",
-            "https://a.blob.core.windows.net/c?sp=rwd&se=2030-01-01T00%3A00%3A00Z&srt=sco&sig=abc%3D",
-            "{\"type\": \"service_account\", \"client_email\": \"1-compute@developer.gserviceaccount.com\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nAAAA\"}",
-            "kind: InitConfiguration\nbootstrapTokens:\n- token: abcdef.0123456789abcdef\n  ttl: 0\n---\ntype: bootstrap.kubernetes.io/token\nexpiration: MjAyNQ==\n",
-            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n",
-            "ghs_123_eyJhbGciOiJub25lIn0.eyJleHAiOjF9.",
-        ];
-        let p = Policy::new(testutil::NOW);
-        let mut r = Rng(0x5eed);
-        for i in 0..6000usize {
-            let mut b: Vec<u8> = if i % 3 == 0 {
-                let n = (r.next() % 300) as usize;
-                r.bytes(n)
-            } else {
-                seeds[i % seeds.len()].as_bytes().to_vec()
-            };
-            for _ in 0..(r.next() % 6) {
-                if b.is_empty() {
-                    break;
-                }
-                let at = (r.next() as usize) % b.len();
-                match r.next() % 3 {
-                    0 => {
-                        let v = r.next() as u8;
-                        b[at] = v
-                    }
-                    1 => b.truncate(at),
-                    _ => {
-                        let k = (r.next() % 14) as usize;
-                        b.insert(at, b"=.:\n-_%{}[]\"\\ "[k])
-                    }
-                }
-            }
-            let text = String::from_utf8_lossy(&b).into_owned();
-            let mut c = testutil::Ctx::new(&text, "");
-            let n = text.len();
-            let start = if n == 0 {
-                0
-            } else {
-                (r.next() as usize) % (n + 1)
-            };
-            let start = (0..=start)
-                .rev()
-                .find(|&i| text.is_char_boundary(i))
-                .unwrap_or(0);
-            c.range = start..n;
-            c.commit_time = (i % 2 == 0).then_some(testutil::NOW - 1000);
-            for f in families {
-                let _ = assess(f, &text[start..], &c.ctx(), &p);
-            }
-            let _ = decode_input(&text, None, &p);
-            let _ = crate::audit::audit(&text, &p);
+    fn decoder_names_round_trip_and_unknown_names_fail() {
+        for d in Decoder::ALL {
+            assert_eq!(Decoder::from_name(d.as_str()), Some(d));
+            let parsed: Decoder =
+                serde_json::from_value(serde_json::Value::from(d.as_str())).unwrap();
+            assert_eq!(parsed, d);
         }
+        assert!(serde_json::from_value::<Decoder>(serde_json::Value::from("jwt-typo")).is_err());
+        assert_eq!(Decoder::from_name("github-classic-pat"), None);
     }
 
     #[test]
-    fn history_scans_say_whether_the_token_was_live_when_committed() {
-        let p = Policy::new(testutil::NOW);
-        let tok = "AKIAIOSFODNN7ABCDEFG";
-        let mut c = testutil::Ctx::new(tok, tok);
-        assert!(
-            !assess("aws-access-key", tok, &c.ctx(), &p)
-                .properties
-                .contains_key("valid_at_commit")
-        );
-        c.commit_time = Some(testutil::NOW - 86400);
-        let a = assess("aws-access-key", tok, &c.ctx(), &p);
-        assert_eq!(a.properties["valid_at_commit"], true);
-        assert!(a.summary.unwrap().ends_with("it was valid when committed"));
-    }
-
-    #[test]
-    fn decode_input_guesses_and_judges() {
-        let p = Policy::new(testutil::NOW);
-        let d = decode_input("  AKIAIOSFODNN7ABCDEFG\n", None, &p).unwrap();
-        assert_eq!(d.family, "aws-access-key");
-        assert_eq!(d.assessment.flags, ["non-expiring"]);
-        let d = decode_input(
-            "Authorization: Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.",
-            None,
-            &p,
-        )
-        .unwrap();
-        assert_eq!(d.family, "jwt");
-        assert!(d.assessment.flags.contains(&"alg-none".to_string()));
-        assert!(decode_input("   ", None, &p).is_none());
-        assert!(decode_input("what is this", None, &p).is_none());
-        let d = decode_input("what is this", Some("pypi-token"), &p).unwrap();
-        assert_eq!(d.assessment.properties["decoded"], false);
-    }
-
-    #[test]
-    fn guesses_families_from_shape() {
+    fn guesses_decoders_from_shape() {
         assert_eq!(
-            guess_family("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."),
-            Some("jwt")
+            guess_decoder("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."),
+            Some(Decoder::Jwt)
         );
-        assert_eq!(guess_family("AKIAIOSFODNN7ABCDEFG"), Some("aws-access-key"));
         assert_eq!(
-            guess_family("abcdef.0123456789abcdef"),
-            Some("kubeadm-bootstrap-token")
+            guess_decoder("AKIAIOSFODNN7ABCDEFG"),
+            Some(Decoder::AwsAccessKey)
         );
-        assert_eq!(guess_family("hello world"), None);
+        assert_eq!(
+            guess_decoder("abcdef.0123456789abcdef"),
+            Some(Decoder::KubeadmBootstrap)
+        );
+        assert_eq!(guess_decoder("hello world"), None);
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use ignore::{WalkBuilder, WalkState};
 
 use crate::chunk::{Chunk, Provenance};
-use crate::scan::{Collector, Scanner};
+use crate::scan::{Collector, Scanner, SkipReason};
 
 /// Scan every file under `root` (a directory or a single file).
 pub fn scan_path(scanner: &Scanner, collector: &Collector, root: &Path) {
@@ -28,7 +28,10 @@ pub fn scan_path(scanner: &Scanner, collector: &Collector, root: &Path) {
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
-                    collector.skip(error_path(&err, root), format!("unreadable: {err}"));
+                    collector.skip(
+                        error_path(&err, root),
+                        SkipReason::Unreadable(err.to_string()),
+                    );
                     return WalkState::Continue;
                 }
             };
@@ -65,19 +68,19 @@ fn scan_file(scanner: &Scanner, collector: &Collector, path: &Path, shown: Strin
     let limit = scanner.options.max_file_size;
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return collector.skip(shown, format!("unreadable: {e}")),
+        Err(e) => return collector.skip(shown, SkipReason::Unreadable(e.to_string())),
     };
     if let Ok(md) = file.metadata()
         && md.len() > limit
     {
-        return collector.skip(shown, "too-large");
+        return collector.skip(shown, SkipReason::TooLarge);
     }
     let mut buf = Vec::new();
     if let Err(e) = (&mut file).take(limit + 1).read_to_end(&mut buf) {
-        return collector.skip(shown, format!("unreadable: {e}"));
+        return collector.skip(shown, SkipReason::Unreadable(e.to_string()));
     }
     if buf.len() as u64 > limit {
-        return collector.skip(shown, "too-large");
+        return collector.skip(shown, SkipReason::TooLarge);
     }
     let chunk = Chunk {
         data: buf.into(),

@@ -13,7 +13,7 @@ use git2::{Oid, Repository};
 
 use crate::chunk::GitOrigin;
 use crate::finding::Finding;
-use crate::scan::{Collector, RepositoryInfo, ScanReport};
+use crate::scan::{Collector, RepositoryInfo, ScanReport, SkipReason};
 
 /// Open the repository at `path` (a work tree, a directory inside one, or a bare repository).
 pub fn open(path: &Path) -> Result<Repository> {
@@ -146,8 +146,8 @@ pub fn is_lfs_pointer(data: &[u8]) -> bool {
 }
 
 /// The reason to skip a blob's content without scanning it, if any.
-pub fn skip_reason(data: &[u8]) -> Option<&'static str> {
-    is_lfs_pointer(data).then_some("lfs-pointer")
+pub fn skip_reason(data: &[u8]) -> Option<SkipReason> {
+    is_lfs_pointer(data).then_some(SkipReason::LfsPointer)
 }
 
 /// Name of a blob in skip lists and messages: `path@abcdef123456` (or the id alone).

@@ -26,7 +26,7 @@ use super::blobs::{self, BlobId, Read1, Reader};
 use super::git::{self, CommitInfoCache, GitScan};
 use crate::chunk::{Chunk, Provenance, normalize_encoding};
 use crate::finding::Finding;
-use crate::scan::{Collector, Detection, Scanner};
+use crate::scan::{Collector, Detection, Scanner, SkipReason};
 
 /// The most content of blobs with findings that phase 1 keeps in memory for phase 2, in bytes;
 /// the rest is read again.
@@ -70,12 +70,18 @@ pub fn scan_history(
     let limit = scanner.options.max_file_size;
     let mut listed = blobs::list_blobs(&repo, opts.reader)?;
     for (id, why) in &listed.broken {
-        collector.skip(format!("object {id}"), format!("unreadable: {why}"));
+        collector.skip(
+            format!("object {id}"),
+            SkipReason::Unreadable(why.to_string()),
+        );
     }
     let mut to_read = Vec::with_capacity(listed.blobs.len());
     for b in std::mem::take(&mut listed.blobs) {
         if b.size > limit {
-            collector.skip(git::blob_input(None, &b.oid.to_string()), "too-large");
+            collector.skip(
+                git::blob_input(None, &b.oid.to_string()),
+                SkipReason::TooLarge,
+            );
         } else {
             to_read.push(b);
         }
@@ -263,7 +269,7 @@ fn scan_blobs(
                     match item {
                         Read1::Failed(b, why) => collector.skip(
                             git::blob_input(None, &b.oid.to_string()),
-                            format!("unreadable: {why}"),
+                            SkipReason::Unreadable(why.to_string()),
                         ),
                         Read1::Blob(b, data) => {
                             let id = b.oid.to_string();
@@ -523,7 +529,10 @@ fn walk_history(
                         r.peel(ObjectType::Any).ok().and_then(|o| o.kind()),
                         Some(ObjectType::Tree | ObjectType::Blob)
                     ) {
-                        collector.skip(name, format!("unreadable: ref: {}", e.message()));
+                        collector.skip(
+                            name,
+                            SkipReason::Unreadable(format!("ref: {}", e.message())),
+                        );
                     }
                 }
                 Err(_) => {}
@@ -564,7 +573,7 @@ fn walk_history(
             Err(e) => {
                 collector.skip(
                     format!("commit {id}"),
-                    format!("unreadable: {}", e.message()),
+                    SkipReason::Unreadable(e.message().to_string()),
                 );
                 continue;
             }
@@ -620,12 +629,12 @@ fn walk_history(
         v.sort();
     }
     for e in memo.errors {
-        collector.skip(e, "unreadable: missing or corrupt tree");
+        collector.skip(e, SkipReason::Unreadable("missing or corrupt tree".into()));
     }
     let mut subs: Vec<String> = submodules.into_iter().collect();
     subs.sort();
     for s in subs {
-        collector.skip(s, "submodule");
+        collector.skip(s, SkipReason::Submodule);
     }
     if let Some(pb) = spinner {
         pb.finish_and_clear();
@@ -642,7 +651,7 @@ fn list_head_submodules(repo: &Repository, collector: &Collector) {
         if e.kind() == Some(ObjectType::Commit) {
             collector.skip(
                 format!("{dir}{}", String::from_utf8_lossy(e.name_bytes())),
-                "submodule",
+                SkipReason::Submodule,
             );
         }
         git2::TreeWalkResult::Ok

@@ -11,7 +11,7 @@ use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort, Tree};
 
 use super::git::{self, CommitInfoCache, GitScan, added_lines, on_lines};
 use crate::chunk::{Chunk, Provenance};
-use crate::scan::{Collector, Scanner};
+use crate::scan::{Collector, Scanner, SkipReason};
 
 /// One path whose content a commit introduced.
 struct Introduced {
@@ -135,18 +135,18 @@ pub fn scan_range(
         let obj = match repo.find_object(it.blob, None) {
             Ok(o) => o,
             Err(e) => {
-                collector.skip(input, format!("unreadable: {}", e.message()));
+                collector.skip(input, SkipReason::Unreadable(e.message().to_string()));
                 continue;
             }
         };
         let Some(blob) = obj.as_blob() else {
             if obj.kind() == Some(git2::ObjectType::Commit) {
-                collector.skip(it.path.clone(), "submodule");
+                collector.skip(it.path.clone(), SkipReason::Submodule);
             }
             continue;
         };
         if blob.size() as u64 > limit {
-            collector.skip(input, "too-large");
+            collector.skip(input, SkipReason::TooLarge);
             continue;
         }
         let data = blob.content();

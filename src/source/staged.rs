@@ -9,7 +9,7 @@ use git2::{Delta, DiffOptions};
 
 use super::git::{self, GitScan, added_lines, on_lines};
 use crate::chunk::{Chunk, Provenance};
-use crate::scan::{Collector, Scanner};
+use crate::scan::{Collector, Scanner, SkipReason};
 
 /// Scan the staged changes of the repository at `path`.
 pub fn scan_staged(scanner: &Scanner, collector: &Collector, path: &Path) -> Result<GitScan> {
@@ -36,7 +36,7 @@ pub fn scan_staged(scanner: &Scanner, collector: &Collector, path: &Path) -> Res
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
         if new.mode() == git2::FileMode::Commit {
-            collector.skip(shown, "submodule");
+            collector.skip(shown, SkipReason::Submodule);
             continue;
         }
         if new.mode() == git2::FileMode::Link {
@@ -47,13 +47,13 @@ pub fn scan_staged(scanner: &Scanner, collector: &Collector, path: &Path) -> Res
             Err(e) => {
                 collector.skip(
                     shown,
-                    format!("unreadable: staged object {}: {}", new.id(), e.message()),
+                    SkipReason::Unreadable(format!("staged object {}: {}", new.id(), e.message())),
                 );
                 continue;
             }
         };
         if blob.size() as u64 > limit {
-            collector.skip(shown, "too-large");
+            collector.skip(shown, SkipReason::TooLarge);
             continue;
         }
         let data = blob.content();

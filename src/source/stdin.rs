@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use crate::chunk::{Chunk, Provenance};
-use crate::scan::{Collector, Scanner};
+use crate::scan::{Collector, Scanner, SkipReason};
 
 /// Scan standard input.
 pub fn scan_stdin(scanner: &Scanner, collector: &Collector) {
@@ -14,7 +14,7 @@ pub fn scan_stdin(scanner: &Scanner, collector: &Collector) {
         .take(limit + 1)
         .read_to_end(&mut buf)
     {
-        Ok(_) if buf.len() as u64 > limit => collector.skip("<stdin>", "too-large"),
+        Ok(_) if buf.len() as u64 > limit => collector.skip("<stdin>", SkipReason::TooLarge),
         Ok(_) => scanner.scan_into(
             collector,
             "<stdin>",
@@ -24,6 +24,6 @@ pub fn scan_stdin(scanner: &Scanner, collector: &Collector) {
             },
             None,
         ),
-        Err(e) => collector.skip("<stdin>", format!("unreadable: {e}")),
+        Err(e) => collector.skip("<stdin>", SkipReason::Unreadable(e.to_string())),
     }
 }

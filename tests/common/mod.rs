@@ -37,7 +37,7 @@ impl Gen {
     /// GitHub/npm style token: prefix + n random chars + base62 CRC-32 of them.
     pub fn crc_token(&mut self, prefix: &str, n: usize) -> String {
         let body = self.alnum(n);
-        let crc = tokenhound::validate::base62(crc32fast::hash(body.as_bytes()) as u64, 6);
+        let crc = tokenhound::codec::base62(crc32fast::hash(body.as_bytes()) as u64, 6);
         format!("{prefix}{body}{crc}")
     }
 

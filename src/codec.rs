@@ -1,0 +1,85 @@
+//! Codecs shared by every step: base62/base36 (checksum alphabets), base64 in both alphabets,
+//! hex digits, percent-encoding. One copy of each; validation, decoding and the escaped views call these.
+
+use base64::Engine as _;
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Base62 encoding of `n`, most significant digit first, left-padded with `0` to `width`.
+pub fn base62(mut n: u64, width: usize) -> String {
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(BASE62[(n % 62) as usize]);
+        n /= 62;
+    }
+    while out.len() < width {
+        out.push(b'0');
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// GitHub / npm style: after the prefix's `_`, the last 6 characters are the base62 CRC-32 of the
+/// characters before them.
+pub fn crc32_base62_ok(secret: &str) -> bool {
+    let Some((_, body)) = secret.split_once('_') else {
+        return false;
+    };
+    if body.len() < 7 || !body.is_ascii() {
+        return false;
+    }
+    let (random, check) = body.split_at(body.len() - 6);
+    base62(crc32fast::hash(random.as_bytes()) as u64, 6) == check
+}
+
+/// Base36 in lower case, left-padded to `width`.
+pub fn base36(mut n: u64, width: usize) -> String {
+    const D: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(D[(n % 36) as usize]);
+        n /= 36;
+    }
+    while out.len() < width {
+        out.push(b'0');
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Decode base64url without padding (tolerating padding and the standard alphabet).
+pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
+    let t: String = s
+        .trim_end_matches('=')
+        .chars()
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(t.as_bytes())
+        .ok()
+}
+
+/// Decode standard base64 (padding optional).
+pub fn b64_decode(s: &str) -> Option<Vec<u8>> {
+    let t = s.trim_end_matches('=');
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(t.as_bytes())
+        .ok()
+        .or_else(|| b64url_decode(s))
+}
+
+/// The value of a hexadecimal digit.
+pub(crate) fn hex_val(b: u8) -> Option<u32> {
+    (b as char).to_digit(16)
+}
+
+/// Decode `%XX` escapes (any byte; invalid escapes stay as written), lossily as UTF-8.
+pub fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}

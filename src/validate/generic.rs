@@ -1,0 +1,589 @@
+//! Validation, generic values: whether the value of a `password = …`-style assignment, a URL's
+//! password or an opaque bearer token is a secret, and whether an assigned name can hold one.
+//! Judged by what the value is (reference, code, identifier, path, hash, known-prefix token…).
+
+use super::placeholder::{DEFAULT_PASSWORDS, is_placeholder};
+use super::shape::{
+    char_classes, entropy, has_run, is_base64_text, is_digest_notation, is_uuid, is_word_identifier,
+};
+use crate::codec::hex_val;
+
+/// Heuristics for values of generic `password = …` style assignments: drop references to
+/// variables or environment, code expressions, hashes, UUIDs, paths, and natural-language words.
+pub fn generic_secret_ok(v: &str) -> bool {
+    // an unquoted value in code ends at the statement or list separator
+    let v = v.trim().trim_end_matches([',', ';', '.', ')']);
+    // a query string goes on after the value (`abc123&Version=2014-01-01`)
+    let v = match v.split_once('&') {
+        Some((head, tail))
+            if tail.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            }) =>
+        {
+            head
+        }
+        _ => v,
+    };
+    if v.len() < 8 || v.len() > 200 {
+        return false;
+    }
+    // statements (`a;Nt.x=y`), regular expressions (ending `.*`/`.+`, `\\d`), colon-separated field
+    // lists (`UID:GID:GECOS:directory`), Fernet ciphertexts (`gAAAAA…`)
+    if (v.contains(';') && v.contains('='))
+        || [".*", ".+"].iter().any(|m| v.ends_with(m))
+        || ["\\d", "\\w", "[a-z", "[A-Z"].iter().any(|m| v.contains(m))
+        || (v.contains(':')
+            && v.split(':')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')))
+        || v.starts_with("gAAAAA")
+    {
+        return false;
+    }
+    if is_code_token(v) || is_host_path(v) || has_run(v, 6) {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    let reference_markers = [
+        "$",
+        "%s",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "process.env",
+        "os.environ",
+        "getenv",
+        "env.",
+        "secrets.",
+        "vault:",
+        "://",
+        "\\",
+    ];
+    if reference_markers.iter().any(|m| lower.contains(m)) {
+        return false;
+    }
+    if v.contains('/') && !looks_random_with_slash(v) {
+        return false;
+    }
+    if is_uuid(v) || is_placeholder(v) {
+        return false;
+    }
+    // resource names (`arn:aws:iam::aws:policy/...`, `arn:partition:service:...`)
+    if lower.starts_with("arn:") {
+        return false;
+    }
+    let all_hex = v.bytes().all(|b| b.is_ascii_hexdigit());
+    if all_hex {
+        return false;
+    }
+    // identifiers such as `config.db_password`, `self.token`, `SOME_CONSTANT_NAME`
+    if v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+        && (v.contains('.')
+            && v.split('.')
+                .all(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !p.is_empty())
+            && !v.chars().any(|c| c.is_ascii_digit())
+            || v.bytes()
+                .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
+            || v.bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-'))
+    {
+        return false;
+    }
+    if is_digest_notation(v) || has_known_token_prefix(v) || is_base64_text(v) {
+        return false;
+    }
+    if is_word_identifier(v) || names_itself(&lower) {
+        return false;
+    }
+    if char_classes(v) < 3 {
+        return false;
+    }
+    entropy(v) >= 3.0
+}
+
+/// Last words of assigned names that say the value is not the secret itself but something about
+/// it (`password_salt`, `token_header`, `secretName`, `api_key_url`, `password_min_length`).
+const NON_SECRET_NAME_ENDINGS: &[&str] = &[
+    "salt",
+    "hash",
+    "hashed",
+    "digest",
+    "checksum",
+    "md5",
+    "sha1",
+    "sha256",
+    "name",
+    "names",
+    "type",
+    "kind",
+    "header",
+    "field",
+    "url",
+    "uri",
+    "endpoint",
+    "path",
+    "file",
+    "filename",
+    "dir",
+    "policy",
+    "length",
+    "len",
+    "size",
+    "count",
+    "min",
+    "max",
+    "limit",
+    "timeout",
+    "ttl",
+    "expiry",
+    "expires",
+    "expiration",
+    "lifetime",
+    "format",
+    "prefix",
+    "suffix",
+    "label",
+    "description",
+    "hint",
+    "prompt",
+    "placeholder",
+    "pattern",
+    "regex",
+    "ref",
+    "arn",
+    "version",
+    "enabled",
+    "required",
+    "env",
+    "var",
+    "used",
+    "date",
+    "time",
+    "source",
+    "provider",
+    "store",
+    "method",
+    "mode",
+    "scope",
+    "scopes",
+    "class",
+    "strategy",
+    "backend",
+    "helper",
+];
+
+/// Whether an assigned name (`DB_PASSWORD`, `spring.datasource.password`, `passwordSalt`) can
+/// hold a secret: false when its last word says the value is about the secret (see
+/// [`NON_SECRET_NAME_ENDINGS`]).
+pub fn key_may_name_secret(key: &str) -> bool {
+    let words = key_words(key);
+    // `pass` alone names a password only as a word of its own (`DB_PASS`, `smtpPass`), not
+    // inside `bypass` or `compass`
+    let lower = key.to_ascii_lowercase();
+    let secret_word = [
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "credential",
+    ];
+    if lower.contains("pass")
+        && !secret_word.iter().any(|w| lower.contains(w))
+        && !words.iter().any(|w| w == "pass")
+    {
+        return false;
+    }
+    // pagination cursors and anti-forgery tokens are not credentials
+    const NOT_CREDENTIAL_WORDS: &[&str] = &[
+        "next",
+        "continuation",
+        "page",
+        "pagination",
+        "resume",
+        "csrf",
+        "xsrf",
+        "idempotency",
+    ];
+    if words
+        .iter()
+        .any(|w| NOT_CREDENTIAL_WORDS.contains(&w.as_str()))
+    {
+        return false;
+    }
+    words.last().is_none_or(|w| {
+        !NON_SECRET_NAME_ENDINGS.contains(&w.as_str())
+            && !["hash", "digest", "salt", "checksum"]
+                .iter()
+                .any(|e| w.len() > e.len() && w.ends_with(e))
+    })
+}
+
+/// `DB_PASSWORD` → `[db, password]`, `passwordSalt` → `[password, salt]`.
+fn key_words(key: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if !c.is_ascii_alphanumeric() {
+            prev_lower = false;
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// Code, not a value: a path such as `syn::token::Comma` or `TokenKind::Comma` (the assignment
+/// regex saw `key: :Comma`), a numeric literal such as `0x8004E10E_u32`, or an HTML entity
+/// (`&ldquo;`, `&#39;`) from rendered documentation.
+fn is_code_token(v: &str) -> bool {
+    if v.starts_with(':') || v.contains("::") {
+        return true;
+    }
+    // a reference or pointer type such as `&JsValue`, `*mut`
+    if let Some(r) = v.strip_prefix(['&', '*'])
+        && r.starts_with(|c: char| c.is_ascii_alphabetic())
+        && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return true;
+    }
+    let unsigned = v.strip_prefix('-').unwrap_or(v);
+    if let Some(rest) = unsigned
+        .strip_prefix("0x")
+        .or_else(|| unsigned.strip_prefix("0X"))
+    {
+        let digits = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_hexdigit() || *b == b'_');
+        if digits.count() >= 4 {
+            return true;
+        }
+    }
+    has_html_entity(v)
+}
+
+/// A URL without its scheme: `example.com:1234/foo`, `db.internal/app` (a host with a dotted
+/// name and a top-level label of letters, an optional port, then a path).
+fn is_host_path(v: &str) -> bool {
+    let Some((host, _)) = v.split_once('/') else {
+        return false;
+    };
+    let host = host
+        .rsplit_once(':')
+        .filter(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(h, _)| h);
+    let Some((name, tld)) = host.rsplit_once('.') else {
+        return false;
+    };
+    !name.is_empty()
+        && (2..=6).contains(&tld.len())
+        && tld.bytes().all(|b| b.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+}
+
+/// `&name;` or `&#123;` / `&#x1F;` anywhere in `v`.
+fn has_html_entity(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        if c != b'&' {
+            return false;
+        }
+        let rest = &b[i + 1..];
+        let body = rest.strip_prefix(b"#").unwrap_or(rest);
+        let n = body
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        (2..=8).contains(&n) && body.get(n) == Some(&b';')
+    })
+}
+
+/// A value that spells out what it is (`MyPassword123!`, `super-secret-key`) is a sample.
+fn names_itself(lower: &str) -> bool {
+    [
+        "password",
+        "passwd",
+        "p@ssw0rd",
+        "passw0rd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+        "credential",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// Prefixes of token formats that dedicated rules recognise (and validate, e.g. by checksum).
+/// A generic rule leaves these to them: a `ghp_` value whose checksum fails is a placeholder,
+/// not a generic password, and a `eyJ…` value that is not a JWT is not a secret either.
+const KNOWN_TOKEN_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "gldt-",
+    "glrt-",
+    "glft-",
+    "glptt-",
+    "glcbt-",
+    "gloas-",
+    "glimt-",
+    "glagent-",
+    "npm_",
+    "pypi-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxe",
+    "xapp-",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "whsec_",
+    "sk-ant-",
+    "sk-proj-",
+    "hf_",
+    "dckr_",
+    "fm1r_",
+    "fm1a_",
+    "fm2_",
+    "flyv1",
+    "akia",
+    "asia",
+    "aiza",
+    "ya29.",
+    "1//",
+    "eyj",
+    "iqojb3jpz2lux2vj",
+    // Mapbox public (pk.) tokens are public by design; secret (sk.) ones have their own rule
+    "pk.eyj",
+    "sk.eyj",
+];
+
+/// Starts with the prefix of a format that a dedicated rule handles.
+pub fn has_known_token_prefix(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    KNOWN_TOKEN_PREFIXES.iter().any(|p| lower.starts_with(p))
+}
+
+/// The password of `scheme://user:password@host`: not a reference (`$VAR`, `${…}`, `%s`,
+/// `{{…}}`), not a placeholder, not a well-known default.
+pub fn url_password_ok(p: &str) -> bool {
+    let lower = p.to_ascii_lowercase();
+    // a default with a number or mark after it (`secret123`, `admin1!`) is a default too
+    let core = lower.trim_end_matches(|c: char| c.is_ascii_digit() || "!@#._-".contains(c));
+    if p.len() < 6
+        || is_placeholder(p)
+        || DEFAULT_PASSWORDS.contains(&lower.as_str())
+        || DEFAULT_PASSWORDS.contains(&core)
+    {
+        return false;
+    }
+    // a password that names itself in words (`home-pass`, `passwd-on-proxy`) is a sample
+    if is_word_identifier(p) && ["pass", "pwd", "secret"].iter().any(|w| lower.contains(w)) {
+        return false;
+    }
+    // letters and digits are never percent-encoded by URL writers, only by test data
+    if p.as_bytes().windows(3).any(|w| {
+        w[0] == b'%'
+            && hex_val(w[1])
+                .zip(hex_val(w[2]))
+                .is_some_and(|(h, l)| ((h * 16 + l) as u8).is_ascii_alphanumeric())
+    }) {
+        return false;
+    }
+    // `[`, `]` and `\` cannot appear unencoded in a URL's user information (RFC 3986)
+    if ["$", "%s", "%(", "{", "}", "<", ">", "[", "]", "\\"]
+        .iter()
+        .any(|m| p.contains(m))
+    {
+        return false;
+    }
+    entropy(p) >= 2.5 && char_classes(p) >= 2
+}
+
+/// An opaque bearer/static token value: long enough, not a reference or placeholder, not a
+/// known-prefix token (its own rule decides), letters and digits mixed, some entropy.
+pub fn opaque_token_ok(v: &str) -> bool {
+    let v = v.trim_matches(|c| c == '"' || c == '\'');
+    if v.len() < 16 || v.len() > 4096 || is_placeholder(v) || has_known_token_prefix(v) {
+        return false;
+    }
+    if ["$", "{", "}", "(", ")", "<", ">", "%s", "://"]
+        .iter()
+        .any(|m| v.contains(m))
+    {
+        return false;
+    }
+    if is_uuid(v) || is_digest_notation(v) {
+        return false;
+    }
+    v.bytes().any(|b| b.is_ascii_digit())
+        && v.bytes().any(|b| b.is_ascii_alphabetic())
+        && entropy(v) >= 3.0
+}
+
+fn looks_random_with_slash(v: &str) -> bool {
+    // base64-ish secrets may contain '/', but never path-like segments of words
+    !v.starts_with('/')
+        && !v.contains("://")
+        && !v.contains('$')
+        && !v.contains('{')
+        && !v.contains('(')
+        && v.matches('/').count() <= 2
+        && v.bytes().all(|b| b.is_ascii_graphic())
+        && char_classes(v) >= 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generic_values() {
+        assert!(generic_secret_ok("oWJBMYgS4D%vWNaj9YM29xZ9"));
+        assert!(!generic_secret_ok(
+            "3efffaad777f5bcd489f4af676e26d87821eb7e4"
+        ));
+        assert!(!generic_secret_ok("623e29f2-d9b9-44f8-a138-dbf1b144c246"));
+        assert!(!generic_secret_ok("os.environ['DB_PASSWORD']"));
+        assert!(!generic_secret_ok("changeme"));
+        assert!(!generic_secret_ok("settings.database_password"));
+        // resource names are not secrets
+        assert!(!generic_secret_ok(
+            "arn:aws:iam::aws:policy/IAMUserChangePassword"
+        ));
+        // code seen by the assignment regex (regressions from scanning real crates)
+        for code in [
+            ":LeftCurlyBracket",
+            "windows_sys::core::PWSTR,",
+            "super::super::Foundation::HANDLE,",
+            "rsa.RSAPrivateKey,",
+            "0x80860004_u32",
+            "&ldquo;secret:1&rdquo;",
+            "Kx9&#39;zQ4m2Lp",
+            "&JsValue,",
+            "example.com:1234/foo/bar?baz#quux",
+            "builtin:test_00000001:0",
+            "mockdata.MockEc2MetadataCredentials,",
+            "QUNDRVNTX0tFWQ0K",
+            "abc123&Version=2014-01-01",
+            "StopReplicationToReplica.",
+            "UID:GID:GECOS:directory:shell",
+            "GID:user_list",
+            "-0x3f879678",
+            "gAAAAABdnQ1TUKh2OE_ggbyCIxfg",
+            "arn:([a-z\\d-]+):.*:.*:secret:Lookout-.+",
+            "Llt;Nt.deleteBy=dct;Nt.deleteIndex=gct",
+            "Lookout-.+",
+        ] {
+            assert!(!generic_secret_ok(code), "{code}");
+        }
+        assert!(generic_secret_ok("Qx7#mP2&vL9@kR4z"));
+        assert!(generic_secret_ok("PAS1o68AD-rV5D*fT.+_hJ"));
+        // random mixed case is not a word, even between dots
+        assert!(generic_secret_ok("V4V.UaZJRYkVErB"));
+        assert!(!generic_secret_ok("RightCurlyBracket.v2"));
+        for k in [
+            "password_salt",
+            "TOKEN_HEADER",
+            "secretName",
+            "api-key-url",
+            "pwd.file",
+        ] {
+            assert!(!key_may_name_secret(k), "{k}");
+        }
+        for k in [
+            "DB_PASSWORD",
+            "spring.datasource.password",
+            "clientSecret",
+            "$env:API_KEY",
+        ] {
+            assert!(key_may_name_secret(k), "{k}");
+        }
+        assert!(generic_secret_ok("Jf83-kq;Zp02+Lm,"));
+    }
+
+    #[test]
+    fn generic_values_leave_known_formats_to_their_rules() {
+        // a wrong-checksum GitHub token or a non-JSON JWT look-alike is not a generic password
+        assert!(!generic_secret_ok(
+            "ghr_9XChaf688ZLcQSfgXwpbbYbwPNENDj3tSAma"
+        ));
+        assert!(!generic_secret_ok(
+            "eyJUTBOlZxUOIt2E8tQpu4pHcym_e3k6gNLiTuvHNsRNJ9S.eyJ9rB0gII"
+        ));
+        // digests with their algorithm
+        assert!(!generic_secret_ok(
+            "sha512-1UOoe9e3xrhFTyDb3F2ZKRb966+aQ5cX8O9qNgzoVEpUGCtZpjXnagwXbYPVdFCg6rvWZ3hOT5A7mcGQJDhg4A=="
+        ));
+        assert!(!generic_secret_ok(
+            "sha256:fcaa3a8a74ca486b5fa9df0fbe7277b455b0177689ab711f1bb643b70e3c7ad5"
+        ));
+        // base64 of text is judged by its decoded form (cGFzc3dvcmQ= is "password")
+        assert!(!generic_secret_ok("cGFzc3dvcmQ="));
+        assert!(is_base64_text("cGFzc3dvcmQ="));
+        assert!(!is_base64_text("oWJBMYgS4D%vWNaj9YM29xZ9"));
+        assert!(generic_secret_ok("uKVSAv*68d7ndU8irQSLMQLy.J"));
+    }
+
+    #[test]
+    fn url_passwords() {
+        assert!(url_password_ok("H9u*cA+Us=d+MlH*UvTC"));
+        assert!(!url_password_ok("${DB_PASSWORD}"));
+        assert!(!url_password_ok("postgres"));
+        assert!(!url_password_ok("secret123"));
+        assert!(!url_password_ok("foo(b]c"));
+        assert!(!url_password_ok("home-pass"));
+        assert!(!url_password_ok("passwd-on-proxy"));
+        assert!(!url_password_ok("%4d^%70"));
+        assert!(url_password_ok("Rk8%2Fq%40Lm3v"));
+        assert!(!url_password_ok("password"));
+        assert!(!url_password_ok("<password>"));
+        assert!(!url_password_ok("****"));
+    }
+
+    #[test]
+    fn opaque_tokens() {
+        assert!(opaque_token_ok("e8nv6vu3rf79hpqxibzccnju7w16etq5ow6fbvok"));
+        assert!(!opaque_token_ok("${KUBE_TOKEN}"));
+        assert!(!opaque_token_ok("REDACTEDREDACTED"));
+        assert!(!opaque_token_ok("ghp_flTh2aGF49peQI6DeMRfGLcr0JePtE00pwLa"));
+        assert!(!opaque_token_ok("623e29f2-d9b9-44f8-a138-dbf1b144c246"));
+    }
+
+    #[test]
+    fn generic_values_that_are_names_or_samples() {
+        assert!(!generic_secret_ok("tls-cert-2024"));
+        assert!(!generic_secret_ok("api-token-v2"));
+        assert!(!generic_secret_ok("db-creds-v10-eu"));
+        assert!(!generic_secret_ok("Password123!"));
+        assert!(!generic_secret_ok("my-Secret-key-9"));
+        assert!(generic_secret_ok("x8Kq2-mZ9w_Lp4Vt"));
+    }
+}

@@ -1,0 +1,170 @@
+//! Pipeline step 4: offline validation of a candidate secret. A rule names its checks as typed
+//! [`Validator`]s; each is one function in a submodule by concern — [`checksum`] (GitHub, npm,
+//! GitLab routable tokens, Azure identifiable keys), [`structure`] (JWT, SAS, macaroon header,
+//! private-key body), [`generic`] (generic assignments, URL passwords, opaque tokens),
+//! [`placeholder`] (placeholders and published examples) and [`shape`] (entropy, character
+//! classes, non-secret notations). A candidate that fails is dropped before it becomes a finding.
+
+pub mod checksum;
+pub mod generic;
+pub mod identifiable;
+pub mod placeholder;
+pub mod shape;
+pub mod structure;
+
+use serde::{Deserialize, Serialize};
+
+/// An offline check a rule can require of its secret (`validators = ['…']` in a rule file;
+/// an unknown name fails rule loading).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Validator {
+    /// GitHub / npm: the last 6 characters are the base62 CRC-32 of the random part.
+    Crc32Base62,
+    /// GitLab routable tokens: length field and CRC agree (legacy tokens pass).
+    GitlabRoutable,
+    /// A JWT whose header and payload decode to JSON objects.
+    Jwt,
+    /// The value of a generic `password = …` assignment is a secret, not code or a reference.
+    GenericSecret,
+    /// Standard base64 of `user:password`.
+    Base64Credentials,
+    /// Not a hex digest.
+    NotHex,
+    /// At least two character classes.
+    MixedCaseOrDigits,
+    /// An Azure SAS: signature plus SAS parameters.
+    AzureSas,
+    /// A kubeadm bootstrap token's secret mixes letters and digits.
+    BootstrapToken,
+    /// A URL's password is not a placeholder, reference or default.
+    UrlPassword,
+    /// A random 40-character AWS secret access key.
+    AwsSecret,
+    /// A private-key block with a real body.
+    PrivateKey,
+    /// An opaque bearer/static token value.
+    OpaqueToken,
+    /// A pypi.org macaroon header.
+    PypiMacaroon,
+    /// Azure identifiable keys: the Marvin32 checksum.
+    AzureIdentifiable,
+}
+
+impl Validator {
+    /// Every validator, in documentation order.
+    pub const ALL: [Validator; 15] = [
+        Validator::Crc32Base62,
+        Validator::GitlabRoutable,
+        Validator::Jwt,
+        Validator::GenericSecret,
+        Validator::Base64Credentials,
+        Validator::NotHex,
+        Validator::MixedCaseOrDigits,
+        Validator::AzureSas,
+        Validator::BootstrapToken,
+        Validator::UrlPassword,
+        Validator::AwsSecret,
+        Validator::PrivateKey,
+        Validator::OpaqueToken,
+        Validator::PypiMacaroon,
+        Validator::AzureIdentifiable,
+    ];
+
+    /// The name rule files use (`crc32-base62`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Validator::Crc32Base62 => "crc32-base62",
+            Validator::GitlabRoutable => "gitlab-routable",
+            Validator::Jwt => "jwt",
+            Validator::GenericSecret => "generic-secret",
+            Validator::Base64Credentials => "base64-credentials",
+            Validator::NotHex => "not-hex",
+            Validator::MixedCaseOrDigits => "mixed-case-or-digits",
+            Validator::AzureSas => "azure-sas",
+            Validator::BootstrapToken => "bootstrap-token",
+            Validator::UrlPassword => "url-password",
+            Validator::AwsSecret => "aws-secret",
+            Validator::PrivateKey => "private-key",
+            Validator::OpaqueToken => "opaque-token",
+            Validator::PypiMacaroon => "pypi-macaroon",
+            Validator::AzureIdentifiable => "azure-identifiable",
+        }
+    }
+
+    /// Does `secret` pass this check?
+    pub fn check(self, secret: &str) -> bool {
+        match self {
+            Validator::Crc32Base62 => crate::codec::crc32_base62_ok(secret),
+            Validator::GitlabRoutable => checksum::gitlab_routable_ok(secret),
+            Validator::Jwt => structure::jwt_structure_ok(secret),
+            Validator::GenericSecret => generic::generic_secret_ok(secret),
+            Validator::Base64Credentials => structure::base64_credentials_ok(secret),
+            Validator::NotHex => !secret.bytes().all(|b| b.is_ascii_hexdigit()),
+            Validator::MixedCaseOrDigits => shape::char_classes(secret) >= 2,
+            Validator::AzureSas => structure::azure_sas_ok(secret),
+            Validator::BootstrapToken => structure::bootstrap_token_ok(secret),
+            Validator::UrlPassword => generic::url_password_ok(secret),
+            Validator::AwsSecret => structure::aws_secret_ok(secret),
+            Validator::PrivateKey => structure::private_key_ok(secret),
+            Validator::OpaqueToken => generic::opaque_token_ok(secret),
+            Validator::PypiMacaroon => structure::pypi_macaroon_ok(secret),
+            Validator::AzureIdentifiable => identifiable::identifiable_checksum_ok(secret),
+        }
+    }
+
+    /// Why a value that fails this check is rejected (diagnostics of `rules check` and tests).
+    pub fn reject_reason(self) -> &'static str {
+        match self {
+            Validator::Crc32Base62 => "checksum mismatch",
+            Validator::GitlabRoutable => "routable-token CRC mismatch",
+            Validator::Jwt => "not a JWT (header or payload is not JSON)",
+            Validator::GenericSecret => "looks like a reference, hash, identifier or placeholder",
+            Validator::Base64Credentials => "does not decode to user:password",
+            Validator::NotHex => "hex digest",
+            Validator::MixedCaseOrDigits => "rejected",
+            Validator::AzureSas => "not a SAS (no signature, or no sv/se/sp parameter)",
+            Validator::BootstrapToken => "bootstrap-token secret lacks letters or digits",
+            Validator::UrlPassword => "URL password is a placeholder, reference or default",
+            Validator::AwsSecret => "not a random 40-character secret key",
+            Validator::PrivateKey => "key body is empty, elided or a placeholder",
+            Validator::OpaqueToken => "looks like a reference, identifier or placeholder",
+            Validator::PypiMacaroon => "not a pypi.org macaroon",
+            Validator::AzureIdentifiable => "identifiable-key checksum (Marvin32) mismatch",
+        }
+    }
+
+    /// Run this check as a [`Verdict`].
+    pub fn run(self, secret: &str) -> Verdict {
+        if self.check(secret) {
+            Verdict::Pass
+        } else {
+            Verdict::Reject(self.reject_reason())
+        }
+    }
+}
+
+/// Outcome of validating one candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Looks real.
+    Pass,
+    /// Rejected, with a short reason (used in `rules check` diagnostics and tests).
+    Reject(&'static str),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validator_names_round_trip_through_serde() {
+        for v in Validator::ALL {
+            let json = serde_json::to_string(&v).unwrap();
+            assert_eq!(json, format!("\"{}\"", v.name()));
+            let back: Validator = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, v);
+        }
+        assert!(serde_json::from_str::<Validator>("\"crc32-base26\"").is_err());
+    }
+}

@@ -1,0 +1,157 @@
+//! Validation, placeholders: well-known placeholders, templating, masked values, vendors'
+//! published documentation examples and default passwords — values that look like secrets but
+//! were never meant to be one.
+
+const PLACEHOLDER_EXACT_CASE: &[&str] = &[
+    "EXAMPLE", "XXXX", "xxxx", "****", "<", ">", "&lt;", "&gt;", "${", "{{", "}}", "%(", "$(", "…",
+    "...",
+];
+
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "changeme",
+    "change_me",
+    "change-me",
+    "your_",
+    "your-",
+    "yourtoken",
+    "yourkey",
+    "yourpassword",
+    "placeholder",
+    "redacted",
+    "dummy",
+    "insert_",
+    "insert-",
+    "replace_me",
+    "replaceme",
+    "replace-me",
+    "replace_with",
+    "replace-with",
+    "token_here",
+    "key_here",
+    "secret_here",
+    "password_here",
+    "notasecret",
+    "not_a_secret",
+    "not-a-secret",
+    "goes_here",
+    "goeshere",
+    "fake_",
+    "_fake",
+    "example_",
+    "_example",
+    "sample_",
+    "_sample",
+];
+
+/// Distinctive parts of credentials that vendors publish in their documentation as examples
+/// (copied into countless READMEs, tests and tutorials); a value containing one is an example.
+const PUBLISHED_EXAMPLES: &[&str] = &[
+    // jwt.io's default HS256 token (`{"sub":"1234567890","name":"John Doe","iat":1516239022}`)
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // the test secret key in Stripe's API reference
+    "4eC39HqLyjWDarjtT1zdp7dc",
+    // AWS documentation's example secret access key
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+    // the Azurite / storage-emulator account key of devstoreaccount1, published by Microsoft
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsu",
+    // the bootstrap token of the kubelet TLS-bootstrapping examples in the Kubernetes docs
+    "07401b.f395accd246ae52d",
+    // the bot token of Slack's OAuth v2 response example
+    "pdFZKVeTuE8sk7oOcBrzbqgy",
+    // the cluster part of the Swarm join tokens in Docker's documentation
+    "3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl",
+    // … and in the Docker Engine API reference, with its example unlock key
+    "1h8aps2yszaiqmz2l3oc5392pgk8e49qhx2aj3nyv0ui0hez2a",
+    "7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8",
+    // xkcd 936's password and passphrase
+    "Tr0ub4dor&3",
+    "correcthorsebatterystaple",
+];
+
+/// True for well-known placeholders, templating, masked values, published documentation
+/// examples and trivially repetitive text.
+pub fn is_placeholder(secret: &str) -> bool {
+    if PLACEHOLDER_EXACT_CASE.iter().any(|p| secret.contains(p))
+        || PUBLISHED_EXAMPLES.iter().any(|p| secret.contains(p))
+    {
+        return true;
+    }
+    let lower = secret.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    if ["0123456789", "123456789", "abcdefg", "1234567890", "a1b2c3"]
+        .iter()
+        .any(|s| lower.contains(s))
+    {
+        return true;
+    }
+    // a run of identical characters: 8 in a short secret; long encoded blobs (keys, JWTs,
+    // macaroons) legitimately hold runs of `A` (zero bytes), so they need a much longer run
+    let limit = if secret.len() <= 128 { 8 } else { 32 };
+    longest_run(secret) >= limit
+}
+
+/// Length of the longest run of one repeated alphanumeric character.
+pub(crate) fn longest_run(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut best = 0;
+    let mut run = 0;
+    for i in 0..b.len() {
+        if b[i].is_ascii_alphanumeric() && i > 0 && b[i] == b[i - 1] {
+            run += 1;
+        } else {
+            run = 1;
+        }
+        if b[i].is_ascii_alphanumeric() {
+            best = best.max(run);
+        }
+    }
+    best
+}
+
+/// Passwords too common to be anything but defaults or documentation.
+pub(crate) const DEFAULT_PASSWORDS: &[&str] = &[
+    "password", "passwd", "pass", "secret", "admin", "root", "guest", "test", "user", "postgres",
+    "mysql", "redis", "rabbitmq", "changeit", "example", "pwd", "default", "letmein", "foobar",
+    "foo", "bar",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    #[test]
+    fn placeholders() {
+        assert!(is_placeholder("AKIAIOSFODNN7EXAMPLE"));
+        assert!(is_placeholder("&lt;YOURPASSWROD&gt;"));
+        assert!(is_placeholder(
+            "px-api-a1b2c3d4-e5f6-g7h8-i8j0-k0l3m3n4o0p5"
+        ));
+        assert!(is_placeholder("abcdefg12346+FJQCK"));
+        // published documentation examples, whatever surrounds them
+        assert!(is_placeholder(&format!(
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.{}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"sub":"1234567890"}"#)
+        )));
+        assert!(is_placeholder(&format!(
+            "sk_test_{}",
+            "4eC39HqLyjWDarjtT1zdp7dc"
+        )));
+        assert!(is_placeholder("ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"));
+        assert!(is_placeholder("${API_TOKEN}"));
+        assert!(!is_placeholder("oWJBMYgS4D%vWNaj9YM29xZ9"));
+    }
+
+    #[test]
+    fn long_blobs_may_hold_runs_of_a() {
+        let key = format!(
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC{}BKcwggSjAgEAAoIBAQ",
+            "A".repeat(12)
+        );
+        assert!(!is_placeholder(&format!("{key}{}", "x9Kq".repeat(30))));
+        assert!(is_placeholder("ghp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert!(is_placeholder(&format!("eyJ{}", "A".repeat(200))));
+    }
+}

@@ -1,0 +1,131 @@
+//! Validation, shape: measures of a value's text — entropy, character classes, runs — and
+//! recognisers of non-secret notations (UUIDs, digests with their algorithm, base64 of text,
+//! word-like identifiers).
+
+use crate::codec::b64_decode;
+
+/// Shannon entropy in bits per byte.
+pub fn entropy(s: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    if n == 0.0 {
+        return 0.0;
+    }
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Number of character classes (lower, upper, digit, other) present.
+pub fn char_classes(s: &str) -> usize {
+    let mut c = [false; 4];
+    for ch in s.chars() {
+        let i = if ch.is_ascii_lowercase() {
+            0
+        } else if ch.is_ascii_uppercase() {
+            1
+        } else if ch.is_ascii_digit() {
+            2
+        } else {
+            3
+        };
+        c[i] = true;
+    }
+    c.iter().filter(|&&x| x).count()
+}
+
+/// `n` identical characters in a row (`test_00000001`, `aaaaaa`): counters and padding, which
+/// random values almost never hold.
+pub(crate) fn has_run(v: &str, n: usize) -> bool {
+    let b = v.as_bytes();
+    b.windows(n).any(|w| w.iter().all(|&c| c == w[0]))
+}
+
+pub(crate) fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Digests written with their algorithm: `sha512-<base64>` (lockfile integrity), `sha256:<hex>`
+/// (image digests, kubeadm CA hashes), `md5:…`, `0x<hex>`.
+pub fn is_digest_notation(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    let algo = [
+        "sha1", "sha224", "sha256", "sha384", "sha512", "md5", "blake2b", "blake3",
+    ];
+    if algo.iter().any(|a| {
+        lower.starts_with(a) && matches!(lower.as_bytes().get(a.len()), Some(b'-' | b':' | b'='))
+    }) {
+        return true;
+    }
+    lower.starts_with("0x") && v.len() > 10 && v[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Standard base64 (length a multiple of 4) that decodes to printable text: the value is an
+/// encoding, judged by what it decodes to (decoded views scan that text), not as a password.
+pub fn is_base64_text(v: &str) -> bool {
+    if v.len() < 8
+        || v.len() % 4 != 0
+        || !v
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+    {
+        return false;
+    }
+    let Some(d) = b64_decode(v) else {
+        return false;
+    };
+    match std::str::from_utf8(&d) {
+        Ok(t) => {
+            !t.is_empty()
+                && t.chars()
+                    .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        }
+        Err(_) => false,
+    }
+}
+
+/// Names and identifiers such as `tls-cert-2024`, `api-token-v2`, `release_2024_01`: every
+/// `-`/`_`/`.`/`/`-separated segment is all letters, all digits, or a short tag like `v2`
+/// (random values mix letters and digits within longer segments).
+pub fn is_word_identifier(v: &str) -> bool {
+    v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+        && v.split(['-', '_', '.', '/']).all(|seg| {
+            (seg.bytes().all(|b| b.is_ascii_alphabetic()) && word_cased(seg))
+                || seg.bytes().all(|b| b.is_ascii_digit())
+                || (seg.len() <= 3 && seg.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()))
+        })
+}
+
+/// Letters cased like words (`token`, `TOKEN`, `Token`, `LeftCurlyBracket`, `RSAPrivateKey`):
+/// every lowercase run after the first letter is at least two letters long. Random mixed case
+/// (`UaZJRYkVErB`) has single lowercase letters between capitals.
+fn word_cased(seg: &str) -> bool {
+    let b = seg.as_bytes();
+    let mut i = 1;
+    while i < b.len() {
+        if b[i].is_ascii_lowercase() {
+            let run = b[i..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+            if run < 2 && i + run < b.len() {
+                return false;
+            }
+            i += run;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}

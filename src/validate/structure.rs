@@ -1,0 +1,210 @@
+//! Validation, structure: formats with a fixed inner structure that a value must have (JWT
+//! header and payload are JSON, a SAS carries a signature and SAS parameters, a macaroon header,
+//! a private-key body, base64 of `user:password`).
+
+use super::placeholder::{DEFAULT_PASSWORDS, is_placeholder, longest_run};
+use super::shape::{char_classes, entropy};
+use crate::codec::{b64_decode, b64url_decode};
+
+/// A JWT's header and payload both decode to JSON objects.
+pub fn jwt_structure_ok(secret: &str) -> bool {
+    let mut parts = secret.split('.');
+    let (Some(h), Some(p)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let obj = |s: &str| {
+        b64url_decode(s)
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|v| v.is_object())
+    };
+    // the signature of the sample token on jwt.io and in countless tutorials
+    let sample = parts.next() == Some("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c");
+    obj(h) && obj(p) && !sample
+}
+
+/// Standard base64 of `user:password` with printable text on both sides.
+pub fn base64_credentials_ok(secret: &str) -> bool {
+    let Some(bytes) = b64_decode(secret) else {
+        return false;
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return false;
+    };
+    match text.split_once(':') {
+        Some((u, p)) => {
+            !u.is_empty()
+                && p.len() >= 4
+                && text.chars().all(|c| !c.is_control())
+                && !is_placeholder(p)
+                && !DEFAULT_PASSWORDS.contains(&p.to_ascii_lowercase().as_str())
+        }
+        None => false,
+    }
+}
+
+/// Azure SAS: a `sig` parameter holding a base64 HMAC (URL-encoded or not) and at least one of
+/// the SAS parameters `sv`, `se`, `sp`, … — read by the SAS decoder's parser.
+pub fn azure_sas_ok(s: &str) -> bool {
+    let p = crate::decode::sas::params(s);
+    let Some(sig) = p.get("sig") else {
+        return false;
+    };
+    let has_sas_param = ["sv", "se", "sp", "st", "srt", "ss", "sr", "spr", "skoid"]
+        .iter()
+        .any(|k| p.contains_key(*k));
+    has_sas_param
+        && sig.len() >= 40
+        && !is_placeholder(sig)
+        && b64_decode(sig).is_some_and(|d| d.len() >= 30)
+}
+
+/// kubeadm bootstrap token (`id.secret` or the 16-character secret alone): the secret part mixes
+/// letters and digits (a random 16-character `[a-z0-9]` string almost always does; words,
+/// host names and dotted identifiers do not).
+pub fn bootstrap_token_ok(s: &str) -> bool {
+    let secret = s.rsplit('.').next().unwrap_or(s);
+    secret.len() == 16
+        && secret.bytes().any(|b| b.is_ascii_digit())
+        && secret.bytes().any(|b| b.is_ascii_lowercase())
+        && !is_placeholder(s)
+}
+
+/// An AWS secret access key: 40 random characters of `[A-Za-z0-9/+]`.
+pub fn aws_secret_ok(s: &str) -> bool {
+    s.len() == 40
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
+        && char_classes(s) >= 3
+        && !s.bytes().all(|b| b.is_ascii_hexdigit())
+        && entropy(s) >= 4.0
+        && !is_placeholder(s)
+}
+
+/// A private-key block: its body holds enough base64 to be a key and is not elided (`...`) or
+/// templated.
+pub fn private_key_ok(s: &str) -> bool {
+    let text = s.replace("\\n", "\n");
+    let body: String = text
+        .lines()
+        .filter(|l| !l.contains("-----") && !l.contains(": "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if ["...", "…", "<", ">", "{{", "${", "XXXX", "xxxx"]
+        .iter()
+        .any(|m| body.contains(m))
+    {
+        return false;
+    }
+    let b64 = body
+        .bytes()
+        .filter(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))
+        .count();
+    b64 >= 64 && longest_run(&body) < 48 && entropy(&body) >= 4.0
+}
+
+/// `pypi-` + base64url of a libmacaroons v2 macaroon: version byte 2, then a location field.
+/// Only the first two bytes are checked, on purpose: a token pasted with damage further on (a
+/// truncated signature, a corrupted caveat) is still a leaked token; the macaroon decoder
+/// ([`crate::decode::macaroon::parse_pypi`]) reads the rest and says when it cannot.
+pub fn pypi_macaroon_ok(s: &str) -> bool {
+    let Some(b64) = s.strip_prefix("pypi-") else {
+        return false;
+    };
+    b64_decode(b64).is_some_and(|d| d.len() >= 40 && d[0] == 2 && d[1] == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jwt_structure() {
+        assert!(!jwt_structure_ok("eyJEgdQvegVk1KvJ.eyJEgdQvegVk1KvJ.abc"));
+        assert!(jwt_structure_ok("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."));
+    }
+
+    #[test]
+    fn azure_sas_needs_signature_and_parameters() {
+        let sig = "uAkqFQdSaWbJNE3yTfDkqQT3a%2B0qA0q1OkcJwcbK9M4%3D";
+        assert!(azure_sas_ok(&format!(
+            "https://acct.blob.core.windows.net/c?sp=r&se=2099-01-01T00:00:00Z&sv=2022-11-02&sig={sig}"
+        )));
+        assert!(azure_sas_ok(&format!(
+            "sv=2022-11-02&ss=b&srt=o&sp=r&sig={sig}"
+        )));
+        assert!(!azure_sas_ok(&format!(
+            "https://example.com/hook?sig={sig}"
+        )));
+        assert!(!azure_sas_ok(
+            "https://x.blob.core.windows.net/c?sv=2022-11-02&sig=abc"
+        ));
+        assert!(!azure_sas_ok(
+            "https://x.blob.core.windows.net/c?sv=2022-11-02&sp=r"
+        ));
+    }
+
+    #[test]
+    fn bootstrap_tokens_mix_letters_and_digits() {
+        assert!(bootstrap_token_ok("01h7g5.yqmwgkrju2efznds"));
+        assert!(bootstrap_token_ok("yw5v34c4k272srhl"));
+        assert!(!bootstrap_token_ok("abcdef.0123456789abcdef"));
+        assert!(!bootstrap_token_ok("config.kubernetesclusters"));
+        assert!(!bootstrap_token_ok("mailer.1234567890123456"));
+    }
+
+    #[test]
+    fn aws_secrets() {
+        assert!(aws_secret_ok("1wAMhTt+8QrqgvsiPvahlsBf3YPAWJM2OtlHJ0ZJ"));
+        assert!(!aws_secret_ok("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+        assert!(!aws_secret_ok("3efffaad777f5bcd489f4af676e26d87821eb7e4"));
+        assert!(!aws_secret_ok("tooshort"));
+    }
+
+    #[test]
+    fn private_key_bodies() {
+        let body = "MIIEowIBAAKCAQEAwwStZmVmGV3NpvTavB7xgEpqXgMtVXt8DAVYnDrpiFoTgTtC\n9NkzDRUBwNq9QcX+CcjlH+wUbpfL0JD3blA//DtgggtrVgH7bnP4R6TpRonxw0XI";
+        let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
+        assert!(private_key_ok(&pem));
+        // the same key as a JSON string with literal \n escapes
+        assert!(private_key_ok(&pem.replace('\n', "\\n")));
+        assert!(!private_key_ok(
+            "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----"
+        ));
+        assert!(!private_key_ok(
+            "-----BEGIN PRIVATE KEY-----\n<your key here>\n-----END PRIVATE KEY-----"
+        ));
+    }
+
+    #[test]
+    fn pypi_macaroon_header() {
+        use base64::Engine as _;
+        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut m = vec![2u8, 1, 8];
+        m.extend_from_slice(b"pypi.org");
+        m.extend_from_slice(&[2, 36]);
+        m.extend_from_slice(b"cca988aa-3781-47b2-a325-e4cfb764af4c");
+        m.push(0);
+        assert!(pypi_macaroon_ok(&format!("pypi-{}", e.encode(&m))));
+        assert!(!pypi_macaroon_ok(&format!("pypi-{}", e.encode([9u8; 60]))));
+    }
+
+    #[test]
+    fn base64_credentials_reject_defaults() {
+        assert!(!base64_credentials_ok("dXNlcjpwYXNzd29yZA==")); // user:password
+        assert!(base64_credentials_ok(
+            "ZG9yYTplQy5sT042aUdqMnptWXk2LkVVQQ=="
+        ));
+    }
+
+    #[test]
+    fn jwt_io_sample_is_not_a_leak() {
+        let t = format!(
+            "{}.{}.{}",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+            "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+            "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+        );
+        assert!(!jwt_structure_ok(&t));
+        assert!(jwt_structure_ok(&t.replace("SflKxw", "Q2w9Zk")));
+    }
+}
