@@ -173,6 +173,26 @@ KINDS = {
 }
 
 
+# rules-b (issue 12): structured provider formats used by rules/b-*.toml examples
+HEX = "0123456789abcdef"
+B32L = "abcdefghijklmnopqrstuvwxyz234567"
+KINDS.update({
+    "telnyx": lambda: "KEY" + rnd(32, "0123456789ABCDEF") + "_" + rnd(22),
+    "rapidapi": lambda: rnd(10, HEX) + "msh" + rnd(15, HEX) + "p1" + rnd(6, HEX) + "jsn" + rnd(12, HEX),
+    "paddle": lambda: "pdl_live_apikey_" + rnd(26, string.ascii_lowercase + string.digits) + "_" + rnd(22) + "_" + rnd(3, string.ascii_lowercase + string.digits),
+    "onesignal": lambda: "os_v2_app_" + rnd(113, B32L),
+    "mercadopago": lambda: "APP_USR-" + rnd(16, string.digits) + "-" + rnd(6, string.digits) + "-" + rnd(32, HEX) + "-" + rnd(9, string.digits),
+    "openrouter": lambda: "sk-or-v1-" + rnd(64, HEX),
+    "pinecone": lambda: "pcsk_" + rnd(6) + "_" + rnd(63),
+    "scrapfly": lambda: "scp-live-" + rnd(32, HEX),
+    "zoho": lambda: "1000." + rnd(32, HEX) + "." + rnd(32, HEX),
+    "trello-atta": lambda: "ATTA" + rnd(64, HEX) + rnd(8, "0123456789ABCDEF"),
+    "portainer": lambda: "ptr_" + base64.b64encode(rbytes(32)).decode(),
+    "nats-user-seed": lambda: "SU" + rnd(56, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
+    "bcrypt": lambda: "$2b$12$" + rnd(53, "./" + ALNUM),
+})
+
+
 def main():
     kind = sys.argv[1] if len(sys.argv) > 1 else ""
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 1
