@@ -1,5 +1,6 @@
 //! Embeds every `rules/*.toml` file in the binary, sorted by name, and fixes the SARIF
-//! `tool.driver.informationUri` (see `information_uri`).
+//! `tool.driver.informationUri` (see `information_uri`) and the rule reference's URI, the base of
+//! every rule's `helpUri` (see `rules_doc_uri`).
 use std::{env, fs, path::Path};
 
 /// Where information about this build of tokenhound is: `TOKENHOUND_INFORMATION_URI` at build
@@ -14,8 +15,34 @@ fn information_uri(manifest_dir: &Path) -> String {
     {
         return u.trim().to_string();
     }
-    let readme = manifest_dir.join("README.md");
-    let path = readme.to_string_lossy().replace('\\', "/");
+    file_uri(&manifest_dir.join("README.md"))
+}
+
+/// Where `docs/rules.md` is, derived like `information_uri`: `TOKENHOUND_RULES_DOC_URI` at build
+/// time; else, when the information URI is a repository (`https://HOST/OWNER/REPO`, as the GitHub
+/// Action and Cargo.toml's `repository` give), the file on its default branch
+/// (`…/blob/HEAD/docs/rules.md`); else the `file:` URI of docs/rules.md in this source tree.
+fn rules_doc_uri(info: &str, manifest_dir: &Path) -> String {
+    println!("cargo:rerun-if-env-changed=TOKENHOUND_RULES_DOC_URI");
+    if let Some(u) = env::var("TOKENHOUND_RULES_DOC_URI")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        return u.trim().to_string();
+    }
+    if let Some(rest) = info.strip_prefix("https://") {
+        let rest = rest.trim_end_matches('/').trim_end_matches(".git");
+        let parts: Vec<&str> = rest.split('/').collect();
+        if parts.len() == 3 && parts.iter().all(|p| !p.is_empty()) {
+            return format!("https://{rest}/blob/HEAD/docs/rules.md");
+        }
+    }
+    file_uri(&manifest_dir.join("docs").join("rules.md"))
+}
+
+/// The `file:` URI of `path`, percent-encoded.
+fn file_uri(path: &Path) -> String {
+    let path = path.to_string_lossy().replace('\\', "/");
     let mut uri = String::from(if path.starts_with('/') {
         "file://"
     } else {
@@ -33,9 +60,11 @@ fn information_uri(manifest_dir: &Path) -> String {
 
 fn main() {
     let manifest_dir = env::var("CARGO_MANIFEST_DIR").unwrap();
+    let info = information_uri(Path::new(&manifest_dir));
+    println!("cargo:rustc-env=TOKENHOUND_INFORMATION_URI={info}");
     println!(
-        "cargo:rustc-env=TOKENHOUND_INFORMATION_URI={}",
-        information_uri(Path::new(&manifest_dir))
+        "cargo:rustc-env=TOKENHOUND_RULES_DOC_URI={}",
+        rules_doc_uri(&info, Path::new(&manifest_dir))
     );
     let dir = Path::new(&manifest_dir).join("rules");
     println!("cargo:rerun-if-changed={}", dir.display());

@@ -43,6 +43,10 @@ build)
   if [ -z "${TOKENHOUND_INFORMATION_URI:-}" ] && [ -n "${GITHUB_ACTION_REPOSITORY:-}" ]; then
     export TOKENHOUND_INFORMATION_URI="${GITHUB_SERVER_URL:-https://github.com}/$GITHUB_ACTION_REPOSITORY"
   fi
+  # and each rule's helpUri: the rule reference at the action's own ref
+  if [ -z "${TOKENHOUND_RULES_DOC_URI:-}" ] && [ -n "${GITHUB_ACTION_REPOSITORY:-}" ]; then
+    export TOKENHOUND_RULES_DOC_URI="${GITHUB_SERVER_URL:-https://github.com}/$GITHUB_ACTION_REPOSITORY/blob/${GITHUB_ACTION_REF:-HEAD}/docs/rules.md"
+  fi
   cargo build --release --locked --manifest-path "$action_dir/Cargo.toml"
   bin="$action_dir/target/release/tokenhound"
   "$bin" --version

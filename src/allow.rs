@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
@@ -90,6 +91,18 @@ impl Suppressed {
     }
 }
 
+/// One configured allowlist entry: what it matches and why it is there, for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Which list it is in: [`Reason::Path`], [`Reason::SecretRegex`], [`Reason::LineRegex`] or
+    /// [`Reason::Stopword`].
+    pub kind: Reason,
+    /// The glob, regex or stop-word as written.
+    pub pattern: String,
+    /// Why it is allowed (the entry's `reason` in the configuration), if given.
+    pub why: Option<String>,
+}
+
 /// The allowlist: inline markers are always honoured; the rest comes from the configuration.
 #[derive(Debug, Default)]
 pub struct Allowlist {
@@ -97,6 +110,10 @@ pub struct Allowlist {
     secret_regexes: Vec<regex::Regex>,
     line_regexes: Vec<regex::Regex>,
     stopwords: Vec<String>,
+    /// Every configured entry, in order: paths, secret regexes, line regexes, stop-words.
+    entries: Vec<Entry>,
+    /// Findings suppressed by each entry of `entries`.
+    hits: Vec<AtomicUsize>,
     /// What was suppressed so far.
     pub suppressed: Suppressed,
 }
@@ -110,7 +127,7 @@ impl Allowlist {
         line_regexes: Vec<regex::Regex>,
         stopwords: Vec<String>,
     ) -> Result<Self, ignore::Error> {
-        let paths = if paths.is_empty() {
+        let built = if paths.is_empty() {
             None
         } else {
             let mut b = GitignoreBuilder::new("");
@@ -119,39 +136,125 @@ impl Allowlist {
             }
             Some(b.build()?)
         };
+        let entry = |kind, pattern: &str| Entry {
+            kind,
+            pattern: pattern.to_string(),
+            why: None,
+        };
+        let entries: Vec<Entry> = (paths.iter().map(|p| entry(Reason::Path, p)))
+            .chain(
+                secret_regexes
+                    .iter()
+                    .map(|r| entry(Reason::SecretRegex, r.as_str())),
+            )
+            .chain(
+                line_regexes
+                    .iter()
+                    .map(|r| entry(Reason::LineRegex, r.as_str())),
+            )
+            .chain(stopwords.iter().map(|w| entry(Reason::Stopword, w)))
+            .collect();
         Ok(Allowlist {
-            paths,
+            paths: built,
             secret_regexes,
             line_regexes,
             stopwords: stopwords.iter().map(|s| s.to_lowercase()).collect(),
+            hits: entries.iter().map(|_| AtomicUsize::new(0)).collect(),
+            entries,
             suppressed: Suppressed::default(),
         })
     }
 
-    /// Why `f`, found on `lines` (the text of its first to last line), is allowed, if it is.
-    pub fn reason(&self, f: &Finding, lines: &str) -> Option<Reason> {
+    /// Record why the `index`-th entry of the `kind` list is there (shown by [`Self::explain`]).
+    /// Does nothing when there is no such entry.
+    pub fn set_reason(&mut self, kind: Reason, index: usize, why: &str) {
+        if let Some(e) = self
+            .entries
+            .iter_mut()
+            .filter(|e| e.kind == kind)
+            .nth(index)
+        {
+            e.why = Some(why.to_string());
+        }
+    }
+
+    /// The configured entries, in order: paths, secret regexes, line regexes, stop-words.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// How many findings each of [`Self::entries`] suppressed so far.
+    pub fn entry_counts(&self) -> Vec<usize> {
+        self.hits
+            .iter()
+            .map(|h| h.load(Ordering::Relaxed))
+            .collect()
+    }
+
+    /// One line per configured entry: what it matches, how many findings it suppressed and why
+    /// it is there, e.g. ``allowlisted path `rules/*.toml` suppressed 499: rule examples``.
+    pub fn explain(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .zip(self.entry_counts())
+            .map(|(e, n)| {
+                let why = e.why.as_deref().unwrap_or("no reason given");
+                format!("{} `{}` suppressed {n}: {why}", e.kind.as_str(), e.pattern)
+            })
+            .collect()
+    }
+
+    /// Index in `entries` of the first entry of `kind`.
+    fn first_of(&self, kind: Reason) -> usize {
+        self.entries
+            .iter()
+            .position(|e| e.kind == kind)
+            .unwrap_or(self.entries.len())
+    }
+
+    /// Why `f` is allowed, and the index of the configured entry that allows it (None for an
+    /// inline comment).
+    fn matched(&self, f: &Finding, lines: &str) -> Option<(Reason, Option<usize>)> {
         if INLINE_MARKERS.iter().any(|m| lines.contains(m)) {
-            return Some(Reason::Inline);
+            return Some((Reason::Inline, None));
         }
         if let Some(gi) = &self.paths {
             let p = f.location.path.trim_start_matches("./");
-            if gi.matched_path_or_any_parents(p, false).is_ignore() {
-                return Some(Reason::Path);
+            if let ignore::Match::Ignore(glob) = gi.matched_path_or_any_parents(p, false) {
+                let i = self.entries.iter().position(|e| {
+                    e.kind == Reason::Path && e.pattern.trim_end() == glob.original()
+                });
+                return Some((Reason::Path, i));
             }
         }
-        if self.secret_regexes.iter().any(|r| r.is_match(&f.secret)) {
-            return Some(Reason::SecretRegex);
+        if let Some(i) = self
+            .secret_regexes
+            .iter()
+            .position(|r| r.is_match(&f.secret))
+        {
+            return Some((
+                Reason::SecretRegex,
+                Some(self.first_of(Reason::SecretRegex) + i),
+            ));
         }
-        if self.line_regexes.iter().any(|r| r.is_match(lines)) {
-            return Some(Reason::LineRegex);
+        if let Some(i) = self.line_regexes.iter().position(|r| r.is_match(lines)) {
+            return Some((
+                Reason::LineRegex,
+                Some(self.first_of(Reason::LineRegex) + i),
+            ));
         }
         if !self.stopwords.is_empty() {
             let s = f.secret.to_lowercase();
-            if self.stopwords.iter().any(|w| s.contains(w.as_str())) {
-                return Some(Reason::Stopword);
+            if let Some(i) = self.stopwords.iter().position(|w| s.contains(w.as_str())) {
+                return Some((Reason::Stopword, Some(self.first_of(Reason::Stopword) + i)));
             }
         }
         None
+    }
+
+    /// Why `f`, found on `lines` (the text of its first to last line), is allowed, if it is.
+    pub fn reason(&self, f: &Finding, lines: &str) -> Option<Reason> {
+        self.matched(f, lines).map(|(r, _)| r)
     }
 
     /// Drop the allowed findings of one chunk (`data` is the chunk the findings were found in)
@@ -172,9 +275,12 @@ impl Allowlist {
             .iter()
             .map(|f| {
                 let text = lines_of(data, &starts, f.location.start_line, f.location.end_line);
-                match self.reason(f, &text) {
-                    Some(r) => {
+                match self.matched(f, &text) {
+                    Some((r, entry)) => {
                         self.suppressed.add(r, 1);
+                        if let Some(h) = entry.and_then(|i| self.hits.get(i)) {
+                            h.fetch_add(1, Ordering::Relaxed);
+                        }
                         false
                     }
                     None => true,
@@ -259,6 +365,42 @@ mod tests {
         assert_eq!(r("a", "x", "k = v # test-only, not"), None);
         assert_eq!(r("a", "myDUMMYtoken", ""), Some(Reason::Stopword));
         assert_eq!(r("a", "real", "k = real"), None);
+    }
+
+    #[test]
+    fn each_entry_counts_what_it_suppressed() {
+        let mut a = Allowlist::new(
+            &["fixtures/".into(), "*.lock".into()],
+            vec![regex::Regex::new("^made-up").unwrap()],
+            vec![],
+            vec!["dummy".into()],
+        )
+        .unwrap();
+        a.set_reason(Reason::Path, 1, "lock files hold checksums");
+        a.set_reason(Reason::Stopword, 0, "placeholder values");
+        a.set_reason(Reason::Stopword, 1, "no such entry: ignored");
+        let mut f = vec![
+            finding("fixtures/a.env", 1, "s1"),
+            finding("fixtures/b/c.env", 1, "s2"),
+            finding("src/x.rs", 1, "made-up-1"),
+            finding("src/x.rs", 1, "a-DUMMY-b"),
+            finding("src/x.rs", 1, "real"),
+            finding("src/x.rs", 2, "made-up-2"),
+        ];
+        a.retain(b"line one\nline two # tokenhound:allow\n", &mut f);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].secret, "real");
+        assert_eq!(a.entry_counts(), [2, 0, 1, 1]);
+        assert_eq!(
+            a.explain(),
+            [
+                "allowlisted path `fixtures/` suppressed 2: no reason given",
+                "allowlisted path `*.lock` suppressed 0: lock files hold checksums",
+                "allowlist regex `^made-up` suppressed 1: no reason given",
+                "stop-word `dummy` suppressed 1: placeholder values",
+            ]
+        );
+        assert_eq!(a.suppressed.counts()[&Reason::Inline], 1);
     }
 
     #[test]

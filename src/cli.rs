@@ -115,6 +115,9 @@ pub enum RulesCommand {
         /// Rule files to check (with the built-ins); default: the built-ins only.
         files: Vec<PathBuf>,
     },
+    /// Write the rule reference (Markdown, one anchor per rule id) to stdout; docs/rules.md is
+    /// `tokenhound rules doc > docs/rules.md`.
+    Doc,
 }
 
 /// Output formats.
@@ -224,7 +227,8 @@ pub struct ScanArgs {
     /// automounted tokens): configuration findings, not leaked secrets.
     #[arg(long)]
     pub audit_manifests: bool,
-    /// List every skipped input in the human report.
+    /// List every skipped input in the human report, and each allowlist entry with its count and
+    /// reason.
     #[arg(long, short = 'v')]
     pub verbose: bool,
     /// Colour: auto, always, never.

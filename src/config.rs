@@ -13,7 +13,7 @@ use anyhow::{Result, anyhow, bail};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::allow::Allowlist;
+use crate::allow::{Allowlist, Reason};
 use crate::finding::Level;
 use crate::hygiene::Policy;
 use crate::rules::{self, Rule, RuleSpec};
@@ -40,13 +40,93 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawAllowlist {
     #[serde(default)]
-    paths: Vec<Spanned<String>>,
+    paths: Vec<Spanned<RawEntry<PathKey>>>,
     #[serde(default)]
-    regexes: Vec<Spanned<String>>,
+    regexes: Vec<Spanned<RawEntry<RegexKey>>>,
     #[serde(default)]
-    line_regexes: Vec<Spanned<String>>,
+    line_regexes: Vec<Spanned<RawEntry<RegexKey>>>,
     #[serde(default)]
-    stopwords: Vec<Spanned<String>>,
+    stopwords: Vec<Spanned<RawEntry<WordKey>>>,
+}
+
+/// The key naming the pattern in an allowlist entry written as a table.
+trait EntryKey {
+    /// `[KEY, "reason"]`
+    const FIELDS: &'static [&'static str];
+}
+
+#[derive(Debug)]
+struct PathKey;
+impl EntryKey for PathKey {
+    const FIELDS: &'static [&'static str] = &["path", "reason"];
+}
+
+#[derive(Debug)]
+struct RegexKey;
+impl EntryKey for RegexKey {
+    const FIELDS: &'static [&'static str] = &["regex", "reason"];
+}
+
+#[derive(Debug)]
+struct WordKey;
+impl EntryKey for WordKey {
+    const FIELDS: &'static [&'static str] = &["word", "reason"];
+}
+
+/// An allowlist entry as written: a plain string, or a table with the pattern under its key
+/// (`path`, `regex` or `word`) and the `reason` it is allowed, e.g.
+/// `{ path = "rules/*.toml", reason = "rule examples" }`.
+#[derive(Debug)]
+struct RawEntry<K> {
+    value: String,
+    reason: Option<String>,
+    key: std::marker::PhantomData<K>,
+}
+
+impl<'de, K: EntryKey> Deserialize<'de> for RawEntry<K> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, MapAccess, Visitor};
+        struct V<K>(std::marker::PhantomData<K>);
+        impl<'de, K: EntryKey> Visitor<'de> for V<K> {
+            type Value = RawEntry<K>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                write!(
+                    f,
+                    "a string or a table {{ {} = …, reason = … }}",
+                    K::FIELDS[0]
+                )
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(RawEntry {
+                    value: v.to_string(),
+                    reason: None,
+                    key: self.0,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let (mut value, mut reason) = (None, None);
+                while let Some(k) = m.next_key::<String>()? {
+                    if k == K::FIELDS[0] {
+                        value = Some(m.next_value::<String>()?);
+                    } else if k == "reason" {
+                        let r = m.next_value::<String>()?;
+                        if r.trim().is_empty() {
+                            return Err(A::Error::custom("empty reason"));
+                        }
+                        reason = Some(r);
+                    } else {
+                        return Err(A::Error::unknown_field(&k, K::FIELDS));
+                    }
+                }
+                Ok(RawEntry {
+                    value: value.ok_or_else(|| A::Error::missing_field(K::FIELDS[0]))?,
+                    reason,
+                    key: self.0,
+                })
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -198,35 +278,47 @@ impl Config {
         let mut globs = Vec::new();
         for p in &a.paths {
             let mut b = ignore::gitignore::GitignoreBuilder::new("");
-            if let Err(e) = b.add_line(None, p.get_ref()) {
+            if let Err(e) = b.add_line(None, &p.get_ref().value) {
                 return Err(o.err(p.span(), "allowlist.paths", format!("invalid glob: {e}")));
             }
-            globs.push(p.get_ref().clone());
+            globs.push(p.get_ref().value.clone());
         }
-        let compile = |list: &[Spanned<String>], key: &str| -> Result<Vec<regex::Regex>> {
-            list.iter()
-                .map(|r| {
-                    regex::Regex::new(r.get_ref()).map_err(|e| {
-                        o.err(
-                            r.span(),
-                            key,
-                            format!("invalid regex `{}`: {e}", r.get_ref()),
-                        )
+        let compile =
+            |list: &[Spanned<RawEntry<RegexKey>>], key: &str| -> Result<Vec<regex::Regex>> {
+                list.iter()
+                    .map(|r| {
+                        let re = &r.get_ref().value;
+                        regex::Regex::new(re)
+                            .map_err(|e| o.err(r.span(), key, format!("invalid regex `{re}`: {e}")))
                     })
-                })
-                .collect()
-        };
+                    .collect()
+            };
         let secret_res = compile(&a.regexes, "allowlist.regexes")?;
         let line_res = compile(&a.line_regexes, "allowlist.line_regexes")?;
         let mut stopwords = Vec::new();
         for s in &a.stopwords {
-            if s.get_ref().is_empty() {
+            if s.get_ref().value.is_empty() {
                 return Err(o.err(s.span(), "allowlist.stopwords", "empty stop-word"));
             }
-            stopwords.push(s.get_ref().clone());
+            stopwords.push(s.get_ref().value.clone());
         }
         cfg.allowlist = Allowlist::new(&globs, secret_res, line_res, stopwords)
             .map_err(|e| anyhow!("{name}: allowlist.paths: {e}"))?;
+        fn reasons<K>(list: &[Spanned<RawEntry<K>>]) -> impl Iterator<Item = (usize, &str)> {
+            (list.iter().enumerate()).filter_map(|(i, e)| Some((i, e.get_ref().reason.as_deref()?)))
+        }
+        for (i, why) in reasons(&a.paths) {
+            cfg.allowlist.set_reason(Reason::Path, i, why);
+        }
+        for (i, why) in reasons(&a.regexes) {
+            cfg.allowlist.set_reason(Reason::SecretRegex, i, why);
+        }
+        for (i, why) in reasons(&a.line_regexes) {
+            cfg.allowlist.set_reason(Reason::LineRegex, i, why);
+        }
+        for (i, why) in reasons(&a.stopwords) {
+            cfg.allowlist.set_reason(Reason::Stopword, i, why);
+        }
 
         let ids = |list: &[Spanned<String>], key: &str| -> Result<Vec<IdPattern>> {
             list.iter()
@@ -381,6 +473,48 @@ mod tests {
         let e = err("[hygiene]\nmax_jwt_life = 3\n");
         assert!(
             e.contains("cfg.toml:2:1") && e.contains("max_jwt_life"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn allowlist_entries_may_give_a_reason() {
+        let cfg = parse(concat!(
+            "[allowlist]\n",
+            "paths = [\"a/\", { path = \"rules/*.toml\", reason = \"rule examples\" }]\n",
+            "regexes = [{ regex = \"^x$\", reason = \"made up\" }]\n",
+            "line_regexes = [\"y\"]\n",
+            "stopwords = [{ word = \"dummy\" }]\n",
+        ))
+        .unwrap();
+        let got: Vec<_> = (cfg.allowlist.entries().iter())
+            .map(|e| (e.kind, e.pattern.as_str(), e.why.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Reason::Path, "a/", None),
+                (Reason::Path, "rules/*.toml", Some("rule examples")),
+                (Reason::SecretRegex, "^x$", Some("made up")),
+                (Reason::LineRegex, "y", None),
+                (Reason::Stopword, "dummy", None),
+            ]
+        );
+        let e = err("[allowlist]\npaths = [{ glob = \"x\" }]\n");
+        assert!(e.starts_with("cfg.toml:2:"), "{e}");
+        assert!(
+            e.contains("unknown field `glob`, expected `path` or `reason`"),
+            "{e}"
+        );
+        let e = err("[allowlist]\nregexes = [{ reason = \"why\" }]\n");
+        assert!(e.contains("missing field `regex`"), "{e}");
+        let e = err("[allowlist]\nstopwords = [{ word = \"w\", reason = \" \" }]\n");
+        assert!(e.contains("empty reason"), "{e}");
+        let e = err("[allowlist]\nregexes = [\"a\", { regex = \"(\", reason = \"r\" }]\n");
+        assert!(e.starts_with("cfg.toml:2:17: allowlist.regexes:"), "{e}");
+        let e = err("[allowlist]\npaths = [3]\n");
+        assert!(
+            e.contains("a string or a table { path = …, reason = … }"),
             "{e}"
         );
     }

@@ -22,6 +22,7 @@ pub mod hygiene;
 pub mod matcher;
 pub mod report;
 pub mod rules;
+pub mod rules_doc;
 pub mod scan;
 pub mod selfcheck;
 pub mod session;

@@ -84,6 +84,7 @@ fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<R
             Ok("libgit2") => source::blobs::Reader::Libgit2,
             _ => source::blobs::Reader::CatFile,
         },
+        explain_allowlist: args.verbose,
     };
     let scan = session::scan(&settings, &target(args)?)?;
     Ok((scan.report, scan.rules))
@@ -302,6 +303,13 @@ fn run_rules(cmd: RulesCommand) -> Result<u8> {
                 )?;
             }
             writeln!(w, "{} rules", all.len())?;
+            w.flush()?;
+            Ok(0)
+        }
+        RulesCommand::Doc => {
+            let matcher = Matcher::new(tokenhound::rules::builtin_rules()?)?;
+            let mut w = std::io::stdout().lock();
+            w.write_all(tokenhound::rules_doc::render(&matcher).as_bytes())?;
             w.flush()?;
             Ok(0)
         }

@@ -87,6 +87,8 @@ pub struct ScanSettings {
     pub progress: bool,
     /// How history scans read blobs.
     pub blob_reader: source::blobs::Reader,
+    /// Note each allowlist entry with the findings it suppressed and its reason (`scan -v`).
+    pub explain_allowlist: bool,
 }
 
 impl ScanSettings {
@@ -102,6 +104,7 @@ impl ScanSettings {
             use_baseline: true,
             progress: false,
             blob_reader: source::blobs::Reader::CatFile,
+            explain_allowlist: false,
         }
     }
 }
@@ -193,6 +196,9 @@ pub fn scan(settings: &ScanSettings, target: &Target) -> Result<Scan, ScanError>
     }
     if let Some(note) = scanner.allowlist.suppressed.note() {
         report.stats.notes.push(note);
+    }
+    if settings.explain_allowlist {
+        report.stats.notes.extend(scanner.allowlist.explain());
     }
     Ok(Scan { report, rules })
 }

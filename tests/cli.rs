@@ -223,6 +223,10 @@ fn snapshot_settings(f: &Fixture) -> insta::Settings {
         r#""informationUri": "[^"]+""#,
         r#""informationUri": "[URI]""#,
     );
+    s.add_filter(
+        r##""helpUri": "[^"#]+/docs/rules\.md#"##,
+        r##""helpUri": "[URI]/docs/rules.md#"##,
+    );
     s
 }
 
@@ -297,6 +301,14 @@ fn sarif_for_snapshot(text: &str) -> String {
     }
     let rules = run["tool"]["driver"]["rules"].as_array_mut().unwrap();
     rules.retain(|d| used.iter().any(|u| u == d["id"].as_str().unwrap()));
+    // every built-in rule links to its section of the rule reference, by an absolute URI
+    for d in rules.iter() {
+        let help = d["helpUri"].as_str().expect("helpUri");
+        let want = format!("docs/rules.md#{}", d["id"].as_str().unwrap());
+        assert!(help.ends_with(&want), "{help}");
+        let scheme = help.split(':').next().unwrap();
+        assert!(["file", "https"].contains(&scheme), "{help}");
+    }
     serde_json::to_string_pretty(&v).unwrap() + "\n"
 }
 

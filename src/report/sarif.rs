@@ -1,5 +1,5 @@
 //! SARIF 2.1.0 report, built with `serde-sarif`, accepted by GitHub code scanning: every rule in
-//! `tool.driver.rules` with descriptions, help, tags, precision and `security-severity`; every
+//! `tool.driver.rules` with descriptions, help (and `helpUri`: the rule reference), tags, precision and `security-severity`; every
 //! result with a `%SRCROOT%`-relative location, a value-based `partialFingerprints` entry and
 //! `properties.hygiene`. Never the raw secret unless `show_secrets` is set.
 
@@ -101,7 +101,7 @@ fn descriptor(s: Descriptor<'_>) -> sarif::ReportingDescriptor {
         "**{}**\n\n{}\n\n**Remediation:** {}",
         s.name, s.description, s.remediation
     );
-    sarif::ReportingDescriptor::builder()
+    let mut d = sarif::ReportingDescriptor::builder()
         .id(s.id)
         .name(pascal(s.id))
         .short_description(
@@ -126,7 +126,10 @@ fn descriptor(s: Descriptor<'_>) -> sarif::ReportingDescriptor {
                 .build(),
         )
         .properties(bag(Some(tags), props))
-        .build()
+        .build();
+    // the rule reference (docs/rules.md), for built-in rules and audit checks
+    d.help_uri = crate::rules_doc::help_uri(s.id);
+    d
 }
 
 /// `github.classic-pat` → `GithubClassicPat` (SARIF rule names are identifiers).
