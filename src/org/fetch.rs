@@ -27,8 +27,17 @@ pub fn cache_name(id: &str) -> String {
         })
         .collect();
     let h = crate::finding::hex(&Sha256::digest(id.as_bytes())[..4]);
-    let safe: String = safe.chars().take(80).collect();
-    format!("{safe}-{h}")
+    // never a hidden name (`../x` → `x-…`, not `.._x-…`)
+    let safe: String = safe
+        .trim_start_matches(['.', '_'])
+        .chars()
+        .take(80)
+        .collect();
+    if safe.is_empty() {
+        format!("repo-{h}")
+    } else {
+        format!("{safe}-{h}")
+    }
 }
 
 /// The default cache folder: `$TOKENHOUND_CACHE`, else `$XDG_CACHE_HOME/tokenhound/repos`, else
@@ -181,6 +190,12 @@ mod tests {
         assert!(a.starts_with("github.com_org_repo-"), "{a}");
         assert_ne!(cache_name("a/b_c"), cache_name("a_b/c"));
         assert!(!cache_name("/x/../y").contains('/'));
+        assert!(cache_name("../src/app.git").starts_with("src_app.git-"));
+        assert!(
+            cache_name("..").starts_with("repo-"),
+            "{}",
+            cache_name("..")
+        );
     }
 
     #[test]
