@@ -3,7 +3,7 @@
 //! JSON or SARIF output, and merged: merging is a set union keyed by repository, fingerprint and
 //! location, so merging the same shard twice, a re-run shard, or an already merged report changes
 //! nothing. Written as JSON (every finding with its `repository`, plus each secret once with all
-//! its locations), as SARIF (one run per repository, each with `versionControlProvenance`), as
+//! its locations), as SARIF (one run listing every repository in `versionControlProvenance`), as
 //! one SARIF file per repository ready for a code-scanning upload, or as a human summary.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -382,6 +382,24 @@ fn parse_sarif(doc: &Value) -> Result<(OrgReport, BTreeMap<String, Value>)> {
             if let Some(id) = d["id"].as_str() {
                 descriptors.entry(id.to_string()).or_insert(d.clone());
             }
+        }
+        if let Some(list) = run["properties"].get("repositories") {
+            // the organisation form: every repository in one run
+            let list: Vec<RepoSummary> = serde_json::from_value(list.clone())
+                .context("a run's `properties.repositories`")?;
+            for s in list {
+                r.insert_summary(s);
+            }
+            for res in run["results"].as_array().into_iter().flatten() {
+                let repo = res["properties"]["repository"]
+                    .as_str()
+                    .context("a result without properties.repository")?;
+                if !r.repositories.contains_key(repo) {
+                    bail!("a result names no listed repository");
+                }
+                r.insert_finding(finding_of_result(res, repo)?);
+            }
+            continue;
         }
         let vcs = &run["versionControlProvenance"][0];
         let summary = match run["properties"].get("summary") {
@@ -791,17 +809,94 @@ fn sarif_log(runs: Vec<Value>) -> Value {
     })
 }
 
-/// Write the SARIF organisation report: one run per repository (with `versionControlProvenance`,
-/// `properties.repository` on the run and on every result, and `alsoFoundIn` on results whose
-/// secret other repositories hold too).
+/// Write the SARIF organisation report: ONE run (GitHub accepts at most 20 runs per file) whose
+/// `versionControlProvenance` lists every repository, each mapped to its own `uriBaseId`
+/// (`REPO0001`…, described by the repository id) that its results' locations use; every result
+/// carries `properties.repository` and, when other repositories hold the same secret,
+/// `alsoFoundIn`; the repository summaries are in `properties.repositories` and a repository
+/// that could not be scanned is a tool execution notification.
 pub fn write_sarif(out: &mut dyn Write, r: &OrgReport, d: &Descriptors) -> std::io::Result<()> {
     let idx = repo_index(r);
-    let runs: Vec<Value> = r
-        .summaries()
+    let summaries = r.summaries();
+    let base_of: BTreeMap<&str, String> = summaries
         .iter()
-        .map(|s| run_of(r, s, d, &idx))
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), format!("REPO{:04}", i + 1)))
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &sarif_log(runs))?;
+    let ids: BTreeSet<&str> = r.findings.values().map(|f| str_of(f, "rule_id")).collect();
+    let index: BTreeMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let results: Vec<Value> = r
+        .findings
+        .values()
+        .map(|f| {
+            let repo = str_of(f, "repository");
+            let also: Vec<&str> = idx
+                .get(str_of(f, "fingerprint"))
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|id| *id != repo)
+                .collect();
+            let mut res = result_of_finding(f, &also);
+            res["ruleIndex"] = json!(index[str_of(f, "rule_id")]);
+            res["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] =
+                json!(base_of.get(repo).cloned().unwrap_or_default());
+            res
+        })
+        .collect();
+    let mut driver = d.driver.clone();
+    driver.insert(
+        "rules".into(),
+        Value::Array(ids.iter().map(|id| d.get(id)).collect()),
+    );
+    let bases: Map<String, Value> = summaries
+        .iter()
+        .map(|s| {
+            (
+                base_of[s.id.as_str()].clone(),
+                json!({"description": {"text": format!("repository {}", s.id)}}),
+            )
+        })
+        .collect();
+    let vcs: Vec<Value> = summaries
+        .iter()
+        .filter_map(|s| {
+            let uri = s.uri.as_ref()?;
+            let mut v =
+                json!({"repositoryUri": uri, "mappedTo": {"uriBaseId": base_of[s.id.as_str()]}});
+            if let Some(rev) = &s.revision {
+                v["revisionId"] = json!(rev);
+            }
+            if let Some(b) = &s.branch {
+                v["branch"] = json!(b);
+            }
+            Some(v)
+        })
+        .collect();
+    let failures: Vec<Value> = summaries
+        .iter()
+        .filter_map(|s| {
+            let e = s.error.as_ref()?;
+            Some(json!({"level": "error", "message": {"text": format!("{}: {e}", s.id)}}))
+        })
+        .collect();
+    let mut invocation = json!({"executionSuccessful": failures.is_empty()});
+    if !failures.is_empty() {
+        invocation["toolExecutionNotifications"] = json!(failures);
+    }
+    let mut run = json!({
+        "tool": {"driver": driver},
+        "automationDetails": {"id": "tokenhound/organisation/"},
+        "invocations": [invocation],
+        "originalUriBaseIds": bases,
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {"repositories": summaries},
+    });
+    if !vcs.is_empty() {
+        run["versionControlProvenance"] = json!(vcs);
+    }
+    serde_json::to_writer_pretty(&mut *out, &sarif_log(vec![run]))?;
     writeln!(out)
 }
 

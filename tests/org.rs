@@ -298,24 +298,62 @@ fn four_indexed_job_shards_merge_to_the_single_process_report() {
         ],
     );
     assert_eq!(o.status.code(), Some(1), "findings make merge exit 1");
+    if let Some(keep) = std::env::var_os("TOKENHOUND_KEEP_ORG_SARIF") {
+        // for validating by hand: ../shared/tools/sarif-validate "$TOKENHOUND_KEEP_ORG_SARIF"
+        std::fs::copy(&sarif, keep).unwrap();
+    }
     let doc = read(&sarif);
     let runs = doc["runs"].as_array().unwrap();
-    assert_eq!(runs.len(), REPOS);
-    for run in runs {
-        let vcs = &run["versionControlProvenance"][0];
-        assert!(
-            vcs["repositoryUri"]
-                .as_str()
-                .unwrap()
-                .starts_with("file://")
+    assert_eq!(
+        runs.len(),
+        1,
+        "one run: GitHub takes at most 20 runs per file"
+    );
+    let run = &runs[0];
+    let vcs = run["versionControlProvenance"].as_array().unwrap();
+    assert_eq!(vcs.len(), REPOS);
+    let mut base_of_uri = BTreeMap::new();
+    for v in vcs {
+        let uri = v["repositoryUri"].as_str().unwrap();
+        assert!(uri.starts_with("file://"), "{uri}");
+        assert_eq!(v["branch"], "main");
+        assert_eq!(v["revisionId"].as_str().unwrap().len(), 40);
+        base_of_uri.insert(
+            uri.trim_start_matches("file://")
+                .trim_end_matches('/')
+                .to_string(),
+            v["mappedTo"]["uriBaseId"].as_str().unwrap().to_string(),
         );
-        assert_eq!(vcs["branch"], "main");
-        assert_eq!(vcs["revisionId"].as_str().unwrap().len(), 40);
+    }
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        merged_doc["findings"].as_array().unwrap().len()
+    );
+    for r in results {
+        // each result names its repository, and its location uses that repository's base
+        let repo = r["properties"]["repository"].as_str().unwrap();
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"].as_str(),
+            base_of_uri.get(repo).map(String::as_str),
+            "{repo}"
+        );
+    }
+    // one single-run file per repository, with that repository's provenance
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let one = read(&f.unwrap().path());
+        assert_eq!(one["runs"].as_array().unwrap().len(), 1);
+        let run = &one["runs"][0];
+        let repo = run["properties"]["repository"].as_str().unwrap();
+        let uri = run["versionControlProvenance"][0]["repositoryUri"]
+            .as_str()
+            .unwrap();
+        assert_eq!(
+            uri.trim_start_matches("file://").trim_end_matches('/'),
+            repo
+        );
         for r in run["results"].as_array().unwrap() {
-            assert_eq!(
-                r["properties"]["repository"],
-                run["properties"]["repository"]
-            );
+            assert_eq!(r["properties"]["repository"], repo);
         }
     }
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), REPOS);
