@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan files (default), git history (--history), staged changes (--staged) or a commit range.
     Scan(ScanArgs),
+    /// Merge organisation reports (the JSON or SARIF shards of `scan --repos`) into one.
+    Merge(MergeArgs),
     /// Decode ONE token read from stdin (never from the command line) and print its verdict.
     Decode(DecodeArgs),
     /// List or check the rules.
@@ -243,6 +245,57 @@ pub struct ScanArgs {
     /// Do not report findings recorded in this baseline file (see `tokenhound baseline`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Scan the repositories listed in FILE (one local path or git URL per line; URLs are cloned
+    /// into --cache by the system git). Their history by default, or --tree.
+    #[arg(long, value_name = "FILE")]
+    pub repos: Option<PathBuf>,
+    /// With --repos: scan only shard I of N (0-based), e.g. 0/4.
+    #[arg(
+        long,
+        value_name = "I/N",
+        requires = "repos",
+        conflicts_with = "shards"
+    )]
+    pub shard: Option<String>,
+    /// With --repos: the number of shards; this worker's index is $JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "N", requires = "repos")]
+    pub shards: Option<usize>,
+    /// With --repos: scan each repository's files (default branch) instead of its history.
+    #[arg(long, requires = "repos", conflicts_with = "history")]
+    pub tree: bool,
+    /// With --repos: where git URLs are cloned (default: $TOKENHOUND_CACHE, else
+    /// ~/.cache/tokenhound/repos).
+    #[arg(long, value_name = "DIR", requires = "repos")]
+    pub cache: Option<PathBuf>,
+}
+
+/// `merge` options.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Reports to merge (JSON or SARIF, from `scan --repos` or an earlier `merge`).
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: FormatArg,
+    /// Write the merged report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write one SARIF file per repository into DIR (for code-scanning uploads).
+    #[arg(long, value_name = "DIR")]
+    pub sarif_dir: Option<PathBuf>,
+    /// Lowest level that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "note")]
+    pub fail_on: FailOn,
+    /// Keep the secrets in the output (only present if the shards were scanned with them).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Extra rules files or directories the shards used (for SARIF rule descriptions).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Colour: auto, always, never.
+    #[arg(long, default_value = "auto")]
+    pub color: String,
 }
 
 /// Parse `20M`, `512K`, `1G`, `1048576`.

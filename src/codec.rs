@@ -83,3 +83,14 @@ pub fn percent_decode(s: &str) -> String {
         .decode_utf8_lossy()
         .into_owned()
 }
+
+/// Percent-encode a path for a URI: every byte but ASCII letters, digits and `/-_.~`.
+pub fn percent_encode_path(p: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(p, KEEP).to_string()
+}

@@ -4,6 +4,7 @@
 //! decoding/hygiene → finding → report**. Each step is one module:
 //! [`source`], [`chunk`], [`matcher`], [`validate`], [`decode`] and [`hygiene`], [`finding`],
 //! [`report`]; [`detect`] runs steps 3–6 on a chunk and [`scan`] drives a whole scan.
+//! [`org`] scans a list of repositories (one shard of it) and [`merge`] combines their reports.
 //! The library never depends on the CLI.
 
 pub mod allow;
@@ -20,6 +21,8 @@ pub mod github;
 pub mod hook;
 pub mod hygiene;
 pub mod matcher;
+pub mod merge;
+pub mod org;
 pub mod report;
 pub mod rules;
 pub mod rules_doc;

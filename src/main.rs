@@ -3,6 +3,7 @@
 
 mod cli;
 mod integrate;
+mod org_cli;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => run_scan(args),
         Command::Rules { command } => run_rules(command),
         Command::Decode(args) => run_decode(args),
+        Command::Merge(args) => org_cli::run_merge(args),
         Command::Baseline { command } => integrate::run_baseline(command),
         Command::InstallHook(args) => integrate::run_install_hook(args),
         Command::Action { command } => integrate::run_action(command),
@@ -60,6 +62,9 @@ fn parse_now(now: Option<&str>) -> Result<i64> {
 }
 
 fn run_scan(args: ScanArgs) -> Result<u8> {
+    if args.repos.is_some() {
+        return org_cli::run_org_scan(args);
+    }
     let (report, rules) = scan_report(&args, true)?;
     finish(&args, &report, &rules)
 }

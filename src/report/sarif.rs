@@ -145,18 +145,6 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
-fn percent_encode_path(p: &str) -> String {
-    let mut out = String::with_capacity(p.len());
-    for b in p.bytes() {
-        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Result {
     let mut region = sarif::Region::builder()
         .start_line(f.location.start_line as i64)
@@ -176,7 +164,7 @@ fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Res
             sarif::PhysicalLocation::builder()
                 .artifact_location(
                     sarif::ArtifactLocation::builder()
-                        .uri(percent_encode_path(&f.location.path))
+                        .uri(crate::codec::percent_encode_path(&f.location.path))
                         .uri_base_id("%SRCROOT%")
                         .build(),
                 )
@@ -267,7 +255,7 @@ pub fn write(
             .unwrap_or_else(|_| root.clone());
         let is_dir = std::path::Path::new(root).is_dir();
         if is_dir {
-            let mut uri = format!("file://{}", percent_encode_path(&abs));
+            let mut uri = format!("file://{}", crate::codec::percent_encode_path(&abs));
             if !uri.ends_with('/') {
                 uri.push('/');
             }
