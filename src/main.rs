@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 
 use cli::{Cli, Command, DecodeArgs, DecodeFormat, FailOn, FormatArg, RulesCommand, ScanArgs};
-use tokenhound::finding::Level;
+use tokenhound::finding::{Confidence, Level};
 use tokenhound::hygiene::Policy;
 use tokenhound::matcher::Matcher;
 use tokenhound::report::{Format, ReportOptions, write_report};
@@ -72,6 +72,15 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
     finish(&args, &report, &rules)
 }
 
+/// The `--min-confidence` of `args` as the library's [`Confidence`].
+fn min_confidence(args: &ScanArgs) -> Confidence {
+    match args.min_confidence {
+        cli::ConfidenceArg::Low => Confidence::Low,
+        cli::ConfidenceArg::Medium => Confidence::Medium,
+        cli::ConfidenceArg::High => Confidence::High,
+    }
+}
+
 /// Run the scan `args` describe; `use_baseline: false` reports baselined findings too.
 fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<Rule>)> {
     let mut config = integrate::load_config(args)?;
@@ -106,6 +115,7 @@ fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<R
             &mut report.stats,
             use_baseline,
         )?;
+        tokenhound::scan::apply_min_confidence(&mut report, min_confidence(args));
         return Ok((report, rules));
     }
     let collector = Collector::default();
@@ -121,12 +131,13 @@ fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<R
     let (findings, mut stats) = collector.finish();
     let findings =
         integrate::suppress(args, &config, &scanner, findings, &mut stats, use_baseline)?;
-    let report = ScanReport {
+    let mut report = ScanReport {
         findings,
         stats,
         roots: paths.iter().map(|p| p.display().to_string()).collect(),
         repository: None,
     };
+    tokenhound::scan::apply_min_confidence(&mut report, min_confidence(args));
     Ok((report, rules))
 }
 
