@@ -261,17 +261,20 @@ const NAMED_SHAPES: &[(&str, usize, &str)] = &[
     ),
 ];
 
-/// The name names a provider secret of a documented shape and the value does not have it: it
-/// is not that secret (a truncated, invented or wrongly pasted sample).
+/// The name names a provider secret of a documented shape and the value cannot be one: it is
+/// another kind of value (an invented or wrongly pasted sample).
 fn shape_contradicts_name(key: &str, v: &str) -> bool {
     let name: String = key
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
+    // a wrong length alone may be a suffix added in documentation (`…+xxx`); a wrong length
+    // in a narrower mix of characters (hex for a base64 secret) is another kind of value
     NAMED_SHAPES.iter().any(|(n, len, alphabet)| {
         name.ends_with(n)
-            && (v.len() != *len || !v.bytes().all(|b| alphabet.as_bytes().contains(&b)))
+            && (!v.bytes().all(|b| alphabet.as_bytes().contains(&b))
+                || (v.len() != *len && char_classes(v) < 3))
     })
 }
 
@@ -585,6 +588,19 @@ mod tests {
         assert_eq!(conf(None, "minio123"), Confidence::Low);
         assert_eq!(c("id_token", "aBigStringOfRandomChars"), Confidence::Low);
         assert_eq!(c("repo2Passphrase", "repo2-passphrase"), Confidence::Low);
+        // an AWS secret name holding hex of another length is not an AWS secret; one with a
+        // suffix added in documentation may be
+        let aws = "hZ8p+Qw3Lr0vN5bXk2Tj/8yUe1CdGa6FsMi9oWqP";
+        assert_eq!(
+            c("AWS_SECRET_ACCESS_KEY", &format!("{aws}+xxx")),
+            Confidence::High
+        );
+        assert!(
+            c(
+                "AWS_SECRET_ACCESS_KEY",
+                "9f2c4e81b07d3a56c8e1f49b2d07a3c6e5b81f94ab"
+            ) < Confidence::Medium
+        );
         // a query parameter's words (`can+youreadthis%3F`) are a sample
         let q = Generic {
             key: Some("LDAPPassword"),
