@@ -93,6 +93,8 @@ pub fn findings(chunk: &Chunk<'_>, policy: &Policy) -> Vec<Finding> {
                 rule_id: i.rule_id.to_string(),
                 family: FAMILY.to_string(),
                 level: crate::hygiene::level_for(i.level, &[]),
+                // a configuration fact read from the manifest, not a guess
+                confidence: crate::finding::Confidence::High,
                 location,
                 fingerprint: fingerprint(i.rule_id, &format!("{}\n{}", i.message, i.line)),
                 secret: i.line,

@@ -174,6 +174,17 @@ pub enum FailOn {
     Never,
 }
 
+/// `--min-confidence` values.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ConfidenceArg {
+    /// Everything, including generic matches that are often samples or test values.
+    Low,
+    /// Probable and certain credentials (the default).
+    Medium,
+    /// Only findings that are almost certainly credentials.
+    High,
+}
+
 /// `scan` options.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -185,6 +196,10 @@ pub struct ScanArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Lowest confidence reported: low, medium (default) or high. Findings below it are
+    /// counted in a note, not listed.
+    #[arg(long, value_enum, default_value = "medium")]
+    pub min_confidence: ConfidenceArg,
     /// Lowest level that makes the exit code 1.
     #[arg(long, value_enum, default_value = "note")]
     pub fail_on: FailOn,

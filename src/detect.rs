@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::chunk::{Chunk, LineIndex, Provenance};
-use crate::expand::{Encoding, decoded_views, unescaped_views};
-use crate::finding::{Finding, Location, fingerprint};
+use crate::expand::{Encoding, decoded_views, folded_views, unescaped_views};
+use crate::finding::{Confidence, Finding, Location, fingerprint};
 use crate::hygiene::{self, Context, Policy};
 use crate::matcher::{Matcher, Pairing};
-use crate::rules::Rule;
+use crate::rules::{Precision, Rule};
 use crate::validate::Verdict;
+use crate::validate::classify::{self, Generic};
 use crate::validate::generic::key_may_name_secret;
 use crate::validate::placeholder::is_placeholder;
 use crate::validate::shape::entropy;
@@ -29,6 +30,11 @@ pub struct Candidate {
     pub view: Option<(Vec<u8>, Range<usize>)>,
     /// How that view was decoded.
     pub encoding: Option<Encoding>,
+    /// How likely it is a live credential.
+    pub confidence: Confidence,
+    /// The classifier's features of a generic candidate, kept only when the environment sets
+    /// `TOKENHOUND_CLASSIFIER_FEATURES` (for tuning and training, see scripts/confidence-sweep.py).
+    pub features: Option<Box<classify::Features>>,
 }
 
 /// Check one raw secret against a rule's placeholder list, entropy floor and validators.
@@ -71,6 +77,8 @@ fn candidates_indexed(
         if validate(&rules[m.rule], &secret) == Verdict::Pass {
             out.push(Candidate {
                 rule: m.rule,
+                confidence: confidence_of(&rules[m.rule], data, &m, &secret, false),
+                features: explain(&rules[m.rule], data, &m, &secret, false),
                 range: m.secret,
                 secret,
                 view: None,
@@ -78,7 +86,11 @@ fn candidates_indexed(
             });
         }
     }
-    for view in decoded_views(data).into_iter().chain(unescaped_views(data)) {
+    for view in decoded_views(data)
+        .into_iter()
+        .chain(unescaped_views(data))
+        .chain(folded_views(data))
+    {
         // a base64 value already reported as a specific token is not looked into
         if view.encoding == Encoding::Base64
             && out.iter().any(|c| {
@@ -89,6 +101,9 @@ fn candidates_indexed(
         {
             continue;
         }
+        // a base64 value that is a URL query parameter's (`?pwd=<base64>`)
+        let in_query =
+            view.encoding == Encoding::Base64 && after_query_name(data, view.encoded.start);
         for m in matcher.find(&view.text) {
             if m.secret.end <= view.value_offset || !key_ok(&view.text, &m) {
                 continue;
@@ -97,6 +112,8 @@ fn candidates_indexed(
             if validate(&rules[m.rule], &secret) == Verdict::Pass {
                 out.push(Candidate {
                     rule: m.rule,
+                    confidence: confidence_of(&rules[m.rule], &view.text, &m, &secret, in_query),
+                    features: explain(&rules[m.rule], &view.text, &m, &secret, in_query),
                     range: view.origin(&m.secret),
                     secret,
                     view: Some(view_context(&view, &m.secret)),
@@ -115,6 +132,99 @@ fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     m.key
         .as_ref()
         .is_none_or(|k| key_may_name_secret(&String::from_utf8_lossy(&data[k.clone()])))
+}
+
+/// `data[..pos]` ends with a URL query parameter's name: `?name=` or `&name=`.
+fn after_query_name(data: &[u8], pos: usize) -> bool {
+    let Some(before) = data[..pos].strip_suffix(b"=") else {
+        return false;
+    };
+    let name = before
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        .count();
+    name > 0
+        && matches!(
+            before.len().checked_sub(name + 1).map(|i| before[i]),
+            Some(b'?' | b'&')
+        )
+}
+
+/// A candidate's confidence: a distinctive format's rule says it (`very-high`/`high` precision:
+/// high, `medium`: medium); a generic rule's match is scored by the classifier from its name,
+/// value and line ([`classify`]).
+fn confidence_of(
+    rule: &Rule,
+    text: &[u8],
+    m: &crate::matcher::RawMatch,
+    secret: &str,
+    in_query: bool,
+) -> Confidence {
+    match generic_view(rule, text, m, secret, in_query, classify::confidence) {
+        Some(c) => c,
+        None => match rule.spec.precision {
+            Precision::VeryHigh | Precision::High => Confidence::High,
+            Precision::Medium => Confidence::Medium,
+            Precision::Low => Confidence::Low,
+        },
+    }
+}
+
+/// The classifier's features of a generic candidate, when `TOKENHOUND_CLASSIFIER_FEATURES` is set.
+fn explain(
+    rule: &Rule,
+    text: &[u8],
+    m: &crate::matcher::RawMatch,
+    secret: &str,
+    in_query: bool,
+) -> Option<Box<classify::Features>> {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*ON.get_or_init(|| std::env::var_os("TOKENHOUND_CLASSIFIER_FEATURES").is_some()) {
+        return None;
+    }
+    generic_view(rule, text, m, secret, in_query, |g| {
+        Box::new(classify::features(g))
+    })
+}
+
+/// `f` of the candidate as the generic classifier sees it (name, value, line, query position),
+/// or `None` when its rule is not generic.
+fn generic_view<T>(
+    rule: &Rule,
+    text: &[u8],
+    m: &crate::matcher::RawMatch,
+    secret: &str,
+    in_query: bool,
+    f: impl FnOnce(&Generic<'_>) -> T,
+) -> Option<T> {
+    if !rule.spec.tags.iter().any(|t| t == "generic") {
+        return None;
+    }
+    let key = m
+        .key
+        .as_ref()
+        .map(|k| String::from_utf8_lossy(&text[k.clone()]));
+    let start = memchr::memrchr(b'\n', &text[..m.secret.start]).map_or(0, |p| p + 1);
+    let end =
+        memchr::memchr(b'\n', &text[m.secret.start..]).map_or(text.len(), |p| m.secret.start + p);
+    let line = String::from_utf8_lossy(&text[start..end.min(start + 4096)]);
+    // a URL query's parameter: after `?` or `&`, or followed by more `&name=` parameters
+    let query = in_query
+        || m.key
+            .as_ref()
+            .is_some_and(|k| k.start > 0 && matches!(text[k.start - 1], b'?' | b'&'))
+        || secret.split_once('&').is_some_and(|(_, t)| {
+            t.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
+        });
+    Some(f(&Generic {
+        key: key.as_deref(),
+        value: secret,
+        line: &line,
+        query,
+    }))
 }
 
 /// The part of a view kept with a candidate for hygiene context: a base64 value whole (at most
@@ -360,6 +470,14 @@ fn findings_with(
                 chunk_range: &c.range,
             };
             let mut a = hygiene::assess(rule.spec.decoder, &c.secret, &ctx, policy);
+            if let Some(f) = &c.features {
+                let named = classify::FEATURE_NAMES.iter().zip(f.iter());
+                let mut o: serde_json::Map<String, serde_json::Value> =
+                    named.map(|(n, v)| (n.to_string(), (*v).into())).collect();
+                o.insert("score".into(), classify::score_of(f).into());
+                a.properties
+                    .insert("classifier".into(), serde_json::Value::Object(o));
+            }
             if let Some(e) = c.encoding {
                 a.properties
                     .insert("encoding".into(), serde_json::Value::from(e.as_str()));
@@ -379,6 +497,7 @@ fn findings_with(
                 rule_id: rule.id().to_string(),
                 family: rule.family().to_string(),
                 level,
+                confidence: c.confidence,
                 location,
                 fingerprint: fingerprint(rule.id(), &c.secret),
                 secret: c.secret.clone(),
@@ -709,6 +828,8 @@ mod tests {
                 let secret = String::from_utf8_lossy(&data[raw.secret.clone()]).into_owned();
                 if validate(&rules[raw.rule], &secret) == Verdict::Pass {
                     base.push(Candidate {
+                        confidence: Confidence::High,
+                        features: None,
                         rule: raw.rule,
                         range: raw.secret,
                         secret,
@@ -731,6 +852,177 @@ mod tests {
         assert!(
             paired > 100,
             "the generated chunks pair too rarely: {paired}"
+        );
+    }
+
+    /// `n` characters of `alphabet` from a fixed-seed generator (test values, not secrets).
+    fn random(n: usize, seed: u64, alphabet: &[u8]) -> String {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                alphabet[(x % alphabet.len() as u64) as usize] as char
+            })
+            .collect()
+    }
+
+    /// The confidence of the one generic candidate of `text`, if any.
+    fn generic_confidence(m: &Matcher, text: &str) -> Option<Confidence> {
+        let c: Vec<_> = candidates(m, text.as_bytes())
+            .into_iter()
+            .filter(|c| m.rules()[c.rule].id().starts_with("generic."))
+            .collect();
+        assert!(c.len() <= 1, "{text}: {c:?}");
+        c.first().map(|c| c.confidence)
+    }
+
+    #[test]
+    fn generic_values_that_are_not_secrets_are_not_reported_by_default() {
+        let m = matcher();
+        let hex40 = random(40, 11, b"0123456789abcdef");
+        let uuid = "7602774b-0273-462e-adaa-0d0bb372d2f1";
+        for text in [
+            // a secret word inside another word, a package pin as the value
+            "py3.9-langchain-notiktoken-v0.1.20: langchain==0.1.20".to_string(),
+            // references to a secret, redaction markers, ciphertexts
+            "azureCredentialSecret: cattle-global-data:cc-kq7zt".to_string(),
+            "GET /api?token=%5BFiltered%5D HTTP/1.1".to_string(),
+            "token=[Filtered]".to_string(),
+            "password: ENC[AES256_GCM,data:Zk3Rq8Lm,iv:Vx2TnW9p,type:str]".to_string(),
+            "secret: vault:v1:Zk3Rq8LmVx2TnW9pQx7mP2vL".to_string(),
+            "password: $ANSIBLE_VAULT;1.1;AES256".to_string(),
+            // code as the value
+            "passwordHashAnnotation: pbkdf2sha3512Hash,".to_string(),
+            "token := v1Prefix + suffix".to_string(),
+            "token.TTLMillis = *input.TTL".to_string(),
+            "secretYaml := `apiVersion: v1".to_string(),
+            // timestamps, published test keys, obvious test passwords
+            "passwordMtime: 2019-03-01T12:00:00Z".to_string(),
+            "RECAPTCHA_SECRET_KEY=6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe".to_string(),
+            "password: 0ld_p455w0rd".to_string(),
+            "password = user1:pass1".to_string(),
+            "password: pa$$w0rd9X".to_string(),
+            "password: new_user123".to_string(),
+            "id_token: aBigStringOfRandomChars".to_string(),
+            // hex named as a digest or an identifier, a UUID naming a token
+            format!("token_hash = {hex40}"),
+            format!("secret_checksum: {hex40}"),
+            format!(
+                "AccessKeyId: {}",
+                random(20, 12, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+            ),
+            format!("deviceToken: '{hex40}'"),
+            format!("token: {uuid}"),
+            // Docker's `SecretID` names a secret object; an AWS secret name holding no AWS
+            // secret's shape; a public client key in a bundle's one long line
+            format!(
+                "SecretID: \"{}\"",
+                random(25, 41, b"abcdefghijklmnopqrstuvwxyz0123456789")
+            ),
+            format!(
+                "export AWS_SECRET_ACCESS_KEY={}",
+                random(42, 42, b"0123456789abcdef")
+            ),
+            format!(
+                "{}var c={{appId:\"X\",apiKey:\"{}\"}};",
+                "x;".repeat(600),
+                random(32, 43, b"0123456789abcdef")
+            ),
+            // a URL query's parameter that is a sentence
+            "?Action=Login&LDAPPassword=can+youreadthis%3F&Version=2011-06-15".to_string(),
+        ] {
+            let c = generic_confidence(&m, &text);
+            assert!(
+                c.is_none_or(|c| c < Confidence::DEFAULT_MIN),
+                "{text}: {c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn random_values_of_one_or_two_character_kinds_are_secrets() {
+        let m = matcher();
+        let hex = b"0123456789abcdef";
+        let lower_digit = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        for text in [
+            format!("access_token = {}", random(40, 21, hex)),
+            format!("API_TOKEN={}", random(64, 22, hex)),
+            format!("token: {}", random(54, 23, lower_digit)),
+            format!("password: {}", random(12, 24, hex)),
+            format!(
+                "DB_PASSWORD={}",
+                random(20, 25, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            ),
+            // a `$` inside a password is not a variable reference
+            "password: Xk9$mQ2vLp7$Rz4".to_string(),
+            // a UUID held by a secret's name
+            "client_secret = '7602774b-0273-462e-adaa-0d0bb372d2f1'".to_string(),
+            // a labelled key (`name:base64`)
+            "MINIO_KMS_SECRET_KEY=my-minio-key:OSMM+vkKUTCvQs9YL/CVMIMt43HFhkUpqJxTmGl6rYw="
+                .to_string(),
+        ] {
+            let c = generic_confidence(&m, &text);
+            assert!(
+                c.is_some_and(|c| c >= Confidence::DEFAULT_MIN),
+                "{text}: {c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn values_folded_over_lines_are_found_whole() {
+        use base64::Engine as _;
+        let m = matcher();
+        let (a, b) = (
+            random(
+                24,
+                31,
+                b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789",
+            ),
+            random(
+                24,
+                32,
+                b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789",
+            ),
+        );
+        for text in [
+            format!("stringData:\n  api_token: |\n    {a}\n    {b}\n"),
+            format!("db:\n  password: \"{a}\\\n    {b}\"\n"),
+            format!("String apiToken = \"{a}\" +\n    \"{b}\";\n"),
+            format!("config.secret_key = '{a}' \\\n  '{b}'\n"),
+        ] {
+            let c: Vec<_> = candidates(&m, text.as_bytes());
+            assert_eq!(c.len(), 1, "{text}: {c:?}");
+            assert_eq!(c[0].secret, format!("{a}{b}"), "{text}");
+            let covered = &text[c[0].range.clone()];
+            assert!(
+                covered.starts_with(&a) && covered.ends_with(&b),
+                "{covered}"
+            );
+        }
+        // a cloud-init user_data wrapped at 76 columns, holding a password
+        let pw = random(
+            20,
+            33,
+            b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789",
+        );
+        let init = format!(
+            "#cloud-config\npassword: {pw}\nchpasswd: {{ expire: False }}\nssh_pwauth: True\n"
+        );
+        let b64 = base64::engine::general_purpose::STANDARD.encode(init);
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let text = format!("resource:\n  user_data: |\n    {}\n", lines.join("\n    "));
+        let c = candidates(&m, text.as_bytes());
+        assert!(
+            c.iter()
+                .any(|c| c.secret == pw && c.encoding == Some(Encoding::Base64)),
+            "{c:?}"
         );
     }
 

@@ -3,7 +3,10 @@
 //! the text is scanned with the key it was assigned to, so `password: <base64>` is judged like
 //! `password: <plain>`. Findings in a view are reported at the encoded value's location.
 //! Lines written with JSON string escapes (`\/`, `\u0026`, `\"`) or URL percent-escapes are
-//! scanned unescaped too, with a byte map so findings keep their exact columns.
+//! scanned unescaped too, with a byte map so findings keep their exact columns. Values a format
+//! folds over several lines (YAML block and continued scalars, base64 wrapped at 60/76 columns,
+//! string literals concatenated across lines in code) are joined ([`folded_views`]), also with a
+//! byte map, and a joined base64 value is decoded like any other.
 
 use std::ops::Range;
 
@@ -37,6 +40,9 @@ pub enum Encoding {
     Base64,
     /// A line with JSON string or URL percent escapes, unescaped.
     Escaped,
+    /// A value its format wrote over several lines (a YAML block or continued scalar, a
+    /// wrapped base64 block, string literals concatenated across lines), joined.
+    Folded,
 }
 
 impl Encoding {
@@ -45,6 +51,7 @@ impl Encoding {
         match self {
             Encoding::Base64 => "base64",
             Encoding::Escaped => "escaped",
+            Encoding::Folded => "folded",
         }
     }
 }
@@ -284,6 +291,300 @@ fn preceding_key(data: &[u8], pos: usize) -> Option<&[u8]> {
     (end > j).then(|| &before[j..end])
 }
 
+/// Longest value joined from folded lines.
+const MAX_FOLDED: usize = 64 * 1024;
+
+/// A view being built: text and, for each byte, its offset in the chunk.
+#[derive(Default)]
+struct Joined {
+    text: Vec<u8>,
+    map: Vec<usize>,
+}
+
+impl Joined {
+    /// Append `data[r]` as written.
+    fn copy(&mut self, data: &[u8], r: Range<usize>) {
+        self.text.extend_from_slice(&data[r.clone()]);
+        self.map.extend(r);
+    }
+
+    /// Append `bytes`, which stand for the chunk byte at `at`.
+    fn put(&mut self, bytes: &[u8], at: usize) {
+        self.text.extend_from_slice(bytes);
+        self.map.extend(std::iter::repeat_n(at, bytes.len()));
+    }
+
+    fn finish(mut self, value_offset: usize, end: usize) -> DecodedView {
+        let start = self.map.first().copied().unwrap_or(end);
+        self.map.push(end);
+        DecodedView {
+            encoded: start..end,
+            text: self.text,
+            value_offset,
+            encoding: Encoding::Folded,
+            map: self.map,
+        }
+    }
+}
+
+/// The lines of `data` as ranges without their line ending (`\n` or `\r\n`).
+fn line_ranges(data: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len())) {
+        if nl < start {
+            break;
+        }
+        let end = if nl > start && data[nl - 1] == b'\r' {
+            nl - 1
+        } else {
+            nl
+        };
+        out.push(start..end);
+        start = nl + 1;
+    }
+    out
+}
+
+fn indent_of(line: &[u8]) -> usize {
+    line.iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count()
+}
+
+/// A folded piece: one token of a secret's alphabet (no spaces, quotes or markup).
+fn is_piece(t: &[u8]) -> bool {
+    !t.is_empty()
+        && t.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_' | b'.')
+        })
+}
+
+/// Values written over several lines, joined, with their decoded base64 where the joined
+/// value is base64 of text (see the module comment). Each view maps every byte back to the
+/// chunk; a view's `value_offset` is where the joined value starts (before it: its key).
+pub fn folded_views(data: &[u8]) -> Vec<DecodedView> {
+    let lines = line_ranges(data);
+    let mut out = Vec::new();
+    yaml_blocks(data, &lines, &mut out);
+    continued_literals(data, &lines, &mut out);
+    // a joined base64 value is decoded like a base64 value written on one line
+    let mut decoded = Vec::new();
+    for v in &out {
+        for d in decoded_views(&v.text) {
+            // only the joined value: a run on one line was decoded from the chunk itself
+            let orig = v.origin(&d.encoded);
+            if data[orig.clone()].contains(&b'\n') {
+                decoded.push(DecodedView { encoded: orig, ..d });
+            }
+        }
+    }
+    out.extend(decoded);
+    out
+}
+
+/// `key: |` / `key: >-` block scalars and `key: <token>` plain scalars continued on more
+/// indented lines, whose lines are each one token (a wrapped key or base64 block), and bare
+/// runs of equally long base64 lines (60, 64 or 76 columns): joined without separators, with
+/// `key: ` in front when a key names them.
+fn yaml_blocks(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>) {
+    let mut i = 0;
+    while i < lines.len() {
+        let line = &data[lines[i].clone()];
+        let base = indent_of(line);
+        let body = &line[base..];
+        // the key of `key: |`, `key: <piece>`, `- key: …`, `"key": …`
+        let after_dash = body.strip_prefix(b"- ").unwrap_or(body);
+        let key_end = after_dash
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')));
+        let key_off = lines[i].start + base + (body.len() - after_dash.len());
+        let parsed = key_end.and_then(|k| {
+            let rest = after_dash[k..].strip_prefix(b":")?;
+            let rest_trim = rest.trim_ascii();
+            let block = rest_trim.first().is_some_and(|b| matches!(b, b'|' | b'>'))
+                && rest_trim[1..]
+                    .iter()
+                    .take_while(|b| **b != b'#')
+                    .all(|b| matches!(b, b'-' | b'+' | b'1'..=b'9' | b' ' | b'\t'));
+            (k > 0 && (block || (rest_trim.len() >= 40 && is_piece(rest_trim))))
+                .then_some((k, block, rest_trim))
+        });
+        // continuation lines: more indented than the key, each one token
+        let pieces_from = |from: usize, min_indent: usize| {
+            let mut j = from;
+            while j < lines.len() {
+                let l = &data[lines[j].clone()];
+                let t = l.trim_ascii();
+                if indent_of(l) < min_indent || !is_piece(t) {
+                    break;
+                }
+                j += 1;
+            }
+            j
+        };
+        if let Some((k, block, first)) = parsed {
+            let end = pieces_from(i + 1, base + 1);
+            let n = end - (i + 1) + usize::from(!block);
+            if n >= 2 {
+                let mut j = Joined::default();
+                j.copy(data, key_off..key_off + k);
+                j.put(b": ", key_off + k);
+                let value_offset = j.text.len();
+                if !block {
+                    let at = first.as_ptr() as usize - data.as_ptr() as usize;
+                    j.copy(data, at..at + first.len());
+                }
+                for l in &lines[i + 1..end] {
+                    let t = data[l.clone()].trim_ascii();
+                    let at = t.as_ptr() as usize - data.as_ptr() as usize;
+                    j.copy(data, at..at + t.len());
+                }
+                if j.text.len() <= MAX_FOLDED {
+                    let last = lines[end - 1].end;
+                    out.push(j.finish(value_offset, last));
+                }
+                i = end;
+                continue;
+            }
+        }
+        // bare wrapped base64: lines of one length (60, 64 or 76) and a shorter last one
+        let t = body.trim_ascii_end();
+        if matches!(t.len(), 60 | 64 | 76) && is_piece(t) {
+            let mut end = i + 1;
+            while end < lines.len() {
+                let u = data[lines[end].clone()].trim_ascii();
+                if !is_piece(u) || u.len() > t.len() {
+                    break;
+                }
+                end += 1;
+                if u.len() < t.len() {
+                    break;
+                }
+            }
+            if end - i >= 2 {
+                let mut j = Joined::default();
+                for l in &lines[i..end] {
+                    let u = data[l.clone()].trim_ascii();
+                    let at = u.as_ptr() as usize - data.as_ptr() as usize;
+                    j.copy(data, at..at + u.len());
+                }
+                if j.text.len() <= MAX_FOLDED {
+                    out.push(j.finish(0, lines[end - 1].end));
+                }
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// String literals continued on the next line: `"abc" +` / `"abc" \` / `"abc" .` / `"abc" &`
+/// then `"def"` (Java, JS, C#, Go, Python, Ruby, PHP, VB), Python's adjacent literals, and a
+/// YAML double-quoted scalar whose line ends in an escaped line break (`"abc\`). The view is the
+/// first line up to the opening quote, the literals' contents joined, and the closing quote.
+fn continued_literals(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>) {
+    let mut i = 0;
+    while i + 1 < lines.len() {
+        let line = &data[lines[i].clone()];
+        let Some((open, close, q, yaml)) = open_literal_at_end(line) else {
+            i += 1;
+            continue;
+        };
+        let base = lines[i].start;
+        let mut j = Joined::default();
+        j.copy(data, base..base + open + 1);
+        let value_offset = j.text.len();
+        j.copy(data, base + open + 1..base + close);
+        let mut k = i + 1;
+        let mut closing = None;
+        while k < lines.len() {
+            let l = &data[lines[k].clone()];
+            let ind = indent_of(l);
+            let lb = lines[k].start + ind;
+            let body = &l[ind..];
+            if yaml {
+                // the scalar goes on after the indentation up to its closing quote
+                let end = body.iter().position(|&b| b == b'"');
+                let stop = end.unwrap_or(body.len());
+                let cont = end.is_none() && body.last() == Some(&b'\\');
+                let piece_end = if cont { stop - 1 } else { stop };
+                j.copy(data, lb..lb + piece_end);
+                k += 1;
+                if let Some(e) = end {
+                    closing = Some(lb + e);
+                    break;
+                }
+                if !cont {
+                    break;
+                }
+                continue;
+            }
+            if body.first() != Some(&q) {
+                break;
+            }
+            let Some(e) = body[1..].iter().position(|&b| b == q || b == b'\\') else {
+                break;
+            };
+            if body[1 + e] != q {
+                break;
+            }
+            j.copy(data, lb + 1..lb + 1 + e);
+            closing = Some(lb + 1 + e);
+            k += 1;
+            // does this literal go on again?
+            if !continues_after(&body[2 + e..]) {
+                break;
+            }
+        }
+        match closing {
+            Some(c) if k > i + 1 && j.text.len() <= MAX_FOLDED => {
+                j.put(&[q], c);
+                out.push(j.finish(value_offset, c + 1));
+                i = k;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+/// A line ending in a string literal that goes on: the literal's opening and closing quote
+/// offsets, its quote, and whether it is a YAML double-quoted scalar with an escaped line break.
+fn open_literal_at_end(line: &[u8]) -> Option<(usize, usize, u8, bool)> {
+    let t = line.trim_ascii_end();
+    // YAML `key: "abc\` with no closing quote
+    if t.last() == Some(&b'\\') {
+        let quotes: Vec<usize> = t
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| **b == b'"' && (*i == 0 || t[i - 1] != b'\\'))
+            .map(|(i, _)| i)
+            .collect();
+        if quotes.len() == 1 && t[..quotes[0]].trim_ascii_end().ends_with(b":") {
+            return Some((quotes[0], t.len() - 1, b'"', true));
+        }
+    }
+    // `"abc" +` and friends, or a bare `"abc"` (Python's adjacent literals)
+    let end = t
+        .iter()
+        .rposition(|b| matches!(b, b'"' | b'\''))
+        .filter(|&p| continues_after(&t[p + 1..]))?;
+    let q = t[end];
+    let open = t[..end].iter().rposition(|&b| b == q)?;
+    // not an escaped quote, and something assigned or passed before it
+    if open > 0 && t[open - 1] == b'\\' {
+        return None;
+    }
+    let content = &t[open + 1..end];
+    (content.len() >= 4 && is_piece(content)).then_some((open, end, q, false))
+}
+
+/// What follows a literal says it continues on the next line: nothing, or `+`, `\`, `.`, `&`.
+fn continues_after(rest: &[u8]) -> bool {
+    matches!(rest.trim_ascii(), b"" | b"+" | b"\\" | b"." | b"&" | b"..")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,6 +672,146 @@ mod tests {
             }
         }
         assert!(kept >= 5_000, "{kept}");
+    }
+
+    /// `n` characters of `alphabet` from a fixed-seed generator (test values, not secrets).
+    fn random(n: usize, seed: u64, alphabet: &[u8]) -> String {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                alphabet[(x % alphabet.len() as u64) as usize] as char
+            })
+            .collect()
+    }
+
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    /// The one folded view of `d`, checked: every byte of its text maps to that byte in `d`
+    /// (or to the key's colon, for the `: ` a block view puts after its key).
+    fn one_view(d: &[u8]) -> DecodedView {
+        let v: Vec<_> = folded_views(d)
+            .into_iter()
+            .filter(|v| v.encoding == Encoding::Folded)
+            .collect();
+        assert_eq!(v.len(), 1, "{:?}", String::from_utf8_lossy(d));
+        let v = v.into_iter().next().unwrap();
+        for (i, &b) in v.text.iter().enumerate() {
+            assert!(d[v.map[i]] == b || d[v.map[i]] == b':', "byte {i}");
+        }
+        v
+    }
+
+    #[test]
+    fn yaml_block_scalars_of_one_token_per_line_are_joined() {
+        let (a, b) = (random(30, 1, ALNUM), random(30, 2, ALNUM));
+        for ind in ["|", "|-", ">", ">-", "|2"] {
+            let d = format!("stringData:\n  api_token: {ind}\n    {a}\n    {b}\n  user: x\n");
+            let v = one_view(d.as_bytes());
+            assert_eq!(
+                String::from_utf8_lossy(&v.text),
+                format!("api_token: {a}{b}")
+            );
+            let at = v.value_offset;
+            let orig = v.origin(&(at..v.text.len()));
+            assert!(d[orig.clone()].starts_with(&a) && d[orig].ends_with(&b));
+        }
+        // a plain scalar continued on more indented lines
+        let long = random(48, 3, ALNUM);
+        let d = format!("data:\n  secret_key: {long}\n    {a}\n");
+        let v = one_view(d.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&v.text),
+            format!("secret_key: {long}{a}")
+        );
+        // prose and scripts are not folded
+        let d = "script: |\n  echo hello world\n  make test\n";
+        assert!(folded_views(d.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn yaml_double_quoted_scalars_with_escaped_line_breaks_are_joined() {
+        let (a, b) = (random(12, 4, ALNUM), random(10, 5, ALNUM));
+        let d = format!("db:\n  password: \"{a}\\\n    {b}\"\n");
+        let v = one_view(d.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&v.text),
+            format!("  password: \"{a}{b}\"")
+        );
+    }
+
+    #[test]
+    fn string_literals_concatenated_across_lines_are_joined() {
+        let (a, b, c) = (
+            random(20, 6, ALNUM),
+            random(20, 7, ALNUM),
+            random(8, 8, ALNUM),
+        );
+        for (first, then) in [
+            (
+                format!("String apiToken = \"{a}\" +"),
+                format!("        \"{b}\";"),
+            ),
+            (format!("config.secret_key = '{a}' \\"), format!("  '{b}'")),
+            (format!("TOKEN = (\"{a}\""), format!("         \"{b}\")")),
+            (format!("$token = '{a}' ."), format!("    '{b}';")),
+        ] {
+            let d = format!("{first}\n{then}\n");
+            let v = one_view(d.as_bytes());
+            let text = String::from_utf8_lossy(&v.text).into_owned();
+            assert!(text.contains(&format!("{a}{b}")), "{text}");
+            let at = text.find(&a).unwrap();
+            let orig = v.origin(&(at..at + a.len() + b.len()));
+            assert!(d[orig.clone()].starts_with(&a) && d[orig].ends_with(&b));
+        }
+        // three pieces
+        let d = format!("k = \"{a}\" +\n  \"{b}\" +\n  \"{c}\"\n");
+        let v = one_view(d.as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&v.text),
+            format!("k = \"{a}{b}{c}\"")
+        );
+        // lists of literals are not concatenations
+        let d = format!("xs = [\n  \"{a}\",\n  \"{b}\",\n]\n");
+        assert!(folded_views(d.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn base64_wrapped_at_76_columns_is_joined_and_decoded() {
+        use base64::Engine as _;
+        let pw = random(20, 9, ALNUM);
+        let text = format!(
+            "#cloud-config\nchpasswd:\n  list: |\n    ubuntu:x\npassword: {pw}\nruncmd:\n  - echo done\n"
+        );
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&text);
+        let wrapped: Vec<&str> = b64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        assert!(wrapped.len() >= 2);
+        let d = format!("user_data: |\n  {}\n", wrapped.join("\n  "));
+        let views = folded_views(d.as_bytes());
+        let decoded: Vec<_> = views
+            .iter()
+            .filter(|v| v.encoding == Encoding::Base64)
+            .collect();
+        assert_eq!(decoded.len(), 1);
+        assert!(String::from_utf8_lossy(&decoded[0].text).contains(&format!("password: {pw}")));
+        // reported over the whole wrapped block
+        let enc = &d[decoded[0].encoded.clone()];
+        assert!(enc.starts_with(wrapped[0]) && enc.ends_with(wrapped[wrapped.len() - 1]));
+        // bare, without a key
+        let d = format!("{}\n", wrapped.join("\n"));
+        assert_eq!(
+            folded_views(d.as_bytes())
+                .iter()
+                .filter(|v| v.encoding == Encoding::Base64)
+                .count(),
+            1
+        );
     }
 
     #[test]

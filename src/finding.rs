@@ -32,6 +32,37 @@ impl Level {
     }
 }
 
+/// How likely a finding is a live credential, ordered `Low < Medium < High`: distinctive
+/// formats are `High`, context-keyed ones `Medium`, generic matches whatever their classifier
+/// ([`crate::validate::classify`]) scores. `--min-confidence` chooses what is reported.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Plausible but often a sample, test value or code: shown only when asked for.
+    Low,
+    /// Probably a credential.
+    #[default]
+    Medium,
+    /// Almost certainly a credential.
+    High,
+}
+
+impl Confidence {
+    /// The lowest confidence reported by default (chosen by measurement, see README).
+    pub const DEFAULT_MIN: Confidence = Confidence::Medium;
+
+    /// The JSON / SARIF spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
 /// Where a finding is: path and 1-based line/column range (end column exclusive).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Location {
@@ -76,6 +107,8 @@ pub struct Finding {
     pub family: String,
     /// Final level (rule level raised by hygiene flags).
     pub level: Level,
+    /// How likely the finding is a live credential.
+    pub confidence: Confidence,
     /// Where it is.
     pub location: Location,
     /// The secret itself: never printed unless the user asks.
@@ -138,6 +171,7 @@ pub(crate) fn test_finding(path: &str, line: usize, rule: &str, secret: &str) ->
         rule_id: rule.into(),
         family: rule.into(),
         level: Level::Error,
+        confidence: Confidence::High,
         location: Location {
             path: path.into(),
             start_line: line,

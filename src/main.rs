@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 
 use cli::{Cli, Command, DecodeArgs, DecodeFormat, FailOn, FormatArg, RulesCommand, ScanArgs};
-use tokenhound::finding::Level;
+use tokenhound::finding::{Confidence, Level};
 use tokenhound::hygiene::Policy;
 use tokenhound::matcher::Matcher;
 use tokenhound::report::{Format, ReportOptions, write_report};
@@ -69,6 +69,15 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
     finish(&args, &report, &rules)
 }
 
+/// The `--min-confidence` of `args` as the library's [`Confidence`].
+fn min_confidence(args: &ScanArgs) -> Confidence {
+    match args.min_confidence {
+        cli::ConfidenceArg::Low => Confidence::Low,
+        cli::ConfidenceArg::Medium => Confidence::Medium,
+        cli::ConfidenceArg::High => Confidence::High,
+    }
+}
+
 /// Run the scan `args` describe; `use_baseline: false` reports baselined findings too.
 fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<Rule>)> {
     let settings = ScanSettings {
@@ -84,6 +93,7 @@ fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<R
         },
         baseline: args.baseline.clone(),
         use_baseline,
+        min_confidence: min_confidence(args),
         progress: std::io::stderr().is_terminal(),
         blob_reader: match std::env::var("TOKENHOUND_BLOB_READER").as_deref() {
             Ok("libgit2") => source::blobs::Reader::Libgit2,

@@ -570,6 +570,7 @@ impl Descriptors {
                 rule_id: a.id.to_string(),
                 family: String::new(),
                 level: a.level,
+                confidence: crate::finding::Confidence::High,
                 location: Location {
                     path: String::new(),
                     start_line: 1,

@@ -86,6 +86,7 @@ pub fn run_org_scan(args: ScanArgs) -> Result<u8> {
             let (kept, _) = b.filter(std::mem::take(&mut report.findings));
             report.findings = kept;
         }
+        tokenhound::scan::apply_min_confidence(&mut report, super::min_confidence(&args));
         Ok(report)
     };
     let mut progress = |p: &org::Progress<'_>| {

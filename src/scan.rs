@@ -191,6 +191,20 @@ impl Collector {
     }
 }
 
+/// Drop the findings of `report` below `min` confidence, and say in a note how many were
+/// dropped (they are never silently invisible).
+pub fn apply_min_confidence(report: &mut ScanReport, min: crate::finding::Confidence) {
+    let before = report.findings.len();
+    report.findings.retain(|f| f.confidence >= min);
+    let hidden = before - report.findings.len();
+    if hidden > 0 {
+        report.stats.notes.push(format!(
+            "{hidden} finding(s) below {} confidence not shown (--min-confidence low shows them)",
+            min.as_str()
+        ));
+    }
+}
+
 /// Deterministic report order: path, position, rule, commit.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {

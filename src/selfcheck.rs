@@ -4,6 +4,7 @@
 
 use crate::chunk::{Chunk, Provenance};
 use crate::detect;
+use crate::finding::Confidence;
 use crate::hygiene::Policy;
 use crate::matcher::Matcher;
 
@@ -18,7 +19,8 @@ pub struct ExampleFailure {
     pub example: String,
 }
 
-/// Rule ids reported for `text` by the full pipeline.
+/// Rule ids reported for `text` by the full pipeline at the default confidence
+/// ([`Confidence::DEFAULT_MIN`]): an example is what a user sees on a first run.
 pub fn reporting_rules(matcher: &Matcher, text: &str) -> Vec<String> {
     let chunk = Chunk {
         data: text.as_bytes().into(),
@@ -28,6 +30,7 @@ pub fn reporting_rules(matcher: &Matcher, text: &str) -> Vec<String> {
     };
     detect::findings(matcher, &chunk, &Policy::new(0), None)
         .into_iter()
+        .filter(|f| f.confidence >= Confidence::DEFAULT_MIN)
         .map(|f| f.rule_id)
         .collect()
 }

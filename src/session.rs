@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::allow::Reason;
 use crate::baseline::Baseline;
 use crate::config::Config;
+use crate::finding::Confidence;
 use crate::hygiene::Policy;
 use crate::matcher::Matcher;
 use crate::rules::{self, Rule};
@@ -83,6 +84,8 @@ pub struct ScanSettings {
     pub baseline: Option<PathBuf>,
     /// Drop baselined findings (false when recording a baseline).
     pub use_baseline: bool,
+    /// Report only findings at least this confident (a note counts the rest).
+    pub min_confidence: Confidence,
     /// Show progress on standard error (history scans).
     pub progress: bool,
     /// How history scans read blobs.
@@ -102,6 +105,7 @@ impl ScanSettings {
             options: ScanOptions::default(),
             baseline: None,
             use_baseline: true,
+            min_confidence: Confidence::Medium,
             progress: false,
             blob_reader: source::blobs::Reader::CatFile,
             explain_allowlist: false,

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! { "version": 1, "tool": {"name","version"},
-//!   "findings": [ { "rule_id", "family", "level", "path", "start_line", "start_column",
+//!   "findings": [ { "rule_id", "family", "level", "confidence", "path", "start_line", "start_column",
 //!                   "end_line", "end_column", "fingerprint", "redacted", "secret"?,
 //!                   "message", "hygiene": [..], "properties": {..},
 //!                   "blob"?, "commit"?, "author"?, "date"? } ],
@@ -24,6 +24,7 @@ pub fn finding_json(f: &Finding, opts: &ReportOptions) -> Value {
         "rule_id": f.rule_id,
         "family": f.family,
         "level": f.level.as_str(),
+        "confidence": f.confidence.as_str(),
         "path": f.location.path,
         "start_line": f.location.start_line,
         "start_column": f.location.start_column,

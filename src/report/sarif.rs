@@ -177,6 +177,7 @@ fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Res
     let mut props: BTreeMap<String, Value> = BTreeMap::new();
     props.insert("hygiene".into(), json!(f.hygiene));
     props.insert("family".into(), json!(f.family));
+    props.insert("confidence".into(), json!(f.confidence.as_str()));
     props.insert("redacted".into(), json!(f.redacted()));
     props.insert("fingerprint".into(), json!(f.fingerprint));
     if !f.properties.is_empty() {

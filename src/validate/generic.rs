@@ -43,8 +43,14 @@ pub fn generic_secret_ok(v: &str) -> bool {
         return false;
     }
     let lower = v.to_ascii_lowercase();
+    if has_variable_reference(v) || is_version_spec(v) || is_timestamp(v) || is_namespaced_name(v) {
+        return false;
+    }
+    // a key, not a value (`apiVersion:` of a template that follows)
+    if v.ends_with(':') {
+        return false;
+    }
     let reference_markers = [
-        "$",
         "%s",
         "{",
         "}",
@@ -67,15 +73,16 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if v.contains('/') && !looks_random_with_slash(v) {
         return false;
     }
-    if is_uuid(v) || is_placeholder(v) {
+    // a UUID goes on: the classifier judges it by the name holding it (`client_secret` or `id`)
+    if is_placeholder(v) {
         return false;
     }
     // resource names (`arn:aws:iam::aws:policy/...`, `arn:partition:service:...`)
     if lower.starts_with("arn:") {
         return false;
     }
-    let all_hex = v.bytes().all(|b| b.is_ascii_hexdigit());
-    if all_hex {
+    // hex shorter than 48 bits is a number, a colour or an id, not a key
+    if v.bytes().all(|b| b.is_ascii_hexdigit()) && v.len() < 12 {
         return false;
     }
     // identifiers such as `config.db_password`, `self.token`, `SOME_CONSTANT_NAME`
@@ -85,8 +92,10 @@ pub fn generic_secret_ok(v: &str) -> bool {
             && v.split('.')
                 .all(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !p.is_empty())
             && !v.chars().any(|c| c.is_ascii_digit())
-            || v.bytes()
+            || (v
+                .bytes()
                 .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
+                && !random_in_own_alphabet(v))
             || v.bytes()
                 .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-'))
     {
@@ -98,10 +107,13 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if is_word_identifier(v) || names_itself(&lower) {
         return false;
     }
-    if char_classes(v) < 3 {
+    // fewer than three kinds of character: a secret only when random in its own alphabet
+    // (40-hex, 54-character lower+digit, 20-character upper+digit tokens)
+    if char_classes(v) < 3 && !random_in_own_alphabet(v) {
         return false;
     }
-    entropy(v) >= 3.0
+    // a short random value of a small alphabet (12 hex digits) holds less entropy per character
+    entropy(v) >= 3.0 || random_in_own_alphabet(v)
 }
 
 /// Last words of assigned names that say the value is not the secret itself but something about
@@ -113,8 +125,17 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
     "digest",
     "checksum",
     "md5",
+    "sha",
     "sha1",
     "sha256",
+    "sha384",
+    "sha512",
+    "commit",
+    "rev",
+    "revision",
+    "etag",
+    "fingerprint",
+    "crc",
     "name",
     "names",
     "type",
@@ -209,10 +230,38 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "csrf",
         "xsrf",
         "idempotency",
+        // push-notification device tokens identify a device
+        "device",
+        // public halves and publishable keys (`PublicKeyToken`, `NEXT_PUBLIC_…`)
+        "public",
+        "publishable",
     ];
+    // an identifier of a key, token or secret object (`AccessKeyId`, `token_id`, Docker's
+    // `SecretID`), except Vault AppRole's `secret_id` credential, spelled so
+    if words.last().is_some_and(|w| w == "id" || w == "ids")
+        && words.len() >= 2
+        && !lower.ends_with("secret_id")
+    {
+        return false;
+    }
     if words
         .iter()
         .any(|w| NOT_CREDENTIAL_WORDS.contains(&w.as_str()))
+    {
+        return false;
+    }
+    // a word after the name's last secret word that says it is about the secret
+    // (`passwordHashAnnotation`, `token_header_name`)
+    let last_secret = words
+        .iter()
+        .rposition(|w| secret_word.iter().any(|s| w.contains(s)) || w == "pass");
+    if let Some(p) = last_secret
+        && words[p + 1..].iter().any(|w| {
+            [
+                "hash", "hashed", "digest", "checksum", "salt", "mtime", "ctime",
+            ]
+            .contains(&w.as_str())
+        })
     {
         return false;
     }
@@ -226,27 +275,7 @@ pub fn key_may_name_secret(key: &str) -> bool {
 
 /// `DB_PASSWORD` → `[db, password]`, `passwordSalt` → `[password, salt]`.
 fn key_words(key: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in key.chars() {
-        if !c.is_ascii_alphanumeric() {
-            prev_lower = false;
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
+    super::classify::words_of(key)
 }
 
 /// Code, not a value: a path such as `syn::token::Comma` or `TokenKind::Comma` (the assignment
@@ -256,10 +285,11 @@ fn is_code_token(v: &str) -> bool {
     if v.starts_with(':') || v.contains("::") {
         return true;
     }
-    // a reference or pointer type such as `&JsValue`, `*mut`
+    // a reference or pointer type such as `&JsValue`, `*mut`, a dereference `*input.TTL`
     if let Some(r) = v.strip_prefix(['&', '*'])
         && r.starts_with(|c: char| c.is_ascii_alphabetic())
-        && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && r.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
     {
         return true;
     }
@@ -276,6 +306,96 @@ fn is_code_token(v: &str) -> bool {
         }
     }
     has_html_entity(v)
+}
+
+/// A variable reference: `$VAR`, `${…}`, `$(…)` or a value starting with `$` (`$ANSIBLE_VAULT;…`,
+/// `$2b$…` hashes). A `$` inside a password (`Xk9$mQ2v`, `pa$$w0rd`) is a character like any
+/// other.
+fn has_variable_reference(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.first() == Some(&b'$')
+        || b.iter().enumerate().any(|(i, &c)| {
+            if c != b'$' {
+                return false;
+            }
+            let rest = &b[i + 1..];
+            match rest.first() {
+                Some(b'{' | b'(') => true,
+                // `$DB_PASSWORD`: a capitalised name to the end or to a separator
+                Some(c) if c.is_ascii_uppercase() || *c == b'_' => {
+                    let n = rest
+                        .iter()
+                        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || **c == b'_')
+                        .count();
+                    n >= 2 && rest.get(n).is_none_or(|c| !c.is_ascii_alphanumeric())
+                }
+                _ => false,
+            }
+        })
+}
+
+/// A version pin or package spec: `langchain==0.1.20`, `requests>=2.31`, `^1.2.3`, `~1.2`,
+/// `v1.2.3-beta.1`, `1.2.3`.
+fn is_version_spec(v: &str) -> bool {
+    if ["==", ">=", "<=", "~=", "!=", "==="].iter().any(|op| {
+        v.split_once(op)
+            .is_some_and(|(_, r)| r.starts_with(|c: char| c.is_ascii_digit()))
+    }) {
+        return true;
+    }
+    let core = v.trim_start_matches(['^', '~', 'v', 'V', '=', '>', '<']);
+    let numeric = core.split(['-', '+']).next().unwrap_or("");
+    numeric.split('.').count() >= 2
+        && numeric
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A date or time: `2019-03-01T12:00:00Z`, `2019-03-01`, `12:30:00`, or a duration such as
+/// `1h30m`, `PT15M`.
+fn is_timestamp(v: &str) -> bool {
+    let b = v.as_bytes();
+    let date = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    let duration = v.len() >= 2
+        && v.trim_start_matches(['P', 'T'])
+            .split_inclusive(|c: char| c.is_ascii_alphabetic())
+            .all(|p| {
+                p.len() >= 2
+                    && p[..p.len() - 1].bytes().all(|b| b.is_ascii_digit())
+                    && matches!(
+                        p.as_bytes()[p.len() - 1],
+                        b'h' | b'm'
+                            | b's'
+                            | b'd'
+                            | b'H'
+                            | b'M'
+                            | b'S'
+                            | b'D'
+                            | b'w'
+                            | b'W'
+                            | b'Y'
+                            | b'y'
+                    )
+            });
+    date || duration
+}
+
+/// A namespaced name (`cattle-global-data:cc-abcde`, `kube-system:default`): lowercase words
+/// and dashes on both sides of one colon: a reference to a secret, not its content.
+fn is_namespaced_name(v: &str) -> bool {
+    v.split_once(':').is_some_and(|(a, b)| {
+        [a, b].iter().all(|p| {
+            !p.is_empty()
+                && p.contains('-')
+                && p.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        })
+    })
 }
 
 /// A URL without its scheme: `example.com:1234/foo`, `db.internal/app` (a host with a dotted
@@ -448,6 +568,25 @@ pub fn opaque_token_ok(v: &str) -> bool {
         && entropy(v) >= 3.0
 }
 
+/// A value of letters and digits (one case, or hex) that is long and random for its alphabet:
+/// digits and letters interleave as chance has them, not as words and numbers do.
+fn random_in_own_alphabet(v: &str) -> bool {
+    let b = v.as_bytes();
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    if b.len() < 12 || digits == 0 || letters == 0 || digits + letters != b.len() {
+        return false;
+    }
+    let changes = b
+        .windows(2)
+        .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
+        .count();
+    // a random mix changes between digit and letter at least every few characters; a long run
+    // of random letters with digits after it (`lviuhlszvaorhvlo5847`) is random too
+    let letters_random = letters >= 12 && super::classify::word_share(v) < 0.3;
+    (changes * 6 >= b.len() || letters_random) && super::classify::randomness(v) >= 0.85
+}
+
 fn looks_random_with_slash(v: &str) -> bool {
     // base64-ish secrets may contain '/', but never path-like segments of words
     !v.starts_with('/')
@@ -467,10 +606,45 @@ mod tests {
     #[test]
     fn generic_values() {
         assert!(generic_secret_ok("oWJBMYgS4D%vWNaj9YM29xZ9"));
-        assert!(!generic_secret_ok(
+        // random hex may be a token (`access_token`); names of digests (`secret_sha`,
+        // `token_hash`, `commit`) and identifiers are turned away by `key_may_name_secret`
+        assert!(generic_secret_ok(
             "3efffaad777f5bcd489f4af676e26d87821eb7e4"
         ));
-        assert!(!generic_secret_ok("623e29f2-d9b9-44f8-a138-dbf1b144c246"));
+        for k in [
+            "secret_sha",
+            "token_hash",
+            "password_commit",
+            "AccessKeyId",
+            "SecretID",
+            "deviceToken",
+            "passwordHashAnnotation",
+        ] {
+            assert!(!key_may_name_secret(k), "{k}");
+        }
+        assert!(key_may_name_secret("VAULT_SECRET_ID"));
+        // hex shorter than 48 bits is a number or an id
+        assert!(!generic_secret_ok("3efffaad77f"));
+        // a `$` in a password is a character; `$VAR`, `${…}` and a leading `$` are references
+        assert!(generic_secret_ok("Xk9$mQ2vLp7$Rz4"));
+        for v in [
+            "$ANSIBLE_VAULT;1.1;AES256",
+            "abc${HOME}xyz12",
+            "Xk9$DB_PASSWORD",
+        ] {
+            assert!(!generic_secret_ok(v), "{v}");
+        }
+        // package pins, timestamps, namespaced names
+        for v in [
+            "langchain==0.1.20",
+            "2019-03-01T12:00:00Z",
+            "cattle-global-data:cc-kq7zt",
+            "apiVersion:",
+        ] {
+            assert!(!generic_secret_ok(v), "{v}");
+        }
+        // a UUID is judged by the name holding it (classify), not dropped here
+        assert!(generic_secret_ok("623e29f2-d9b9-44f8-a138-dbf1b144c246"));
         assert!(!generic_secret_ok("os.environ['DB_PASSWORD']"));
         assert!(!generic_secret_ok("changeme"));
         assert!(!generic_secret_ok("settings.database_password"));

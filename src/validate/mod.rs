@@ -2,10 +2,11 @@
 //! [`Validator`]s; each is one function in a submodule by concern — [`checksum`] (GitHub, npm,
 //! GitLab routable tokens, Azure identifiable keys), [`structure`] (JWT, SAS, macaroon header,
 //! private-key body), [`generic`] (generic assignments, URL passwords, opaque tokens),
-//! [`placeholder`] (placeholders and published examples) and [`shape`] (entropy, character
+//! [`classify`] (the confidence of generic candidates), [`placeholder`] (placeholders and published examples) and [`shape`] (entropy, character
 //! classes, non-secret notations). A candidate that fails is dropped before it becomes a finding.
 
 pub mod checksum;
+pub mod classify;
 pub mod generic;
 pub mod identifiable;
 pub mod placeholder;

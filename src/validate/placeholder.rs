@@ -37,6 +37,11 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "goeshere",
     "fake_",
     "_fake",
+    // redaction markers of log and error reporters (`[Filtered]`, `%5BFiltered%5D`, `***`)
+    "[filtered]",
+    "%5bfiltered%5d",
+    "***",
+    "[masked]",
     "example_",
     "_example",
     "sample_",
@@ -63,6 +68,15 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     // … and in the Docker Engine API reference, with its example unlock key
     "1h8aps2yszaiqmz2l3oc5392pgk8e49qhx2aj3nyv0ui0hez2a",
     "7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8",
+    // the signatures of the Supabase CLI's local-development demo keys (service_role and anon
+    // JWTs of issuer `supabase-demo`), printed by `supabase start` and in Supabase's docs
+    "vI9obAHOGyVVKa3pD--kJlyxp-Z2zV9UUMAhKpNLAcU",
+    "625_WdcF3KHqz5amU0x2X5WWHP-OEs_4qj0ssLNHzTs",
+    // Apache APISIX's default Admin API key (conf/config-default.yaml and its docs)
+    "edd1c9f034335f136f87ad84b625c8f1",
+    // Google's reCAPTCHA v2 test site and secret keys (always pass; reCAPTCHA FAQ)
+    "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI",
+    "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe",
     // xkcd 936's password and passphrase
     "Tr0ub4dor&3",
     "correcthorsebatterystaple",
