@@ -204,6 +204,7 @@ pub fn scan(settings: &ScanSettings, target: &Target) -> Result<Scan, ScanError>
     if settings.explain_allowlist {
         report.stats.notes.extend(scanner.allowlist.explain());
     }
+    crate::scan::apply_min_confidence(&mut report, settings.min_confidence);
     Ok(Scan { report, rules })
 }
 
