@@ -21,7 +21,6 @@ pub mod github;
 pub mod hook;
 pub mod hygiene;
 pub mod matcher;
-pub mod merge;
 pub mod org;
 pub mod report;
 pub mod rules;

@@ -1,6 +1,6 @@
 //! The CLI side of organisation scans: `scan --repos FILE [--shard I/N | --shards N]` and
 //! `merge REPORT…`. Flags become the library's settings here; [`tokenhound::org`] and
-//! [`tokenhound::merge`] do the work.
+//! [`tokenhound::org::merge`] do the work.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -13,7 +13,7 @@ use tokenhound::config::Config;
 use tokenhound::finding::Level;
 use tokenhound::hygiene::Policy;
 use tokenhound::matcher::Matcher;
-use tokenhound::merge::{self, Descriptors, OrgReport};
+use tokenhound::org::merge::{self, Descriptors, OrgReport};
 use tokenhound::org::{self, Mode, OrgOptions, Shard};
 use tokenhound::report::ReportOptions;
 use tokenhound::rules::Rule;

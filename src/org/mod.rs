@@ -1,13 +1,14 @@
 //! Scanning an organisation: a list of repositories (local paths, or git URLs cloned into a cache
 //! folder by the system `git`), a stable repository id for each, a deterministic shard of the list
 //! (`--shard I/N`, or Kubernetes' `JOB_COMPLETION_INDEX` with N), and the loop that scans the
-//! repositories of one shard into an [`OrgReport`] that [`crate::merge`] combines with the others.
+//! repositories of one shard into an [`OrgReport`] that [`crate::org::merge`] combines with the others.
 //!
 //! Sharding needs no coordination: every worker reads the same list, orders it by a hash of the
 //! repository ids and takes every N-th entry from position I, so shards differ in size by at most
 //! one repository and a worker that dies is simply run again.
 
 pub mod fetch;
+pub mod merge;
 
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, bail};
 use sha2::{Digest, Sha256};
 
-use crate::merge::{OrgReport, RepoSummary};
+use crate::org::merge::{OrgReport, RepoSummary};
 use crate::report::ReportOptions;
 use crate::scan::{Collector, ScanReport, Scanner};
 use crate::source;
