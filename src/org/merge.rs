@@ -465,6 +465,9 @@ fn finding_of_result(res: &Value, repo: &str) -> Result<Map<String, Value>> {
     }
     o.insert("fingerprint".into(), json!(fingerprint));
     o.insert("redacted".into(), props["redacted"].clone());
+    if let Some(c) = props.get("confidence").filter(|c| !c.is_null()) {
+        o.insert("confidence".into(), c.clone());
+    }
     o.insert("message".into(), res["message"]["text"].clone());
     o.insert(
         "hygiene".into(),
@@ -651,6 +654,9 @@ fn result_of_finding(f: &Map<String, Value>, also_in: &[&str]) -> Value {
         "fingerprint": get("fingerprint"),
         "hygiene": f.get("hygiene").cloned().unwrap_or(json!([])),
     });
+    if let Some(c) = f.get("confidence") {
+        props["confidence"] = c.clone();
+    }
     if let Some(d) = f
         .get("properties")
         .filter(|d| d.as_object().is_some_and(|o| !o.is_empty()))
