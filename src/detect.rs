@@ -514,6 +514,7 @@ fn findings_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::testutil::random;
     use crate::rules::builtin_rules;
 
     fn matcher() -> Matcher {
@@ -853,19 +854,6 @@ mod tests {
             paired > 100,
             "the generated chunks pair too rarely: {paired}"
         );
-    }
-
-    /// `n` characters of `alphabet` from a fixed-seed generator (test values, not secrets).
-    fn random(n: usize, seed: u64, alphabet: &[u8]) -> String {
-        let mut x = seed | 1;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                alphabet[(x % alphabet.len() as u64) as usize] as char
-            })
-            .collect()
     }
 
     /// The confidence of the one generic candidate of `text`, if any.

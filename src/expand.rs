@@ -588,6 +588,7 @@ fn continues_after(rest: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::testutil::random;
 
     #[test]
     fn unescapes_json_and_percent_escapes_with_an_exact_map() {
@@ -672,19 +673,6 @@ mod tests {
             }
         }
         assert!(kept >= 5_000, "{kept}");
-    }
-
-    /// `n` characters of `alphabet` from a fixed-seed generator (test values, not secrets).
-    fn random(n: usize, seed: u64, alphabet: &[u8]) -> String {
-        let mut x = seed | 1;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                alphabet[(x % alphabet.len() as u64) as usize] as char
-            })
-            .collect()
     }
 
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -361,6 +361,20 @@ pub(crate) mod testutil {
         }
     }
 
+    /// `n` characters of `alphabet` from a fixed-seed xorshift generator (test values, not
+    /// secrets), shared by the detector and decoded-view tests.
+    pub fn random(n: usize, seed: u64, alphabet: &[u8]) -> String {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                alphabet[(x % alphabet.len() as u64) as usize] as char
+            })
+            .collect()
+    }
+
     pub const LOWER_DIGITS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
