@@ -430,6 +430,16 @@ fn parse_sarif(doc: &Value) -> Result<(OrgReport, BTreeMap<String, Value>)> {
     Ok((r, descriptors))
 }
 
+/// Git attribution fields: their JSON finding key and their SARIF result property.
+const GIT_FIELDS: &[(&str, &str)] = &[
+    ("blob", "blob"),
+    ("commit", "commit"),
+    ("author", "author"),
+    ("date", "date"),
+    ("commits_containing", "commitsContaining"),
+    ("refs_containing", "refsContaining"),
+];
+
 /// A SARIF result back into the JSON finding shape (the inverse of [`result_of_finding`]).
 fn finding_of_result(res: &Value, repo: &str) -> Result<Map<String, Value>> {
     let props = &res["properties"];
@@ -480,14 +490,7 @@ fn finding_of_result(res: &Value, repo: &str) -> Result<Map<String, Value>> {
     if let Some(s) = region["snippet"]["text"].as_str() {
         o.insert("secret".into(), json!(s));
     }
-    for (k, s) in [
-        ("blob", "blob"),
-        ("commit", "commit"),
-        ("author", "author"),
-        ("date", "date"),
-        ("commits_containing", "commitsContaining"),
-        ("refs_containing", "refsContaining"),
-    ] {
+    for &(k, s) in GIT_FIELDS {
         if let Some(v) = props.get(s) {
             o.insert(k.into(), v.clone());
         }
@@ -663,14 +666,7 @@ fn result_of_finding(f: &Map<String, Value>, also_in: &[&str]) -> Value {
     {
         props["decoded"] = d.clone();
     }
-    for (k, s) in [
-        ("blob", "blob"),
-        ("commit", "commit"),
-        ("author", "author"),
-        ("date", "date"),
-        ("commits_containing", "commitsContaining"),
-        ("refs_containing", "refsContaining"),
-    ] {
+    for &(k, s) in GIT_FIELDS {
         if let Some(v) = f.get(k) {
             props[s] = v.clone();
         }
