@@ -15,7 +15,7 @@
 # each figure and re-run noisy items with ONLY=...).
 #
 # Env: BIN (default: cargo build --release, target/release/tokenhound), BENCH_DIR (default
-# ../shared/bench beside the checkout), PEERS_BIN (default /work/bench/peers/bin), PARTS
+# ../shared/bench beside the checkout, or beside its parent for a worktree in /work/wt/), PEERS_BIN (default /work/bench/peers/bin), PARTS
 # (default "run staged startup"), plus run.sh's own (ONLY, SKIP, WORKLOADS, RUNS, WARMUP, ...).
 # Results: OUT_DIR/summary.md (everything), OUT_DIR/run/results.md (run.sh's table).
 set -euo pipefail
@@ -26,7 +26,10 @@ CORPUS=$(cd "$1" && pwd)
 OUT=${2:-$HERE/target/bench-$(date -u +%Y%m%dT%H%M%S)}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-BENCH_DIR=${BENCH_DIR:-$HERE/../shared/bench}
+if [[ -z ${BENCH_DIR:-} ]]; then # ../shared beside the main checkout, or beside /work/wt/
+  BENCH_DIR=$HERE/../shared/bench
+  [[ -d $BENCH_DIR ]] || BENCH_DIR=$HERE/../../shared/bench
+fi
 PEERS_BIN=${PEERS_BIN:-/work/bench/peers/bin}
 PARTS=${PARTS:-run staged startup}
 export PATH=$PEERS_BIN:$PATH
