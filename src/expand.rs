@@ -14,6 +14,8 @@ use crate::codec::{b64_decode, hex_val};
 
 /// Shortest base64 run worth decoding.
 const MIN_RUN: usize = 12;
+/// Fewest base64 bytes in a run that is decoded: [`MIN_RUN`] less two `=` of padding.
+const MIN_B64: usize = MIN_RUN - 2;
 /// Longest base64 run decoded (larger runs are images or archives).
 const MAX_RUN: usize = 64 * 1024;
 
@@ -141,24 +143,49 @@ fn unescape_line(line: &[u8], base: usize) -> DecodedView {
     }
 }
 
+/// Bytes of either base64 alphabet, as a table: [`decoded_views`] looks at every byte.
+const B64_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
+        b += 1;
+    }
+    t
+};
+
 fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+    B64_BYTE[b as usize]
 }
 
 /// Find base64 runs in `data` that decode to mostly printable UTF-8 text.
 pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
     let mut out = Vec::new();
     let mut scratch = Vec::new();
-    let mut i = 0;
     let n = data.len();
-    while i < n {
-        if !is_b64(data[i]) || (i > 0 && (is_b64(data[i - 1]) || data[i - 1] == b'.')) {
-            i += 1;
+    // Runs are maximal and no run holds both bytes `i - 1` and `i`. A run long enough to decode
+    // (MIN_B64 base64 bytes or more) that starts at or after `i` holds the byte at `probe`, or
+    // starts after it: runs are found by probing every MIN_B64-th byte, not by reading each one.
+    let mut i = 0;
+    while i + MIN_B64 <= n {
+        let probe = i + MIN_B64 - 1;
+        if !is_b64(data[probe]) {
+            i = probe + 1;
             continue;
         }
-        let start = i;
-        while i < n && is_b64(data[i]) {
-            i += 1;
+        let start = data[i..probe]
+            .iter()
+            .rposition(|&b| !is_b64(b))
+            .map_or(i, |p| i + p + 1);
+        i = probe
+            + data[probe..]
+                .iter()
+                .position(|&b| !is_b64(b))
+                .unwrap_or(n - probe);
+        // too short even with `==`, or after a `.` (a host name, a JWT segment)
+        if i - start < MIN_B64 || (start > 0 && data[start - 1] == b'.') {
+            continue;
         }
         let mut end = i;
         while end < n && end - i < 2 && data[end] == b'=' {
@@ -806,5 +833,93 @@ mod tests {
     fn skips_binary_and_hex() {
         assert!(decoded_views(b"x = 3efffaad777f5bcd489f4af676e26d87821eb7e4").is_empty());
         assert!(decoded_views(b"img: iVBORw0KGgoAAAANSUhEUgAAAA0AAAAQCAIAAABCwWJu").is_empty());
+    }
+
+    /// The run search as first written (byte by byte), to check the faster one against.
+    fn reference_runs(data: &[u8]) -> Vec<Range<usize>> {
+        let slow_b64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+        let mut out = Vec::new();
+        let (mut i, n) = (0, data.len());
+        while i < n {
+            if !slow_b64(data[i]) || (i > 0 && (slow_b64(data[i - 1]) || data[i - 1] == b'.')) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < n && slow_b64(data[i]) {
+                i += 1;
+            }
+            let mut end = i;
+            while end < n && end - i < 2 && data[end] == b'=' {
+                end += 1;
+            }
+            i = end.max(start + 1);
+            let len = end - start;
+            if !(MIN_RUN..=MAX_RUN).contains(&len) || (end < n && data[end] == b'.') {
+                continue;
+            }
+            let run = &data[start..end];
+            if run
+                .iter()
+                .all(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'-')
+                || run.iter().all(|b| b.is_ascii_hexdigit())
+            {
+                continue;
+            }
+            let decoded = std::str::from_utf8(run)
+                .ok()
+                .and_then(crate::validate::b64_decode);
+            if decoded.is_some_and(|d| d.len() >= 6 && mostly_text(&d)) {
+                out.push(start..end);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn run_search_agrees_with_the_byte_by_byte_one() {
+        use base64::Engine;
+        let pieces: Vec<Vec<u8>> = vec![
+            base64::engine::general_purpose::STANDARD
+                .encode("password: hunter2hunter2")
+                .into(),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode("user:pa55w0rd!")
+                .into(),
+            b"cGFzc3dvcmQ=".to_vec(),
+            b".".to_vec(),
+            b"=".to_vec(),
+            b"==".to_vec(),
+            b" ".to_vec(),
+            b"\n".to_vec(),
+            b"key: ".to_vec(),
+            b"abc".to_vec(),
+            b"\xc3\xa9".to_vec(),
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut found = 0;
+        for _ in 0..5000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut data = Vec::new();
+            for _ in 0..(seed % 12) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                data.extend_from_slice(&pieces[(seed % pieces.len() as u64) as usize]);
+                if seed & 0x100 != 0 {
+                    data.push(b' ');
+                }
+            }
+            let want = reference_runs(&data);
+            found += want.len();
+            let got: Vec<_> = decoded_views(&data)
+                .into_iter()
+                .map(|v| v.encoded)
+                .collect();
+            assert_eq!(got, want, "{:?}", String::from_utf8_lossy(&data));
+        }
+        assert!(found > 2000, "{found}");
     }
 }
