@@ -868,7 +868,7 @@ mod tests {
             }
             let decoded = std::str::from_utf8(run)
                 .ok()
-                .and_then(crate::validate::b64_decode);
+                .and_then(crate::codec::b64_decode);
             if decoded.is_some_and(|d| d.len() >= 6 && mostly_text(&d)) {
                 out.push(start..end);
             }
