@@ -51,6 +51,9 @@ pub enum SkipReason {
     Submodule,
     /// Could not be read; the error says why.
     Unreadable(String),
+    /// Left out by an ignore file (`.gitignore`, `.ignore`, git's excludes) and not tracked by git;
+    /// the text says what was left out (a file or a whole directory).
+    Ignored(&'static str),
 }
 
 impl SkipReason {
@@ -62,6 +65,7 @@ impl SkipReason {
             SkipReason::LfsPointer => "lfs-pointer",
             SkipReason::Submodule => "submodule",
             SkipReason::Unreadable(_) => "unreadable",
+            SkipReason::Ignored(_) => "ignored",
         }
     }
 
@@ -69,7 +73,10 @@ impl SkipReason {
     pub fn is_routine(&self) -> bool {
         matches!(
             self,
-            SkipReason::Binary | SkipReason::LfsPointer | SkipReason::Submodule
+            SkipReason::Binary
+                | SkipReason::LfsPointer
+                | SkipReason::Submodule
+                | SkipReason::Ignored(_)
         )
     }
 }
@@ -78,6 +85,7 @@ impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SkipReason::Unreadable(why) => write!(f, "unreadable: {why}"),
+            SkipReason::Ignored(what) => write!(f, "ignored: {what}"),
             other => f.write_str(other.as_str()),
         }
     }
@@ -99,9 +107,10 @@ impl Skipped {
             SkipReason::Binary,
             SkipReason::LfsPointer,
             SkipReason::Submodule,
+            SkipReason::Ignored(""),
         ]
         .iter()
-        .any(|r| r.is_routine() && r.as_str() == self.reason)
+        .any(|r| r.is_routine() && r.as_str() == self.category())
     }
 
     /// The reason's category, for summary counts (`unreadable: …` → `unreadable`).

@@ -126,32 +126,107 @@ fn binary_and_large_files_are_counted_as_skipped() {
     );
 }
 
+/// The paths of the findings and the skipped inputs of a JSON scan of `.` in `f`.
+fn found_and_skipped(f: &Fixture, extra: &[&str]) -> (Vec<String>, Vec<(String, String)>) {
+    let mut args = vec!["scan", ".", "--format", "json"];
+    args.extend_from_slice(extra);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&run(f.path(), &args))).unwrap();
+    let mut found: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["path"].as_str().unwrap().to_string())
+        .collect();
+    found.sort();
+    let mut skipped: Vec<(String, String)> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let s = |k: &str| x[k].as_str().unwrap().to_string();
+            (s("input"), s("reason"))
+        })
+        .collect();
+    skipped.sort();
+    (found, skipped)
+}
+
 #[test]
-fn gitignore_is_honoured_hidden_files_are_not_and_git_dir_is_never_entered() {
+fn hidden_files_are_scanned_and_git_dir_is_never_entered() {
     let mut g = Gen::new(5);
     let f = Fixture::new();
-    f.write(".gitignore", "ignored.txt\n");
-    f.write("ignored.txt", format!("t={}\n", g.ghp()));
     f.write(".hidden.env", format!("t={}\n", g.ghp()));
     f.write(".git/config", format!("t={}\n", g.ghp()));
-    let paths = |args: &[&str]| -> Vec<String> {
-        let o = run(f.path(), args);
-        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x["path"].as_str().unwrap().to_string())
-            .collect()
+    let (found, _) = found_and_skipped(&f, &[]);
+    assert_eq!(found, vec![".hidden.env"]);
+    let (found, _) = found_and_skipped(&f, &["--no-ignore"]);
+    assert_eq!(found, vec![".hidden.env"]);
+}
+
+/// Regression (issue 11): in a directory without `.git`, files a `.gitignore` matched were left
+/// out and appeared nowhere in the report, not even with `-v`.
+#[test]
+fn gitignore_does_not_decide_outside_a_git_repository() {
+    let mut g = Gen::new(51);
+    let f = Fixture::new();
+    f.write(".gitignore", "ignored.txt\nbuild/\n");
+    f.write("ignored.txt", format!("t={}\n", g.ghp()));
+    f.write("build/out.go", format!("t := \"{}\"\n", g.ghp()));
+    let (found, skipped) = found_and_skipped(&f, &[]);
+    assert_eq!(found, vec!["build/out.go", "ignored.txt"]);
+    assert!(skipped.is_empty(), "{skipped:?}");
+}
+
+/// In a git repository an ignore file leaves out untracked files only; what it leaves out is
+/// counted and listed (an ignored directory as one entry), and `--no-ignore` scans it.
+#[test]
+fn in_a_git_repository_ignored_files_are_tracked_or_listed() {
+    let git_ok = std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !git_ok {
+        eprintln!("git not installed: test skipped");
+        return;
+    }
+    let mut g = Gen::new(52);
+    let f = Fixture::new();
+    f.write(".gitignore", "*.env\nbuild/\n");
+    f.write("local.env", format!("t={}\n", g.ghp()));
+    f.write("committed.env", format!("t={}\n", g.ghp()));
+    f.write("build/tracked.txt", format!("t={}\n", g.ghp()));
+    f.write("build/untracked.txt", format!("t={}\n", g.ghp()));
+    f.write("src/app.py", format!("T = \"{}\"\n", g.ghp()));
+    let git = |args: &[&str]| {
+        let o = std::process::Command::new("git")
+            .args(args)
+            .current_dir(f.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "git {args:?}: {o:?}");
     };
+    git(&["init", "-q"]);
+    git(&["add", ".gitignore", "src/app.py"]);
+    git(&["add", "-f", "committed.env", "build/tracked.txt"]);
+    let (found, skipped) = found_and_skipped(&f, &[]);
     assert_eq!(
-        paths(&["scan", ".", "--format", "json"]),
-        vec![".hidden.env"]
+        found,
+        vec!["build/tracked.txt", "committed.env", "src/app.py"]
     );
+    let reasons: Vec<(&str, &str)> = skipped
+        .iter()
+        .map(|(i, r)| (i.as_str(), r.split(':').next().unwrap()))
+        .collect();
     assert_eq!(
-        paths(&["scan", ".", "--format", "json", "--no-ignore"]),
-        vec![".hidden.env", "ignored.txt"]
+        reasons,
+        vec![("build/", "ignored"), ("local.env", "ignored")]
     );
+    let human = stdout(&run(f.path(), &["scan", ".", "-v"]));
+    assert!(human.contains("skipped local.env: ignored"), "{human}");
+    assert!(human.contains("skipped 2 (ignored 2)"), "{human}");
+    let (found, skipped) = found_and_skipped(&f, &["--no-ignore"]);
+    assert_eq!(found.len(), 5, "{found:?}");
+    assert!(skipped.is_empty(), "{skipped:?}");
 }
 
 #[test]

@@ -1,9 +1,13 @@
-//! Source: the file tree. A parallel `ignore` walk that honours `.gitignore` / `.ignore` (unless
-//! told not to), includes hidden files such as `.env`, and never enters `.git/`. Each file is read
-//! once, with the size limit checked before reading.
+//! Source: the file tree. A parallel `ignore` walk that includes hidden files such as `.env`, never
+//! enters `.git/`, and honours ignore files (unless told not to) the way git does: `.gitignore`
+//! only inside a git repository, and never for files git tracks. Whatever an ignore file leaves
+//! out is counted and listed as skipped (a whole ignored directory as one entry), never silently
+//! dropped. Each file is read once, with the size limit checked before reading.
 
+use std::collections::{BTreeSet, HashSet};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
@@ -15,7 +19,7 @@ pub fn scan_path(scanner: &Scanner, collector: &Collector, root: &Path) {
     let opts = &scanner.options;
     let mut wb = WalkBuilder::new(root);
     wb.hidden(false)
-        .require_git(false)
+        .require_git(true)
         .follow_links(false)
         .threads(opts.threads)
         .filter_entry(|e| e.file_name() != ".git");
@@ -23,8 +27,18 @@ pub fn scan_path(scanner: &Scanner, collector: &Collector, root: &Path) {
         wb.standard_filters(false).hidden(false);
     }
     let root_is_dir = root.is_dir();
+    // every path the filtered walk yields, to find afterwards what the ignore files left out
+    let account = root_is_dir && !opts.no_ignore;
+    let visited: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
+    let visited_ref = &visited;
     wb.build_parallel().run(|| {
         Box::new(move |entry| {
+            if account && let Ok(e) = &entry {
+                visited_ref
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(e.path().to_path_buf());
+            }
             let entry = match entry {
                 Ok(e) => e,
                 Err(err) => {
@@ -44,6 +58,101 @@ pub fn scan_path(scanner: &Scanner, collector: &Collector, root: &Path) {
             WalkState::Continue
         })
     });
+    if account {
+        let visited = visited.into_inner().unwrap_or_else(|p| p.into_inner());
+        account_for_ignored(scanner, collector, root, visited);
+    }
+}
+
+/// Walk `root` again without ignore files and deal with everything the filtered walk did not
+/// yield: files git tracks are scanned after all (an ignore file only applies to untracked
+/// files); the rest is recorded as skipped, an ignored directory as one entry.
+fn account_for_ignored(
+    scanner: &Scanner,
+    collector: &Collector,
+    root: &Path,
+    visited: HashSet<PathBuf>,
+) {
+    let tracked = tracked_files(root);
+    let visited = std::sync::Arc::new(visited);
+    let pruned: std::sync::Arc<Mutex<Vec<PathBuf>>> = Default::default();
+    let (seen, cut) = (visited.clone(), pruned.clone());
+    let walk = WalkBuilder::new(root)
+        .standard_filters(false)
+        .hidden(false)
+        .follow_links(false)
+        .filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                return false;
+            }
+            let ignored_dir = e.file_type().is_some_and(|t| t.is_dir()) && !seen.contains(e.path());
+            if ignored_dir {
+                cut.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(e.path().to_path_buf());
+            }
+            !ignored_dir
+        })
+        .build();
+    // errors here lie inside ignored content; the filtered walk reported its own
+    for entry in walk.flatten() {
+        let path = entry.path();
+        if visited.contains(path) || !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let shown = display_path(root, path, true);
+        if tracked.contains(path.strip_prefix(root).unwrap_or(path)) {
+            scan_file(scanner, collector, path, shown);
+        } else {
+            collector.skip(
+                shown,
+                SkipReason::Ignored("untracked file matched by an ignore file"),
+            );
+        }
+    }
+    let pruned = std::mem::take(&mut *pruned.lock().unwrap_or_else(|p| p.into_inner()));
+    for dir in pruned {
+        let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
+        for t in tracked
+            .range(rel.clone()..)
+            .take_while(|t| t.starts_with(&rel))
+        {
+            let full = root.join(t);
+            if full.is_file() {
+                scan_file(scanner, collector, &full, display_path(root, &full, true));
+            }
+        }
+        collector.skip(
+            format!("{}/", display_path(root, &dir, true)),
+            SkipReason::Ignored("untracked directory matched by an ignore file"),
+        );
+    }
+}
+
+/// The files git tracks under `root`, as paths relative to `root` (empty outside a repository).
+fn tracked_files(root: &Path) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
+    let Ok(abs_root) = root.canonicalize() else {
+        return out;
+    };
+    let Ok(repo) = git2::Repository::discover(&abs_root) else {
+        return out;
+    };
+    let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
+        return out;
+    };
+    let Ok(index) = repo.index() else {
+        return out;
+    };
+    for e in index.iter() {
+        let Ok(p) = std::str::from_utf8(&e.path) else {
+            continue;
+        };
+        if let Ok(rel) = workdir.join(p).strip_prefix(&abs_root) {
+            out.insert(rel.to_path_buf());
+        }
+    }
+    out
 }
 
 fn error_path(err: &ignore::Error, root: &Path) -> String {
