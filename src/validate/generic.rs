@@ -39,7 +39,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
     {
         return false;
     }
-    if is_code_token(v) || is_host_path(v) || has_run(v, 6) {
+    if is_code_token(v) || is_host_path(v) || has_run(v, 6) || is_pgp_fingerprint(v) {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -235,6 +235,21 @@ pub fn key_may_name_secret(key: &str) -> bool {
         // public halves and publishable keys (`PublicKeyToken`, `NEXT_PUBLIC_…`)
         "public",
         "publishable",
+        "pub",
+        "pubkey",
+        // a key encrypted under another key is a ciphertext (`SealedKey`, `wrapped_key`)
+        "sealed",
+        "encrypted",
+        "wrapped",
+        // keys that name a record, not a secret (`cacheKey`, `sort_key`, S3 `objectKey`)
+        "cache",
+        "sort",
+        "partition",
+        "primary",
+        "foreign",
+        "routing",
+        "object",
+        "lookup",
     ];
     // an identifier of a key, token or secret object (`AccessKeyId`, `token_id`, Docker's
     // `SecretID`), except Vault AppRole's `secret_id` credential, spelled so
@@ -306,6 +321,17 @@ fn is_code_token(v: &str) -> bool {
         }
     }
     has_html_entity(v)
+}
+
+/// Upper-case hex as digests, fingerprints and published test vectors print it: an OpenPGP
+/// fingerprint or long key id (40 or 16 digits: `apt_key: 9DC8…CD88`, `gpg --recv-keys …`), a
+/// digest or a NIST test-vector key (32 digits and more). Generated secrets in configuration are
+/// written in lower case (`openssl rand -hex`, `secrets.token_hex`).
+fn is_pgp_fingerprint(v: &str) -> bool {
+    (v.len() == 16 || v.len() >= 32)
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+        && v.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 /// A variable reference: `$VAR`, `${…}`, `$(…)` or a value starting with `$` (`$ANSIBLE_VAULT;…`,
@@ -759,5 +785,18 @@ mod tests {
         assert!(!generic_secret_ok("Password123!"));
         assert!(!generic_secret_ok("my-Secret-key-9"));
         assert!(generic_secret_ok("x8Kq2-mZ9w_Lp4Vt"));
+    }
+
+    /// OpenPGP fingerprints and key ids (`apt_key: 9DC8…`) are public identifiers of a key.
+    #[test]
+    fn pgp_fingerprints_are_not_secrets() {
+        assert!(!generic_secret_ok(
+            "9DC858229FC7DD38854AE2D88D81803C0EBFCD88"
+        ));
+        assert!(!generic_secret_ok("8D81803C0EBFCD88"));
+        assert!(!generic_secret_ok("DA2FDB0CED551AEB723D8AC1A267CEF3"));
+        assert!(generic_secret_ok(
+            "9dc858229fc7dd38854ae2d88d81803c0ebfcd88"
+        ));
     }
 }

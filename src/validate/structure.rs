@@ -17,9 +17,15 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
             .is_some_and(|v| v.is_object())
     };
+    let sig = parts.next();
     // the signature of the sample token on jwt.io and in countless tutorials
-    let sample = parts.next() == Some("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c");
-    obj(h) && obj(p) && !sample
+    let sample = sig == Some("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c");
+    // a word where the signature goes (`…​.fake`, `….signature`): no algorithm signs in fewer
+    // than 16 base64url characters (HS256 takes 43), so the token was written by hand
+    let word_signature = sig.is_some_and(|s| {
+        (1..16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
+    });
+    obj(h) && obj(p) && !sample && !word_signature
 }
 
 /// Standard base64 of `user:password` with printable text on both sides.
@@ -121,6 +127,20 @@ mod tests {
     fn jwt_structure() {
         assert!(!jwt_structure_ok("eyJEgdQvegVk1KvJ.eyJEgdQvegVk1KvJ.abc"));
         assert!(jwt_structure_ok("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."));
+    }
+
+    /// Regression (real-world dev set): test tokens whose signature segment is a word.
+    #[test]
+    fn jwt_with_a_word_for_a_signature_is_hand_made() {
+        let hp = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0";
+        assert!(!jwt_structure_ok(&format!("{hp}.fake")));
+        assert!(!jwt_structure_ok(&format!("{hp}.signature")));
+        let sig = crate::decode::testutil::random(
+            43,
+            7,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        );
+        assert!(jwt_structure_ok(&format!("{hp}.{sig}")), "{sig}");
     }
 
     #[test]
