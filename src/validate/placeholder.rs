@@ -3,8 +3,7 @@
 //! were never meant to be one.
 
 const PLACEHOLDER_EXACT_CASE: &[&str] = &[
-    "EXAMPLE", "XXXX", "xxxx", "****", "<", ">", "&lt;", "&gt;", "${", "{{", "}}", "%(", "$(", "…",
-    "...",
+    "EXAMPLE", "XXXX", "xxxx", "****", "<", ">", "&lt;", "&gt;", "${", "{{", "}}", "$(", "…", "...",
 ];
 
 const PLACEHOLDER_WORDS: &[&str] = &[
@@ -82,11 +81,27 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     "correcthorsebatterystaple",
 ];
 
+/// A Python `%`-format field (`%(password)s`): a template, not a value. A bare `%(` is not one:
+/// Django's generated keys draw from an alphabet holding both characters.
+fn has_python_format_field(s: &str) -> bool {
+    s.match_indices("%(").any(|(i, _)| {
+        let rest = &s.as_bytes()[i + 2..];
+        let name = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        name > 0
+            && rest.get(name) == Some(&b')')
+            && rest.get(name + 1).is_some_and(u8::is_ascii_alphabetic)
+    })
+}
+
 /// True for well-known placeholders, templating, masked values, published documentation
 /// examples and trivially repetitive text.
 pub fn is_placeholder(secret: &str) -> bool {
     if PLACEHOLDER_EXACT_CASE.iter().any(|p| secret.contains(p))
         || PUBLISHED_EXAMPLES.iter().any(|p| secret.contains(p))
+        || has_python_format_field(secret)
     {
         return true;
     }
@@ -156,6 +171,16 @@ mod tests {
         assert!(is_placeholder("ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"));
         assert!(is_placeholder("${API_TOKEN}"));
         assert!(!is_placeholder("oWJBMYgS4D%vWNaj9YM29xZ9"));
+    }
+
+    /// Regression (peers corpus, rules-c): Django's generated keys may hold `%(`; only a
+    /// Python format field (`%(name)s`) is a template.
+    #[test]
+    fn python_format_fields_are_templates_a_bare_percent_paren_is_not() {
+        assert!(is_placeholder("db-%(password)s-x1"));
+        assert!(!is_placeholder(
+            "django-insecure-k3%(x9t)+w#r2m!q8v@7z^e0yj5&u*l4b6n=f1h(c_s$p"
+        ));
     }
 
     #[test]
