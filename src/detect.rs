@@ -1109,7 +1109,10 @@ examples = ['pass=KVXRTZQMWP']
             .collect();
         assert_eq!(
             parts,
-            [("token", "9f3ac71be04d"), ("account-id", "ID123456")]
+            [
+                ("token", &text[c[0].range.clone()]),
+                ("account-id", "ID123456")
+            ]
         );
         // three lines away: not a part; the identifier alone is a low-confidence candidate
         let text = "acct- ID123456\nx = 1\ny = 2\ntoken = tok_9f3ac71be04d\n";
