@@ -9,7 +9,7 @@ use crate::chunk::{Chunk, LineIndex, Provenance};
 use crate::expand::{Encoding, decoded_views, folded_views, unescaped_views};
 use crate::finding::{Confidence, Finding, Location, fingerprint};
 use crate::hygiene::{self, Context, Policy};
-use crate::matcher::{Matcher, Pairing};
+use crate::matcher::{Matcher, Pairing, ValueShape};
 use crate::rules::{Precision, Rule};
 use crate::validate::Verdict;
 use crate::validate::classify::{self, Generic};
@@ -35,6 +35,23 @@ pub struct Candidate {
     /// The classifier's features of a generic candidate, kept only when the environment sets
     /// `TOKENHOUND_CLASSIFIER_FEATURES` (for tuning and training, see scripts/confidence-sweep.py).
     pub features: Option<Box<classify::Features>>,
+    /// Length of the rule's whole regex match (how much context it demanded): between
+    /// overlapping candidates of equally precise rules and equal secrets, the more specific wins.
+    pub specificity: usize,
+    /// The parts of a multi-part credential found together (`[rule.pair]`), this candidate's
+    /// own first; empty when none was paired.
+    pub parts: Vec<Part>,
+}
+
+/// One part of a multi-part credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// Rule index of the part.
+    pub rule: usize,
+    /// Its range in the chunk.
+    pub range: Range<usize>,
+    /// Its text.
+    pub secret: String,
 }
 
 /// Check one raw secret against a rule's placeholder list, entropy floor and validators.
@@ -79,10 +96,12 @@ fn candidates_indexed(
                 rule: m.rule,
                 confidence: confidence_of(&rules[m.rule], data, &m, &secret, false),
                 features: explain(&rules[m.rule], data, &m, &secret, false),
+                specificity: m.whole.len(),
                 range: m.secret,
                 secret,
                 view: None,
                 encoding: None,
+                parts: Vec::new(),
             });
         }
     }
@@ -115,15 +134,17 @@ fn candidates_indexed(
                     confidence: confidence_of(&rules[m.rule], &view.text, &m, &secret, in_query),
                     features: explain(&rules[m.rule], &view.text, &m, &secret, in_query),
                     range: view.origin(&m.secret),
+                    specificity: m.whole.len(),
                     secret,
                     view: Some(view_context(&view, &m.secret)),
                     encoding: Some(view.encoding),
+                    parts: Vec::new(),
                 });
             }
         }
     }
     pair_parts(matcher, data, index, &mut out);
-    dedup(rules, out)
+    join_parts(matcher, data, index, dedup(rules, out))
 }
 
 /// A match whose rule captures the assigned name (`key` group) needs a name that can hold a
@@ -254,25 +275,150 @@ fn pair_parts(
     cands: &mut [Candidate],
 ) {
     let rules = matcher.rules();
-    let mut lines: HashMap<usize, PairLines<'_>> = HashMap::new();
+    let mut lines: HashMap<(usize, usize), PairLines<'_>> = HashMap::new();
     for c in cands.iter_mut() {
-        let Some(pairing) = (c.view.is_none())
-            .then(|| matcher.pairing(c.rule))
-            .flatten()
-        else {
+        if c.view.is_some() {
             continue;
-        };
-        let lines = lines.entry(c.rule).or_insert_with(|| PairLines {
-            data,
-            index: index.get_or_init(|| LineIndex::new(data)),
-            pairing,
-            partner: &rules[pairing.partner],
-            seen: HashMap::new(),
-        });
-        if let Some(b) = lines.nearest(&c.range) {
-            c.range = c.range.start.min(b.start)..c.range.end.max(b.end);
+        }
+        for (j, pairing) in matcher.pairings(c.rule).iter().enumerate() {
+            let Some(shape) = &pairing.shape else {
+                continue;
+            };
+            let lines = lines.entry((c.rule, j)).or_insert_with(|| PairLines {
+                data,
+                index: index.get_or_init(|| LineIndex::new(data)),
+                pairing,
+                shape,
+                partner: &rules[pairing.partner],
+                seen: HashMap::new(),
+            });
+            if let Some(b) = lines.nearest(&c.range) {
+                if c.parts.is_empty() {
+                    c.parts.push(Part {
+                        rule: c.rule,
+                        range: c.range.clone(),
+                        secret: c.secret.clone(),
+                    });
+                }
+                c.parts.push(Part {
+                    rule: pairing.partner,
+                    secret: String::from_utf8_lossy(&data[b.clone()]).into_owned(),
+                    range: b.clone(),
+                });
+                c.range = c.range.start.min(b.start)..c.range.end.max(b.end);
+            }
         }
     }
+}
+
+/// Pairs found by the partner rule's regex (`[rule.pair]` without a value shape): each kept
+/// candidate of a rule with such pairs gets, per pair, the nearest match of the partner rule
+/// passing its validation within the pair's lines (on a tie, the one before) as a part of its
+/// credential. A partner rule that is an identifier (`identifier = true`) grants nothing alone,
+/// so its own candidates at a part's place (and a generic rule's) are dropped: the credential is
+/// reported once.
+fn join_parts(
+    matcher: &Matcher,
+    data: &[u8],
+    index: &OnceCell<LineIndex>,
+    mut cands: Vec<Candidate>,
+) -> Vec<Candidate> {
+    let rules = matcher.rules();
+    let wanted = |c: &Candidate| {
+        c.view.is_none() && matcher.pairings(c.rule).iter().any(|p| p.shape.is_none())
+    };
+    if !cands.iter().any(wanted) {
+        return cands;
+    }
+    let index = index.get_or_init(|| LineIndex::new(data));
+    let last_line = index.line_count().saturating_sub(1);
+    let mut folded: Vec<(usize, Range<usize>)> = Vec::new();
+    for c in cands.iter_mut().filter(|c| wanted(c)) {
+        let first = index.line_of(c.range.start);
+        let last = index.line_of(c.range.end);
+        for pairing in matcher.pairings(c.rule) {
+            if pairing.shape.is_some() {
+                continue;
+            }
+            let partner = &rules[pairing.partner];
+            let lo = index
+                .line_range(data, first.saturating_sub(pairing.lines))
+                .start;
+            let hi = index
+                .line_range(data, (last + pairing.lines).min(last_line))
+                .end;
+            let Some(found) = nearest_match(pairing.partner, partner, data, lo..hi, &c.range)
+            else {
+                continue;
+            };
+            if c.parts.is_empty() {
+                c.parts.push(Part {
+                    rule: c.rule,
+                    range: c.range.clone(),
+                    secret: c.secret.clone(),
+                });
+            }
+            if partner.spec.identifier {
+                folded.push((pairing.partner, found.range.clone()));
+            }
+            c.parts.push(found);
+        }
+    }
+    if !folded.is_empty() {
+        // the identifier's own candidate, or a generic rule's reading of the same value
+        let generic = |r: usize| rules[r].spec.tags.iter().any(|t| t == "generic");
+        cands.retain(|c| {
+            c.view.is_some()
+                || !folded.iter().any(|(r, range)| {
+                    (*r == c.rule || generic(c.rule)) && overlaps(range, &c.range)
+                })
+        });
+    }
+    cands
+}
+
+/// The match of `partner` (rule `partner_index`) in `data[window]` (its secret group, passing its validation) nearest
+/// to `own` and not overlapping it; on a tie, the one before.
+fn nearest_match(
+    partner_index: usize,
+    partner: &Rule,
+    data: &[u8],
+    window: Range<usize>,
+    own: &Range<usize>,
+) -> Option<Part> {
+    let base = window.start;
+    let mut best: Option<(usize, Range<usize>, String)> = None;
+    for caps in partner.regex.get().captures_iter(&data[window]) {
+        let Some(m) = caps.get(partner.secret_group).or_else(|| caps.get(0)) else {
+            continue;
+        };
+        let r = base + m.start()..base + m.end();
+        if r.is_empty() || overlaps(&r, own) {
+            continue;
+        }
+        if let Some(k) = caps.name("key")
+            && !key_may_name_secret(&String::from_utf8_lossy(k.as_bytes()))
+        {
+            continue;
+        }
+        let dist = if r.start >= own.end {
+            r.start - own.end
+        } else {
+            own.start - r.end
+        };
+        if best.as_ref().is_some_and(|(d, _, _)| *d <= dist) {
+            continue;
+        }
+        let secret = String::from_utf8_lossy(m.as_bytes()).into_owned();
+        if validate(partner, &secret) == Verdict::Pass {
+            best = Some((dist, r, secret));
+        }
+    }
+    best.map(|(_, range, secret)| Part {
+        rule: partner_index,
+        range,
+        secret,
+    })
 }
 
 /// What pairing knows of one line.
@@ -288,6 +434,7 @@ struct PairLines<'a> {
     data: &'a [u8],
     index: &'a LineIndex,
     pairing: &'a Pairing,
+    shape: &'a ValueShape,
     partner: &'a Rule,
     seen: HashMap<usize, PairLine>,
 }
@@ -309,13 +456,13 @@ impl PairLines<'_> {
     /// `own_line`: it holds the pair's word, or it is the match's own line (e.g. a CSV
     /// credentials export).
     fn values_for(&mut self, line: usize, own_line: usize) -> Option<&[Range<usize>]> {
-        let (data, index, pairing, partner) = (self.data, self.index, self.pairing, self.partner);
+        let (data, index, shape, partner) = (self.data, self.index, self.shape, self.partner);
         let l = self.line(line);
         if !(line == own_line || l.names_part) {
             return None;
         }
         let values = l.values.get_or_insert_with(|| {
-            partner_values(pairing, partner, data, index.line_range(data, line))
+            partner_values(shape, partner, data, index.line_range(data, line))
         });
         Some(values)
     }
@@ -350,7 +497,7 @@ impl PairLines<'_> {
 /// Maximal runs of the pairing's alphabet of its length in `line` (a range of `data` without
 /// newlines) that pass the partner rule's validation.
 fn partner_values(
-    pairing: &Pairing,
+    pairing: &ValueShape,
     partner: &Rule,
     data: &[u8],
     line: Range<usize>,
@@ -381,13 +528,21 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
     a.start < b.end && b.start < a.end
 }
 
-/// Among overlapping candidates keep the most precise rule (then the longest secret).
+/// Among overlapping candidates keep the most precise rule (then a secret over an identifier, a
+/// provider's rule over a generic one, the longest secret, the most specific match, the first
+/// rule id).
 fn dedup(rules: &[Rule], mut cands: Vec<Candidate>) -> Vec<Candidate> {
+    // what the rules say, never their load order: precision, a secret over an identifier, a
+    // provider's rule over a generic one, the secret's length, how much context the match
+    // demanded, then the rule id
     let rank = |c: &Candidate| {
         (
             rules[c.rule].spec.precision,
+            !rules[c.rule].spec.identifier,
+            !rules[c.rule].spec.tags.iter().any(|t| t == "generic"),
             c.secret.len(),
-            std::cmp::Reverse(c.rule),
+            c.specificity,
+            std::cmp::Reverse(rules[c.rule].id()),
         )
     };
     cands.sort_by_key(|c| std::cmp::Reverse(rank(c)));
@@ -397,7 +552,7 @@ fn dedup(rules: &[Rule], mut cands: Vec<Candidate>) -> Vec<Candidate> {
             kept.push(c);
         }
     }
-    kept.sort_by_key(|c| (c.range.start, c.rule));
+    kept.sort_by_key(|c| (c.range.start, rules[c.rule].id()));
     kept
 }
 
@@ -482,13 +637,27 @@ fn findings_with(
                 a.properties
                     .insert("encoding".into(), serde_json::Value::from(e.as_str()));
             }
+            if !c.parts.is_empty() {
+                let parts = c
+                    .parts
+                    .iter()
+                    .map(|p| part_json(rules, &path, index, data, p));
+                a.properties
+                    .insert("parts".into(), serde_json::Value::Array(parts.collect()));
+            }
             let location = Location::of_range(&path, index, data, c.range.clone());
-            let level = hygiene::level_for(rule.spec.level, &a.flags);
+            let mut level = hygiene::level_for(rule.spec.level, &a.flags);
             // the decoder's summary is a self-contained sentence naming the token
-            let message = match &a.summary {
+            let mut message = match &a.summary {
                 Some(s) => s.clone(),
                 None => format!("{} found", rule.spec.name),
             };
+            if let Some(why) = &rule.spec.public_by_design {
+                level = crate::finding::Level::Note;
+                a.properties
+                    .insert("public_by_design".into(), serde_json::Value::Bool(true));
+                message = format!("{message} (public by design: {why})");
+            }
             let (blob, git) = match &chunk.provenance {
                 Provenance::GitBlob { blob, origin, .. } => (Some(blob.clone()), origin.clone()),
                 _ => (None, None),
@@ -509,6 +678,27 @@ fn findings_with(
             }
         })
         .collect()
+}
+
+/// One part of a multi-part credential as the finding's `parts` property: its role, rule,
+/// position and redacted preview (never the value).
+fn part_json(
+    rules: &[Rule],
+    path: &str,
+    index: &LineIndex,
+    data: &[u8],
+    p: &Part,
+) -> serde_json::Value {
+    let at = Location::of_range(path, index, data, p.range.clone());
+    serde_json::json!({
+        "role": rules[p.rule].role(),
+        "rule": rules[p.rule].id(),
+        "line": at.start_line,
+        "column": at.start_column,
+        "end_line": at.end_line,
+        "end_column": at.end_column,
+        "redacted": crate::finding::redact(&p.secret),
+    })
 }
 
 #[cfg(test)]
@@ -836,6 +1026,8 @@ mod tests {
                         secret,
                         view: None,
                         encoding: None,
+                        specificity: raw.whole.len(),
+                        parts: Vec::new(),
                     });
                 }
             }
@@ -854,6 +1046,208 @@ mod tests {
             paired > 100,
             "the generated chunks pair too rarely: {paired}"
         );
+    }
+
+    /// A secret rule paired with an identifier rule (2 lines) and a secret partner (same line).
+    fn paired_matcher() -> Matcher {
+        let rules = crate::rules::parse_rules(
+            r#"
+[[rule]]
+id = 't.token'
+name = 'token'
+description = 'd'
+remediation = 'r'
+keywords = ['tok_']
+regex = '''tok_(?P<secret>[a-f0-9]{12})'''
+examples = ['tok_9f3ac71be04d']
+pair = [{ with = 't.account-id', lines = 2 }, { with = 't.passphrase', lines = 0 }]
+
+[[rule]]
+id = 't.account-id'
+name = 'account id'
+description = 'd'
+remediation = 'r'
+keywords = ['acct-']
+regex = '''\b(?P<secret>ID[0-9]{6})\b'''
+identifier = true
+precision = 'low'
+examples = ['acct- ID123456']
+
+[[rule]]
+id = 't.passphrase'
+role = 'pass'
+name = 'passphrase'
+description = 'd'
+remediation = 'r'
+keywords = ['pass=']
+regex = '''pass=(?P<secret>[A-Z]{10})'''
+examples = ['pass=KVXRTZQMWP']
+"#,
+            "test",
+        )
+        .unwrap();
+        Matcher::new(rules).unwrap()
+    }
+
+    #[test]
+    fn a_secret_and_its_identifier_nearby_are_one_candidate_at_the_secret() {
+        let m = paired_matcher();
+        let ids = |c: &[Candidate]| -> Vec<String> {
+            c.iter()
+                .map(|c| m.rules()[c.rule].id().to_string())
+                .collect()
+        };
+        // the identifier is found by its regex although its keyword is absent
+        let text = "account = ID123456\nx = 1\ntoken = tok_9f3ac71be04d\n";
+        let c = candidates(&m, text.as_bytes());
+        assert_eq!(ids(&c), ["t.token"], "{c:?}");
+        assert_eq!(&text[c[0].range.clone()], "9f3ac71be04d");
+        let parts: Vec<(&str, &str)> = c[0]
+            .parts
+            .iter()
+            .map(|p| (m.rules()[p.rule].role(), &text[p.range.clone()]))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                ("token", &text[c[0].range.clone()]),
+                ("account-id", "ID123456")
+            ]
+        );
+        // three lines away: not a part; the identifier alone is a low-confidence candidate
+        let text = "acct- ID123456\nx = 1\ny = 2\ntoken = tok_9f3ac71be04d\n";
+        let c = candidates(&m, text.as_bytes());
+        assert_eq!(ids(&c), ["t.account-id", "t.token"], "{c:?}");
+        assert!(c.iter().all(|c| c.parts.is_empty()));
+        assert_eq!(c[0].confidence, Confidence::Low);
+        // the nearest identifier (on a tie, the one before); others stay on their own
+        let text = "acct- ID111111\nacct- ID222222 tok_9f3ac71be04d and ID333333\n";
+        let c = candidates(&m, text.as_bytes());
+        assert_eq!(
+            ids(&c),
+            ["t.account-id", "t.token", "t.account-id"],
+            "{c:?}"
+        );
+        assert_eq!(&text[c[1].parts[1].range.clone()], "ID222222");
+        // a partner that is a secret itself is a part and still reported on its own
+        let text = "tok_9f3ac71be04d pass=KVXRTZQMWP\n";
+        let c = candidates(&m, text.as_bytes());
+        assert_eq!(ids(&c), ["t.token", "t.passphrase"], "{c:?}");
+        assert_eq!(c[0].parts.len(), 2);
+        assert_eq!(m.rules()[c[0].parts[1].rule].role(), "pass");
+        // … but only on the same line (`lines = 0`)
+        let c = candidates(&m, b"tok_9f3ac71be04d\npass=KVXRTZQMWP\n");
+        assert!(c.iter().all(|c| c.parts.is_empty()), "{c:?}");
+    }
+
+    #[test]
+    fn a_paired_finding_lists_its_parts_with_roles_and_redacted_values() {
+        let m = paired_matcher();
+        let chunk = Chunk {
+            data: b"id: ID123456\ntoken: tok_9f3ac71be04d pass=KVXRTZQMWP\n"[..].into(),
+            provenance: Provenance::File { path: "p".into() },
+        };
+        let f = findings(&m, &chunk, &Policy::new(0), None);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(
+            (f[0].rule_id.as_str(), f[0].location.start_line),
+            ("t.token", 2)
+        );
+        let parts = f[0].properties["parts"].as_array().unwrap();
+        let roles: Vec<(&str, &str, u64, u64)> = parts
+            .iter()
+            .map(|p| {
+                (
+                    p["role"].as_str().unwrap(),
+                    p["rule"].as_str().unwrap(),
+                    p["line"].as_u64().unwrap(),
+                    p["column"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("token", "t.token", 2, 12),
+                ("account-id", "t.account-id", 1, 5),
+                ("pass", "t.passphrase", 2, 30)
+            ]
+        );
+        let json = serde_json::to_string(parts).unwrap();
+        for secret in ["ID123456", "9f3ac71be04d", "KVXRTZQMWP"] {
+            assert!(!json.contains(secret), "{json}");
+        }
+    }
+
+    /// Every finding of `texts` (one chunk each) as comparable text: rule, place, secret, parts.
+    fn all_findings(m: &Matcher, texts: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = texts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, t)| {
+                let chunk = Chunk {
+                    data: t.as_bytes().into(),
+                    provenance: Provenance::File {
+                        path: format!("t{i}"),
+                    },
+                };
+                findings(m, &chunk, &Policy::new(0), None)
+                    .into_iter()
+                    .map(|f| {
+                        format!(
+                            "{:?} {} {} {:?} {} {:?}",
+                            f.location,
+                            f.rule_id,
+                            f.secret,
+                            f.level,
+                            f.message,
+                            f.properties.get("parts")
+                        )
+                    })
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn findings_do_not_depend_on_the_order_rules_are_loaded_in() {
+        let rules = builtin_rules().unwrap();
+        // every rule's examples, alone and all of one rule file in one chunk (where the
+        // matches of rules from different files overlap)
+        let mut texts: Vec<String> = rules
+            .iter()
+            .flat_map(|r| r.spec.examples.iter().chain(&r.spec.negative_examples))
+            .cloned()
+            .collect();
+        let mut by_file: std::collections::BTreeMap<&str, String> = Default::default();
+        for r in &rules {
+            let t = by_file.entry(&r.source).or_default();
+            for e in &r.spec.examples {
+                t.push_str(e);
+                t.push('\n');
+            }
+        }
+        texts.extend(by_file.into_values());
+        let want = all_findings(&Matcher::new(rules.clone()).unwrap(), &texts);
+        assert!(want.len() > rules.len(), "{}", want.len());
+        // the files in reverse name order, and the rules of each file shuffled
+        let mut reversed = rules.clone();
+        reversed.reverse();
+        let mut seed: u64 = 0x853c_49e6_748f_ea9b;
+        let mut shuffled = rules.clone();
+        for i in (1..shuffled.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            shuffled.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        for order in [reversed, shuffled] {
+            let got = all_findings(&Matcher::new(order).unwrap(), &texts);
+            let diff: Vec<_> = got.iter().filter(|g| !want.contains(g)).collect();
+            assert_eq!(got.len(), want.len(), "{diff:?}");
+            assert!(diff.is_empty(), "{diff:?}");
+        }
     }
 
     /// The confidence of the one generic candidate of `text`, if any.

@@ -25,26 +25,34 @@ pub struct RawMatch {
 /// The longest stretch of a line, on each side of a keyword hit, that a regex sees.
 const WINDOW_CAP: usize = 4096;
 
-/// A rule's `[rule.pair]`, resolved: the partner rule's index and the value's byte set.
+/// One of a rule's `[rule.pair]`s, resolved: the partner rule's index and how a value is found.
 #[derive(Debug, Clone)]
 pub struct Pairing {
     /// Index of the partner rule in the matcher.
     pub partner: usize,
     /// Lines searched before and after the match.
     pub lines: usize,
+    /// The shape of a partner value found without the partner rule's regex (the finding's range
+    /// then covers both parts); `None`: a partner is a match of the partner rule's regex.
+    pub shape: Option<ValueShape>,
+    /// A line other than the match's own must hold this word (any case).
+    pub line_word: Option<String>,
+}
+
+/// A partner value's shape: a maximal run of `alphabet` bytes of exactly `length`.
+#[derive(Debug, Clone)]
+pub struct ValueShape {
     /// Bytes a partner value consists of.
     pub alphabet: [bool; 256],
     /// Exact length of a partner value.
     pub length: usize,
-    /// A line other than the match's own must hold this word (any case).
-    pub line_word: Option<String>,
 }
 
 /// Compiled keyword prefilter plus the rules it guards.
 pub struct Matcher {
     rules: Vec<Rule>,
-    /// rule index -> its resolved pairing, if it has one
-    pairings: Vec<Option<Pairing>>,
+    /// rule index -> its resolved pairings
+    pairings: Vec<Vec<Pairing>>,
     automaton: Option<AhoCorasick>,
     /// keyword pattern id -> rules that list it
     keyword_rules: Vec<Vec<usize>>,
@@ -92,24 +100,33 @@ impl Matcher {
         let pairings = rules
             .iter()
             .map(|r| {
-                let Some(p) = &r.spec.pair else {
-                    return Ok(None);
-                };
-                let partner = rules.iter().position(|o| o.id() == p.with).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "{}: rule `{}` pairs with `{}`, which is not a loaded rule",
-                        r.source,
-                        r.id(),
-                        p.with
-                    )
-                })?;
-                Ok(Some(Pairing {
-                    partner,
-                    lines: p.lines,
-                    alphabet: p.byte_set()?,
-                    length: p.length,
-                    line_word: p.line_word.clone(),
-                }))
+                r.spec
+                    .pair
+                    .iter()
+                    .map(|p| {
+                        let partner = rules
+                            .iter()
+                            .position(|o| o.id() == p.with && o.id() != r.id())
+                            .ok_or_else(|| {
+                                anyhow::anyhow!(
+                                    "{}: rule `{}` pairs with `{}`, which is not another loaded rule",
+                                    r.source,
+                                    r.id(),
+                                    p.with
+                                )
+                            })?;
+                        let shape = p.byte_set()?.map(|alphabet| ValueShape {
+                            alphabet,
+                            length: p.length.unwrap_or(0),
+                        });
+                        Ok(Pairing {
+                            partner,
+                            lines: p.lines,
+                            shape,
+                            line_word: p.line_word.clone(),
+                        })
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Matcher {
@@ -122,9 +139,9 @@ impl Matcher {
         })
     }
 
-    /// The resolved `[rule.pair]` of rule `i`, if it has one.
-    pub fn pairing(&self, i: usize) -> Option<&Pairing> {
-        self.pairings.get(i).and_then(Option::as_ref)
+    /// The resolved `[rule.pair]`s of rule `i`.
+    pub fn pairings(&self, i: usize) -> &[Pairing] {
+        self.pairings.get(i).map_or(&[], Vec::as_slice)
     }
 
     /// The rules, in matcher order.

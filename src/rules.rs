@@ -80,10 +80,25 @@ pub struct RuleSpec {
     /// The match may span lines (search the whole chunk, not keyword lines).
     #[serde(default)]
     pub multiline: bool,
-    /// Another rule's secret that completes this rule's credential (an access key id and its
-    /// secret key): the nearest partner value nearby is reported with this finding, as one.
+    /// The other parts of this rule's multi-part credential (an auth token's account SID, an
+    /// access key id's secret key): one `[rule.pair]` table or an array of them. The nearest
+    /// partner value nearby is reported with this finding, as one (`parts` in its properties).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub pair: Vec<PairSpec>,
+    /// This rule's part in a multi-part credential (`account-sid`, `auth-token`); defaults to
+    /// the id after its first dot.
     #[serde(default)]
-    pub pair: Option<PairSpec>,
+    pub role: Option<String>,
+    /// The match identifies an account or a key but grants nothing by itself (an account SID, an
+    /// application id): when it is a part of another rule's paired finding it is not reported
+    /// separately. A partner that is a secret by itself is still reported on its own.
+    #[serde(default)]
+    pub identifier: bool,
+    /// Why this rule's keys are public by design (publishable keys meant to be shipped to
+    /// clients): its findings are reported at level `note` with `public_by_design: true`, the
+    /// reason in the message. Such a rule's `level` must be `note`.
+    #[serde(default)]
+    pub public_by_design: Option<String>,
     /// Text the rule must report.
     pub examples: Vec<String>,
     /// Text the rule must not report.
@@ -91,36 +106,70 @@ pub struct RuleSpec {
     pub negative_examples: Vec<String>,
 }
 
-/// How a rule finds the other part of a multi-part credential (`[rule.pair]` in a rules file).
+/// How a rule finds another part of a multi-part credential (`[rule.pair]` in a rules file).
+///
+/// Two kinds: with `alphabet` and `length`, a partner value is a run of those bytes (a secret key
+/// that its own rule finds only under its name) and the finding's range covers both parts (AWS);
+/// without them, a partner is a match of the partner rule's regex that passes its validation,
+/// wherever its own keywords are, and the finding keeps this rule's location (the partner's is a
+/// related location).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PairSpec {
-    /// Id of the rule whose secret is the other part; it must be loaded (checked by
+    /// Id of the rule whose match is the other part; it must be loaded (checked by
     /// [`check_rule_set`] and [`crate::matcher::Matcher::new`]) and its validators judge a value.
     pub with: String,
-    /// How many lines before and after this rule's match are searched.
+    /// How many lines before and after this rule's match are searched (0: the same line, e.g.
+    /// one connection string).
     pub lines: usize,
     /// Bytes a partner value consists of, as a character class body (`A-Za-z0-9/+`): a value
     /// is a maximal run of them.
-    pub alphabet: String,
-    /// Exact length of a partner value.
-    pub length: usize,
+    #[serde(default)]
+    pub alphabet: Option<String>,
+    /// Exact length of a partner value (with `alphabet`).
+    #[serde(default)]
+    pub length: Option<usize>,
     /// A line other than the match's own holds a partner value only if it contains this word
     /// (any case), e.g. `secret`.
     #[serde(default)]
     pub line_word: Option<String>,
 }
 
+/// `pair = {…}` or `pair = [{…}, …]`.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PairSpec>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(PairSpec),
+        Many(Vec<PairSpec>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(p) => vec![p],
+        OneOrMany::Many(v) => v,
+    })
+}
+
 impl PairSpec {
-    /// The bytes of [`PairSpec::alphabet`] as a lookup table, or an error naming what is wrong.
-    pub fn byte_set(&self) -> Result<[bool; 256]> {
+    /// The bytes of [`PairSpec::alphabet`] as a lookup table (`None` for a pair found by the
+    /// partner rule's regex), or an error naming what is wrong.
+    pub fn byte_set(&self) -> Result<Option<[bool; 256]>> {
+        let (alphabet, length) = match (&self.alphabet, self.length) {
+            (None, None) => {
+                if self.line_word.is_some() {
+                    bail!("pair `line_word` needs `alphabet` and `length`");
+                }
+                return Ok(None);
+            }
+            (Some(a), Some(l)) => (a, l),
+            _ => bail!("pair needs both `alphabet` and `length`, or neither"),
+        };
         let mut set = [false; 256];
-        let b = self.alphabet.as_bytes();
+        let b = alphabet.as_bytes();
         let mut i = 0;
         while i < b.len() {
             if i + 2 < b.len() && b[i + 1] == b'-' {
                 if b[i] > b[i + 2] {
-                    bail!("pair alphabet `{}`: reversed range", self.alphabet);
+                    bail!("pair alphabet `{alphabet}`: reversed range");
                 }
                 for c in b[i]..=b[i + 2] {
                     set[c as usize] = true;
@@ -131,13 +180,13 @@ impl PairSpec {
                 i += 1;
             }
         }
-        if self.length == 0 || !set.iter().any(|&x| x) {
+        if length == 0 || !set.iter().any(|&x| x) {
             bail!("pair needs a non-empty alphabet and a length");
         }
         if self.line_word.as_deref() == Some("") {
             bail!("pair `line_word` is empty");
         }
-        Ok(set)
+        Ok(Some(set))
     }
 }
 
@@ -179,6 +228,16 @@ impl Rule {
     pub fn family(&self) -> &str {
         self.spec.family.as_deref().unwrap_or(&self.spec.id)
     }
+
+    /// The rule's part in a multi-part credential (explicit, or the id after its first dot).
+    pub fn role(&self) -> &str {
+        self.spec.role.as_deref().unwrap_or_else(|| {
+            self.spec
+                .id
+                .split_once('.')
+                .map_or(&self.spec.id, |(_, r)| r)
+        })
+    }
 }
 
 /// Parse one rules file's TOML text and compile its regexes. `origin` names it in errors.
@@ -211,9 +270,23 @@ fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
     if spec.examples.is_empty() {
         bail!("{origin}: rule `{}`: needs at least one example", spec.id);
     }
-    if let Some(p) = &spec.pair {
+    for p in &spec.pair {
         p.byte_set()
             .with_context(|| format!("{origin}: rule `{}`", spec.id))?;
+    }
+    if let Some(why) = &spec.public_by_design {
+        if why.trim().is_empty() {
+            bail!(
+                "{origin}: rule `{}`: `public_by_design` needs a reason",
+                spec.id
+            );
+        }
+        if spec.level != Level::Note {
+            bail!(
+                "{origin}: rule `{}`: a public-by-design rule's level must be `note`",
+                spec.id
+            );
+        }
     }
     Ok(Rule {
         spec,
@@ -348,19 +421,19 @@ pub fn load_rules_path(path: &Path) -> Result<Vec<Rule>> {
     Ok(rules)
 }
 
-/// Fail when two rules share an id or a rule pairs with a rule that is not loaded.
+/// Fail when two rules share an id or a rule pairs with a rule that is not loaded (or itself).
 pub fn check_rule_set(rules: &[Rule]) -> Result<()> {
     check_unique(rules)?;
     for r in rules {
-        if let Some(p) = &r.spec.pair
-            && !rules.iter().any(|o| o.id() == p.with)
-        {
-            bail!(
-                "{}: rule `{}` pairs with `{}`, which is not a loaded rule",
-                r.source,
-                r.id(),
-                p.with
-            );
+        for p in &r.spec.pair {
+            if !rules.iter().any(|o| o.id() == p.with) || p.with == r.id() {
+                bail!(
+                    "{}: rule `{}` pairs with `{}`, which is not another loaded rule",
+                    r.source,
+                    r.id(),
+                    p.with
+                );
+            }
         }
     }
     Ok(())

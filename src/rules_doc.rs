@@ -107,7 +107,12 @@ fn facts(matcher: &Matcher, rule: &Rule) -> BTreeSet<String> {
         };
         for f in crate::detect::findings(matcher, &chunk, &policy, None) {
             if f.rule_id == rule.id() {
-                keys.extend(f.properties.into_keys());
+                // what the rule says about the finding, not what is read from the token
+                keys.extend(
+                    f.properties
+                        .into_keys()
+                        .filter(|k| k != "parts" && k != "public_by_design"),
+                );
             }
         }
     }
@@ -210,6 +215,38 @@ pub fn render(matcher: &Matcher) -> String {
             "- **Facts read offline:** {}",
             code_list(facts(matcher, r))
         );
+        if !s.pair.is_empty() {
+            let _ = writeln!(
+                o,
+                "- **Multi-part credential:** role {}; reported once with {}",
+                code(r.role()),
+                s.pair
+                    .iter()
+                    .map(|p| format!(
+                        "{} within {} line{}",
+                        code(&p.with),
+                        p.lines,
+                        if p.lines == 1 { "" } else { "s" }
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if s.identifier {
+            let _ = writeln!(
+                o,
+                "- **Identifier:** role {}; grants nothing alone, so next to its secret it is \
+                 reported only as a part of the secret's finding",
+                code(r.role())
+            );
+        }
+        if let Some(why) = &s.public_by_design {
+            let _ = writeln!(
+                o,
+                "- **Public by design:** {} Reported at `note` with `public_by_design: true`.",
+                text(why)
+            );
+        }
         if !s.tags.is_empty() {
             let _ = writeln!(o, "- **Tags:** {}", code_list(&s.tags));
         }

@@ -4,7 +4,7 @@
 
 use crate::chunk::{Chunk, Provenance};
 use crate::detect;
-use crate::finding::Confidence;
+use crate::finding::{Confidence, Finding};
 use crate::hygiene::Policy;
 use crate::matcher::Matcher;
 
@@ -20,13 +20,19 @@ pub struct ExampleFailure {
 }
 
 /// Rule ids reported for `text` by the full pipeline at the default confidence
-/// ([`Confidence::DEFAULT_MIN`]): an example is what a user sees on a first run.
+/// ([`Confidence::DEFAULT_MIN`]): an example is what a user sees on a first run. The rules of a
+/// paired finding's other parts count as reported too (an identifier is reported as a part).
 pub fn reporting_rules(matcher: &Matcher, text: &str) -> Vec<String> {
-    reporting_rules_at(matcher, text, Confidence::DEFAULT_MIN)
+    let mut ids = Vec::new();
+    for f in reported(matcher, text, Confidence::DEFAULT_MIN) {
+        ids.extend(part_rules(&f));
+        ids.push(f.rule_id);
+    }
+    ids
 }
 
-/// Rule ids reported for `text` at confidence `min` and above.
-pub fn reporting_rules_at(matcher: &Matcher, text: &str, min: Confidence) -> Vec<String> {
+/// The findings of `text` at confidence `min` and above.
+fn reported(matcher: &Matcher, text: &str, min: Confidence) -> Vec<Finding> {
     let chunk = Chunk {
         data: text.as_bytes().into(),
         provenance: Provenance::File {
@@ -36,17 +42,29 @@ pub fn reporting_rules_at(matcher: &Matcher, text: &str, min: Confidence) -> Vec
     detect::findings(matcher, &chunk, &Policy::new(0), None)
         .into_iter()
         .filter(|f| f.confidence >= min)
-        .map(|f| f.rule_id)
         .collect()
 }
 
+/// The rule ids of a finding's `parts` (its own first), empty when it was not paired.
+fn part_rules(f: &Finding) -> Vec<String> {
+    match f.properties.get("parts") {
+        Some(serde_json::Value::Array(parts)) => parts
+            .iter()
+            .filter_map(|p| p.get("rule")?.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Run every rule's examples; returns the failures (empty = all good) and the number of examples.
+/// A rule with `[rule.pair]`s must also have a positive example reported as one finding of the
+/// rule holding every partner as a part.
 pub fn check_examples(matcher: &Matcher) -> (Vec<ExampleFailure>, usize) {
     let mut failures = Vec::new();
     let mut n = 0;
     for rule in matcher.rules() {
-        // a rule of low precision outside the generic classifier (password hashes) is only
-        // shown with `--min-confidence low`: its examples are checked there
+        // a rule of low precision outside the generic classifier (password hashes, identifiers
+        // alone) is only shown with `--min-confidence low`: its examples are checked there
         let shown_at = if rule.spec.precision == crate::rules::Precision::Low
             && !rule.spec.tags.iter().any(|t| t == "generic")
         {
@@ -54,18 +72,32 @@ pub fn check_examples(matcher: &Matcher) -> (Vec<ExampleFailure>, usize) {
         } else {
             Confidence::DEFAULT_MIN
         };
+        let partners: Vec<&str> = rule.spec.pair.iter().map(|p| p.with.as_str()).collect();
+        let mut paired = partners.is_empty();
         for ex in &rule.spec.examples {
             n += 1;
-            if !reporting_rules_at(matcher, ex, shown_at)
-                .iter()
-                .any(|r| r == rule.id())
-            {
+            let found = reported(matcher, ex, shown_at);
+            let mut hit = false;
+            for f in &found {
+                let parts = part_rules(f);
+                hit |= f.rule_id == rule.id() || parts.iter().any(|p| p == rule.id());
+                paired |=
+                    f.rule_id == rule.id() && partners.iter().all(|w| parts.iter().any(|p| p == w));
+            }
+            if !hit {
                 failures.push(ExampleFailure {
                     rule_id: rule.id().to_string(),
                     kind: "missed positive",
                     example: ex.clone(),
                 });
             }
+        }
+        if !paired {
+            failures.push(ExampleFailure {
+                rule_id: rule.id().to_string(),
+                kind: "no example with every paired part",
+                example: partners.join(", "),
+            });
         }
         for ex in &rule.spec.negative_examples {
             n += 1;

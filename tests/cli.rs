@@ -433,3 +433,65 @@ fn public_corpus_output_never_contains_a_label_secret() {
     }
     assert!(total > 1000, "the scans produced output");
 }
+
+#[test]
+fn a_multi_part_credential_is_one_finding_and_public_keys_are_notes() {
+    let mut g = Gen::new(12);
+    let hex = b"0123456789abcdef";
+    let sid = format!("AC{}", g.pick(32, hex));
+    let token = g.pick(32, hex);
+    let publish = format!(
+        "pub-c-{}-{}-{}-{}-{}",
+        g.pick(8, hex),
+        g.pick(4, hex),
+        g.pick(4, hex),
+        g.pick(4, hex),
+        g.pick(12, hex)
+    );
+    let f = Fixture::new();
+    f.write(
+        ".env",
+        format!(
+            "TWILIO_ACCOUNT_SID={sid}\nTWILIO_AUTH_TOKEN={token}\nPUBNUB_PUBLISH_KEY={publish}\n"
+        ),
+    );
+    let o = run(f.path(), &["scan", ".", "--format", "json"]);
+    let out = stdout(&o);
+    assert!(!out.contains(&sid) && !out.contains(&token), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found = v["findings"].as_array().unwrap();
+    let ids: Vec<&str> = found
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    // the account SID is a part of the auth token's finding, not a finding of its own
+    assert_eq!(ids, ["twilio.auth-token", "pubnub.publish-key"], "{out}");
+    let parts = found[0]["properties"]["parts"].as_array().unwrap();
+    let roles: Vec<(&str, u64)> = parts
+        .iter()
+        .map(|p| (p["role"].as_str().unwrap(), p["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(roles, [("auth-token", 2), ("account-sid", 1)]);
+    assert_eq!(found[0]["start_line"], 2);
+    assert_eq!(found[1]["level"], "note");
+    assert_eq!(found[1]["properties"]["public_by_design"], true);
+    assert!(
+        found[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("public by design")
+    );
+
+    let o = run(f.path(), &["scan", ".", "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let related = results[0]["relatedLocations"].as_array().unwrap();
+    assert_eq!(related.len(), 1);
+    assert_eq!(related[0]["physicalLocation"]["region"]["startLine"], 1);
+    assert_eq!(
+        related[0]["message"]["text"],
+        "account-sid (twilio.account-sid)"
+    );
+    assert_eq!(results[1]["level"], "note");
+    assert!(results[1].get("relatedLocations").is_none());
+}

@@ -94,6 +94,27 @@ pub fn key_facts(
     out
 }
 
+/// The other parts of a multi-part credential (`properties.parts` after the finding's own), as
+/// `with client-id at 2:13, tenant-id at 5:14`; `None` when the finding was not paired.
+fn other_parts(properties: &BTreeMap<String, Value>) -> Option<String> {
+    let Some(Value::Array(parts)) = properties.get("parts") else {
+        return None;
+    };
+    let named: Vec<String> = parts
+        .iter()
+        .skip(1)
+        .filter_map(|p| {
+            Some(format!(
+                "{} at {}:{}",
+                p.get("role")?.as_str()?,
+                p.get("line")?.as_u64()?,
+                p.get("column")?.as_u64()?
+            ))
+        })
+        .collect();
+    (!named.is_empty()).then(|| format!("with {}", named.join(", ")))
+}
+
 fn paint(on: bool, code: &str, s: &str) -> String {
     if on {
         format!("\x1b[{code}m{s}\x1b[0m")
@@ -144,6 +165,9 @@ pub fn write(
             let mut line = line.join(" · ");
             crate::hygiene::cap_summary(&mut line);
             writeln!(out, "             {}", paint(opts.color, "2", &line))?;
+        }
+        if let Some(parts) = other_parts(&f.properties) {
+            writeln!(out, "             {}", paint(opts.color, "2", &parts))?;
         }
         if let Some(g) = &f.git {
             let date = chrono::DateTime::from_timestamp(g.time, 0)
@@ -236,6 +260,24 @@ mod tests {
         );
         assert_eq!(expiry_words("2026-11-01T05:00:00Z", None), "2026-11-01");
         assert_eq!(expiry_words("garbage", Some(now)), "garbage");
+    }
+
+    #[test]
+    fn other_parts_name_each_partner_with_its_place() {
+        let mut p = BTreeMap::new();
+        assert_eq!(other_parts(&p), None);
+        p.insert(
+            "parts".to_string(),
+            serde_json::json!([
+                {"role": "client-secret", "rule": "azure.client-secret", "line": 4, "column": 16},
+                {"role": "client-id", "rule": "azure.client-id", "line": 2, "column": 13},
+                {"role": "tenant-id", "rule": "azure.tenant-id", "line": 5, "column": 14}
+            ]),
+        );
+        assert_eq!(
+            other_parts(&p).as_deref(),
+            Some("with client-id at 2:13, tenant-id at 5:14")
+        );
     }
 
     #[test]

@@ -198,6 +198,7 @@ fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Res
         props.insert("commitsContaining".into(), json!(g.commits_containing));
         props.insert("refsContaining".into(), json!(g.refs_containing));
     }
+    let related = related_locations(f);
     let mut r = sarif::Result::builder()
         .rule_id(f.rule_id.clone())
         .level(result_level(f.level))
@@ -207,7 +208,56 @@ fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Res
         .properties(bag(None, props))
         .build();
     r.rule_index = index.map(|i| i as i64);
+    if !related.is_empty() {
+        r.related_locations = Some(related);
+    }
     r
+}
+
+/// The other parts of a multi-part credential (the finding's `parts` property, after its own)
+/// as SARIF `relatedLocations` in the finding's file, each with its role and rule as message.
+fn related_locations(f: &Finding) -> Vec<sarif::Location> {
+    let Some(Value::Array(parts)) = f.properties.get("parts") else {
+        return Vec::new();
+    };
+    let num = |p: &Value, k: &str| p.get(k).and_then(Value::as_i64);
+    parts
+        .iter()
+        .skip(1)
+        .filter_map(|p| {
+            let region = sarif::Region::builder()
+                .start_line(num(p, "line")?)
+                .start_column(num(p, "column")?)
+                .end_line(num(p, "end_line")?)
+                .end_column(num(p, "end_column")?)
+                .build();
+            let text = format!(
+                "{} ({})",
+                p.get("role")?.as_str()?,
+                p.get("rule")?.as_str()?
+            );
+            Some((region, text))
+        })
+        .enumerate()
+        .map(|(i, (region, text))| {
+            let mut l = sarif::Location::builder()
+                .physical_location(
+                    sarif::PhysicalLocation::builder()
+                        .artifact_location(
+                            sarif::ArtifactLocation::builder()
+                                .uri(crate::codec::percent_encode_path(&f.location.path))
+                                .uri_base_id("%SRCROOT%")
+                                .build(),
+                        )
+                        .region(region)
+                        .build(),
+                )
+                .message(sarif::Message::builder().text(text).build())
+                .build();
+            l.id = Some(i as i64 + 1);
+            l
+        })
+        .collect()
 }
 
 /// Write the SARIF log.
