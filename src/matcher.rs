@@ -134,6 +134,12 @@ impl Matcher {
 
     /// All regex matches of candidate rules in `data`, sorted by position.
     pub fn find(&self, data: &[u8]) -> Vec<RawMatch> {
+        self.find_noting(data, None)
+    }
+
+    /// [`Matcher::find`], also adding to `whole` the rules that ran over all of `data` (rules
+    /// without keywords, and multi-line rules whose keyword occurs).
+    pub fn find_noting(&self, data: &[u8], mut whole: Option<&mut Vec<usize>>) -> Vec<RawMatch> {
         // (rule, keyword hit offset) pairs: sparse, since most chunks hit few rules or none
         let mut hits: Vec<(usize, usize)> = Vec::new();
         if let Some(ac) = &self.automaton {
@@ -142,6 +148,9 @@ impl Matcher {
         let mut out = Vec::new();
         for &r in &self.always {
             self.run_rule(r, data, 0..data.len(), &mut out);
+            if let Some(w) = whole.as_deref_mut() {
+                w.push(r);
+            }
         }
         if hits.is_empty() {
             return finish(out);
@@ -153,6 +162,9 @@ impl Matcher {
             let r = group[0].0;
             if self.rules[r].spec.multiline {
                 self.run_rule(r, data, 0..data.len(), &mut out);
+                if let Some(w) = whole.as_deref_mut() {
+                    w.push(r);
+                }
                 continue;
             }
             windows.clear();
@@ -206,6 +218,64 @@ impl Matcher {
     /// occurs. When this is false, [`Matcher::find`] returns nothing.
     pub fn may_match(&self, data: &[u8]) -> bool {
         !self.always.is_empty() || self.automaton.as_ref().is_some_and(|ac| ac.is_match(data))
+    }
+
+    /// Whether every keyword occurrence lies within one line (no keyword holds a newline).
+    pub fn line_keywords(&self) -> bool {
+        self.line_keywords
+    }
+
+    /// Whether `line` holds any keyword.
+    pub fn has_keyword(&self, line: &[u8]) -> bool {
+        self.automaton.as_ref().is_some_and(|ac| ac.is_match(line))
+    }
+
+    /// Whether the whole lines `region` of `data` are quiet for the line-window rules: no
+    /// keyword of a multi-line rule, and no match in the windows [`Matcher::find`] searches
+    /// around the keyword hits, computed on the region alone. When the region's first and last
+    /// lines hold no keyword, these are the windows `find` searches on all of `data` for the
+    /// hits in the region. Rules run over whole chunks are not looked at (see
+    /// [`Matcher::whole_rule_matches`]).
+    pub fn region_quiet(&self, data: &[u8], region: Range<usize>) -> bool {
+        let Some(ac) = &self.automaton else {
+            return true;
+        };
+        let s = &data[region];
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        self.keyword_hits(ac, s, &mut hits);
+        if hits.is_empty() {
+            return true;
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        let mut out = Vec::new();
+        let mut windows: Vec<Range<usize>> = Vec::new();
+        for group in hits.chunk_by(|a, b| a.0 == b.0) {
+            let r = group[0].0;
+            if self.rules[r].spec.multiline {
+                return false;
+            }
+            windows.clear();
+            for &(_, off) in group {
+                let w = line_window(s, off);
+                match windows.last_mut() {
+                    Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+                    _ => windows.push(w),
+                }
+            }
+            for w in &windows {
+                self.run_rule(r, s, w.clone(), &mut out);
+                if !out.is_empty() {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether rule `r`'s regex matches anywhere in `data[range]`.
+    pub fn whole_rule_matches(&self, r: usize, data: &[u8], range: Range<usize>) -> bool {
+        self.rules[r].regex.get().is_match(&data[range])
     }
 
     fn run_rule(&self, r: usize, data: &[u8], window: Range<usize>, out: &mut Vec<RawMatch>) {

@@ -1,0 +1,500 @@
+//! Source: the delta-aware history reader (`scan --history`, `--history-reader delta`). Phase 1
+//! of [`super::history`] with the same findings as reading every blob whole, for a fraction of
+//! the matching: a pack stores most blob versions as deltas, base bytes copied plus a few
+//! inserted, and only what a delta changes can hold a match the base did not.
+//!
+//! Each pack's delta trees are walked from their whole (non-delta) blobs, every blob rebuilt
+//! once by [`super::pack`] and checked against its id (SHA-1). A blob stored whole, or whose base
+//! was not matched quietly, is scanned whole. A delta of a *quiet* base — a base in which the
+//! matcher found no regex match at all (in the blob or any decoded view) — is quiet too when
+//! nothing new is found around what the delta changed:
+//!
+//! - the *changed lines*: lines holding inserted bytes or a join of two copies that were not
+//!   next to each other in the base (or the blob's start or end, when the base went on there).
+//!   Every other line is a whole line of the base with the same neighbours;
+//! - widened by two lines each way, then line by line until the first and last line hold no
+//!   keyword: the keyword windows of [`crate::matcher::Matcher::find`] span a hit's line and the
+//!   next, and windows of hits on neighbouring lines merge, so every window with a changed line
+//!   lies inside such a region and is searched exactly as in the whole blob;
+//! - decoded base64 values and unescaped lines lie within one line: those of the regions are
+//!   matched; values folded over lines (YAML blocks, continued literals) are found in the whole
+//!   blob and matched;
+//! - a rule run over whole chunks (no keywords, or multi-line with its keyword in the base) can
+//!   only match in the new blob where it did not in the base by touching a change: its regex runs
+//!   around each change, as far as its longest match reaches. A multi-line rule's keyword among
+//!   the changed lines, or a rule whose matches have no bounded length, scans the blob whole.
+//!
+//! Any match near a change — valid or not — and the blob is scanned whole, so a blob's
+//! findings always come from the whole-blob pipeline; quiet blobs have none. Objects the reader
+//! cannot handle (loose objects, alternates, promisor packs, bases outside the pack, corrupt
+//! data, an id that does not check) are read whole by [`super::history`]'s plain reader.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+
+use anyhow::Result;
+use git2::{Oid, Repository};
+
+use super::blobs::BlobId;
+use super::history::{self, HistoryOptions, Hit, scan_one};
+use super::pack::{self, Kind, Pack};
+use crate::chunk::looks_binary;
+use crate::expand::{decoded_views, folded_views, unescaped_views};
+use crate::matcher::Matcher;
+use crate::scan::{Collector, Scanner};
+
+/// What is known of a blob a delta may be based on: quiet (with the rules that ran over all
+/// of it), or not (findings, matches, skipped, not scanned here).
+type State = Option<Arc<[usize]>>;
+
+/// The states of one pack's entries, set once each by the workers (or the reader).
+struct States {
+    slots: Vec<OnceLock<State>>,
+    lock: Mutex<()>,
+    cv: Condvar,
+}
+
+impl States {
+    fn new(n: usize) -> Self {
+        States {
+            slots: (0..n).map(|_| OnceLock::new()).collect(),
+            lock: Mutex::new(()),
+            cv: Condvar::new(),
+        }
+    }
+
+    fn set(&self, i: usize, s: State) {
+        let _ = self.slots[i].set(s);
+        let _g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.cv.notify_all();
+    }
+
+    /// Wait until entry `i`'s state is known. Work is handed out in walk order, bases before
+    /// their deltas, so the base is being scanned by another worker or already done.
+    fn get(&self, i: usize) -> State {
+        if let Some(s) = self.slots[i].get() {
+            return s.clone();
+        }
+        let mut g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(s) = self.slots[i].get() {
+                return s.clone();
+            }
+            g = self.cv.wait(g).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// A blob to scan.
+struct Work {
+    blob: BlobId,
+    data: Arc<Vec<u8>>,
+    states: Arc<States>,
+    slot: usize,
+    /// For a delta: its base's slot, and the changed byte ranges.
+    delta: Option<(usize, Vec<Range<usize>>)>,
+}
+
+/// Counters for the `-v` note.
+#[derive(Default)]
+struct Counts {
+    whole: AtomicUsize,
+    quiet: AtomicUsize,
+    delta_scanned: AtomicUsize,
+    mismatched: AtomicUsize,
+    matched_bytes: AtomicU64,
+}
+
+/// Longest match, per rule, of the rules run over whole chunks (None: unbounded).
+struct Bounds(HashMap<usize, Option<usize>>);
+
+impl Bounds {
+    fn new(matcher: &Matcher) -> Self {
+        let mut m = HashMap::new();
+        for (i, r) in matcher.rules().iter().enumerate() {
+            if r.spec.multiline || r.spec.keywords.is_empty() {
+                m.insert(i, r.regex.max_len());
+            }
+        }
+        Bounds(m)
+    }
+}
+
+/// Phase 1 with the delta-aware reader: the hits (as [`history::scan_blobs`]) and notes on
+/// what was read how.
+pub(super) fn scan_blobs(
+    scanner: &Scanner,
+    collector: &Collector,
+    repo: &Repository,
+    list: &[BlobId],
+    opts: &HistoryOptions,
+) -> Result<(HashMap<Oid, Hit>, Vec<String>)> {
+    let why_not = if scanner.options.audit_manifests {
+        Some("the manifest audit reads whole files")
+    } else if !scanner.matcher.line_keywords() {
+        Some("a rule's keyword spans lines")
+    } else {
+        None
+    };
+    if let Some(why) = why_not {
+        let hits = history::scan_blobs(scanner, collector, repo, list, opts)?;
+        return Ok((
+            hits,
+            vec![format!(
+                "delta reader not used ({why}): every blob was read whole"
+            )],
+        ));
+    }
+    let threads = match scanner.options.threads {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let wanted: HashMap<Oid, BlobId> = list.iter().map(|b| (b.oid, *b)).collect();
+    let mut claimed: HashSet<Oid> = HashSet::with_capacity(list.len());
+    let hits: Mutex<HashMap<Oid, Hit>> = Mutex::new(HashMap::new());
+    let kept = AtomicU64::new(0);
+    let counts = Counts::default();
+    let mismatched: Mutex<Vec<BlobId>> = Mutex::new(Vec::new());
+    let bounds = Bounds::new(&scanner.matcher);
+    let (packs, skipped_packs) = pack::list_packs(repo.path());
+    let mut notes = Vec::new();
+    for (p, why) in &skipped_packs {
+        notes.push(format!(
+            "delta reader: {} skipped ({why}); its objects were read whole",
+            p.display()
+        ));
+    }
+    let mut pack_errors = 0usize;
+    let (tx, rx) = crossbeam_channel::bounded::<Work>(threads * 4);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let rx = rx.clone();
+            let (hits, kept, counts, mismatched, bounds) =
+                (&hits, &kept, &counts, &mismatched, &bounds);
+            s.spawn(move || {
+                for w in rx {
+                    let state = work(scanner, collector, &w, hits, kept, counts, bounds);
+                    if state.is_err() {
+                        mismatched
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(w.blob);
+                    }
+                    w.states.set(w.slot, state.ok().flatten());
+                }
+            });
+        }
+        drop(rx);
+        for p in &packs {
+            match Pack::open(p) {
+                Ok(pack) => {
+                    pack_errors += walk_pack(&pack, &wanted, &mut claimed, &tx);
+                }
+                Err(e) => notes.push(format!(
+                    "delta reader: {} not read ({e:#}); its objects were read whole",
+                    p.display()
+                )),
+            }
+        }
+        drop(tx);
+    });
+    let mismatched = mismatched.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut rest: Vec<BlobId> = list
+        .iter()
+        .filter(|b| !claimed.contains(&b.oid))
+        .copied()
+        .collect();
+    rest.extend(mismatched.iter().copied());
+    let mut hits = hits.into_inner().unwrap_or_else(|e| e.into_inner());
+    if !rest.is_empty() {
+        hits.extend(history::scan_blobs(scanner, collector, repo, &rest, opts)?);
+    }
+    let c = &counts;
+    notes.push(format!(
+        "delta reader: {} blob(s) from {} pack(s): {} scanned whole, {} deltas matched only \
+         around their changes ({} bytes matched), {} deltas scanned whole after a match near a \
+         change or a base that was not quiet; {} read by git cat-file ({} id mismatch(es), {} \
+         unreadable pack entries, the rest loose objects, alternates or bases outside a pack)",
+        claimed.len(),
+        packs.len(),
+        c.whole.load(Ordering::Relaxed),
+        c.quiet.load(Ordering::Relaxed),
+        c.matched_bytes.load(Ordering::Relaxed),
+        c.delta_scanned.load(Ordering::Relaxed),
+        rest.len(),
+        c.mismatched.load(Ordering::Relaxed),
+        pack_errors,
+    ));
+    Ok((hits, notes))
+}
+
+/// Scan one blob; its state for the deltas based on it. Err when its content does not hash to
+/// its id (read it again with the plain reader).
+fn work(
+    scanner: &Scanner,
+    collector: &Collector,
+    w: &Work,
+    hits: &Mutex<HashMap<Oid, Hit>>,
+    kept: &AtomicU64,
+    counts: &Counts,
+    bounds: &Bounds,
+) -> Result<State, ()> {
+    let data: &[u8] = &w.data;
+    if pack::blob_id(data) != w.blob.oid {
+        counts.mismatched.fetch_add(1, Ordering::Relaxed);
+        return Err(());
+    }
+    let plain_text = |d: &[u8]| {
+        !matches!(d, [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..])
+            && !looks_binary(d)
+            && super::git::skip_reason(d).is_none()
+    };
+    if let Some((base, changed)) = &w.delta {
+        if plain_text(data)
+            && let Some(whole) = w.states.get(*base)
+            && let Some(n) = quiet_delta(&scanner.matcher, data, changed, &whole, bounds)
+        {
+            collector.scanned(data.len(), Vec::new());
+            counts.quiet.fetch_add(1, Ordering::Relaxed);
+            counts.matched_bytes.fetch_add(n, Ordering::Relaxed);
+            return Ok(Some(whole));
+        }
+        counts.delta_scanned.fetch_add(1, Ordering::Relaxed);
+    } else {
+        counts.whole.fetch_add(1, Ordering::Relaxed);
+    }
+    let act = scan_one(scanner, collector, w.blob, data, hits, kept);
+    Ok(act
+        .filter(|a| a.raw_matches == 0 && plain_text(data))
+        .map(|a| {
+            let mut r = a.whole_rules;
+            r.sort_unstable();
+            r.dedup();
+            r.into()
+        }))
+}
+
+/// The line holding byte `i` of `data`: its start, and its end after the newline.
+fn line_at(data: &[u8], i: usize) -> Range<usize> {
+    let start = memchr::memrchr(b'\n', &data[..i]).map_or(0, |p| p + 1);
+    let end = memchr::memchr(b'\n', &data[i..]).map_or(data.len(), |p| i + p + 1);
+    start..end
+}
+
+/// The line before the one starting at `start` (which is > 0).
+fn line_before(data: &[u8], start: usize) -> Range<usize> {
+    line_at(data, start - 1)
+}
+
+/// The regions of whole lines to match around the `changed` ranges (see the module comment).
+fn regions(matcher: &Matcher, data: &[u8], changed: &[Range<usize>]) -> Vec<Range<usize>> {
+    let n = data.len();
+    let mut out: Vec<Range<usize>> = Vec::new();
+    if n == 0 {
+        return out;
+    }
+    for c in changed {
+        // the lines of the bytes before and after a join, and of every inserted byte
+        let lo = c.start.saturating_sub(1);
+        let hi = (c.end + 1).min(n);
+        let mut r = line_at(data, lo.min(n - 1)).start..line_at(data, (hi - 1).min(n - 1)).end;
+        if let Some(last) = out.last()
+            && r.start < last.end
+        {
+            r.start = last.start;
+        }
+        for _ in 0..2 {
+            if r.start > 0 {
+                r.start = line_before(data, r.start).start;
+            }
+            if r.end < n {
+                r.end = line_at(data, r.end).end;
+            }
+        }
+        // edges without keywords: every window reaching into the region is inside it
+        loop {
+            let first = line_at(data, r.start.min(n - 1));
+            if r.start == 0 || !matcher.has_keyword(&data[first]) {
+                break;
+            }
+            r.start = line_before(data, r.start).start;
+        }
+        loop {
+            let last = line_before(data, r.end);
+            if r.end == n || !matcher.has_keyword(&data[last]) {
+                break;
+            }
+            r.end = line_at(data, r.end).end;
+        }
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Whether a delta of a quiet base (`whole`: the rules run over all of the base) is quiet:
+/// no match near what it changed. Returns the bytes matched, or None when it is not quiet or
+/// cannot be shown to be.
+fn quiet_delta(
+    matcher: &Matcher,
+    data: &[u8],
+    changed: &[Range<usize>],
+    whole: &[usize],
+    bounds: &Bounds,
+) -> Option<u64> {
+    let mut matched = 0u64;
+    for r in regions(matcher, data, changed) {
+        matched += r.len() as u64;
+        if !matcher.region_quiet(data, r.clone()) {
+            return None;
+        }
+        let s = &data[r];
+        for v in decoded_views(s).into_iter().chain(unescaped_views(s)) {
+            if !matcher.find(&v.text).is_empty() {
+                return None;
+            }
+        }
+    }
+    for v in folded_views(data) {
+        if !matcher.find(&v.text).is_empty() {
+            return None;
+        }
+    }
+    for &rule in whole {
+        let reach = (*bounds.0.get(&rule)?)?.saturating_add(16);
+        for c in changed {
+            let lo = c.start.saturating_sub(reach);
+            let hi = c.end.saturating_add(reach).min(data.len());
+            matched += (hi - lo) as u64;
+            if matcher.whole_rule_matches(rule, data, lo..hi) {
+                return None;
+            }
+        }
+    }
+    Some(matched)
+}
+
+/// Walk one pack's blob delta trees from their whole blobs, rebuilding each blob once and
+/// sending those in `wanted` (and not yet claimed) to the workers. Returns how many entries
+/// could not be rebuilt (they and their deltas are left to the plain reader).
+fn walk_pack(
+    pack: &Pack,
+    wanted: &HashMap<Oid, BlobId>,
+    claimed: &mut HashSet<Oid>,
+    tx: &crossbeam_channel::Sender<Work>,
+) -> usize {
+    let n = pack.entries.len();
+    // the type of each entry's object: its delta chain's root type
+    let mut kind: Vec<Option<Kind>> = vec![None; n];
+    for i in 0..n {
+        let mut chain = Vec::new();
+        let mut j = i;
+        let k = loop {
+            if let Some(k) = kind[j] {
+                break Some(k);
+            }
+            let e = &pack.entries[j];
+            match (e.kind, e.base) {
+                (Kind::OfsDelta | Kind::RefDelta, Some(b)) if chain.len() <= n => {
+                    chain.push(j);
+                    j = b;
+                }
+                (Kind::OfsDelta | Kind::RefDelta, _) => break None,
+                (k, _) => {
+                    kind[j] = Some(k);
+                    break Some(k);
+                }
+            }
+        };
+        for c in chain {
+            kind[c] = k;
+        }
+    }
+    let blob = |i: usize| kind[i] == Some(Kind::Blob);
+    // children of each blob entry, in offset order
+    let mut first = vec![0usize; n + 1];
+    for (i, e) in pack.entries.iter().enumerate() {
+        if let (Some(b), true) = (e.base, blob(i)) {
+            first[b + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let mut fill = first.clone();
+    let mut children = vec![0usize; first[n]];
+    for (i, e) in pack.entries.iter().enumerate() {
+        if let (Some(b), true) = (e.base, blob(i)) {
+            children[fill[b]] = i;
+            fill[b] += 1;
+        }
+    }
+    let states = Arc::new(States::new(n));
+    let mut errors = 0usize;
+    // send entry `i` (content `data`) when wanted, else settle its state
+    let mut emit = |i: usize, data: &Arc<Vec<u8>>, delta: Option<(usize, Vec<Range<usize>>)>| {
+        let oid = pack.entries[i].oid;
+        match wanted.get(&oid) {
+            Some(b) if claimed.insert(oid) => {
+                let w = Work {
+                    blob: *b,
+                    data: data.clone(),
+                    states: states.clone(),
+                    slot: i,
+                    delta,
+                };
+                if tx.send(w).is_err() {
+                    states.set(i, None);
+                }
+            }
+            _ => states.set(i, None),
+        }
+    };
+    for root in 0..n {
+        let e = &pack.entries[root];
+        if !blob(root) || e.base.is_some() || e.kind != Kind::Blob {
+            continue;
+        }
+        let data = match pack.inflate(root) {
+            Ok(d) => Arc::new(d),
+            Err(_) => {
+                errors += 1;
+                continue;
+            }
+        };
+        emit(root, &data, None);
+        // depth-first: (entry, content, next child)
+        let mut stack: Vec<(usize, Arc<Vec<u8>>, usize)> = vec![(root, data, first[root])];
+        while let Some(top) = stack.last_mut() {
+            let (parent, next) = (top.0, top.2);
+            if next == first[parent + 1] {
+                stack.pop();
+                continue;
+            }
+            top.2 += 1;
+            let child = children[next];
+            let base = top.1.clone();
+            let built = pack
+                .inflate(child)
+                .and_then(|d| pack::apply_delta(&base, &d));
+            let (out, pieces) = match built {
+                Ok(x) => x,
+                Err(_) => {
+                    errors += 1;
+                    continue;
+                }
+            };
+            let changed = pack::changed_ranges(&pieces, base.len(), out.len());
+            let out = Arc::new(out);
+            emit(child, &out, Some((parent, changed)));
+            if first[child] < first[child + 1] {
+                stack.push((child, out, first[child]));
+            }
+        }
+    }
+    errors
+}
