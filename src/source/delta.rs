@@ -16,13 +16,16 @@
 //!   keyword: the keyword windows of [`crate::matcher::Matcher::find`] span a hit's line and the
 //!   next, and windows of hits on neighbouring lines merge, so every window with a changed line
 //!   lies inside such a region and is searched exactly as in the whole blob;
-//! - decoded base64 values and unescaped lines lie within one line: those of the regions are
-//!   matched; values folded over lines (YAML blocks, continued literals) are found in the whole
-//!   blob and matched;
+//! - decoded base64 values and unescaped lines lie within one line; values folded over lines
+//!   (YAML blocks, continued literals) cannot go on through a line that
+//!   [`crate::expand::folded_sync_line`] accepts, and the regions are widened until their first
+//!   and last lines are such lines: the views of the regions, found on the regions alone, are
+//!   matched;
 //! - a rule run over whole chunks (no keywords, or multi-line with its keyword in the base) can
 //!   only match in the new blob where it did not in the base by touching a change: its regex runs
-//!   around each change, as far as its longest match reaches. A multi-line rule's keyword among
-//!   the changed lines, or a rule whose matches have no bounded length, scans the blob whole.
+//!   around each change, as far as its longest match reaches (over the whole blob when its
+//!   matches have no bounded length). A multi-line rule's keyword among the changed lines scans
+//!   the blob whole.
 //!
 //! Any match near a change — valid or not — and the blob is scanned whole, so a blob's
 //! findings always come from the whole-blob pipeline; quiet blobs have none. Objects the reader
@@ -41,7 +44,7 @@ use super::blobs::BlobId;
 use super::history::{self, HistoryOptions, Hit, scan_one};
 use super::pack::{self, Kind, Pack};
 use crate::chunk::looks_binary;
-use crate::expand::{decoded_views, folded_views, unescaped_views};
+use crate::expand::{decoded_views, folded_sync_line, folded_views, unescaped_views};
 use crate::matcher::Matcher;
 use crate::scan::{Collector, Scanner};
 
@@ -105,6 +108,7 @@ struct Counts {
     delta_scanned: AtomicUsize,
     mismatched: AtomicUsize,
     matched_bytes: AtomicU64,
+    whole_bytes: AtomicU64,
 }
 
 /// Longest match, per rule, of the rules run over whole chunks (None: unbounded).
@@ -215,14 +219,16 @@ pub(super) fn scan_blobs(
     notes.push(format!(
         "delta reader: {} blob(s) from {} pack(s): {} scanned whole, {} deltas matched only \
          around their changes ({} bytes matched), {} deltas scanned whole after a match near a \
-         change or a base that was not quiet; {} read by git cat-file ({} id mismatch(es), {} \
-         unreadable pack entries, the rest loose objects, alternates or bases outside a pack)",
+         change or a base that was not quiet ({} bytes scanned whole in all); {} read by git \
+         cat-file ({} id mismatch(es), {} unreadable pack entries, the rest loose objects, \
+         alternates or bases outside a pack)",
         claimed.len(),
         packs.len(),
         c.whole.load(Ordering::Relaxed),
         c.quiet.load(Ordering::Relaxed),
         c.matched_bytes.load(Ordering::Relaxed),
         c.delta_scanned.load(Ordering::Relaxed),
+        c.whole_bytes.load(Ordering::Relaxed),
         rest.len(),
         c.mismatched.load(Ordering::Relaxed),
         pack_errors,
@@ -265,6 +271,9 @@ fn work(
     } else {
         counts.whole.fetch_add(1, Ordering::Relaxed);
     }
+    counts
+        .whole_bytes
+        .fetch_add(data.len() as u64, Ordering::Relaxed);
     let act = scan_one(scanner, collector, w.blob, data, hits, kept);
     Ok(act
         .filter(|a| a.raw_matches == 0 && plain_text(data))
@@ -313,19 +322,16 @@ fn regions(matcher: &Matcher, data: &[u8], changed: &[Range<usize>]) -> Vec<Rang
                 r.end = line_at(data, r.end).end;
             }
         }
-        // edges without keywords: every window reaching into the region is inside it
-        loop {
-            let first = line_at(data, r.start.min(n - 1));
-            if r.start == 0 || !matcher.has_keyword(&data[first]) {
-                break;
-            }
+        // edges without keywords, where folded values cannot go on: every keyword window and
+        // folded value reaching into the region is inside it
+        let edge = |line: Range<usize>| {
+            let prev = (line.start > 0).then(|| &data[line_before(data, line.start)]);
+            !matcher.has_keyword(&data[line.clone()]) && folded_sync_line(prev, &data[line])
+        };
+        while r.start > 0 && !edge(line_at(data, r.start)) {
             r.start = line_before(data, r.start).start;
         }
-        loop {
-            let last = line_before(data, r.end);
-            if r.end == n || !matcher.has_keyword(&data[last]) {
-                break;
-            }
+        while r.end < n && !edge(line_before(data, r.end)) {
             r.end = line_at(data, r.end).end;
         }
         match out.last_mut() {
@@ -353,19 +359,26 @@ fn quiet_delta(
             return None;
         }
         let s = &data[r];
-        for v in decoded_views(s).into_iter().chain(unescaped_views(s)) {
+        let views = decoded_views(s)
+            .into_iter()
+            .chain(unescaped_views(s))
+            .chain(folded_views(s));
+        for v in views {
             if !matcher.find(&v.text).is_empty() {
                 return None;
             }
         }
     }
-    for v in folded_views(data) {
-        if !matcher.find(&v.text).is_empty() {
-            return None;
-        }
-    }
     for &rule in whole {
-        let reach = (*bounds.0.get(&rule)?)?.saturating_add(16);
+        let Some(reach) = bounds.0.get(&rule).copied().flatten() else {
+            // no bound on its matches: the rule's regex (only it) over the whole blob
+            matched += data.len() as u64;
+            if matcher.whole_rule_matches(rule, data, 0..data.len()) {
+                return None;
+            }
+            continue;
+        };
+        let reach = reach.saturating_add(16);
         for c in changed {
             let lo = c.start.saturating_sub(reach);
             let hi = c.end.saturating_add(reach).min(data.len());
