@@ -64,6 +64,27 @@ pub struct Activity {
     pub raw_matches: usize,
     /// Rules run over the whole chunk (no keywords, or multi-line with a keyword hit).
     pub whole_rules: Vec<usize>,
+    /// Raw matches of those rules in the chunk itself (not its views).
+    pub whole_raw: usize,
+    /// Raw matches that passed validation (candidates before pairing and de-duplication).
+    pub candidates: usize,
+}
+
+/// Whether raw match `m` in `text` (a chunk, or a view whose value starts at `value_offset`)
+/// becomes a candidate: it lies in the value, its assigned name may name a secret and its
+/// secret passes the rule's validation. A function of the matched text alone.
+pub fn admits(
+    matcher: &Matcher,
+    text: &[u8],
+    m: &crate::matcher::RawMatch,
+    value_offset: usize,
+) -> bool {
+    m.secret.end > value_offset
+        && key_ok(text, m)
+        && validate(
+            &matcher.rules()[m.rule],
+            &String::from_utf8_lossy(&text[m.secret.clone()]),
+        ) == Verdict::Pass
 }
 
 /// Validated candidates in `data`, including those inside decoded base64 values, with
@@ -83,12 +104,14 @@ fn candidates_indexed(
     let mut out: Vec<Candidate> = Vec::new();
     let found = matcher.find_noting(data, Some(&mut act.whole_rules));
     act.raw_matches += found.len();
+    act.whole_raw += found.iter().filter(|m| matcher.runs_whole(m.rule)).count();
     for m in found {
         if !key_ok(data, &m) {
             continue;
         }
         let secret = String::from_utf8_lossy(&data[m.secret.clone()]).into_owned();
         if validate(&rules[m.rule], &secret) == Verdict::Pass {
+            act.candidates += 1;
             out.push(Candidate {
                 rule: m.rule,
                 confidence: confidence_of(&rules[m.rule], data, &m, &secret, false),
@@ -126,6 +149,7 @@ fn candidates_indexed(
             }
             let secret = String::from_utf8_lossy(&view.text[m.secret.clone()]).into_owned();
             if validate(&rules[m.rule], &secret) == Verdict::Pass {
+                act.candidates += 1;
                 out.push(Candidate {
                     rule: m.rule,
                     confidence: confidence_of(&rules[m.rule], &view.text, &m, &secret, in_query),

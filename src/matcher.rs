@@ -230,30 +230,35 @@ impl Matcher {
         self.automaton.as_ref().is_some_and(|ac| ac.is_match(line))
     }
 
-    /// Whether the whole lines `region` of `data` are quiet for the line-window rules: no
-    /// keyword of a multi-line rule, and no match in the windows [`Matcher::find`] searches
-    /// around the keyword hits, computed on the region alone. When the region's first and last
-    /// lines hold no keyword, these are the windows `find` searches on all of `data` for the
-    /// hits in the region. Rules run over whole chunks are not looked at (see
-    /// [`Matcher::whole_rule_matches`]).
-    pub fn region_quiet(&self, data: &[u8], region: Range<usize>) -> bool {
+    /// Whether rule `r` runs over whole chunks (it has no keywords, or is multi-line).
+    pub fn runs_whole(&self, r: usize) -> bool {
+        self.rules[r].spec.multiline || self.rules[r].spec.keywords.is_empty()
+    }
+
+    /// The matches of the line-window rules in the whole lines `region` of `data`, searched in
+    /// the windows [`Matcher::find`] searches around the keyword hits, computed on the region
+    /// alone (offsets in the region); None when a multi-line rule's keyword occurs there. When
+    /// the region's first and last lines hold no keyword, these are the windows `find` searches
+    /// on all of `data` for the hits in the region. Rules run over whole chunks are not run
+    /// (see [`Matcher::whole_rule_matches`]).
+    pub fn region_matches(&self, data: &[u8], region: Range<usize>) -> Option<Vec<RawMatch>> {
+        let mut out = Vec::new();
         let Some(ac) = &self.automaton else {
-            return true;
+            return Some(out);
         };
         let s = &data[region];
         let mut hits: Vec<(usize, usize)> = Vec::new();
         self.keyword_hits(ac, s, &mut hits);
         if hits.is_empty() {
-            return true;
+            return Some(out);
         }
         hits.sort_unstable();
         hits.dedup();
-        let mut out = Vec::new();
         let mut windows: Vec<Range<usize>> = Vec::new();
         for group in hits.chunk_by(|a, b| a.0 == b.0) {
             let r = group[0].0;
             if self.rules[r].spec.multiline {
-                return false;
+                return None;
             }
             windows.clear();
             for &(_, off) in group {
@@ -265,12 +270,9 @@ impl Matcher {
             }
             for w in &windows {
                 self.run_rule(r, s, w.clone(), &mut out);
-                if !out.is_empty() {
-                    return false;
-                }
             }
         }
-        true
+        Some(out)
     }
 
     /// Whether rule `r`'s regex matches anywhere in `data[range]`.

@@ -5,9 +5,12 @@
 //!
 //! Each pack's delta trees are walked from their whole (non-delta) blobs, every blob rebuilt
 //! once by [`super::pack`] and checked against its id (SHA-1). A blob stored whole, or whose base
-//! was not matched quietly, is scanned whole. A delta of a *quiet* base — a base in which the
-//! matcher found no regex match at all (in the blob or any decoded view) — is quiet too when
-//! nothing new is found around what the delta changed:
+//! was not *quiet*, is scanned whole. A blob is quiet when the matcher found no candidate in it
+//! (every regex match, in the blob or a decoded view, was rejected by its name or validation —
+//! functions of the matched text alone, [`crate::detect::admits`]) and no match at all of a rule
+//! run over whole chunks. A delta of a quiet base is quiet too, without a whole scan, when
+//! nothing new is admitted around what it changed: a match away from the changes is a match of
+//! the base in the same window, rejected there and so here. What is matched around a delta:
 //!
 //! - the *changed lines*: lines holding inserted bytes or a join of two copies that were not
 //!   next to each other in the base (or the blob's start or end, when the base went on there).
@@ -27,10 +30,11 @@
 //!   matches have no bounded length). A multi-line rule's keyword among the changed lines scans
 //!   the blob whole.
 //!
-//! Any match near a change — valid or not — and the blob is scanned whole, so a blob's
-//! findings always come from the whole-blob pipeline; quiet blobs have none. Objects the reader
-//! cannot handle (loose objects, alternates, promisor packs, bases outside the pack, corrupt
-//! data, an id that does not check) are read whole by [`super::history`]'s plain reader.
+//! Any admitted match near a change (or any match of a whole-chunk rule) and the blob is scanned
+//! whole, so a blob's findings always come from the whole-blob pipeline; quiet blobs have none.
+//! Objects the reader cannot handle (loose objects, alternates, promisor packs, bases outside
+//! the pack, corrupt data, an id that does not check) are read whole by [`super::history`]'s
+//! plain reader.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -44,12 +48,13 @@ use super::blobs::BlobId;
 use super::history::{self, HistoryOptions, Hit, scan_one};
 use super::pack::{self, Kind, Pack};
 use crate::chunk::looks_binary;
+use crate::detect::admits;
 use crate::expand::{decoded_views, folded_sync_line, folded_views, unescaped_views};
 use crate::matcher::Matcher;
 use crate::scan::{Collector, Scanner};
 
 /// What is known of a blob a delta may be based on: quiet (with the rules that ran over all
-/// of it), or not (findings, matches, skipped, not scanned here).
+/// of it), or not (candidates, whole-chunk rule matches, skipped, not scanned here).
 type State = Option<Arc<[usize]>>;
 
 /// The states of one pack's entries, set once each by the workers (or the reader).
@@ -276,7 +281,7 @@ fn work(
         .fetch_add(data.len() as u64, Ordering::Relaxed);
     let act = scan_one(scanner, collector, w.blob, data, hits, kept);
     Ok(act
-        .filter(|a| a.raw_matches == 0 && plain_text(data))
+        .filter(|a| a.candidates == 0 && a.whole_raw == 0 && plain_text(data))
         .map(|a| {
             let mut r = a.whole_rules;
             r.sort_unstable();
@@ -343,7 +348,7 @@ fn regions(matcher: &Matcher, data: &[u8], changed: &[Range<usize>]) -> Vec<Rang
 }
 
 /// Whether a delta of a quiet base (`whole`: the rules run over all of the base) is quiet:
-/// no match near what it changed. Returns the bytes matched, or None when it is not quiet or
+/// nothing admitted near what it changed. Returns the bytes matched, or None when it is not quiet or
 /// cannot be shown to be.
 fn quiet_delta(
     matcher: &Matcher,
@@ -355,16 +360,21 @@ fn quiet_delta(
     let mut matched = 0u64;
     for r in regions(matcher, data, changed) {
         matched += r.len() as u64;
-        if !matcher.region_quiet(data, r.clone()) {
+        let s = &data[r.clone()];
+        let found = matcher.region_matches(data, r)?;
+        if found.iter().any(|m| admits(matcher, s, m, 0)) {
             return None;
         }
-        let s = &data[r];
         let views = decoded_views(s)
             .into_iter()
             .chain(unescaped_views(s))
             .chain(folded_views(s));
         for v in views {
-            if !matcher.find(&v.text).is_empty() {
+            let found = matcher.find(&v.text);
+            if found
+                .iter()
+                .any(|m| admits(matcher, &v.text, m, v.value_offset))
+            {
                 return None;
             }
         }
