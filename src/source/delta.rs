@@ -176,12 +176,22 @@ pub(super) fn scan_blobs(
         ));
     }
     let mut pack_errors = 0usize;
+    let bar = opts.progress.then(|| {
+        let pb = indicatif::ProgressBar::new(list.iter().map(|b| b.size).sum());
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} history (delta) [{elapsed_precise}] {bytes}/{total_bytes} ({bytes_per_sec})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    });
     let (tx, rx) = crossbeam_channel::bounded::<Work>(threads * 4);
     std::thread::scope(|s| {
         for _ in 0..threads {
             let rx = rx.clone();
-            let (hits, kept, counts, mismatched, bounds) =
-                (&hits, &kept, &counts, &mismatched, &bounds);
+            let (hits, kept, counts, mismatched, bounds, bar) =
+                (&hits, &kept, &counts, &mismatched, &bounds, &bar);
             s.spawn(move || {
                 for w in rx {
                     let state = work(scanner, collector, &w, hits, kept, counts, bounds);
@@ -192,6 +202,9 @@ pub(super) fn scan_blobs(
                             .push(w.blob);
                     }
                     w.states.set(w.slot, state.ok().flatten());
+                    if let Some(pb) = bar {
+                        pb.inc(w.blob.size);
+                    }
                 }
             });
         }
@@ -209,6 +222,9 @@ pub(super) fn scan_blobs(
         }
         drop(tx);
     });
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
     let mismatched = mismatched.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut rest: Vec<BlobId> = list
         .iter()
