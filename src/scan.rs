@@ -13,6 +13,10 @@ use crate::finding::Finding;
 use crate::hygiene::Policy;
 use crate::matcher::Matcher;
 
+pub mod incremental;
+
+pub use crate::detect::Activity;
+
 /// Plain scan settings (the CLI builds these from its flags).
 #[derive(Debug, Clone)]
 pub struct ScanOptions {

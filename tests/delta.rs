@@ -390,3 +390,68 @@ fn plain_reader_notes_nothing_about_deltas() {
             .any(|n| n.as_str().unwrap().starts_with("delta reader"))
     );
 }
+
+fn pack_of(repo: &Path) -> PathBuf {
+    std::fs::read_dir(repo.join(".git/objects/pack"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "pack"))
+        .unwrap()
+}
+
+fn same_report(repo: &Path) -> Value {
+    let plain = scan(repo, "plain");
+    let delta = scan(repo, "delta");
+    assert_eq!(plain["findings"], delta["findings"]);
+    assert_eq!(plain["summary"], delta["summary"]);
+    assert_eq!(plain["skipped"], delta["skipped"]);
+    delta
+}
+
+#[test]
+fn what_the_pack_reader_cannot_read_goes_to_the_plain_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = generate(dir.path(), 5, 40, 0);
+    git(
+        &repo,
+        &["repack", "-adfq", "--depth=250", "--window=250"],
+        1_800_000_000,
+    );
+    let pack = pack_of(&repo);
+    // a promisor pack is left to git
+    let promisor = pack.with_extension("promisor");
+    std::fs::write(&promisor, "").unwrap();
+    let v = same_report(&repo);
+    assert!(
+        v["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("promisor pack"))
+    );
+    assert_eq!(count_in_note(&v, "deltas matched only"), 0);
+    std::fs::remove_file(&promisor).unwrap();
+    let v = same_report(&repo);
+    assert_eq!(count_in_note(&v, "read by git cat-file"), 0);
+    // damaged entries: the blobs they hold (and their deltas) are read by git, which reports
+    // what it cannot read the same way with both readers
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let n = bytes.len();
+    for k in [n / 3, n / 2, 2 * n / 3] {
+        bytes[k] ^= 0x55;
+    }
+    let mut perm = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(false);
+    std::fs::set_permissions(&pack, perm).unwrap();
+    std::fs::write(&pack, bytes).unwrap();
+    let plain = scan(&repo, "plain");
+    let delta = scan(&repo, "delta");
+    assert_eq!(plain["findings"], delta["findings"]);
+    assert_eq!(plain["skipped"], delta["skipped"]);
+    assert!(
+        count_in_note(&delta, "read by git cat-file") > 0,
+        "{delta:#}"
+    );
+}

@@ -318,7 +318,7 @@ pub(super) fn scan_one(
     data: &[u8],
     hits: &Mutex<HashMap<Oid, Hit>>,
     kept: &AtomicU64,
-) -> Option<crate::detect::Activity> {
+) -> Option<crate::scan::Activity> {
     let id = b.oid.to_string();
     if let Some(reason) = git::skip_reason(data) {
         collector.skip(git::blob_input(None, &id), reason);
