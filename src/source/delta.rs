@@ -109,6 +109,8 @@ struct Counts {
     whole: AtomicUsize,
     quiet: AtomicUsize,
     delta_scanned: AtomicUsize,
+    /// Of those, deltas whose base was not quiet.
+    base_loud: AtomicUsize,
     mismatched: AtomicUsize,
     matched_bytes: AtomicU64,
     whole_bytes: AtomicU64,
@@ -222,8 +224,9 @@ pub(super) fn scan_blobs(
     let c = &counts;
     notes.push(format!(
         "delta reader: {} blob(s) from {} pack(s): {} scanned whole, {} deltas matched only \
-         around their changes ({} bytes matched), {} deltas scanned whole after a match near a \
-         change or a base that was not quiet ({} bytes scanned whole in all); {} read by git \
+         around their changes ({} bytes matched), {} deltas scanned whole ({} of them of a base \
+         that was not quiet, the rest after a match near a change) ({} bytes scanned whole in \
+         all); {} read by git \
          cat-file ({} id mismatch(es), {} unreadable pack entries, the rest loose objects, \
          alternates or bases outside a pack)",
         claimed.len(),
@@ -232,6 +235,7 @@ pub(super) fn scan_blobs(
         c.quiet.load(Ordering::Relaxed),
         c.matched_bytes.load(Ordering::Relaxed),
         c.delta_scanned.load(Ordering::Relaxed),
+        c.base_loud.load(Ordering::Relaxed),
         c.whole_bytes.load(Ordering::Relaxed),
         rest.len(),
         c.mismatched.load(Ordering::Relaxed),
@@ -262,8 +266,12 @@ fn work(
             && super::git::skip_reason(d).is_none()
     };
     if let Some((base, changed)) = &w.delta {
+        let base = w.states.get(*base);
+        if base.is_none() {
+            counts.base_loud.fetch_add(1, Ordering::Relaxed);
+        }
         if plain_text(data)
-            && let Some(whole) = w.states.get(*base)
+            && let Some(whole) = base
             && let Some(n) = quiet_delta(&scanner.matcher, data, changed, &whole, bounds)
         {
             collector.scanned(data.len(), Vec::new());
