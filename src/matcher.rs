@@ -237,20 +237,21 @@ impl Matcher {
 
     /// The matches of the line-window rules in the whole lines `region` of `data`, searched in
     /// the windows [`Matcher::find`] searches around the keyword hits, computed on the region
-    /// alone (offsets in the region); None when a multi-line rule's keyword occurs there. When
-    /// the region's first and last lines hold no keyword, these are the windows `find` searches
-    /// on all of `data` for the hits in the region. Rules run over whole chunks are not run
-    /// (see [`Matcher::whole_rule_matches`]).
-    pub fn region_matches(&self, data: &[u8], region: Range<usize>) -> Option<Vec<RawMatch>> {
+    /// alone (offsets in the region), and the multi-line rules whose keyword occurs there (not
+    /// run). When the region's first and last lines hold no keyword, these are the windows
+    /// `find` searches on all of `data` for the hits in the region. Rules run over whole chunks
+    /// are not run (see [`Matcher::whole_rule_matches`]).
+    pub fn region_matches(&self, data: &[u8], region: Range<usize>) -> (Vec<RawMatch>, Vec<usize>) {
         let mut out = Vec::new();
+        let mut multiline = Vec::new();
         let Some(ac) = &self.automaton else {
-            return Some(out);
+            return (out, multiline);
         };
         let s = &data[region];
         let mut hits: Vec<(usize, usize)> = Vec::new();
         self.keyword_hits(ac, s, &mut hits);
         if hits.is_empty() {
-            return Some(out);
+            return (out, multiline);
         }
         hits.sort_unstable();
         hits.dedup();
@@ -258,7 +259,8 @@ impl Matcher {
         for group in hits.chunk_by(|a, b| a.0 == b.0) {
             let r = group[0].0;
             if self.rules[r].spec.multiline {
-                return None;
+                multiline.push(r);
+                continue;
             }
             windows.clear();
             for &(_, off) in group {
@@ -272,7 +274,7 @@ impl Matcher {
                 self.run_rule(r, s, w.clone(), &mut out);
             }
         }
-        Some(out)
+        (out, multiline)
     }
 
     /// Whether rule `r`'s regex matches anywhere in `data[range]`.

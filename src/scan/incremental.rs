@@ -85,22 +85,37 @@ pub fn regions(matcher: &Matcher, data: &[u8], changed: &[Range<usize>]) -> Vec<
 }
 
 /// Whether a delta of a quiet base (`whole`: the rules run over all of the base) is quiet:
-/// nothing admitted near what it changed. Returns the bytes matched, or None when it is not quiet or
-/// cannot be shown to be.
+/// nothing admitted near what it changed. Returns the bytes matched and the multi-line rules
+/// whose keyword the changes brought in (the whole-chunk rules of the delta are `whole` and
+/// these), or None when it is not quiet or cannot be shown to be.
 pub fn quiet_delta(
     matcher: &Matcher,
     data: &[u8],
     changed: &[Range<usize>],
     whole: &[usize],
     bounds: &Bounds,
-) -> Option<u64> {
+) -> Option<(u64, Vec<usize>)> {
     let mut matched = 0u64;
+    let mut added: Vec<usize> = Vec::new();
     for r in regions(matcher, data, changed) {
         matched += r.len() as u64;
         let s = &data[r.clone()];
-        let found = matcher.region_matches(data, r)?;
+        let (found, multiline) = matcher.region_matches(data, r);
         if found.iter().any(|m| admits(matcher, s, m, 0)) {
             return None;
+        }
+        // a multi-line rule's keyword: the whole blob's matcher runs it over all of the blob.
+        // Even a rule of `whole` (which may name rules that did not run on the base, whose
+        // keyword it lacked: the base may hold a match of it that now counts)
+        for rule in multiline {
+            if added.contains(&rule) {
+                continue;
+            }
+            matched += data.len() as u64;
+            if matcher.whole_rule_matches(rule, data, 0..data.len()) {
+                return None;
+            }
+            added.push(rule);
         }
         let views = decoded_views(s)
             .into_iter()
@@ -135,5 +150,39 @@ pub fn quiet_delta(
             }
         }
     }
-    Some(matched)
+    Some((matched, added))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::builtin_rules;
+
+    #[test]
+    fn a_multi_line_rule_whose_keyword_a_delta_brings_in_runs_over_the_whole_blob() {
+        let m = Matcher::new(builtin_rules().unwrap()).unwrap();
+        let rule = m
+            .rules()
+            .iter()
+            .position(|r| r.id() == "kubernetes.kubeadm-bootstrap-token")
+            .unwrap();
+        let bounds = Bounds::new(&m);
+        // a bounded rule: around a change it looks only as far as its longest match
+        assert!(bounds.0[&rule].is_some_and(|n| n < 100));
+        let mut base = String::from("join:\n  id: abcdef.0123456789abcdef\n");
+        for i in 0..200 {
+            base += &format!("line number {i}\n");
+        }
+        let at = base.len();
+        for (line, quiet) in [("run kubeadm join\n", false), ("nothing here\n", true)] {
+            let data = base.clone() + line;
+            let changed = [at..data.len()];
+            // whether or not the base's whole-chunk rules are said to include it (they may
+            // name rules that did not run on the base, which then may hold a match)
+            for whole in [vec![], vec![rule]] {
+                let got = quiet_delta(&m, data.as_bytes(), &changed, &whole, &bounds);
+                assert_eq!(got.is_some(), quiet, "{line:?} {whole:?}");
+            }
+        }
+    }
 }

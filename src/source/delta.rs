@@ -27,8 +27,8 @@
 //! - a rule run over whole chunks (no keywords, or multi-line with its keyword in the base) can
 //!   only match in the new blob where it did not in the base by touching a change: its regex runs
 //!   around each change, as far as its longest match reaches (over the whole blob when its
-//!   matches have no bounded length). A multi-line rule's keyword among the changed lines scans
-//!   the blob whole.
+//!   matches have no bounded length). A multi-line rule whose keyword the changed lines bring in
+//!   runs alone over the whole blob, as the whole-blob matcher would run it.
 //!
 //! Any admitted match near a change (or any match of a whole-chunk rule) and the blob is scanned
 //! whole, so a blob's findings always come from the whole-blob pipeline; quiet blobs have none.
@@ -272,12 +272,18 @@ fn work(
         }
         if plain_text(data)
             && let Some(whole) = base
-            && let Some(n) = quiet_delta(&scanner.matcher, data, changed, &whole, bounds)
+            && let Some((n, added)) = quiet_delta(&scanner.matcher, data, changed, &whole, bounds)
         {
             collector.scanned(data.len(), Vec::new());
             counts.quiet.fetch_add(1, Ordering::Relaxed);
             counts.matched_bytes.fetch_add(n, Ordering::Relaxed);
-            return Ok(Some(whole));
+            if added.is_empty() {
+                return Ok(Some(whole));
+            }
+            let mut all: Vec<usize> = whole.iter().copied().chain(added).collect();
+            all.sort_unstable();
+            all.dedup();
+            return Ok(Some(all.into()));
         }
         counts.delta_scanned.fetch_add(1, Ordering::Relaxed);
     } else {
