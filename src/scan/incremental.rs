@@ -176,7 +176,7 @@ mod tests {
         let at = base.len();
         for (line, quiet) in [("run kubeadm join\n", false), ("nothing here\n", true)] {
             let data = base.clone() + line;
-            let changed = vec![at..data.len()];
+            let changed: Vec<Range<usize>> = std::iter::once(at..data.len()).collect();
             // whether or not the base's whole-chunk rules are said to include it (they may
             // name rules that did not run on the base, which then may hold a match)
             for whole in [vec![], vec![rule]] {
