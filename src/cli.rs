@@ -123,6 +123,15 @@ pub enum RulesCommand {
 }
 
 /// Output formats.
+/// `--history-reader`: how a history scan reads blobs.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum HistoryReader {
+    /// Pack-aware: deltas are matched only around what they change.
+    Delta,
+    /// Every blob read through `git cat-file` and scanned whole.
+    Plain,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum FormatArg {
     /// Readable terminal view.
@@ -227,6 +236,10 @@ pub struct ScanArgs {
     /// With --history: also scan unreachable objects.
     #[arg(long)]
     pub all_objects: bool,
+    /// With --history: how blobs are read. `delta` reads the packs and matches a delta only
+    /// around the lines it changes (same findings); `plain` reads and scans every blob whole.
+    #[arg(long, value_enum, default_value = "delta", value_name = "READER")]
+    pub history_reader: HistoryReader,
     /// Scan what `git commit` would add (staged changes versus HEAD).
     #[arg(long)]
     pub staged: bool,

@@ -72,10 +72,42 @@ pub fn validate(rule: &Rule, secret: &str) -> Verdict {
     Verdict::Pass
 }
 
+/// What the matcher did on a chunk besides finding candidates: how many raw matches it found
+/// (in the chunk and its decoded views, before validation) and which rules it ran over the whole
+/// chunk. A chunk without raw matches is quiet; the delta-aware history scan builds on that.
+#[derive(Debug, Clone, Default)]
+pub struct Activity {
+    /// Regex matches in the chunk and its views, valid or not.
+    pub raw_matches: usize,
+    /// Rules run over the whole chunk (no keywords, or multi-line with a keyword hit).
+    pub whole_rules: Vec<usize>,
+    /// Raw matches of those rules in the chunk itself (not its views).
+    pub whole_raw: usize,
+    /// Raw matches that passed validation (candidates before pairing and de-duplication).
+    pub candidates: usize,
+}
+
+/// Whether raw match `m` in `text` (a chunk, or a view whose value starts at `value_offset`)
+/// becomes a candidate: it lies in the value, its assigned name may name a secret and its
+/// secret passes the rule's validation. A function of the matched text alone.
+pub fn admits(
+    matcher: &Matcher,
+    text: &[u8],
+    m: &crate::matcher::RawMatch,
+    value_offset: usize,
+) -> bool {
+    m.secret.end > value_offset
+        && key_ok(text, m)
+        && validate(
+            &matcher.rules()[m.rule],
+            &String::from_utf8_lossy(&text[m.secret.clone()]),
+        ) == Verdict::Pass
+}
+
 /// Validated candidates in `data`, including those inside decoded base64 values, with
 /// overlapping matches of different rules reduced to the most specific one.
 pub fn candidates(matcher: &Matcher, data: &[u8]) -> Vec<Candidate> {
-    candidates_indexed(matcher, data, &OnceCell::new())
+    candidates_indexed(matcher, data, &OnceCell::new(), &mut Activity::default())
 }
 
 /// [`candidates`], building the chunk's [`LineIndex`] in `index` if some step needs it.
@@ -83,15 +115,20 @@ fn candidates_indexed(
     matcher: &Matcher,
     data: &[u8],
     index: &OnceCell<LineIndex>,
+    act: &mut Activity,
 ) -> Vec<Candidate> {
     let rules = matcher.rules();
     let mut out: Vec<Candidate> = Vec::new();
-    for m in matcher.find(data) {
+    let found = matcher.find_noting(data, Some(&mut act.whole_rules));
+    act.raw_matches += found.len();
+    act.whole_raw += found.iter().filter(|m| matcher.runs_whole(m.rule)).count();
+    for m in found {
         if !key_ok(data, &m) {
             continue;
         }
         let secret = String::from_utf8_lossy(&data[m.secret.clone()]).into_owned();
         if validate(&rules[m.rule], &secret) == Verdict::Pass {
+            act.candidates += 1;
             out.push(Candidate {
                 rule: m.rule,
                 confidence: confidence_of(&rules[m.rule], data, &m, &secret, false),
@@ -123,12 +160,15 @@ fn candidates_indexed(
         // a base64 value that is a URL query parameter's (`?pwd=<base64>`)
         let in_query =
             view.encoding == Encoding::Base64 && after_query_name(data, view.encoded.start);
-        for m in matcher.find(&view.text) {
+        let found = matcher.find(&view.text);
+        act.raw_matches += found.len();
+        for m in found {
             if m.secret.end <= view.value_offset || !key_ok(&view.text, &m) {
                 continue;
             }
             let secret = String::from_utf8_lossy(&view.text[m.secret.clone()]).into_owned();
             if validate(&rules[m.rule], &secret) == Verdict::Pass {
+                act.candidates += 1;
                 out.push(Candidate {
                     rule: m.rule,
                     confidence: confidence_of(&rules[m.rule], &view.text, &m, &secret, in_query),
@@ -575,10 +615,22 @@ pub fn detect(
     policy: &Policy,
     commit_time: Option<i64>,
 ) -> (Vec<Candidate>, Vec<Finding>) {
-    let index = OnceCell::new();
-    let cands = candidates_indexed(matcher, &chunk.data, &index);
-    let found = findings_with(matcher, chunk, &cands, policy, commit_time, &index);
+    let (cands, found, _) = detect_noting(matcher, chunk, policy, commit_time);
     (cands, found)
+}
+
+/// [`detect`], also saying what the matcher did ([`Activity`]).
+pub fn detect_noting(
+    matcher: &Matcher,
+    chunk: &Chunk<'_>,
+    policy: &Policy,
+    commit_time: Option<i64>,
+) -> (Vec<Candidate>, Vec<Finding>, Activity) {
+    let index = OnceCell::new();
+    let mut act = Activity::default();
+    let cands = candidates_indexed(matcher, &chunk.data, &index, &mut act);
+    let found = findings_with(matcher, chunk, &cands, policy, commit_time, &index);
+    (cands, found, act)
 }
 
 /// The findings of `cands`, candidates found earlier in `chunk`'s data (by [`detect`]), for

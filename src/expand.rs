@@ -387,6 +387,25 @@ fn is_piece(t: &[u8]) -> bool {
         })
 }
 
+/// Whether [`folded_views`] starts afresh at `line` whatever came before: no folded value can
+/// go on through it (it is not one token, does not open with a quote after its indentation, and
+/// `prev`, the line before, does not end in a backslash); a line ending is ignored. The folded views of a run of lines from such a line to another are the same in any
+/// text holding that run (the delta-aware history scan relies on it).
+pub fn folded_sync_line(prev: Option<&[u8]>, line: &[u8]) -> bool {
+    fn strip(l: &[u8]) -> &[u8] {
+        let l = l.strip_suffix(b"\n").unwrap_or(l);
+        l.strip_suffix(b"\r").unwrap_or(l)
+    }
+    let line = strip(line);
+    let body = &line[indent_of(line)..];
+    !is_piece(line.trim_ascii())
+        && !matches!(body.first(), Some(b'"' | b'\''))
+        && prev.is_none_or(|p| {
+            let p = strip(p);
+            p.last() != Some(&b'\\') && p.trim_ascii_end().last() != Some(&b'\\')
+        })
+}
+
 /// Values written over several lines, joined, with their decoded base64 where the joined
 /// value is base64 of text (see the module comment). Each view maps every byte back to the
 /// chunk; a view's `value_offset` is where the joined value starts (before it: its key).
@@ -615,6 +634,74 @@ fn continues_after(rest: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folded_views_of_a_run_between_sync_lines_do_not_depend_on_its_surroundings() {
+        let b64 = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2";
+        let kinds: [&str; 14] = [
+            "config: |",
+            "  key: >-",
+            &b64[..60],
+            &b64[..64],
+            "  c2VjcmV0LXZhbHVlLTEyMzQ1Njc4OTA=",
+            "    YWJjZGVmZ2hpamtsbW5vcA",
+            "x = \"abcdefgh\" +",
+            "    \"ijklmnop\"",
+            "msg: \"abc def\\",
+            "  ghi jkl\"",
+            "",
+            "let a = 1; // code",
+            "token: abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH",
+            "\\",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut checked, mut views) = (0, 0);
+        for _ in 0..4000 {
+            let lines: Vec<&str> = (0..12 + next(20))
+                .map(|_| kinds[next(kinds.len())])
+                .collect();
+            let (a, b) = (1 + next(5), 7 + next(5));
+            let prev = |i: usize| (i > 0).then(|| lines[i - 1].as_bytes());
+            if !folded_sync_line(prev(a), lines[a].as_bytes())
+                || !folded_sync_line(prev(b), lines[b].as_bytes())
+            {
+                continue;
+            }
+            checked += 1;
+            let text = lines.join("\n") + "\n";
+            let r0: usize = lines[..a].iter().map(|l| l.len() + 1).sum();
+            let r1: usize = lines[..=b].iter().map(|l| l.len() + 1).sum();
+            let last = r1 - lines[b].len() - 1;
+            let mut inside: Vec<Vec<u8>> = Vec::new();
+            for v in folded_views(text.as_bytes()) {
+                let e = &v.encoded;
+                if e.end <= r0 || e.start >= r1 {
+                    continue;
+                }
+                if e.start >= r0 && e.end <= r1 {
+                    inside.push(v.text);
+                } else {
+                    // only a value starting on the run's last line reaches out of it
+                    assert!(e.start >= last && e.start < r1, "{text:?} {a} {b} {e:?}");
+                }
+            }
+            let mut alone: Vec<Vec<u8>> = folded_views(&text.as_bytes()[r0..r1])
+                .into_iter()
+                .map(|v| v.text)
+                .collect();
+            inside.sort();
+            alone.sort();
+            assert_eq!(inside, alone, "{text:?} {a} {b}");
+            views += inside.len();
+        }
+        assert!(checked > 500 && views > 500, "{checked} {views}");
+    }
     use crate::decode::testutil::random;
 
     #[test]

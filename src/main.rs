@@ -100,6 +100,8 @@ fn scan_report(args: &ScanArgs, use_baseline: bool) -> Result<(ScanReport, Vec<R
             _ => source::blobs::Reader::CatFile,
         },
         explain_allowlist: args.verbose,
+        history_delta: args.history_reader == cli::HistoryReader::Delta,
+        verbose: args.verbose,
     };
     let scan = session::scan(&settings, &target(args)?)?;
     Ok((scan.report, scan.rules))

@@ -151,6 +151,12 @@ impl Matcher {
 
     /// All regex matches of candidate rules in `data`, sorted by position.
     pub fn find(&self, data: &[u8]) -> Vec<RawMatch> {
+        self.find_noting(data, None)
+    }
+
+    /// [`Matcher::find`], also adding to `whole` the rules that ran over all of `data` (rules
+    /// without keywords, and multi-line rules whose keyword occurs).
+    pub fn find_noting(&self, data: &[u8], mut whole: Option<&mut Vec<usize>>) -> Vec<RawMatch> {
         // (rule, keyword hit offset) pairs: sparse, since most chunks hit few rules or none
         let mut hits: Vec<(usize, usize)> = Vec::new();
         if let Some(ac) = &self.automaton {
@@ -159,6 +165,9 @@ impl Matcher {
         let mut out = Vec::new();
         for &r in &self.always {
             self.run_rule(r, data, 0..data.len(), &mut out);
+            if let Some(w) = whole.as_deref_mut() {
+                w.push(r);
+            }
         }
         if hits.is_empty() {
             return finish(out);
@@ -170,6 +179,9 @@ impl Matcher {
             let r = group[0].0;
             if self.rules[r].spec.multiline {
                 self.run_rule(r, data, 0..data.len(), &mut out);
+                if let Some(w) = whole.as_deref_mut() {
+                    w.push(r);
+                }
                 continue;
             }
             windows.clear();
@@ -223,6 +235,68 @@ impl Matcher {
     /// occurs. When this is false, [`Matcher::find`] returns nothing.
     pub fn may_match(&self, data: &[u8]) -> bool {
         !self.always.is_empty() || self.automaton.as_ref().is_some_and(|ac| ac.is_match(data))
+    }
+
+    /// Whether every keyword occurrence lies within one line (no keyword holds a newline).
+    pub fn line_keywords(&self) -> bool {
+        self.line_keywords
+    }
+
+    /// Whether `line` holds any keyword.
+    pub fn has_keyword(&self, line: &[u8]) -> bool {
+        self.automaton.as_ref().is_some_and(|ac| ac.is_match(line))
+    }
+
+    /// Whether rule `r` runs over whole chunks (it has no keywords, or is multi-line).
+    pub fn runs_whole(&self, r: usize) -> bool {
+        self.rules[r].spec.multiline || self.rules[r].spec.keywords.is_empty()
+    }
+
+    /// The matches of the line-window rules in the whole lines `region` of `data`, searched in
+    /// the windows [`Matcher::find`] searches around the keyword hits, computed on the region
+    /// alone (offsets in the region), and the multi-line rules whose keyword occurs there (not
+    /// run). When the region's first and last lines hold no keyword, these are the windows
+    /// `find` searches on all of `data` for the hits in the region. Rules run over whole chunks
+    /// are not run (see [`Matcher::whole_rule_matches`]).
+    pub fn region_matches(&self, data: &[u8], region: Range<usize>) -> (Vec<RawMatch>, Vec<usize>) {
+        let mut out = Vec::new();
+        let mut multiline = Vec::new();
+        let Some(ac) = &self.automaton else {
+            return (out, multiline);
+        };
+        let s = &data[region];
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        self.keyword_hits(ac, s, &mut hits);
+        if hits.is_empty() {
+            return (out, multiline);
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        let mut windows: Vec<Range<usize>> = Vec::new();
+        for group in hits.chunk_by(|a, b| a.0 == b.0) {
+            let r = group[0].0;
+            if self.rules[r].spec.multiline {
+                multiline.push(r);
+                continue;
+            }
+            windows.clear();
+            for &(_, off) in group {
+                let w = line_window(s, off);
+                match windows.last_mut() {
+                    Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+                    _ => windows.push(w),
+                }
+            }
+            for w in &windows {
+                self.run_rule(r, s, w.clone(), &mut out);
+            }
+        }
+        (out, multiline)
+    }
+
+    /// Whether rule `r`'s regex matches anywhere in `data[range]`.
+    pub fn whole_rule_matches(&self, r: usize, data: &[u8], range: Range<usize>) -> bool {
+        self.rules[r].regex.get().is_match(&data[range])
     }
 
     fn run_rule(&self, r: usize, data: &[u8], window: Range<usize>, out: &mut Vec<RawMatch>) {

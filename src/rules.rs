@@ -354,6 +354,16 @@ impl LazyRegex {
         Ok(self.compiled.get_or_init(|| r))
     }
 
+    /// The longest text a match can span, in bytes, when the pattern bounds it.
+    pub fn max_len(&self) -> Option<usize> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .build()
+            .parse(&self.pattern)
+            .ok()?;
+        hir.properties().maximum_len()
+    }
+
     /// Whether the regex has been compiled yet.
     pub fn is_compiled(&self) -> bool {
         self.compiled.get().is_some()

@@ -13,6 +13,10 @@ use crate::finding::Finding;
 use crate::hygiene::Policy;
 use crate::matcher::Matcher;
 
+pub mod incremental;
+
+pub use crate::detect::Activity;
+
 /// Plain scan settings (the CLI builds these from its flags).
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -259,6 +263,8 @@ pub struct Detection {
     candidates: Vec<Candidate>,
     /// The manifest-audit findings kept.
     audit: Vec<Finding>,
+    /// What the matcher did (for the delta-aware history scan).
+    pub activity: detect::Activity,
 }
 
 /// A ready pipeline: compiled rules and the hygiene policy.
@@ -315,8 +321,8 @@ impl Scanner {
             None if looks_binary(&chunk.data) => return Err(SkipReason::Binary),
             None => chunk,
         };
-        let (cands, mut findings) =
-            detect::detect(&self.matcher, &chunk, &self.policy, commit_time);
+        let (cands, mut findings, activity) =
+            detect::detect_noting(&self.matcher, &chunk, &self.policy, commit_time);
         let audit = if self.options.audit_manifests {
             crate::audit::findings(&chunk, &self.policy)
         } else {
@@ -347,6 +353,7 @@ impl Scanner {
                 findings,
                 candidates,
                 audit,
+                activity,
             },
         ))
     }

@@ -92,6 +92,10 @@ pub struct ScanSettings {
     pub blob_reader: source::blobs::Reader,
     /// Note each allowlist entry with the findings it suppressed and its reason (`scan -v`).
     pub explain_allowlist: bool,
+    /// History scans read packs delta-aware ([`source::delta`]).
+    pub history_delta: bool,
+    /// Add notes on how the scan went (`scan -v`).
+    pub verbose: bool,
 }
 
 impl ScanSettings {
@@ -109,6 +113,8 @@ impl ScanSettings {
             progress: false,
             blob_reader: source::blobs::Reader::CatFile,
             explain_allowlist: false,
+            history_delta: true,
+            verbose: false,
         }
     }
 }
@@ -247,6 +253,8 @@ fn run_source(
                 all_objects: *all_objects,
                 progress: settings.progress,
                 reader: settings.blob_reader,
+                delta: settings.history_delta,
+                explain: settings.verbose,
             };
             (
                 source::history::scan_history(scanner, &collector, repo, &opts),

@@ -33,7 +33,7 @@ use crate::scan::{Collector, Detection, Scanner, SkipReason};
 pub const KEEP_BYTES: u64 = 128 << 20;
 
 /// What phase 1 found in one blob.
-struct Hit {
+pub(super) struct Hit {
     /// Its findings (path-less) and what reporting them again needs.
     detection: Detection,
     /// The content as scanned, when it fit in [`KEEP_BYTES`].
@@ -49,6 +49,11 @@ pub struct HistoryOptions {
     pub progress: bool,
     /// Blob reader.
     pub reader: Reader,
+    /// Read packs with the delta-aware reader ([`super::delta`]), matching only what deltas
+    /// insert; false reads and scans every blob whole.
+    pub delta: bool,
+    /// Note what the delta-aware reader did (`scan -v`).
+    pub explain: bool,
 }
 
 /// Scan every blob of the repository at `path`; attribute the findings.
@@ -86,7 +91,16 @@ pub fn scan_history(
             to_read.push(b);
         }
     }
-    let mut hits = scan_blobs(scanner, collector, &repo, &to_read, opts)?;
+    let mut hits = if opts.delta {
+        let (hits, delta_notes) =
+            super::delta::scan_blobs(scanner, collector, &repo, &to_read, opts)?;
+        if opts.explain {
+            notes.extend(delta_notes);
+        }
+        hits
+    } else {
+        scan_blobs(scanner, collector, &repo, &to_read, opts)?
+    };
     drop(to_read);
     if hits.is_empty() {
         list_head_submodules(&repo, collector);
@@ -233,7 +247,7 @@ fn attribute(
 }
 
 /// Phase 1: read and scan blobs; returns what was found in each blob that has findings.
-fn scan_blobs(
+pub(super) fn scan_blobs(
     scanner: &Scanner,
     collector: &Collector,
     repo: &Repository,
@@ -272,45 +286,7 @@ fn scan_blobs(
                             SkipReason::Unreadable(why.to_string()),
                         ),
                         Read1::Blob(b, data) => {
-                            let id = b.oid.to_string();
-                            if let Some(reason) = git::skip_reason(&data) {
-                                collector.skip(git::blob_input(None, &id), reason);
-                            } else {
-                                let len = data.len();
-                                let chunk = Chunk {
-                                    data: data.into(),
-                                    provenance: Provenance::GitBlob {
-                                        blob: id.clone(),
-                                        path: String::new(),
-                                        origin: None,
-                                    },
-                                };
-                                match scanner.detect(chunk, None) {
-                                    Ok((chunk, detection)) => {
-                                        collector.scanned(len, Vec::new());
-                                        if !detection.findings.is_empty() {
-                                            let size = chunk.data.len() as u64;
-                                            let fits = |k: u64| {
-                                                (k + size <= KEEP_BYTES).then_some(k + size)
-                                            };
-                                            let data = kept
-                                                .fetch_update(
-                                                    Ordering::Relaxed,
-                                                    Ordering::Relaxed,
-                                                    fits,
-                                                )
-                                                .is_ok()
-                                                .then(|| chunk.data.into_owned());
-                                            hits.lock()
-                                                .unwrap_or_else(|e| e.into_inner())
-                                                .insert(b.oid, Hit { detection, data });
-                                        }
-                                    }
-                                    Err(reason) => {
-                                        collector.skip(git::blob_input(None, &id), reason)
-                                    }
-                                }
-                            }
+                            scan_one(scanner, collector, b, &data, hits, kept);
                             let n = done.fetch_add(b.size, Ordering::Relaxed) + b.size;
                             if let Some(pb) = bar {
                                 pb.set_position(n);
@@ -330,6 +306,55 @@ fn scan_blobs(
     }
     result?;
     Ok(hits.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// Phase 1 for one blob: scan `data` (blob `b`) and record its findings in `hits`, keeping its
+/// content while `kept` stays under [`KEEP_BYTES`]. Returns what the matcher did when the blob
+/// was scanned (not skipped).
+pub(super) fn scan_one(
+    scanner: &Scanner,
+    collector: &Collector,
+    b: BlobId,
+    data: &[u8],
+    hits: &Mutex<HashMap<Oid, Hit>>,
+    kept: &AtomicU64,
+) -> Option<crate::scan::Activity> {
+    let id = b.oid.to_string();
+    if let Some(reason) = git::skip_reason(data) {
+        collector.skip(git::blob_input(None, &id), reason);
+        return None;
+    }
+    let len = data.len();
+    let chunk = Chunk {
+        data: data.into(),
+        provenance: Provenance::GitBlob {
+            blob: id.clone(),
+            path: String::new(),
+            origin: None,
+        },
+    };
+    match scanner.detect(chunk, None) {
+        Ok((chunk, mut detection)) => {
+            collector.scanned(len, Vec::new());
+            let activity = std::mem::take(&mut detection.activity);
+            if !detection.findings.is_empty() {
+                let size = chunk.data.len() as u64;
+                let fits = |k: u64| (k + size <= KEEP_BYTES).then_some(k + size);
+                let data = kept
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, fits)
+                    .is_ok()
+                    .then(|| chunk.data.into_owned());
+                hits.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(b.oid, Hit { detection, data });
+            }
+            Some(activity)
+        }
+        Err(reason) => {
+            collector.skip(git::blob_input(None, &id), reason);
+            None
+        }
+    }
 }
 
 /// What the attribution walk found.

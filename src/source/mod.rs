@@ -2,9 +2,11 @@
 //! [`git`]) the unique blobs of a repository's history, its index, and commit ranges.
 
 pub mod blobs;
+pub mod delta;
 pub mod fs;
 pub mod git;
 pub mod history;
+pub mod pack;
 pub mod range;
 pub mod staged;
 pub mod stdin;

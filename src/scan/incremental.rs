@@ -1,0 +1,188 @@
+//! The delta-aware history scan's check, at the scan layer (it drives the matcher, the decoded
+//! views and validation on parts of a chunk): whether a blob stored as a delta of a *quiet*
+//! base — no candidate, no match of a whole-chunk rule — is quiet too, by matching only around
+//! what the delta changed. [`crate::source::delta`] explains why this gives the whole-blob
+//! result.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::detect::admits;
+use crate::expand::{decoded_views, folded_sync_line, folded_views, unescaped_views};
+use crate::matcher::Matcher;
+
+/// Longest match, per rule, of the rules run over whole chunks (None: unbounded).
+pub struct Bounds(HashMap<usize, Option<usize>>);
+
+impl Bounds {
+    /// The bounds of `matcher`'s whole-chunk rules.
+    pub fn new(matcher: &Matcher) -> Self {
+        let mut m = HashMap::new();
+        for (i, r) in matcher.rules().iter().enumerate() {
+            if r.spec.multiline || r.spec.keywords.is_empty() {
+                m.insert(i, r.regex.max_len());
+            }
+        }
+        Bounds(m)
+    }
+}
+
+/// The line holding byte `i` of `data`: its start, and its end after the newline.
+fn line_at(data: &[u8], i: usize) -> Range<usize> {
+    let start = memchr::memrchr(b'\n', &data[..i]).map_or(0, |p| p + 1);
+    let end = memchr::memchr(b'\n', &data[i..]).map_or(data.len(), |p| i + p + 1);
+    start..end
+}
+
+/// The line before the one starting at `start` (which is > 0).
+fn line_before(data: &[u8], start: usize) -> Range<usize> {
+    line_at(data, start - 1)
+}
+
+/// The regions of whole lines to match around the `changed` ranges (see the module comment).
+pub fn regions(matcher: &Matcher, data: &[u8], changed: &[Range<usize>]) -> Vec<Range<usize>> {
+    let n = data.len();
+    let mut out: Vec<Range<usize>> = Vec::new();
+    if n == 0 {
+        return out;
+    }
+    for c in changed {
+        // the lines of the bytes before and after a join, and of every inserted byte
+        let lo = c.start.saturating_sub(1);
+        let hi = (c.end + 1).min(n);
+        let mut r = line_at(data, lo.min(n - 1)).start..line_at(data, (hi - 1).min(n - 1)).end;
+        if let Some(last) = out.last()
+            && r.start < last.end
+        {
+            r.start = last.start;
+        }
+        for _ in 0..2 {
+            if r.start > 0 {
+                r.start = line_before(data, r.start).start;
+            }
+            if r.end < n {
+                r.end = line_at(data, r.end).end;
+            }
+        }
+        // edges without keywords, where folded values cannot go on: every keyword window and
+        // folded value reaching into the region is inside it
+        let edge = |line: Range<usize>| {
+            let prev = (line.start > 0).then(|| &data[line_before(data, line.start)]);
+            !matcher.has_keyword(&data[line.clone()]) && folded_sync_line(prev, &data[line])
+        };
+        while r.start > 0 && !edge(line_at(data, r.start)) {
+            r.start = line_before(data, r.start).start;
+        }
+        while r.end < n && !edge(line_before(data, r.end)) {
+            r.end = line_at(data, r.end).end;
+        }
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Whether a delta of a quiet base (`whole`: the rules run over all of the base) is quiet:
+/// nothing admitted near what it changed. Returns the bytes matched and the multi-line rules
+/// whose keyword the changes brought in (the whole-chunk rules of the delta are `whole` and
+/// these), or None when it is not quiet or cannot be shown to be.
+pub fn quiet_delta(
+    matcher: &Matcher,
+    data: &[u8],
+    changed: &[Range<usize>],
+    whole: &[usize],
+    bounds: &Bounds,
+) -> Option<(u64, Vec<usize>)> {
+    let mut matched = 0u64;
+    let mut added: Vec<usize> = Vec::new();
+    for r in regions(matcher, data, changed) {
+        matched += r.len() as u64;
+        let s = &data[r.clone()];
+        let (found, multiline) = matcher.region_matches(data, r);
+        if found.iter().any(|m| admits(matcher, s, m, 0)) {
+            return None;
+        }
+        // a multi-line rule's keyword: the whole blob's matcher runs it over all of the blob.
+        // Even a rule of `whole` (which may name rules that did not run on the base, whose
+        // keyword it lacked: the base may hold a match of it that now counts)
+        for rule in multiline {
+            if added.contains(&rule) {
+                continue;
+            }
+            matched += data.len() as u64;
+            if matcher.whole_rule_matches(rule, data, 0..data.len()) {
+                return None;
+            }
+            added.push(rule);
+        }
+        let views = decoded_views(s)
+            .into_iter()
+            .chain(unescaped_views(s))
+            .chain(folded_views(s));
+        for v in views {
+            let found = matcher.find(&v.text);
+            if found
+                .iter()
+                .any(|m| admits(matcher, &v.text, m, v.value_offset))
+            {
+                return None;
+            }
+        }
+    }
+    for &rule in whole {
+        let Some(reach) = bounds.0.get(&rule).copied().flatten() else {
+            // no bound on its matches: the rule's regex (only it) over the whole blob
+            matched += data.len() as u64;
+            if matcher.whole_rule_matches(rule, data, 0..data.len()) {
+                return None;
+            }
+            continue;
+        };
+        let reach = reach.saturating_add(16);
+        for c in changed {
+            let lo = c.start.saturating_sub(reach);
+            let hi = c.end.saturating_add(reach).min(data.len());
+            matched += (hi - lo) as u64;
+            if matcher.whole_rule_matches(rule, data, lo..hi) {
+                return None;
+            }
+        }
+    }
+    Some((matched, added))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::builtin_rules;
+
+    #[test]
+    fn a_multi_line_rule_whose_keyword_a_delta_brings_in_runs_over_the_whole_blob() {
+        let m = Matcher::new(builtin_rules().unwrap()).unwrap();
+        let rule = m
+            .rules()
+            .iter()
+            .position(|r| r.id() == "kubernetes.kubeadm-bootstrap-token")
+            .unwrap();
+        let bounds = Bounds::new(&m);
+        // a bounded rule: around a change it looks only as far as its longest match
+        assert!(bounds.0[&rule].is_some_and(|n| n < 100));
+        let mut base = String::from("join:\n  id: abcdef.0123456789abcdef\n");
+        for i in 0..200 {
+            base += &format!("line number {i}\n");
+        }
+        let at = base.len();
+        for (line, quiet) in [("run kubeadm join\n", false), ("nothing here\n", true)] {
+            let data = base.clone() + line;
+            let changed: Vec<Range<usize>> = std::iter::once(at..data.len()).collect();
+            // whether or not the base's whole-chunk rules are said to include it (they may
+            // name rules that did not run on the base, which then may hold a match)
+            for whole in [vec![], vec![rule]] {
+                let got = quiet_delta(&m, data.as_bytes(), &changed, &whole, &bounds);
+                assert_eq!(got.is_some(), quiet, "{line:?} {whole:?}");
+            }
+        }
+    }
+}

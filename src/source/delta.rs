@@ -1,0 +1,425 @@
+//! Source: the delta-aware history reader (`scan --history`, `--history-reader delta`). Phase 1
+//! of [`super::history`] with the same findings as reading every blob whole, for a fraction of
+//! the matching: a pack stores most blob versions as deltas, base bytes copied plus a few
+//! inserted, and only what a delta changes can hold a match the base did not.
+//!
+//! Each pack's delta trees are walked from their whole (non-delta) blobs, every blob rebuilt
+//! once by [`super::pack`] and checked against its id (SHA-1). A blob stored whole, or whose base
+//! was not *quiet*, is scanned whole. A blob is quiet when the matcher found no candidate in it
+//! (every regex match, in the blob or a decoded view, was rejected by its name or validation —
+//! functions of the matched text alone, [`crate::detect::admits`]) and no match at all of a rule
+//! run over whole chunks. A delta of a quiet base is quiet too, without a whole scan, when
+//! nothing new is admitted around what it changed: a match away from the changes is a match of
+//! the base in the same window, rejected there and so here. What is matched around a delta:
+//!
+//! - the *changed lines*: lines holding inserted bytes or a join of two copies that were not
+//!   next to each other in the base (or the blob's start or end, when the base went on there).
+//!   Every other line is a whole line of the base with the same neighbours;
+//! - widened by two lines each way, then line by line until the first and last line hold no
+//!   keyword: the keyword windows of [`crate::matcher::Matcher::find`] span a hit's line and the
+//!   next, and windows of hits on neighbouring lines merge, so every window with a changed line
+//!   lies inside such a region and is searched exactly as in the whole blob;
+//! - decoded base64 values and unescaped lines lie within one line; values folded over lines
+//!   (YAML blocks, continued literals) cannot go on through a line that
+//!   [`crate::expand::folded_sync_line`] accepts, and the regions are widened until their first
+//!   and last lines are such lines: the views of the regions, found on the regions alone, are
+//!   matched;
+//! - a rule run over whole chunks (no keywords, or multi-line with its keyword in the base) can
+//!   only match in the new blob where it did not in the base by touching a change: its regex runs
+//!   around each change, as far as its longest match reaches (over the whole blob when its
+//!   matches have no bounded length). A multi-line rule whose keyword the changed lines bring in
+//!   runs alone over the whole blob, as the whole-blob matcher would run it.
+//!
+//! Any admitted match near a change (or any match of a whole-chunk rule) and the blob is scanned
+//! whole, so a blob's findings always come from the whole-blob pipeline; quiet blobs have none.
+//! Objects the reader cannot handle (loose objects, alternates, promisor packs, bases outside
+//! the pack, corrupt data, an id that does not check) are read whole by [`super::history`]'s
+//! plain reader.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+
+use anyhow::Result;
+use git2::{Oid, Repository};
+
+use super::blobs::BlobId;
+use super::history::{self, HistoryOptions, Hit, scan_one};
+use super::pack::{self, Kind, Pack};
+use crate::chunk::looks_binary;
+use crate::scan::incremental::{Bounds, quiet_delta};
+use crate::scan::{Collector, Scanner};
+
+/// What is known of a blob a delta may be based on: quiet (with the rules that ran over all
+/// of it), or not (candidates, whole-chunk rule matches, skipped, not scanned here).
+type State = Option<Arc<[usize]>>;
+
+/// The states of one pack's entries, set once each by the workers (or the reader).
+struct States {
+    slots: Vec<OnceLock<State>>,
+    lock: Mutex<()>,
+    cv: Condvar,
+}
+
+impl States {
+    fn new(n: usize) -> Self {
+        States {
+            slots: (0..n).map(|_| OnceLock::new()).collect(),
+            lock: Mutex::new(()),
+            cv: Condvar::new(),
+        }
+    }
+
+    fn set(&self, i: usize, s: State) {
+        let _ = self.slots[i].set(s);
+        let _g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.cv.notify_all();
+    }
+
+    /// Wait until entry `i`'s state is known. Work is handed out in walk order, bases before
+    /// their deltas, so the base is being scanned by another worker or already done.
+    fn get(&self, i: usize) -> State {
+        if let Some(s) = self.slots[i].get() {
+            return s.clone();
+        }
+        let mut g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(s) = self.slots[i].get() {
+                return s.clone();
+            }
+            g = self.cv.wait(g).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// A blob to scan.
+struct Work {
+    blob: BlobId,
+    data: Arc<Vec<u8>>,
+    states: Arc<States>,
+    slot: usize,
+    /// For a delta: its base's slot, and the changed byte ranges.
+    delta: Option<(usize, Vec<Range<usize>>)>,
+}
+
+/// Counters for the `-v` note.
+#[derive(Default)]
+struct Counts {
+    whole: AtomicUsize,
+    quiet: AtomicUsize,
+    delta_scanned: AtomicUsize,
+    /// Of those, deltas whose base was not quiet.
+    base_loud: AtomicUsize,
+    mismatched: AtomicUsize,
+    matched_bytes: AtomicU64,
+    whole_bytes: AtomicU64,
+}
+
+/// Phase 1 with the delta-aware reader: the hits (as [`history::scan_blobs`]) and notes on
+/// what was read how.
+pub(super) fn scan_blobs(
+    scanner: &Scanner,
+    collector: &Collector,
+    repo: &Repository,
+    list: &[BlobId],
+    opts: &HistoryOptions,
+) -> Result<(HashMap<Oid, Hit>, Vec<String>)> {
+    let why_not = if scanner.options.audit_manifests {
+        Some("the manifest audit reads whole files")
+    } else if !scanner.matcher.line_keywords() {
+        Some("a rule's keyword spans lines")
+    } else {
+        None
+    };
+    if let Some(why) = why_not {
+        let hits = history::scan_blobs(scanner, collector, repo, list, opts)?;
+        return Ok((
+            hits,
+            vec![format!(
+                "delta reader not used ({why}): every blob was read whole"
+            )],
+        ));
+    }
+    let threads = match scanner.options.threads {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let wanted: HashMap<Oid, BlobId> = list.iter().map(|b| (b.oid, *b)).collect();
+    let mut claimed: HashSet<Oid> = HashSet::with_capacity(list.len());
+    let hits: Mutex<HashMap<Oid, Hit>> = Mutex::new(HashMap::new());
+    let kept = AtomicU64::new(0);
+    let counts = Counts::default();
+    let mismatched: Mutex<Vec<BlobId>> = Mutex::new(Vec::new());
+    let bounds = Bounds::new(&scanner.matcher);
+    let (packs, skipped_packs) = pack::list_packs(repo.path());
+    let mut notes = Vec::new();
+    for (p, why) in &skipped_packs {
+        notes.push(format!(
+            "delta reader: {} skipped ({why}); its objects were read whole",
+            p.display()
+        ));
+    }
+    let mut pack_errors = 0usize;
+    let bar = opts.progress.then(|| {
+        let pb = indicatif::ProgressBar::new(list.iter().map(|b| b.size).sum());
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} history (delta) [{elapsed_precise}] {bytes}/{total_bytes} ({bytes_per_sec})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    });
+    let (tx, rx) = crossbeam_channel::bounded::<Work>(threads * 4);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let rx = rx.clone();
+            let (hits, kept, counts, mismatched, bounds, bar) =
+                (&hits, &kept, &counts, &mismatched, &bounds, &bar);
+            s.spawn(move || {
+                for w in rx {
+                    let state = work(scanner, collector, &w, hits, kept, counts, bounds);
+                    if state.is_err() {
+                        mismatched
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(w.blob);
+                    }
+                    w.states.set(w.slot, state.ok().flatten());
+                    if let Some(pb) = bar {
+                        pb.inc(w.blob.size);
+                    }
+                }
+            });
+        }
+        drop(rx);
+        for p in &packs {
+            match Pack::open(p) {
+                Ok(pack) => {
+                    pack_errors += walk_pack(&pack, &wanted, &mut claimed, &tx);
+                }
+                Err(e) => notes.push(format!(
+                    "delta reader: {} not read ({e:#}); its objects were read whole",
+                    p.display()
+                )),
+            }
+        }
+        drop(tx);
+    });
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    let mismatched = mismatched.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut rest: Vec<BlobId> = list
+        .iter()
+        .filter(|b| !claimed.contains(&b.oid))
+        .copied()
+        .collect();
+    rest.extend(mismatched.iter().copied());
+    let mut hits = hits.into_inner().unwrap_or_else(|e| e.into_inner());
+    if !rest.is_empty() {
+        hits.extend(history::scan_blobs(scanner, collector, repo, &rest, opts)?);
+    }
+    let c = &counts;
+    notes.push(format!(
+        "delta reader: {} blob(s) from {} pack(s): {} scanned whole, {} deltas matched only \
+         around their changes ({} bytes matched), {} deltas scanned whole ({} of them of a base \
+         that was not quiet, the rest after a match near a change) ({} bytes scanned whole in \
+         all); {} read by git \
+         cat-file ({} id mismatch(es), {} unreadable pack entries, the rest loose objects, \
+         alternates or bases outside a pack)",
+        claimed.len(),
+        packs.len(),
+        c.whole.load(Ordering::Relaxed),
+        c.quiet.load(Ordering::Relaxed),
+        c.matched_bytes.load(Ordering::Relaxed),
+        c.delta_scanned.load(Ordering::Relaxed),
+        c.base_loud.load(Ordering::Relaxed),
+        c.whole_bytes.load(Ordering::Relaxed),
+        rest.len(),
+        c.mismatched.load(Ordering::Relaxed),
+        pack_errors,
+    ));
+    Ok((hits, notes))
+}
+
+/// Scan one blob; its state for the deltas based on it. Err when its content does not hash to
+/// its id (read it again with the plain reader).
+fn work(
+    scanner: &Scanner,
+    collector: &Collector,
+    w: &Work,
+    hits: &Mutex<HashMap<Oid, Hit>>,
+    kept: &AtomicU64,
+    counts: &Counts,
+    bounds: &Bounds,
+) -> Result<State, ()> {
+    let data: &[u8] = &w.data;
+    if pack::blob_id(data) != w.blob.oid {
+        counts.mismatched.fetch_add(1, Ordering::Relaxed);
+        return Err(());
+    }
+    let plain_text = |d: &[u8]| {
+        !matches!(d, [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..])
+            && !looks_binary(d)
+            && super::git::skip_reason(d).is_none()
+    };
+    if let Some((base, changed)) = &w.delta {
+        let base = w.states.get(*base);
+        if base.is_none() {
+            counts.base_loud.fetch_add(1, Ordering::Relaxed);
+        }
+        if plain_text(data)
+            && let Some(whole) = base
+            && let Some((n, added)) = quiet_delta(&scanner.matcher, data, changed, &whole, bounds)
+        {
+            collector.scanned(data.len(), Vec::new());
+            counts.quiet.fetch_add(1, Ordering::Relaxed);
+            counts.matched_bytes.fetch_add(n, Ordering::Relaxed);
+            if added.is_empty() {
+                return Ok(Some(whole));
+            }
+            let mut all: Vec<usize> = whole.iter().copied().chain(added).collect();
+            all.sort_unstable();
+            all.dedup();
+            return Ok(Some(all.into()));
+        }
+        counts.delta_scanned.fetch_add(1, Ordering::Relaxed);
+    } else {
+        counts.whole.fetch_add(1, Ordering::Relaxed);
+    }
+    counts
+        .whole_bytes
+        .fetch_add(data.len() as u64, Ordering::Relaxed);
+    let act = scan_one(scanner, collector, w.blob, data, hits, kept);
+    Ok(act
+        .filter(|a| a.candidates == 0 && a.whole_raw == 0 && plain_text(data))
+        .map(|a| {
+            let mut r = a.whole_rules;
+            r.sort_unstable();
+            r.dedup();
+            r.into()
+        }))
+}
+
+/// Walk one pack's blob delta trees from their whole blobs, rebuilding each blob once and
+/// sending those in `wanted` (and not yet claimed) to the workers. Returns how many entries
+/// could not be rebuilt (they and their deltas are left to the plain reader).
+fn walk_pack(
+    pack: &Pack,
+    wanted: &HashMap<Oid, BlobId>,
+    claimed: &mut HashSet<Oid>,
+    tx: &crossbeam_channel::Sender<Work>,
+) -> usize {
+    let n = pack.entries.len();
+    // the type of each entry's object: its delta chain's root type
+    let mut kind: Vec<Option<Kind>> = vec![None; n];
+    for i in 0..n {
+        let mut chain = Vec::new();
+        let mut j = i;
+        let k = loop {
+            if let Some(k) = kind[j] {
+                break Some(k);
+            }
+            let e = &pack.entries[j];
+            match (e.kind, e.base) {
+                (Kind::OfsDelta | Kind::RefDelta, Some(b)) if chain.len() <= n => {
+                    chain.push(j);
+                    j = b;
+                }
+                (Kind::OfsDelta | Kind::RefDelta, _) => break None,
+                (k, _) => {
+                    kind[j] = Some(k);
+                    break Some(k);
+                }
+            }
+        };
+        for c in chain {
+            kind[c] = k;
+        }
+    }
+    let blob = |i: usize| kind[i] == Some(Kind::Blob);
+    // children of each blob entry, in offset order
+    let mut first = vec![0usize; n + 1];
+    for (i, e) in pack.entries.iter().enumerate() {
+        if let (Some(b), true) = (e.base, blob(i)) {
+            first[b + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        first[i + 1] += first[i];
+    }
+    let mut fill = first.clone();
+    let mut children = vec![0usize; first[n]];
+    for (i, e) in pack.entries.iter().enumerate() {
+        if let (Some(b), true) = (e.base, blob(i)) {
+            children[fill[b]] = i;
+            fill[b] += 1;
+        }
+    }
+    let states = Arc::new(States::new(n));
+    let mut errors = 0usize;
+    // send entry `i` (content `data`) when wanted, else settle its state
+    let mut emit = |i: usize, data: &Arc<Vec<u8>>, delta: Option<(usize, Vec<Range<usize>>)>| {
+        let oid = pack.entries[i].oid;
+        match wanted.get(&oid) {
+            Some(b) if claimed.insert(oid) => {
+                let w = Work {
+                    blob: *b,
+                    data: data.clone(),
+                    states: states.clone(),
+                    slot: i,
+                    delta,
+                };
+                if tx.send(w).is_err() {
+                    states.set(i, None);
+                }
+            }
+            _ => states.set(i, None),
+        }
+    };
+    for root in 0..n {
+        let e = &pack.entries[root];
+        if !blob(root) || e.base.is_some() || e.kind != Kind::Blob {
+            continue;
+        }
+        let data = match pack.inflate(root) {
+            Ok(d) => Arc::new(d),
+            Err(_) => {
+                errors += 1;
+                continue;
+            }
+        };
+        emit(root, &data, None);
+        // depth-first: (entry, content, next child)
+        let mut stack: Vec<(usize, Arc<Vec<u8>>, usize)> = vec![(root, data, first[root])];
+        while let Some(top) = stack.last_mut() {
+            let (parent, next) = (top.0, top.2);
+            if next == first[parent + 1] {
+                stack.pop();
+                continue;
+            }
+            top.2 += 1;
+            let child = children[next];
+            let base = top.1.clone();
+            let built = pack
+                .inflate(child)
+                .and_then(|d| pack::apply_delta(&base, &d));
+            let (out, pieces) = match built {
+                Ok(x) => x,
+                Err(_) => {
+                    errors += 1;
+                    continue;
+                }
+            };
+            let changed = pack::changed_ranges(&pieces, base.len(), out.len());
+            let out = Arc::new(out);
+            emit(child, &out, Some((parent, changed)));
+            if first[child] < first[child + 1] {
+                stack.push((child, out, first[child]));
+            }
+        }
+    }
+    errors
+}

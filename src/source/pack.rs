@@ -1,0 +1,553 @@
+//! Source helper: a reader of git pack files (`objects/pack/*.pack` with their version-2 `.idx`),
+//! after git's `Documentation/gitformat-pack.txt`. It lists a pack's entries with their types
+//! and delta bases, inflates entries and applies deltas, and says which bytes of a delta's
+//! result were copied from its base and which were inserted — what the delta-aware history scan
+//! ([`super::delta`]) needs. Anything it does not understand is an error; callers fall back to
+//! `git cat-file` for those objects.
+
+use std::fs::File;
+use std::ops::Range;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail, ensure};
+use git2::Oid;
+
+/// Object types of pack entries (the numbers of the format).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A commit.
+    Commit,
+    /// A tree.
+    Tree,
+    /// A blob.
+    Blob,
+    /// An annotated tag.
+    Tag,
+    /// A delta against the entry at an earlier offset of the same pack.
+    OfsDelta,
+    /// A delta against an object named by id.
+    RefDelta,
+}
+
+impl Kind {
+    fn from_bits(t: u8) -> Option<Kind> {
+        Some(match t {
+            1 => Kind::Commit,
+            2 => Kind::Tree,
+            3 => Kind::Blob,
+            4 => Kind::Tag,
+            6 => Kind::OfsDelta,
+            7 => Kind::RefDelta,
+            _ => return None,
+        })
+    }
+}
+
+/// One entry of a pack.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Object id (from the index).
+    pub oid: Oid,
+    /// Offset of the entry's header in the pack.
+    pub offset: u64,
+    /// Offset of its zlib stream.
+    pub data_offset: u64,
+    /// Where the next entry (or the pack's trailer) starts: the zlib stream ends before.
+    pub end: u64,
+    /// The entry's own type.
+    pub kind: Kind,
+    /// Inflated size of the entry's data (the delta's size for deltas).
+    pub size: u64,
+    /// For deltas: the index (in [`Pack::entries`]) of the base, when it is in this pack.
+    pub base: Option<usize>,
+}
+
+/// A pack file and its entries, sorted by offset.
+pub struct Pack {
+    /// The `.pack` file's path.
+    pub path: PathBuf,
+    file: File,
+    /// Entries in offset order.
+    pub entries: Vec<Entry>,
+    /// Deltas whose base is not in this pack (a thin pack): their indexes.
+    pub external_bases: Vec<usize>,
+}
+
+fn be32(b: &[u8]) -> u32 {
+    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+}
+
+/// The packs of a git directory's object store (not those of alternates), and the packs that
+/// are skipped with the reason (promisor packs, unreadable indexes).
+pub fn list_packs(git_dir: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let dir = git_dir.join("objects").join("pack");
+    let mut packs = Vec::new();
+    let mut skipped = Vec::new();
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        return (packs, skipped);
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "pack") {
+            if p.with_extension("promisor").exists() {
+                skipped.push((p, "promisor pack".into()));
+            } else if !p.with_extension("idx").exists() {
+                skipped.push((p, "no index".into()));
+            } else {
+                packs.push(p);
+            }
+        }
+    }
+    packs.sort();
+    (packs, skipped)
+}
+
+/// A sequential window over the pack file, for reading entry headers in offset order.
+struct Window<'f> {
+    file: &'f File,
+    buf: Vec<u8>,
+    start: u64,
+}
+
+impl Window<'_> {
+    /// At least `n` bytes at `offset` (fewer at the end of the file).
+    fn at(&mut self, offset: u64, n: usize) -> Result<&[u8]> {
+        let have = offset >= self.start && offset + n as u64 <= self.start + self.buf.len() as u64;
+        if !have {
+            self.buf.resize(1 << 20, 0);
+            let mut got = 0;
+            while got < self.buf.len() {
+                let k = self
+                    .file
+                    .read_at(&mut self.buf[got..], offset + got as u64)?;
+                if k == 0 {
+                    break;
+                }
+                got += k;
+            }
+            self.buf.truncate(got);
+            self.start = offset;
+        }
+        let lo = (offset - self.start) as usize;
+        Ok(&self.buf[lo..])
+    }
+}
+
+impl Pack {
+    /// Open `path` (a `.pack`) and read its index and every entry's header.
+    pub fn open(path: &Path) -> Result<Pack> {
+        let idx = std::fs::read(path.with_extension("idx"))
+            .with_context(|| format!("reading {}", path.with_extension("idx").display()))?;
+        ensure!(
+            idx.len() >= 8 + 1024 && idx[..4] == [0xff, b't', b'O', b'c'] && be32(&idx[4..]) == 2,
+            "unsupported pack index version"
+        );
+        let n = be32(&idx[8 + 255 * 4..]) as usize;
+        let ids = 8 + 1024;
+        let crcs = ids + n * 20;
+        let offs = crcs + n * 4;
+        let large = offs + n * 4;
+        ensure!(idx.len() >= large + 40, "truncated pack index");
+        let mut entries: Vec<Entry> = Vec::with_capacity(n);
+        for i in 0..n {
+            let oid = Oid::from_bytes(&idx[ids + i * 20..ids + i * 20 + 20])?;
+            let o = be32(&idx[offs + i * 4..]);
+            let offset = if o & 0x8000_0000 != 0 {
+                let k = large + (o & 0x7fff_ffff) as usize * 8;
+                ensure!(k + 8 <= idx.len() - 40, "bad large offset in pack index");
+                u64::from_be_bytes(idx[k..k + 8].try_into().expect("8 bytes"))
+            } else {
+                u64::from(o)
+            };
+            entries.push(Entry {
+                oid,
+                offset,
+                data_offset: 0,
+                end: 0,
+                kind: Kind::Blob,
+                size: 0,
+                base: None,
+            });
+        }
+        entries.sort_by_key(|e| e.offset);
+        let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let len = file.metadata()?.len();
+        let mut head = [0u8; 12];
+        file.read_exact_at(&mut head, 0)?;
+        ensure!(&head[..4] == b"PACK", "not a pack file");
+        let version = be32(&head[4..]);
+        ensure!(
+            version == 2 || version == 3,
+            "unsupported pack version {version}"
+        );
+        ensure!(
+            be32(&head[8..]) as usize == n,
+            "pack and index disagree on the object count"
+        );
+        ensure!(len >= 32, "truncated pack");
+        let trailer = len - 20;
+        let by_oid: std::collections::HashMap<Oid, usize> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.oid, i))
+            .collect();
+        let mut win = Window {
+            file: &file,
+            buf: Vec::new(),
+            start: 0,
+        };
+        let mut external_bases = Vec::new();
+        for i in 0..n {
+            let offset = entries[i].offset;
+            let end = entries.get(i + 1).map_or(trailer, |e| e.offset);
+            ensure!(
+                offset >= 12 && offset < end && end <= trailer,
+                "bad entry offset"
+            );
+            let h = win.at(offset, 64)?;
+            let (kind, size, mut k) = parse_header(h)?;
+            let mut base = None;
+            match kind {
+                Kind::OfsDelta => {
+                    let (back, used) = parse_ofs(&h[k..])?;
+                    k += used;
+                    ensure!(back > 0 && back <= offset, "delta base offset out of range");
+                    let at = offset - back;
+                    match entries[..i].binary_search_by_key(&at, |e| e.offset) {
+                        Ok(j) => base = Some(j),
+                        Err(_) => bail!("delta base at offset {at} is no entry"),
+                    }
+                }
+                Kind::RefDelta => {
+                    ensure!(h.len() >= k + 20, "truncated entry header");
+                    let id = Oid::from_bytes(&h[k..k + 20])?;
+                    k += 20;
+                    match by_oid.get(&id) {
+                        Some(&j) => base = Some(j),
+                        None => external_bases.push(i),
+                    }
+                }
+                _ => {}
+            }
+            let e = &mut entries[i];
+            e.kind = kind;
+            e.size = size;
+            e.base = base;
+            e.data_offset = offset + k as u64;
+            e.end = end;
+        }
+        Ok(Pack {
+            path: path.to_path_buf(),
+            file,
+            entries,
+            external_bases,
+        })
+    }
+
+    /// The inflated data of entry `i` (a whole object, or a delta's instructions).
+    pub fn inflate(&self, i: usize) -> Result<Vec<u8>> {
+        let e = &self.entries[i];
+        let size = usize::try_from(e.size)?;
+        let mut out = Vec::with_capacity(size);
+        let mut z = flate2::Decompress::new(true);
+        let mut input = vec![0u8; (e.end - e.data_offset).min(256 << 10) as usize];
+        let mut at = e.data_offset;
+        loop {
+            let want = input.len().min((e.end - at) as usize);
+            ensure!(want > 0, "truncated zlib stream");
+            self.file.read_exact_at(&mut input[..want], at)?;
+            let mut used = 0;
+            while used < want {
+                let before_in = z.total_in();
+                let before_out = out.len();
+                if out.len() == out.capacity() {
+                    // a stream longer than declared: read one byte more to see it
+                    out.reserve(1);
+                }
+                let st =
+                    z.decompress_vec(&input[used..want], &mut out, flate2::FlushDecompress::None)?;
+                used += (z.total_in() - before_in) as usize;
+                if st == flate2::Status::StreamEnd {
+                    ensure!(out.len() == size, "entry size differs from its header");
+                    return Ok(out);
+                }
+                ensure!(out.len() <= size, "entry longer than its header");
+                if z.total_in() == before_in && out.len() == before_out {
+                    break;
+                }
+            }
+            at += want as u64;
+        }
+    }
+}
+
+/// Type, size and header length of an entry header.
+fn parse_header(h: &[u8]) -> Result<(Kind, u64, usize)> {
+    ensure!(!h.is_empty(), "truncated entry header");
+    let c = h[0];
+    let kind = Kind::from_bits((c >> 4) & 7).context("unknown pack entry type")?;
+    let mut size = u64::from(c & 0x0f);
+    let mut shift = 4;
+    let mut k = 1;
+    let mut c = c;
+    while c & 0x80 != 0 {
+        ensure!(k < h.len() && shift < 64, "bad entry header");
+        c = h[k];
+        size |= u64::from(c & 0x7f) << shift;
+        shift += 7;
+        k += 1;
+    }
+    Ok((kind, size, k))
+}
+
+/// An OFS_DELTA's backwards offset and its length in bytes.
+fn parse_ofs(h: &[u8]) -> Result<(u64, usize)> {
+    ensure!(!h.is_empty(), "truncated delta offset");
+    let mut c = h[0];
+    let mut ofs = u64::from(c & 0x7f);
+    let mut k = 1;
+    while c & 0x80 != 0 {
+        ensure!(k < h.len() && k < 10, "bad delta offset");
+        c = h[k];
+        ofs = ((ofs + 1) << 7) | u64::from(c & 0x7f);
+        k += 1;
+    }
+    Ok((ofs, k))
+}
+
+fn varint(d: &[u8], pos: &mut usize) -> Result<u64> {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        ensure!(*pos < d.len() && shift < 64, "truncated delta header");
+        let c = d[*pos];
+        *pos += 1;
+        v |= u64::from(c & 0x7f) << shift;
+        shift += 7;
+        if c & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+}
+
+/// A piece of a delta's result: bytes copied from the base, or inserted by the delta.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// `len` bytes copied from the base at `from`.
+    Copy {
+        /// Offset in the base.
+        from: usize,
+        /// Length.
+        len: usize,
+    },
+    /// `len` bytes the delta inserts.
+    Insert {
+        /// Length.
+        len: usize,
+    },
+}
+
+/// Apply `delta` to `base`: the result, and its pieces in order (adjacent copies of adjacent
+/// base ranges are joined into one).
+pub fn apply_delta(base: &[u8], delta: &[u8]) -> Result<(Vec<u8>, Vec<Piece>)> {
+    let mut pos = 0;
+    let src = varint(delta, &mut pos)?;
+    ensure!(src == base.len() as u64, "delta base size mismatch");
+    let dst = usize::try_from(varint(delta, &mut pos)?)?;
+    let mut out = Vec::with_capacity(dst);
+    let mut pieces: Vec<Piece> = Vec::new();
+    while pos < delta.len() {
+        let op = delta[pos];
+        pos += 1;
+        if op & 0x80 != 0 {
+            let mut off = 0usize;
+            let mut len = 0usize;
+            for b in 0..4 {
+                if op & (1 << b) != 0 {
+                    ensure!(pos < delta.len(), "truncated copy");
+                    off |= usize::from(delta[pos]) << (8 * b);
+                    pos += 1;
+                }
+            }
+            for b in 0..3 {
+                if op & (0x10 << b) != 0 {
+                    ensure!(pos < delta.len(), "truncated copy");
+                    len |= usize::from(delta[pos]) << (8 * b);
+                    pos += 1;
+                }
+            }
+            if len == 0 {
+                len = 0x10000;
+            }
+            ensure!(
+                off.checked_add(len).is_some_and(|e| e <= base.len()) && out.len() + len <= dst,
+                "copy out of range"
+            );
+            out.extend_from_slice(&base[off..off + len]);
+            match pieces.last_mut() {
+                Some(Piece::Copy { from, len: l }) if *from + *l == off => *l += len,
+                _ => pieces.push(Piece::Copy { from: off, len }),
+            }
+        } else if op != 0 {
+            let len = usize::from(op);
+            ensure!(
+                pos + len <= delta.len() && out.len() + len <= dst,
+                "insert out of range"
+            );
+            out.extend_from_slice(&delta[pos..pos + len]);
+            pos += len;
+            match pieces.last_mut() {
+                Some(Piece::Insert { len: l }) => *l += len,
+                _ => pieces.push(Piece::Insert { len }),
+            }
+        } else {
+            bail!("reserved delta instruction");
+        }
+    }
+    ensure!(out.len() == dst, "delta result size mismatch");
+    Ok((out, pieces))
+}
+
+/// The git object id of a blob with content `data` (SHA-1 of `blob <len>\0<data>`).
+pub fn blob_id(data: &[u8]) -> Oid {
+    use sha1::Digest as _;
+    let mut h = sha1::Sha1::new();
+    h.update(format!("blob {}\0", data.len()).as_bytes());
+    h.update(data);
+    Oid::from_bytes(&h.finalize()).expect("20 bytes")
+}
+
+/// The byte ranges of a delta's result that hold inserted bytes or join pieces that are not
+/// contiguous in the base: every range is a point or stretch where the result may differ from
+/// the base as it reads around it. `base_len` is the base's length.
+pub fn changed_ranges(pieces: &[Piece], base_len: usize, result_len: usize) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut push = |r: Range<usize>| match out.last_mut() {
+        Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+        _ => out.push(r),
+    };
+    let mut at = 0;
+    // where the previous piece ended in the base, when it was a copy
+    let mut prev_copy_end: Option<usize> = None;
+    for (k, p) in pieces.iter().enumerate() {
+        match *p {
+            Piece::Copy { from, len } => {
+                // the start joins what came before unless it continues the base as it was there
+                let continues = if k == 0 {
+                    from == 0
+                } else {
+                    prev_copy_end == Some(from)
+                };
+                if !continues {
+                    push(at..at);
+                }
+                at += len;
+                prev_copy_end = Some(from + len);
+                if k + 1 == pieces.len() && from + len != base_len {
+                    push(at..at);
+                }
+            }
+            Piece::Insert { len } => {
+                push(at..at + len);
+                at += len;
+                prev_copy_end = None;
+            }
+        }
+    }
+    if pieces.is_empty() && base_len != 0 {
+        push(0..0);
+    }
+    debug_assert_eq!(at, result_len);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn varint_bytes(mut v: usize, out: &mut Vec<u8>) {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(b);
+                return;
+            }
+            out.push(b | 0x80);
+        }
+    }
+
+    fn copy(off: usize, len: usize, out: &mut Vec<u8>) {
+        let mut op = 0x80u8;
+        let mut args = Vec::new();
+        for b in 0..4 {
+            let v = (off >> (8 * b)) as u8;
+            if v != 0 {
+                op |= 1 << b;
+                args.push(v);
+            }
+        }
+        let l = if len == 0x10000 { 0 } else { len };
+        for b in 0..3 {
+            let v = (l >> (8 * b)) as u8;
+            if v != 0 {
+                op |= 0x10 << b;
+                args.push(v);
+            }
+        }
+        out.push(op);
+        out.extend(args);
+    }
+
+    #[test]
+    fn deltas_apply_and_name_what_they_insert() {
+        let base = b"line one\nline two\nline three\n";
+        let mut d = Vec::new();
+        varint_bytes(base.len(), &mut d);
+        let want = b"line one\nNEW\nline two\nline three\n";
+        varint_bytes(want.len(), &mut d);
+        copy(0, 9, &mut d);
+        d.push(4);
+        d.extend_from_slice(b"NEW\n");
+        copy(9, 20, &mut d);
+        let (out, pieces) = apply_delta(base, &d).unwrap();
+        assert_eq!(out, want);
+        assert_eq!(
+            pieces,
+            [
+                Piece::Copy { from: 0, len: 9 },
+                Piece::Insert { len: 4 },
+                Piece::Copy { from: 9, len: 20 }
+            ]
+        );
+        assert_eq!(changed_ranges(&pieces, base.len(), out.len()), vec![9..13]);
+        // copies of adjacent base ranges are one piece; a copy from elsewhere is a join
+        let mut d = Vec::new();
+        varint_bytes(base.len(), &mut d);
+        varint_bytes(18, &mut d);
+        copy(0, 5, &mut d);
+        copy(5, 4, &mut d);
+        copy(18, 9, &mut d);
+        let (out, pieces) = apply_delta(base, &d).unwrap();
+        assert_eq!(out, b"line one\nline thre");
+        assert_eq!(pieces.len(), 2);
+        // the join at 9, and the end (the base goes on after the last copy)
+        assert_eq!(
+            changed_ranges(&pieces, base.len(), out.len()),
+            [9..9, 18..18]
+        );
+        // errors, not panics, on bad deltas
+        assert!(apply_delta(b"ab", &[3, 1, 0x80 | 0x10 | 1, 1, 5]).is_err());
+        assert!(apply_delta(b"ab", &[2, 1, 0]).is_err());
+        assert!(apply_delta(b"ab", &[2, 3, 0x91, 0, 2]).is_err());
+    }
+
+    #[test]
+    fn blob_ids_are_gits() {
+        assert_eq!(
+            blob_id(b"hello\n").to_string(),
+            "ce013625030ba8dba906f756967f9e9ca394464a"
+        );
+    }
+}
