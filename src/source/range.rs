@@ -1,7 +1,8 @@
 //! Source: a commit range (pull-request mode). The blobs that the commits of `BASE..HEAD`
 //! introduce — a path whose content differs from every parent's — each scanned once, with
 //! findings kept on the lines the commit adds, attributed to the first commit (parents first) that
-//! introduced them.
+//! introduced them. The messages of the range's commits, and of annotated tags pointing to
+//! them, are scanned too ([`super::messages`]).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -11,7 +12,7 @@ use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort, Tree};
 
 use super::git::{self, CommitInfoCache, GitScan, added_lines, on_lines};
 use crate::chunk::{Chunk, Provenance};
-use crate::scan::{Collector, Scanner, SkipReason};
+use crate::scan::{Collector, MissingObject, Scanner, SkipReason};
 
 /// One path whose content a commit introduced.
 struct Introduced {
@@ -128,12 +129,23 @@ pub fn scan_range(
             });
         }
     }
+    super::messages::scan_commits(scanner, collector, &repo, &commits);
     let mut infos = CommitInfoCache::new(&repo);
+    let mut missing = Vec::new();
     let limit = scanner.options.max_file_size;
     for it in &intro {
         let input = git::blob_input(Some(&it.path), &it.blob.to_string());
         let obj = match repo.find_object(it.blob, None) {
             Ok(o) => o,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                missing.push(MissingObject {
+                    id: it.blob.to_string(),
+                    kind: "blob".into(),
+                    path: Some(it.path.clone()),
+                    commit: Some(it.commit.to_string()),
+                });
+                continue;
+            }
             Err(e) => {
                 collector.skip(input, SkipReason::Unreadable(e.message().to_string()));
                 continue;
@@ -218,5 +230,6 @@ pub fn scan_range(
         info,
         order,
         notes: Vec::new(),
+        missing,
     })
 }
