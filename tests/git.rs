@@ -976,3 +976,49 @@ fn history_names_a_partial_clone_and_fetches_nothing() {
     let (code, _) = scan_history_code(&src, &partial, &["--fail-on-incomplete"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn range_attributes_renamed_and_edited_files_to_their_new_lines_only() {
+    // rename detection in --range is exact-only, and the source of a renamed and edited file is
+    // looked for only when it has findings: attribution must be what full rename detection gave
+    let mut g = Gen::new(66);
+    let (old, new, unrelated) = (g.ghp(), g.ghp(), g.ghp());
+    let filler: String = (0..20).map(|i| format!("setting_{i} = {i}\n")).collect();
+    let r = Repo::new();
+    r.write("config/dev.env", &format!("T={old}\n{filler}"));
+    r.write("notes.txt", "some notes\nabout nothing\n");
+    let base = r.commit("base");
+    // a pure rename
+    std::fs::create_dir_all(r.path.join("config/env")).unwrap();
+    r.git(&["mv", "config/dev.env", "config/env/dev.env"]);
+    r.commit("move");
+    // a rename with an edit that adds a token; an unrelated file deleted beside a new one
+    r.git(&["mv", "config/env/dev.env", "config/env/prod.env"]);
+    r.write(
+        "config/env/prod.env",
+        &format!("T={old}\n{filler}N={new}\n"),
+    );
+    r.git(&["rm", "-q", "notes.txt"]);
+    r.write("fresh.env", &format!("U={unrelated}\n"));
+    let c = r.commit("rename, edit, replace");
+    let v = r.scan(&["--since", &base]);
+    let mut got: Vec<(String, u64, String)> = findings(&v)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["start_line"].as_u64().unwrap(),
+                f["commit"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("config/env/prod.env".to_string(), 22, c.clone()),
+            ("fresh.env".to_string(), 1, c.clone()),
+        ],
+        "{v:#}"
+    );
+}
