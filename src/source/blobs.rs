@@ -199,9 +199,12 @@ pub fn parse_tree(data: &[u8]) -> Vec<(u32, &[u8], Oid)> {
         if rest.len() < nul + 21 {
             break;
         }
-        let mode = std::str::from_utf8(&rest[..sp])
-            .ok()
-            .and_then(|m| u32::from_str_radix(m, 8).ok())
+        // octal digits (parsed by hand: this runs for every entry of every tree)
+        let mode = rest[..sp]
+            .iter()
+            .try_fold(0u32, |m, &d| {
+                (d.is_ascii_digit() && d < b'8' && m < 1 << 28).then(|| m * 8 + u32::from(d - b'0'))
+            })
             .unwrap_or(0);
         let Ok(oid) = Oid::from_bytes(&rest[nul + 1..nul + 21]) else {
             break;

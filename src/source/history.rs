@@ -41,6 +41,28 @@ struct Hit {
     data: Option<Vec<u8>>,
 }
 
+/// Hashes an object id by its first eight bytes: ids are uniformly random already, and the
+/// sets of ids below are probed once per entry of every tree.
+#[derive(Default, Clone, Copy)]
+pub struct OidHasher(u64);
+
+impl std::hash::Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for (i, b) in bytes.iter().take(8).enumerate() {
+            self.0 ^= u64::from(*b) << (8 * i);
+        }
+    }
+
+    fn write_usize(&mut self, _: usize) {}
+}
+
+/// A set of object ids hashed with [`OidHasher`].
+pub type OidSet = HashSet<Oid, std::hash::BuildHasherDefault<OidHasher>>;
+
 /// Settings of a history scan.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryOptions {
@@ -77,7 +99,7 @@ pub fn scan_history(
         );
     }
     // every object the store has (readable or not): a tree entry naming anything else is missing
-    let mut present: HashSet<Oid> = listed
+    let mut present: OidSet = listed
         .blobs
         .iter()
         .chain(&listed.trees)
@@ -103,10 +125,16 @@ pub fn scan_history(
     let mut hits = scan_blobs(scanner, collector, &repo, &to_read, opts)?;
     drop(to_read);
     super::messages::scan_all(scanner, collector, &repo);
-    let interest: HashSet<Oid> = hits.keys().copied().collect();
+    let interest: OidSet = hits.keys().copied().collect();
     // every tree is read once: reduced to the entries the walk needs, and checked for entries
     // the store lacks
-    let (compact, lacking) = read_trees(&repo, opts.reader, &listed.trees, &interest, &present);
+    // (without findings only the check: the reduced trees are built if something is missing)
+    let keep = !hits.is_empty();
+    let read = |keep| read_trees(&repo, opts.reader, &listed.trees, &interest, &present, keep);
+    let (mut compact, lacking) = read(keep);
+    if !keep && lacking {
+        compact = read(true).0;
+    }
     if hits.is_empty() && !lacking {
         list_head_submodules(&repo, collector);
         return Ok(GitScan {
@@ -423,18 +451,30 @@ struct Compact {
 
 /// Read every tree once in pack order (through `git cat-file --batch`, or libgit2 with that
 /// reader), keeping only subtrees, blobs of `interest`, submodules and entries naming objects
-/// not in `present`. Much cheaper than libgit2 tree lookups on deep histories. Also says whether
-/// any tree names an object the store lacks.
+/// not in `present` (with `keep`; else only the check). Much cheaper than libgit2 tree lookups
+/// on deep histories. Also says whether any tree names an object the store lacks.
 fn read_trees(
     repo: &Repository,
     reader: Reader,
     trees: &[BlobId],
-    interest: &HashSet<Oid>,
-    present: &HashSet<Oid>,
+    interest: &OidSet,
+    present: &OidSet,
+    keep: bool,
 ) -> (HashMap<Oid, Compact>, bool) {
     let out: Mutex<HashMap<Oid, Compact>> = Mutex::new(HashMap::with_capacity(trees.len()));
     let lacking = std::sync::atomic::AtomicBool::new(false);
     let sink = |r: Read1| {
+        if let Read1::Blob(_, data) = &r
+            && !keep
+        {
+            if blobs::parse_tree(data)
+                .iter()
+                .any(|(mode, _, id)| *mode != 0o160000 && !present.contains(id))
+            {
+                lacking.store(true, Ordering::Relaxed);
+            }
+            return true;
+        }
         if let Read1::Blob(b, data) = r {
             let mut c = Compact::default();
             for (mode, name, id) in blobs::parse_tree(&data) {
@@ -473,8 +513,8 @@ fn read_trees(
 struct TreeMemo<'a> {
     repo: &'a Repository,
     compact: HashMap<Oid, Compact>,
-    interest: &'a HashSet<Oid>,
-    present: &'a HashSet<Oid>,
+    interest: &'a OidSet,
+    present: &'a OidSet,
     memo: HashMap<Oid, Summary>,
     empty: Summary,
     errors: Vec<String>,
@@ -565,9 +605,9 @@ impl TreeMemo<'_> {
 /// first appear, how many commits hold them and which ref tips still do.
 fn walk_history(
     repo: &Repository,
-    interest: &HashSet<Oid>,
+    interest: &OidSet,
     compact: HashMap<Oid, Compact>,
-    present: &HashSet<Oid>,
+    present: &OidSet,
     collector: &Collector,
     progress: bool,
 ) -> Walk {
