@@ -5,7 +5,7 @@
 //! that leave `automountServiceAccountToken` on. These are not leaked secrets: they are off by
 //! default so they never count against secret-scan precision.
 
-use crate::chunk::{Chunk, LineIndex, Provenance};
+use crate::chunk::{Chunk, LineIndex};
 use crate::finding::Level;
 use crate::finding::{Finding, Location, fingerprint};
 pub use crate::hygiene::manifest::{Issue, audit};
@@ -78,10 +78,7 @@ pub fn findings(chunk: &Chunk<'_>, policy: &Policy) -> Vec<Finding> {
     let data: &[u8] = &chunk.data;
     let index = LineIndex::new(data);
     let path = chunk.provenance.path().to_string();
-    let (blob, git) = match &chunk.provenance {
-        Provenance::GitBlob { blob, origin, .. } => (Some(blob.clone()), origin.clone()),
-        _ => (None, None),
-    };
+    let (blob, git) = chunk.provenance.git_facts();
     issues
         .into_iter()
         .map(|i| {

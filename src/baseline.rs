@@ -118,13 +118,26 @@ impl Baseline {
         hex(&mac.finalize().into_bytes())
     }
 
+    /// The keyed hash of a finding: of its rule and secret, and for a secret in a commit or tag
+    /// message, of the kind of message too — a message finding is its own entry, distinct from
+    /// the same secret in a file (and, like the file entry, independent of where it is).
+    pub fn key(&self, f: &Finding) -> String {
+        match f.message() {
+            Some(m) => self.hash(
+                &f.rule_id,
+                &format!("{}\0{}-message", f.secret, m.kind.as_str()),
+            ),
+            None => self.hash(&f.rule_id, &f.secret),
+        }
+    }
+
     fn known(&self) -> HashSet<&str> {
         self.entries.iter().map(|e| e.hash.as_str()).collect()
     }
 
     /// Is this finding recorded?
     pub fn contains(&self, f: &Finding) -> bool {
-        let h = self.hash(&f.rule_id, &f.secret);
+        let h = self.key(f);
         self.entries.iter().any(|e| e.hash == h)
     }
 
@@ -134,7 +147,7 @@ impl Baseline {
         let before = findings.len();
         let new: Vec<Finding> = findings
             .into_iter()
-            .filter(|f| !known.contains(self.hash(&f.rule_id, &f.secret).as_str()))
+            .filter(|f| !known.contains(self.key(f).as_str()))
             .collect();
         let n = before - new.len();
         (new, n)
@@ -144,7 +157,7 @@ impl Baseline {
     pub fn add_new(&mut self, findings: &[Finding]) -> usize {
         let mut by_hash: BTreeMap<String, &Finding> = BTreeMap::new();
         for f in findings {
-            let h = self.hash(&f.rule_id, &f.secret);
+            let h = self.key(f);
             by_hash.entry(h).or_insert(f);
         }
         let known: HashSet<String> = self.entries.iter().map(|e| e.hash.clone()).collect();
@@ -169,10 +182,7 @@ impl Baseline {
     /// Drop entries that `findings` (a fresh scan) no longer contains; with `add`, also record
     /// the new findings. Kept entries are left as they were, so an update does not churn.
     pub fn update(&mut self, findings: &[Finding], add: bool) -> UpdateStats {
-        let present: HashSet<String> = findings
-            .iter()
-            .map(|f| self.hash(&f.rule_id, &f.secret))
-            .collect();
+        let present: HashSet<String> = findings.iter().map(|f| self.key(f)).collect();
         let before = self.entries.len();
         self.entries.retain(|e| present.contains(&e.hash));
         let kept = self.entries.len();
@@ -266,6 +276,39 @@ mod tests {
             new.iter()
                 .all(|f| f.secret != "old-secret-value" || f.rule_id != "r")
         );
+    }
+
+    #[test]
+    fn message_secrets_have_their_own_stable_entries() {
+        use crate::chunk::{GitMessage, GitOrigin, MessageKind};
+        let in_message = |commit: &str, kind: MessageKind| {
+            let mut f = finding(&GitMessage::location(kind, commit), 3, "r", "pasted-value");
+            f.git = Some(std::sync::Arc::new(GitOrigin {
+                commit: commit.into(),
+                author_name: String::new(),
+                author_email: String::new(),
+                time: 0,
+                commits_containing: 1,
+                refs_containing: Vec::new(),
+                message: Some(GitMessage {
+                    kind,
+                    object: commit.into(),
+                    tag: None,
+                }),
+            }));
+            f
+        };
+        let in_file = finding("a.env", 1, "r", "pasted-value");
+        let b = Baseline::from_findings(std::slice::from_ref(&in_file));
+        // a secret known in a file is new in a commit message, and the reverse
+        assert!(!b.contains(&in_message("c0ffee", MessageKind::Commit)));
+        let m = Baseline::from_findings(&[in_message("c0ffee", MessageKind::Commit)]);
+        assert!(!m.contains(&in_file));
+        assert!(!m.contains(&in_message("c0ffee", MessageKind::Tag)));
+        // stable: the same message rebased (another commit id, another line) stays known
+        assert!(m.contains(&in_message("decade", MessageKind::Commit)));
+        assert_eq!(m.entries[0].path, "commit c0ffee message");
+        assert_eq!(m.entries[0].commit.as_deref(), Some("c0ffee"));
     }
 
     #[test]

@@ -18,8 +18,51 @@ pub struct GitOrigin {
     pub time: i64,
     /// How many commits (of those walked) contain this blob at any path.
     pub commits_containing: usize,
-    /// Refs (branches, tags) whose tip tree still contains the blob.
+    /// Refs (branches, tags) whose tip tree still contains the blob; for a message, the refs
+    /// whose history holds the commit (or that name the tag).
     pub refs_containing: Vec<String>,
+    /// Set when the content is not a file but the message of a commit or an annotated tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<GitMessage>,
+}
+
+/// Whose message a chunk is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageKind {
+    /// A commit message.
+    Commit,
+    /// An annotated tag's message.
+    Tag,
+}
+
+impl MessageKind {
+    /// `commit` or `tag`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Commit => "commit",
+            MessageKind::Tag => "tag",
+        }
+    }
+}
+
+/// The commit or annotated tag whose message a finding is in. For a tag, [`GitOrigin::commit`]
+/// is the commit it points to and the author fields name the tagger.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GitMessage {
+    /// Commit message or tag message.
+    pub kind: MessageKind,
+    /// Full hex id of the commit or tag object.
+    pub object: String,
+    /// The tag's name, for tags.
+    pub tag: Option<String>,
+}
+
+impl GitMessage {
+    /// The location reported for a message: `commit <id> message` or `tag <id> message`.
+    pub fn location(kind: MessageKind, object: &str) -> String {
+        format!("{} {object} message", kind.as_str())
+    }
 }
 
 /// Where a chunk's bytes came from.
@@ -46,6 +89,15 @@ pub enum Provenance {
         /// Path in the repository.
         path: String,
     },
+    /// The message of a commit or an annotated tag (history and range scans).
+    GitMessage {
+        /// Commit or tag, and its id.
+        of: GitMessage,
+        /// [`GitMessage::location`] of `of`.
+        path: String,
+        /// The commit (or tagger) metadata, once known.
+        origin: Option<Arc<GitOrigin>>,
+    },
 }
 
 impl Provenance {
@@ -53,8 +105,25 @@ impl Provenance {
     pub fn path(&self) -> &str {
         match self {
             Provenance::File { path } | Provenance::Staged { path } => path,
-            Provenance::GitBlob { path, .. } => path,
+            Provenance::GitBlob { path, .. } | Provenance::GitMessage { path, .. } => path,
             Provenance::Stdin => "<stdin>",
+        }
+    }
+
+    /// The blob id and git origin that findings of this provenance carry.
+    pub fn git_facts(&self) -> (Option<String>, Option<Arc<GitOrigin>>) {
+        match self {
+            Provenance::GitBlob { blob, origin, .. } => (Some(blob.clone()), origin.clone()),
+            Provenance::GitMessage { origin, .. } => (None, origin.clone()),
+            _ => (None, None),
+        }
+    }
+
+    /// The message this provenance is, if it is one.
+    pub fn message(&self) -> Option<&GitMessage> {
+        match self {
+            Provenance::GitMessage { of, .. } => Some(of),
+            _ => None,
         }
     }
 }

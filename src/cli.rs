@@ -212,6 +212,10 @@ pub struct ScanArgs {
     /// Lowest level that makes the exit code 1.
     #[arg(long, value_enum, default_value = "note")]
     pub fail_on: FailOn,
+    /// Git modes: exit 2 when the history could not be read whole (an object it references is
+    /// missing from the object store, or unreadable).
+    #[arg(long)]
+    pub fail_on_incomplete: bool,
     /// Worker threads (default: number of CPUs).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,

@@ -5,9 +5,9 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::chunk::{Chunk, LineIndex, Provenance};
+use crate::chunk::{Chunk, LineIndex};
 use crate::expand::{Encoding, decoded_views, folded_views, unescaped_views};
-use crate::finding::{Confidence, Finding, Location, fingerprint};
+use crate::finding::{Confidence, Finding, Location, fingerprint, message_fingerprint};
 use crate::hygiene::{self, Context, Policy};
 use crate::matcher::{Matcher, Pairing, ValueShape};
 use crate::rules::{Precision, Rule};
@@ -710,17 +710,17 @@ fn findings_with(
                     .insert("public_by_design".into(), serde_json::Value::Bool(true));
                 message = format!("{message} (public by design: {why})");
             }
-            let (blob, git) = match &chunk.provenance {
-                Provenance::GitBlob { blob, origin, .. } => (Some(blob.clone()), origin.clone()),
-                _ => (None, None),
-            };
+            let (blob, git) = chunk.provenance.git_facts();
             Finding {
                 rule_id: rule.id().to_string(),
                 family: rule.family().to_string(),
                 level,
                 confidence: c.confidence,
                 location,
-                fingerprint: fingerprint(rule.id(), &c.secret),
+                fingerprint: match chunk.provenance.message() {
+                    Some(m) => message_fingerprint(rule.id(), &c.secret, m.kind.as_str()),
+                    None => fingerprint(rule.id(), &c.secret),
+                },
                 secret: c.secret.clone(),
                 message,
                 hygiene: a.flags,
@@ -756,6 +756,7 @@ fn part_json(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chunk::Provenance;
     use crate::decode::testutil::random;
     use crate::rules::builtin_rules;
 

@@ -128,6 +128,11 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The commit or tag message this finding is in, if it is in one.
+    pub fn message(&self) -> Option<&crate::chunk::GitMessage> {
+        self.git.as_ref().and_then(|g| g.message.as_ref())
+    }
+
     /// Redacted preview of the secret.
     pub fn redacted(&self) -> String {
         redact(&self.secret)
@@ -141,6 +146,14 @@ pub fn fingerprint(rule_id: &str, secret: &str) -> String {
     h.update([0]);
     h.update(secret.as_bytes());
     hex(&h.finalize())
+}
+
+/// Fingerprint of a secret found in a commit or tag message (`kind` is `commit` or `tag`):
+/// stable (the value and the kind of message, not the commit id, so a rebased copy of the
+/// message keeps it) and distinct from the fingerprint of the same secret in a file, so a
+/// message finding is its own alert and its own baseline entry.
+pub fn message_fingerprint(rule_id: &str, secret: &str, kind: &str) -> String {
+    fingerprint(rule_id, &format!("{secret}\0{kind}-message"))
 }
 
 /// Lower-case hex of bytes.

@@ -187,11 +187,27 @@ fn finish(args: &ScanArgs, report: &ScanReport, rules: &[Rule]) -> Result<u8> {
             w.flush()?;
         }
     }
-    let code = exit_code(args.fail_on, report);
+    let code = if args.fail_on_incomplete && incomplete(report) {
+        2
+    } else {
+        exit_code(args.fail_on, report)
+    };
     if code == 1 && args.staged && format == Format::Human {
         integrate::print_allow_hint(args, report);
     }
     Ok(code)
+}
+
+/// A git scan that could not read the history whole: an object it references is missing from
+/// the object store, or an object (or ref) could not be read.
+fn incomplete(report: &ScanReport) -> bool {
+    report.repository.is_some()
+        && (!report.stats.missing.is_empty()
+            || report
+                .stats
+                .skipped
+                .iter()
+                .any(|s| s.category() == "unreadable"))
 }
 
 fn exit_code(fail_on: FailOn, report: &ScanReport) -> u8 {

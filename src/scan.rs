@@ -123,6 +123,21 @@ impl Skipped {
     }
 }
 
+/// An object that history references but the object store lacks (a damaged clone, or a partial
+/// clone's objects left on its promisor remote): nothing in it was scanned.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct MissingObject {
+    /// Hex object id.
+    pub id: String,
+    /// `blob` or `tree` (the type its tree entry gives).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Where it is referenced: its path in the first commit (parents first) holding it.
+    pub path: Option<String>,
+    /// That commit.
+    pub commit: Option<String>,
+}
+
 /// Counters of one scan.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Stats {
@@ -134,6 +149,15 @@ pub struct Stats {
     pub skipped: Vec<Skipped>,
     /// Notes about the scan as a whole (e.g. a shallow history).
     pub notes: Vec<String>,
+    /// Objects that history references but the object store lacks (git modes).
+    pub missing: Vec<MissingObject>,
+    /// When the repository is a partial clone: its promisor remote and filter, e.g.
+    /// `origin (filter blob:none)`.
+    pub partial_clone: Option<String>,
+    /// Commit and tag messages scanned (history and range scans).
+    pub messages: u64,
+    /// Bytes of those messages.
+    pub message_bytes: u64,
 }
 
 /// Thread-safe accumulator used while scanning.
@@ -143,6 +167,8 @@ pub struct Collector {
     bytes: AtomicU64,
     skipped: Mutex<Vec<Skipped>>,
     findings: Mutex<Vec<Finding>>,
+    messages: AtomicU64,
+    message_bytes: AtomicU64,
 }
 
 impl Collector {
@@ -168,6 +194,14 @@ impl Collector {
                 .unwrap_or_else(|e| e.into_inner())
                 .extend(findings);
         }
+    }
+
+    /// Count a scanned commit or tag message (its findings are added with
+    /// [`Collector::add_findings`]).
+    pub fn message_scanned(&self, bytes: usize) {
+        self.messages.fetch_add(1, Ordering::Relaxed);
+        self.message_bytes
+            .fetch_add(bytes as u64, Ordering::Relaxed);
     }
 
     /// Record findings of content already counted as scanned.
@@ -199,6 +233,10 @@ impl Collector {
             bytes: self.bytes.into_inner(),
             skipped,
             notes: Vec::new(),
+            messages: self.messages.into_inner(),
+            message_bytes: self.message_bytes.into_inner(),
+            missing: Vec::new(),
+            partial_clone: None,
         };
         (findings, stats)
     }
@@ -251,6 +289,8 @@ pub struct RepositoryInfo {
     pub revision: Option<String>,
     /// Current branch, when there is one.
     pub branch: Option<String>,
+    /// The promisor remote (and filter) when the repository is a partial clone.
+    pub partial_clone: Option<String>,
 }
 
 /// What [`Scanner::detect`] found in one chunk, kept so that its findings can be reported again
@@ -379,10 +419,7 @@ impl Scanner {
             &self.policy,
             commit_time,
         );
-        let (blob, git) = match &chunk.provenance {
-            Provenance::GitBlob { blob, origin, .. } => (Some(blob.clone()), origin.clone()),
-            _ => (None, None),
-        };
+        let (blob, git) = chunk.provenance.git_facts();
         findings.extend(detection.audit.iter().cloned().map(|mut f| {
             f.location.path = chunk.provenance.path().to_string();
             f.git = git.clone();

@@ -665,3 +665,360 @@ fn history_counts_each_suppressed_finding_once() {
     let tree = r.scan(&[]);
     assert_eq!(tree["notes"], v["notes"], "{tree:#}");
 }
+
+/// The findings of `v` whose path is `commit <id> message` or `tag <id> message`.
+fn message_findings(v: &Value) -> Vec<&Value> {
+    findings(v)
+        .iter()
+        .filter(|f| f.get("message_of").is_some())
+        .collect()
+}
+
+#[test]
+fn commit_and_tag_messages_are_scanned_once_each_in_history_and_range() {
+    let mut g = Gen::new(61);
+    let (in_commit, in_tag, in_file) = (g.ghp(), g.npm(), g.ghp());
+    let r = Repo::new();
+    r.write("README", "hello\n");
+    let base = r.commit("init");
+    r.write("app.py", "print('hi')\n");
+    let c = r.commit(&format!(
+        "Add the app\n\nDeploy with GITHUB_TOKEN={in_commit} for now"
+    ));
+    // the commit is reached from three refs: scanned once
+    r.git(&["branch", "release"]);
+    r.git(&["tag", "light"]);
+    r.git(&[
+        "tag",
+        "-a",
+        "v1.0",
+        "-m",
+        &format!("Release 1.0\npublish: {in_tag}"),
+    ]);
+    let tag_obj = r.git(&["rev-parse", "v1.0"]);
+    // the same token as the commit message, later in a file: its own finding
+    r.write("later.env", &format!("T={in_commit}\nU={in_file}\n"));
+    let later = r.commit("later");
+    for args in [vec!["--history"], vec!["--range", &format!("{base}..HEAD")]] {
+        let v = r.scan(&args);
+        let m = message_findings(&v);
+        assert_eq!(m.len(), 2, "{args:?} {v:#}");
+        let commit_msg = m
+            .iter()
+            .find(|f| f["message_of"]["kind"] == "commit")
+            .unwrap();
+        assert_eq!(commit_msg["path"], format!("commit {c} message"));
+        assert_eq!(commit_msg["message_of"]["object"], c.as_str());
+        assert_eq!(commit_msg["commit"], c.as_str());
+        assert_eq!(commit_msg["start_line"], 3);
+        assert_eq!(commit_msg["start_column"], 26);
+        assert_eq!(commit_msg["rule_id"], "github.classic-pat");
+        assert_eq!(commit_msg["author"], "Alice Example <alice@example.com>");
+        assert_eq!(commit_msg["date"], "2023-11-14T22:15:20Z");
+        assert_eq!(
+            commit_msg["refs_containing"],
+            serde_json::json!([
+                "refs/heads/main",
+                "refs/heads/release",
+                "refs/tags/light",
+                "refs/tags/v1.0"
+            ])
+        );
+        let tag_msg = m.iter().find(|f| f["message_of"]["kind"] == "tag").unwrap();
+        assert_eq!(tag_msg["path"], format!("tag {tag_obj} message"));
+        assert_eq!(tag_msg["message_of"]["object"], tag_obj.as_str());
+        assert_eq!(tag_msg["message_of"]["tag"], "v1.0");
+        // a tag names the commit it points to; the author is the tagger
+        assert_eq!(tag_msg["commit"], c.as_str());
+        assert_eq!(tag_msg["author"], "Alice Example <alice@example.com>");
+        assert_eq!(tag_msg["start_line"], 2);
+        assert_eq!(
+            tag_msg["refs_containing"],
+            serde_json::json!(["refs/tags/v1.0"])
+        );
+        assert_eq!(tag_msg["rule_id"], "npm.access-token");
+        assert!(!v.to_string().contains(&in_commit) && !v.to_string().contains(&in_tag));
+        // the file holding the commit message's token is reported apart, with its own
+        // (value-based) fingerprint
+        let files: Vec<&Value> = findings(&v)
+            .iter()
+            .filter(|f| f["path"] == "later.env")
+            .collect();
+        assert_eq!(files.len(), 2, "{v:#}");
+        assert!(files.iter().all(|f| f["commit"] == later.as_str()));
+        let fps: std::collections::HashSet<&str> = findings(&v)
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap())
+            .collect();
+        assert_eq!(fps.len(), 4, "{v:#}");
+        // three commits and the tag; the range has two of the commits
+        let messages = if args.len() == 1 { 4 } else { 3 };
+        assert_eq!(v["summary"]["messages"], messages);
+    }
+    // the human report names the commit and the tag
+    let p = r.path.to_str().unwrap();
+    let h = stdout(&run(&r.path, &["scan", "--history", p]));
+    assert!(h.contains(&format!("commit {c} message")), "{h}");
+    assert!(h.contains("tag v1.0 2023-"), "{h}");
+}
+
+#[test]
+fn a_message_secret_is_reported_once_at_its_earliest_commit() {
+    // a cherry-picked commit copies its message: one finding, at the original, counting both
+    let mut g = Gen::new(62);
+    let t = g.ghp();
+    let r = Repo::new();
+    r.write("README", "hello\n");
+    r.commit("init");
+    r.git(&["checkout", "-q", "-b", "topic"]);
+    r.write("a.txt", "a\n");
+    let original = r.commit(&format!("Use {t}"));
+    r.git(&["checkout", "-q", "main"]);
+    r.tick.set(r.tick.get() + 60);
+    r.git(&["cherry-pick", &original]);
+    let v = r.scan(&["--history"]);
+    let m = message_findings(&v);
+    assert_eq!(m.len(), 1, "{v:#}");
+    assert_eq!(m[0]["commit"], original.as_str());
+    assert_eq!(m[0]["commits_containing"], 2);
+    // an inline allow comment in a message works as in a file
+    r.write("b.txt", "b\n");
+    r.commit(&format!("Example {}  # tokenhound:allow", g.ghp()));
+    let v = r.scan(&["--history"]);
+    assert_eq!(message_findings(&v).len(), 1, "{v:#}");
+}
+
+#[test]
+fn history_sarif_names_a_message_finding_by_its_commit() {
+    // the SARIF form of a commit-message finding is part of the interface (README): a
+    // %SRCROOT%-relative artifact naming the message and a logical location naming the commit
+    let mut g = Gen::new(63);
+    let t = g.ghp();
+    let r = Repo::new();
+    r.write("README", "hello\n");
+    let c = r.commit(&format!("Init\n\ntoken {t}\n"));
+    let p = r.path.to_str().unwrap();
+    let o = run(&r.path, &["scan", "--history", "--format", "sarif", p]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let res = &v["runs"][0]["results"][0];
+    assert_eq!(
+        res["locations"],
+        serde_json::json!([{
+            "physicalLocation": {
+                "artifactLocation": {
+                    "uri": format!("commit%20{c}%20message"),
+                    "uriBaseId": "%SRCROOT%"
+                },
+                "region": {"startLine": 3, "startColumn": 7, "endLine": 3, "endColumn": 47}
+            },
+            "logicalLocations": [{
+                "name": c,
+                "fullyQualifiedName": format!("commit {c} message"),
+                "kind": "commit"
+            }]
+        }])
+    );
+    assert_eq!(res["partialFingerprints"]["commitSha"], c.as_str());
+    let fp = res["partialFingerprints"]["secretFingerprint/v1"]
+        .as_str()
+        .unwrap();
+    assert_eq!(res["properties"]["fingerprint"], fp);
+    assert_eq!(
+        res["properties"]["messageOf"],
+        serde_json::json!({"kind": "commit", "object": c})
+    );
+    assert_eq!(res["properties"]["path"], format!("commit {c} message"));
+    // the same token in a file has another fingerprint (its own alert)
+    r.write("x.env", &format!("T={t}\n"));
+    r.commit("file");
+    let tree = r.scan(&[]);
+    assert_ne!(findings(&tree)[0]["fingerprint"], fp);
+    assert!(!stdout(&o).contains(&t), "secret leaked into SARIF");
+}
+
+/// Run `scan --history` (plus `extra`) on `path`; (exit code, JSON report).
+fn scan_history_code(r: &Repo, path: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["scan", "--history", "--format", "json"];
+    args.extend_from_slice(extra);
+    args.push(path.to_str().unwrap());
+    let o = run(&r.path, &args);
+    let v = serde_json::from_str(&stdout(&o)).unwrap_or(Value::Null);
+    (o.status.code().unwrap(), v)
+}
+
+#[test]
+fn history_names_a_blob_missing_from_the_object_store() {
+    let mut g = Gen::new(64);
+    let (t1, t2, t3) = (g.ghp(), g.ghp(), g.ghp());
+    let r = Repo::new();
+    r.write("a.env", &format!("A={t1}\n"));
+    r.write("lost/b.env", &format!("B={t2}\n"));
+    r.write("sub/c.env", &format!("C={t3}\n"));
+    let c = r.commit("three files");
+    r.write("d.txt", "clean\n");
+    r.commit("more");
+    // a damaged clone: one referenced blob's loose object file is gone
+    let id = r.git(&["rev-parse", "HEAD:lost/b.env"]);
+    std::fs::remove_file(r.path.join(".git/objects").join(&id[..2]).join(&id[2..])).unwrap();
+    let (code, v) = scan_history_code(&r, &r.path, &[]);
+    assert_eq!(code, 1, "{v:#}");
+    // every other blob is scanned and its finding present
+    let paths: Vec<&str> = findings(&v)
+        .iter()
+        .filter(|f| f.get("message_of").is_none())
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["a.env", "sub/c.env"], "{v:#}");
+    assert_eq!(v["summary"]["scanned"], 3);
+    // the missing one is counted and named, with where history references it
+    assert_eq!(v["summary"]["missing_objects"], 1);
+    assert_eq!(
+        v["missing_objects"],
+        serde_json::json!([{"id": id, "type": "blob", "path": "lost/b.env", "commit": c}])
+    );
+    assert_eq!(v["partial_clone"], Value::Null);
+    // --fail-on-incomplete turns it into exit 2; without findings the usual code is 0
+    let (code, _) = scan_history_code(&r, &r.path, &["--fail-on-incomplete"]);
+    assert_eq!(code, 2);
+    let (code, _) = scan_history_code(&r, &r.path, &["--fail-on", "never"]);
+    assert_eq!(code, 0);
+    // the human summary and SARIF say so
+    let p = r.path.to_str().unwrap();
+    let h = stdout(&run(&r.path, &["scan", "--history", p]));
+    assert!(
+        h.contains("incomplete history: 1 object(s)")
+            && h.contains(&format!("missing blob {id} lost/b.env")),
+        "{h}"
+    );
+    let o = run(&r.path, &["scan", "--history", "--format", "sarif", p]);
+    let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let inv = &s["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], true);
+    let n = &inv["toolExecutionNotifications"];
+    assert_eq!(n.as_array().unwrap().len(), 1, "{inv:#}");
+    assert_eq!(n[0]["level"], "warning");
+    assert_eq!(n[0]["properties"]["objectId"], id.as_str());
+    assert!(
+        n[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("lost/b.env")
+    );
+    // a complete clone has none of it
+    let clean = Repo::new();
+    clean.write("x.txt", "x\n");
+    clean.commit("x");
+    let (code, v) = scan_history_code(&clean, &clean.path, &["--fail-on-incomplete"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["summary"]["missing_objects"], 0);
+    assert_eq!(v["missing_objects"], serde_json::json!([]));
+    // a missing tree: nothing below it is reachable, the tree is named
+    let r = Repo::new();
+    r.write("keep.txt", "k\n");
+    r.write("dir/x.txt", "x\n");
+    let c = r.commit("tree");
+    let tree = r.git(&["rev-parse", "HEAD:dir"]);
+    std::fs::remove_file(
+        r.path
+            .join(".git/objects")
+            .join(&tree[..2])
+            .join(&tree[2..]),
+    )
+    .unwrap();
+    let (code, v) = scan_history_code(&r, &r.path, &["--fail-on-incomplete"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        v["missing_objects"],
+        serde_json::json!([{"id": tree, "type": "tree", "path": "dir", "commit": c}])
+    );
+}
+
+#[test]
+fn history_names_a_partial_clone_and_fetches_nothing() {
+    let mut g = Gen::new(65);
+    let t = g.ghp();
+    let src = Repo::new();
+    src.write("a.txt", "one\n");
+    src.commit("one");
+    src.write("b.txt", "two\n");
+    let c = src.commit(&format!("two\n\nwith {t}"));
+    src.git(&["config", "uploadpack.allowFilter", "true"]);
+    let dir = src.path.parent().unwrap();
+    let url = format!("file://{}", src.path.display());
+    git_in(
+        dir,
+        &[
+            "clone",
+            "-q",
+            "--no-checkout",
+            "--filter=blob:none",
+            &url,
+            "partial",
+        ],
+        1_700_000_000,
+    );
+    let partial = dir.join("partial");
+    let before = git_in(&partial, &["count-objects", "-v"], 1_700_000_000);
+    let (code, v) = scan_history_code(&src, &partial, &[]);
+    // the commit message is still scanned; both blobs are named as not present
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(only(&v)["path"], format!("commit {c} message"));
+    assert_eq!(v["summary"]["missing_objects"], 2, "{v:#}");
+    assert_eq!(v["partial_clone"], "origin (filter blob:none)");
+    assert!(
+        v["notes"][0].as_str().unwrap().starts_with("partial clone"),
+        "{v:#}"
+    );
+    // nothing was fetched from the promisor remote
+    let after = git_in(&partial, &["count-objects", "-v"], 1_700_000_000);
+    assert_eq!(before, after);
+    assert!(after.contains("in-pack: 4"), "{after}");
+    let (code, _) = scan_history_code(&src, &partial, &["--fail-on-incomplete"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn range_attributes_renamed_and_edited_files_to_their_new_lines_only() {
+    // rename detection in --range is exact-only, and the source of a renamed and edited file is
+    // looked for only when it has findings: attribution must be what full rename detection gave
+    let mut g = Gen::new(66);
+    let (old, new, unrelated) = (g.ghp(), g.ghp(), g.ghp());
+    let filler: String = (0..20).map(|i| format!("setting_{i} = {i}\n")).collect();
+    let r = Repo::new();
+    r.write("config/dev.env", &format!("T={old}\n{filler}"));
+    r.write("notes.txt", "some notes\nabout nothing\n");
+    let base = r.commit("base");
+    // a pure rename
+    std::fs::create_dir_all(r.path.join("config/env")).unwrap();
+    r.git(&["mv", "config/dev.env", "config/env/dev.env"]);
+    r.commit("move");
+    // a rename with an edit that adds a token; an unrelated file deleted beside a new one
+    r.git(&["mv", "config/env/dev.env", "config/env/prod.env"]);
+    r.write(
+        "config/env/prod.env",
+        &format!("T={old}\n{filler}N={new}\n"),
+    );
+    r.git(&["rm", "-q", "notes.txt"]);
+    r.write("fresh.env", &format!("U={unrelated}\n"));
+    let c = r.commit("rename, edit, replace");
+    let v = r.scan(&["--since", &base]);
+    let mut got: Vec<(String, u64, String)> = findings(&v)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["start_line"].as_u64().unwrap(),
+                f["commit"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("config/env/prod.env".to_string(), 22, c.clone()),
+            ("fresh.env".to_string(), 1, c.clone()),
+        ],
+        "{v:#}"
+    );
+}

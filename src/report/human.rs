@@ -10,6 +10,7 @@ use std::io::Write;
 use serde_json::Value;
 
 use super::{ReportOptions, flag_counts, human_bytes, level_counts, skip_counts};
+use crate::chunk::MessageKind;
 use crate::finding::Level;
 use crate::hygiene::props;
 use crate::scan::ScanReport;
@@ -123,6 +124,54 @@ fn paint(on: bool, code: &str, s: &str) -> String {
     }
 }
 
+/// How many missing objects the human report lists without `--verbose`.
+const MISSING_SHOWN: usize = 10;
+
+/// Say that the history could not be read whole: the objects it references that the store
+/// lacks, and whether the repository is a partial clone.
+fn write_missing(
+    out: &mut dyn Write,
+    report: &ScanReport,
+    opts: &ReportOptions,
+) -> std::io::Result<()> {
+    let missing = &report.stats.missing;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let why = match &report.stats.partial_clone {
+        Some(remote) => format!("a partial clone: the rest is on promisor remote {remote}"),
+        None => "a damaged clone?".to_string(),
+    };
+    writeln!(
+        out,
+        "{}: incomplete history: {} object(s) that history references are missing from the object store ({why}); they were not scanned",
+        paint(opts.color, "33", "warning"),
+        missing.len()
+    )?;
+    let shown = if opts.verbose {
+        missing.len()
+    } else {
+        MISSING_SHOWN
+    };
+    for m in missing.iter().take(shown) {
+        let at = match (&m.path, &m.commit) {
+            (Some(p), Some(c)) => format!(" {p} (commit {})", &c[..c.len().min(10)]),
+            (None, Some(c)) => format!(" root tree of commit {}", &c[..c.len().min(10)]),
+            (Some(p), None) => format!(" {p}"),
+            (None, None) => String::new(),
+        };
+        writeln!(out, "  missing {} {}{at}", m.kind, m.id)?;
+    }
+    if missing.len() > shown {
+        writeln!(
+            out,
+            "  … and {} more (-v lists them all)",
+            missing.len() - shown
+        )?;
+    }
+    Ok(())
+}
+
 /// Write the terminal view.
 pub fn write(
     out: &mut dyn Write,
@@ -173,14 +222,31 @@ pub fn write(
             let date = chrono::DateTime::from_timestamp(g.time, 0)
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default();
-            writeln!(
-                out,
-                "             commit {} {} {} <{}>",
-                &g.commit[..g.commit.len().min(10)],
-                date,
-                g.author_name,
-                g.author_email
-            )?;
+            match g.message.as_ref().filter(|m| m.kind == MessageKind::Tag) {
+                Some(m) => writeln!(
+                    out,
+                    "             tag {} {} {} <{}>{}",
+                    m.tag
+                        .as_deref()
+                        .unwrap_or(&m.object[..m.object.len().min(10)]),
+                    date,
+                    g.author_name,
+                    g.author_email,
+                    if g.commit.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (on commit {})", &g.commit[..g.commit.len().min(10)])
+                    }
+                )?,
+                None => writeln!(
+                    out,
+                    "             commit {} {} {} <{}>",
+                    &g.commit[..g.commit.len().min(10)],
+                    date,
+                    g.author_name,
+                    g.author_email
+                )?,
+            }
         }
     }
     if !report.findings.is_empty() {
@@ -194,6 +260,7 @@ pub fn write(
     for n in &report.stats.notes {
         writeln!(out, "note: {n}")?;
     }
+    write_missing(out, report, opts)?;
     let levels = level_counts(&report.findings);
     let lv: Vec<String> = levels
         .iter()
@@ -211,6 +278,12 @@ pub fn write(
         report.stats.scanned,
         human_bytes(report.stats.bytes)
     );
+    if report.stats.messages > 0 {
+        line.push_str(&format!(
+            " and {} commit/tag messages",
+            report.stats.messages
+        ));
+    }
     let skips = skip_counts(report);
     if !skips.is_empty() {
         let s: Vec<String> = skips.iter().map(|(k, v)| format!("{k} {v}")).collect();

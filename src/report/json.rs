@@ -5,9 +5,10 @@
 //!   "findings": [ { "rule_id", "family", "level", "confidence", "path", "start_line", "start_column",
 //!                   "end_line", "end_column", "fingerprint", "redacted", "secret"?,
 //!                   "message", "hygiene": [..], "properties": {..},
-//!                   "blob"?, "commit"?, "author"?, "date"? } ],
+//!                   "blob"?, "commit"?, "author"?, "date"?, "message_of"? } ],
 //!   "summary": { "scanned", "bytes", "findings", "by_level", "by_flag", "skipped" },
-//!   "skipped": [ {"input","reason"} ], "notes": [..] }
+//!   "skipped": [ {"input","reason"} ], "notes": [..],
+//!   git modes: "missing_objects": [ {"id","type","path","commit"} ], "partial_clone" }
 //! ```
 
 use std::io::Write;
@@ -48,6 +49,19 @@ pub fn finding_json(f: &Finding, opts: &ReportOptions) -> Value {
         o["date"] = json!(super::sarif::rfc3339(g.time));
         o["commits_containing"] = json!(g.commits_containing);
         o["refs_containing"] = json!(g.refs_containing);
+        if let Some(m) = &g.message {
+            o["message_of"] = message_of(m);
+        }
+    }
+    o
+}
+
+/// `{"kind": "commit"|"tag", "object": id, "tag"?: name}`: the commit or annotated tag whose
+/// message holds a finding (its `path` is then `commit <id> message` or `tag <id> message`).
+pub fn message_of(m: &crate::chunk::GitMessage) -> Value {
+    let mut o = json!({"kind": m.kind.as_str(), "object": m.object});
+    if let Some(t) = &m.tag {
+        o["tag"] = json!(t);
     }
     o
 }
@@ -67,7 +81,7 @@ pub fn write(
         .into_iter()
         .map(|(l, n)| (l.as_str().to_string(), json!(n)))
         .collect();
-    let doc = json!({
+    let mut doc = json!({
         "version": 1,
         "tool": {"name": "tokenhound", "version": env!("CARGO_PKG_VERSION")},
         "findings": findings,
@@ -82,6 +96,14 @@ pub fn write(
         "skipped": report.stats.skipped,
         "notes": report.stats.notes,
     });
+    if report.repository.is_some() {
+        // git modes: commit and tag messages are scanned too
+        doc["summary"]["messages"] = json!(report.stats.messages);
+        // objects history references but the store lacks: the scan is incomplete
+        doc["summary"]["missing_objects"] = json!(report.stats.missing.len());
+        doc["missing_objects"] = json!(report.stats.missing);
+        doc["partial_clone"] = json!(report.stats.partial_clone);
+    }
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }

@@ -11,6 +11,7 @@ use serde_sarif::sarif;
 
 use super::ReportOptions;
 use crate::audit;
+use crate::chunk::GitMessage;
 use crate::finding::{Finding, Level};
 use crate::rules::Rule;
 use crate::scan::ScanReport;
@@ -145,6 +146,20 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
+/// The logical location of a commit or tag message: kind `commit` or `tag`, named by the
+/// object id, fully qualified as the reported path (`commit <id> message`).
+fn message_location(m: &GitMessage) -> sarif::LogicalLocation {
+    let mut l = sarif::LogicalLocation::builder()
+        .name(m.object.clone())
+        .fully_qualified_name(GitMessage::location(m.kind, &m.object))
+        .kind(m.kind.as_str())
+        .build();
+    if let Some(t) = &m.tag {
+        l.decorated_name = Some(t.clone());
+    }
+    l
+}
+
 fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Result {
     let mut region = sarif::Region::builder()
         .start_line(f.location.start_line as i64)
@@ -159,7 +174,7 @@ fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Res
                 .build(),
         );
     }
-    let location = sarif::Location::builder()
+    let mut location = sarif::Location::builder()
         .physical_location(
             sarif::PhysicalLocation::builder()
                 .artifact_location(
@@ -172,6 +187,10 @@ fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Res
                 .build(),
         )
         .build();
+    if let Some(m) = f.message() {
+        // a commit or tag message: the artifact is the object, named as a logical location too
+        location.logical_locations = Some(vec![message_location(m)]);
+    }
     let mut fps = BTreeMap::new();
     fps.insert("secretFingerprint/v1".to_string(), f.fingerprint.clone());
     let mut props: BTreeMap<String, Value> = BTreeMap::new();
@@ -187,7 +206,9 @@ fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Res
         props.insert("blob".into(), json!(b));
     }
     if let Some(g) = &f.git {
-        fps.insert("commitSha".to_string(), g.commit.clone());
+        if !g.commit.is_empty() {
+            fps.insert("commitSha".to_string(), g.commit.clone());
+        }
         props.insert("commit".into(), json!(g.commit));
         props.insert(
             "author".into(),
@@ -197,6 +218,9 @@ fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Res
         props.insert("path".into(), json!(f.location.path));
         props.insert("commitsContaining".into(), json!(g.commits_containing));
         props.insert("refsContaining".into(), json!(g.refs_containing));
+        if let Some(m) = &g.message {
+            props.insert("messageOf".into(), super::json::message_of(m));
+        }
     }
     let related = related_locations(f);
     let mut r = sarif::Result::builder()
@@ -258,6 +282,55 @@ fn related_locations(f: &Finding) -> Vec<sarif::Location> {
             l
         })
         .collect()
+}
+
+/// The invocation of a scan whose history could not be read whole: one warning notification
+/// per object that history references and the store lacks (the scan itself succeeded).
+fn incomplete_invocation(report: &ScanReport) -> sarif::Invocation {
+    let partial = report
+        .stats
+        .partial_clone
+        .as_ref()
+        .map(|r| format!(" (partial clone; promisor remote {r})"))
+        .unwrap_or_default();
+    let notes: Vec<sarif::Notification> = report
+        .stats
+        .missing
+        .iter()
+        .map(|m| {
+            let mut text = format!(
+                "History references {} {} but the object store lacks it{partial}; it was not scanned",
+                m.kind, m.id
+            );
+            if let Some(p) = &m.path {
+                text.push_str(&format!(" (path {p}"));
+                if let Some(c) = &m.commit {
+                    text.push_str(&format!(" in commit {c}"));
+                }
+                text.push(')');
+            }
+            let mut props = BTreeMap::new();
+            props.insert("objectId".into(), json!(m.id));
+            props.insert("objectType".into(), json!(m.kind));
+            if let Some(p) = &m.path {
+                props.insert("path".into(), json!(p));
+            }
+            if let Some(c) = &m.commit {
+                props.insert("commit".into(), json!(c));
+            }
+            let mut n = sarif::Notification::builder()
+                .message(sarif::Message::builder().text(text).build())
+                .level(json!("warning"))
+                .build();
+            n.properties = Some(bag(None, props));
+            n
+        })
+        .collect();
+    let mut inv = sarif::Invocation::builder()
+        .execution_successful(true)
+        .build();
+    inv.tool_execution_notifications = Some(notes);
+    inv
 }
 
 /// Write the SARIF log.
@@ -330,6 +403,9 @@ pub fn write(
                 .build(),
         );
         run.version_control_provenance = Some(vec![vcs]);
+    }
+    if !report.stats.missing.is_empty() {
+        run.invocations = Some(vec![incomplete_invocation(report)]);
     }
     let log = sarif::Sarif::builder()
         .schema("https://json.schemastore.org/sarif-2.1.0.json")

@@ -49,6 +49,8 @@ pub fn git_dir(repo: &Repository) -> PathBuf {
 fn git(dir: &Path) -> Command {
     let mut c = Command::new("git");
     c.arg("--git-dir").arg(dir);
+    // a partial clone's missing objects are reported, never fetched from the promisor remote
+    c.env("GIT_NO_LAZY_FETCH", "1");
     c.env_remove("GIT_DIR")
         .env_remove("GIT_OBJECT_DIRECTORY")
         .env_remove("GIT_ALTERNATE_OBJECT_DIRECTORIES");
@@ -161,9 +163,14 @@ fn list_with_libgit2(repo: &Repository) -> Result<Listing> {
     })?;
     let mut v = Vec::with_capacity(ids.len());
     let mut broken = Vec::new();
+    let mut trees = Vec::new();
     for oid in ids {
         match odb.read_header(oid) {
             Ok((size, ObjectType::Blob)) => v.push(BlobId {
+                oid,
+                size: size as u64,
+            }),
+            Ok((size, ObjectType::Tree)) => trees.push(BlobId {
                 oid,
                 size: size as u64,
             }),
@@ -174,7 +181,7 @@ fn list_with_libgit2(repo: &Repository) -> Result<Listing> {
     Ok(Listing {
         blobs: v,
         broken,
-        trees: Vec::new(),
+        trees,
     })
 }
 
@@ -192,9 +199,12 @@ pub fn parse_tree(data: &[u8]) -> Vec<(u32, &[u8], Oid)> {
         if rest.len() < nul + 21 {
             break;
         }
-        let mode = std::str::from_utf8(&rest[..sp])
-            .ok()
-            .and_then(|m| u32::from_str_radix(m, 8).ok())
+        // octal digits (parsed by hand: this runs for every entry of every tree)
+        let mode = rest[..sp]
+            .iter()
+            .try_fold(0u32, |m, &d| {
+                (d.is_ascii_digit() && d < b'8' && m < 1 << 28).then(|| m * 8 + u32::from(d - b'0'))
+            })
             .unwrap_or(0);
         let Ok(oid) = Oid::from_bytes(&rest[nul + 1..nul + 21]) else {
             break;

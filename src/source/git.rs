@@ -56,7 +56,41 @@ pub fn repository_info(repo: &Repository) -> RepositoryInfo {
         uri,
         revision,
         branch,
+        partial_clone: partial_clone(repo),
     }
+}
+
+/// The promisor remote and filter of a partial clone (`extensions.partialClone`, or a remote
+/// with `promisor = true`), e.g. `origin (filter blob:none)`; None for a complete clone.
+pub fn partial_clone(repo: &Repository) -> Option<String> {
+    let cfg = repo.config().ok()?;
+    let mut remote = cfg.get_string("extensions.partialclone").ok();
+    if remote.is_none() {
+        let mut promisors = Vec::new();
+        if let Ok(mut entries) = cfg.entries(Some(r"remote\..*\.promisor")) {
+            while let Some(Ok(e)) = entries.next() {
+                let on = e.value().is_some_and(|v| {
+                    matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1")
+                });
+                if let (true, Some(name)) = (on, e.name()) {
+                    let name = name
+                        .trim_start_matches("remote.")
+                        .trim_end_matches(".promisor");
+                    promisors.push(name.to_string());
+                }
+            }
+        }
+        promisors.sort();
+        remote = promisors.into_iter().next();
+    }
+    let remote = remote?;
+    let filter = cfg
+        .get_string(&format!("remote.{remote}.partialclonefilter"))
+        .ok();
+    Some(match filter {
+        Some(f) => format!("{remote} (filter {f})"),
+        None => remote,
+    })
 }
 
 /// `git@host:owner/repo.git` → `https://host/owner/repo.git`; other URLs as they are, minus any
@@ -96,6 +130,8 @@ pub struct GitScan {
     pub order: HashMap<String, usize>,
     /// Notes about the scan as a whole (shallow history, ...).
     pub notes: Vec<String>,
+    /// Objects that history references but the object store lacks.
+    pub missing: Vec<crate::scan::MissingObject>,
 }
 
 impl GitScan {
@@ -105,6 +141,9 @@ impl GitScan {
         let mut findings = one_per_secret(findings, &self.order);
         crate::scan::sort_findings(&mut findings);
         stats.notes.extend(self.notes);
+        stats.missing = self.missing;
+        stats.missing.sort();
+        stats.partial_clone = self.info.partial_clone.clone();
         ScanReport {
             findings,
             stats,
@@ -209,6 +248,7 @@ impl<'r> CommitInfoCache<'r> {
             time,
             commits_containing,
             refs_containing,
+            message: None,
         })
     }
 }

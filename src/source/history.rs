@@ -3,7 +3,8 @@
 //! 1. **Scan**: every blob of the object store, listed and read in pack order by
 //!    [`super::blobs`] (each blob inflated once), handed over a bounded channel to worker threads
 //!    that run the pipeline — so reading overlaps matching and memory stays bounded. No commit or
-//!    tree is looked at for clean blobs.
+//!    tree is looked at for clean blobs. Then the message of every reachable commit and
+//!    annotated tag is scanned ([`super::messages`]).
 //! 2. **Attribute** (only when some blob has findings): one walk over the commits of every ref
 //!    (branches, tags, remote-tracking refs, stash) in topological order, parents first. Each
 //!    unique tree is read once and summarised as the findings-bearing blobs (and submodules)
@@ -39,6 +40,28 @@ pub(super) struct Hit {
     /// The content as scanned, when it fit in [`KEEP_BYTES`].
     data: Option<Vec<u8>>,
 }
+
+/// Hashes an object id by its first eight bytes: ids are uniformly random already, and the
+/// sets of ids below are probed once per entry of every tree.
+#[derive(Default, Clone, Copy)]
+pub struct OidHasher(u64);
+
+impl std::hash::Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for (i, b) in bytes.iter().take(8).enumerate() {
+            self.0 ^= u64::from(*b) << (8 * i);
+        }
+    }
+
+    fn write_usize(&mut self, _: usize) {}
+}
+
+/// A set of object ids hashed with [`OidHasher`].
+pub type OidSet = HashSet<Oid, std::hash::BuildHasherDefault<OidHasher>>;
 
 /// Settings of a history scan.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +103,19 @@ pub fn scan_history(
             SkipReason::Unreadable(why.to_string()),
         );
     }
+    // every object the store has (readable or not): a tree entry naming anything else is missing
+    let mut present: OidSet = listed
+        .blobs
+        .iter()
+        .chain(&listed.trees)
+        .map(|b| b.oid)
+        .collect();
+    present.extend(
+        listed
+            .broken
+            .iter()
+            .filter_map(|(id, _)| Oid::from_str(id).ok()),
+    );
     let mut to_read = Vec::with_capacity(listed.blobs.len());
     for b in std::mem::take(&mut listed.blobs) {
         if b.size > limit {
@@ -102,21 +138,43 @@ pub fn scan_history(
         scan_blobs(scanner, collector, &repo, &to_read, opts)?
     };
     drop(to_read);
-    if hits.is_empty() {
+    super::messages::scan_all(scanner, collector, &repo);
+    let interest: OidSet = hits.keys().copied().collect();
+    // every tree is read once: reduced to the entries the walk needs, and checked for entries
+    // the store lacks
+    // (without findings only the check: the reduced trees are built if something is missing)
+    let keep = !hits.is_empty();
+    let read = |keep| read_trees(&repo, opts.reader, &listed.trees, &interest, &present, keep);
+    let (mut compact, lacking) = read(keep);
+    if !keep && lacking {
+        compact = read(true).0;
+    }
+    if hits.is_empty() && !lacking {
         list_head_submodules(&repo, collector);
         return Ok(GitScan {
             info,
             order: HashMap::new(),
             notes,
+            missing: Vec::new(),
         });
     }
-    let interest: HashSet<Oid> = hits.keys().copied().collect();
-    let compact = if opts.reader == Reader::CatFile && blobs::have_git() {
-        read_trees(&repo, &listed.trees, &interest)
-    } else {
-        HashMap::new()
-    };
-    let walk = walk_history(&repo, &interest, compact, collector, opts.progress);
+    let walk = walk_history(
+        &repo,
+        &interest,
+        compact,
+        &present,
+        collector,
+        opts.progress,
+    );
+    let missing = missing_objects(&walk);
+    if let Some(remote) = &info.partial_clone
+        && !missing.is_empty()
+    {
+        notes.push(format!(
+            "partial clone (promisor remote {remote}): {} object(s) that history references are not in the local object store and were not scanned (they were not fetched: nothing goes over the network)",
+            missing.len()
+        ));
+    }
     let mut infos = CommitInfoCache::new(&repo);
     let mut order = HashMap::new();
     for (i, c) in walk.commits.iter().enumerate() {
@@ -217,7 +275,12 @@ pub fn scan_history(
         ));
     }
     notes.extend(walk.notes);
-    Ok(GitScan { info, order, notes })
+    Ok(GitScan {
+        info,
+        order,
+        notes,
+        missing,
+    })
 }
 
 /// The findings of a blob of phase 1 under its attributed path and commit, from its kept
@@ -373,15 +436,33 @@ struct Walk {
     commits_containing: HashMap<Oid, usize>,
     /// Blob → refs whose tip tree holds it.
     refs_containing: HashMap<Oid, Vec<String>>,
+    /// Objects the store lacks → (index in `commits`, path, is a tree) where first referenced.
+    missing: HashMap<Oid, (usize, String, bool)>,
     notes: Vec<String>,
 }
 
-/// An entry of interest below a tree: a blob with findings, or a submodule.
+/// The objects the walk found referenced but absent, with where each first appears.
+fn missing_objects(w: &Walk) -> Vec<crate::scan::MissingObject> {
+    w.missing
+        .iter()
+        .map(|(id, (idx, path, tree))| crate::scan::MissingObject {
+            id: id.to_string(),
+            kind: if *tree { "tree" } else { "blob" }.into(),
+            path: Some(path.clone()).filter(|p| !p.is_empty()),
+            commit: w.commits.get(*idx).map(|c| c.to_string()),
+        })
+        .collect()
+}
+
+/// An entry of interest below a tree: a blob with findings, a submodule, or an object the store
+/// lacks.
 #[derive(Clone)]
 struct Entry {
     path: String,
     id: Oid,
     submodule: bool,
+    /// Absent from the object store: `Some(true)` for a tree, `Some(false)` for a blob.
+    missing: Option<bool>,
 }
 
 type Summary = Arc<Vec<Entry>>;
@@ -393,32 +474,52 @@ struct Compact {
     hits: Vec<Entry>,
 }
 
-/// Read every tree once through `git cat-file --batch` in pack order, keeping only subtrees,
-/// blobs of `interest` and submodules. Much cheaper than libgit2 tree lookups on deep histories.
+/// Read every tree once in pack order (through `git cat-file --batch`, or libgit2 with that
+/// reader), keeping only subtrees, blobs of `interest`, submodules and entries naming objects
+/// not in `present` (with `keep`; else only the check). Much cheaper than libgit2 tree lookups
+/// on deep histories. Also says whether any tree names an object the store lacks.
 fn read_trees(
     repo: &Repository,
+    reader: Reader,
     trees: &[BlobId],
-    interest: &HashSet<Oid>,
-) -> HashMap<Oid, Compact> {
+    interest: &OidSet,
+    present: &OidSet,
+    keep: bool,
+) -> (HashMap<Oid, Compact>, bool) {
     let out: Mutex<HashMap<Oid, Compact>> = Mutex::new(HashMap::with_capacity(trees.len()));
+    let lacking = std::sync::atomic::AtomicBool::new(false);
     let sink = |r: Read1| {
+        if let Read1::Blob(_, data) = &r
+            && !keep
+        {
+            if blobs::parse_tree(data)
+                .iter()
+                .any(|(mode, _, id)| *mode != 0o160000 && !present.contains(id))
+            {
+                lacking.store(true, Ordering::Relaxed);
+            }
+            return true;
+        }
         if let Read1::Blob(b, data) = r {
             let mut c = Compact::default();
             for (mode, name, id) in blobs::parse_tree(&data) {
+                let entry = |submodule, missing| Entry {
+                    path: String::from_utf8_lossy(name).into_owned(),
+                    id,
+                    submodule,
+                    missing,
+                };
                 match mode {
+                    0o040000 if !present.contains(&id) => c.hits.push(entry(false, Some(true))),
                     0o040000 => c.subtrees.push((String::from_utf8_lossy(name).into(), id)),
-                    0o160000 => c.hits.push(Entry {
-                        path: String::from_utf8_lossy(name).into_owned(),
-                        id,
-                        submodule: true,
-                    }),
-                    _ if interest.contains(&id) => c.hits.push(Entry {
-                        path: String::from_utf8_lossy(name).into_owned(),
-                        id,
-                        submodule: false,
-                    }),
+                    0o160000 => c.hits.push(entry(true, None)),
+                    _ if interest.contains(&id) => c.hits.push(entry(false, None)),
+                    _ if !present.contains(&id) => c.hits.push(entry(false, Some(false))),
                     _ => {}
                 }
+            }
+            if c.hits.iter().any(|e| e.missing.is_some()) {
+                lacking.store(true, Ordering::Relaxed);
             }
             c.subtrees.shrink_to_fit();
             out.lock()
@@ -427,16 +528,18 @@ fn read_trees(
         }
         true
     };
-    if blobs::stream(repo, Reader::CatFile, trees, 1, &sink).is_err() {
-        return HashMap::new();
+    if blobs::stream(repo, reader, trees, 2, &sink).is_err() {
+        return (HashMap::new(), true);
     }
-    out.into_inner().unwrap_or_else(|e| e.into_inner())
+    let compact = out.into_inner().unwrap_or_else(|e| e.into_inner());
+    (compact, lacking.into_inner())
 }
 
 struct TreeMemo<'a> {
     repo: &'a Repository,
     compact: HashMap<Oid, Compact>,
-    interest: &'a HashSet<Oid>,
+    interest: &'a OidSet,
+    present: &'a OidSet,
     memo: HashMap<Oid, Summary>,
     empty: Summary,
     errors: Vec<String>,
@@ -475,14 +578,25 @@ impl TreeMemo<'_> {
         };
         let mut out: Vec<Entry> = Vec::new();
         for e in tree.iter() {
+            let absent = |tree| Entry {
+                path: String::from_utf8_lossy(e.name_bytes()).into_owned(),
+                id: e.id(),
+                submodule: false,
+                missing: Some(tree),
+            };
             match e.kind() {
                 Some(ObjectType::Blob) if self.interest.contains(&e.id()) => {
                     out.push(Entry {
                         path: String::from_utf8_lossy(e.name_bytes()).into_owned(),
                         id: e.id(),
                         submodule: false,
+                        missing: None,
                     });
                 }
+                Some(ObjectType::Blob) if !self.present.contains(&e.id()) => {
+                    out.push(absent(false))
+                }
+                Some(ObjectType::Tree) if !self.present.contains(&e.id()) => out.push(absent(true)),
                 Some(ObjectType::Tree) => {
                     let sub = self.summary(e.id());
                     if !sub.is_empty() {
@@ -497,6 +611,7 @@ impl TreeMemo<'_> {
                     path: String::from_utf8_lossy(e.name_bytes()).into_owned(),
                     id: e.id(),
                     submodule: true,
+                    missing: None,
                 }),
                 _ => {}
             }
@@ -515,8 +630,9 @@ impl TreeMemo<'_> {
 /// first appear, how many commits hold them and which ref tips still do.
 fn walk_history(
     repo: &Repository,
-    interest: &HashSet<Oid>,
+    interest: &OidSet,
     compact: HashMap<Oid, Compact>,
+    present: &OidSet,
     collector: &Collector,
     progress: bool,
 ) -> Walk {
@@ -574,6 +690,7 @@ fn walk_history(
         repo,
         compact,
         interest,
+        present,
         memo: HashMap::new(),
         empty: Arc::new(Vec::new()),
         errors: Vec::new(),
@@ -593,7 +710,7 @@ fn walk_history(
         };
         let idx = w.commits.len();
         w.commits.push(id);
-        let tree = match repo.find_commit(id).and_then(|c| c.tree().map(|t| t.id())) {
+        let tree = match repo.find_commit(id).map(|c| c.tree_id()) {
             Ok(t) => t,
             Err(e) => {
                 collector.skip(
@@ -603,10 +720,21 @@ fn walk_history(
                 continue;
             }
         };
+        if !present.contains(&tree) {
+            // the commit's root tree itself is absent
+            w.missing.entry(tree).or_insert((idx, String::new(), true));
+            continue;
+        }
         roots.insert(id, tree);
         let s = memo.summary(tree);
         let mut in_commit: HashMap<Oid, Vec<&str>> = HashMap::new();
         for e in s.iter() {
+            if let Some(tree) = e.missing {
+                w.missing
+                    .entry(e.id)
+                    .or_insert_with(|| (idx, e.path.clone(), tree));
+                continue;
+            }
             if e.submodule {
                 submodules.insert(e.path.clone());
                 continue;
@@ -644,7 +772,11 @@ fn walk_history(
     for (name, tip) in &tips {
         if let Some(tree) = roots.get(tip) {
             let s = memo.summary(*tree);
-            let set: HashSet<Oid> = s.iter().filter(|e| !e.submodule).map(|e| e.id).collect();
+            let set: HashSet<Oid> = s
+                .iter()
+                .filter(|e| !e.submodule && e.missing.is_none())
+                .map(|e| e.id)
+                .collect();
             for b in set {
                 w.refs_containing.entry(b).or_default().push(name.clone());
             }

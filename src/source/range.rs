@@ -1,25 +1,40 @@
 //! Source: a commit range (pull-request mode). The blobs that the commits of `BASE..HEAD`
 //! introduce — a path whose content differs from every parent's — each scanned once, with
 //! findings kept on the lines the commit adds, attributed to the first commit (parents first) that
-//! introduced them.
+//! introduced them. The messages of the range's commits, and of annotated tags pointing to
+//! them, are scanned too ([`super::messages`]).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::rc::Rc;
 
 use anyhow::{Context as _, Result, bail};
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Repository, Sort, Tree};
 
 use super::git::{self, CommitInfoCache, GitScan, added_lines, on_lines};
 use crate::chunk::{Chunk, Provenance};
-use crate::scan::{Collector, Scanner, SkipReason};
+use crate::scan::{Collector, MissingObject, Scanner, SkipReason};
 
 /// One path whose content a commit introduced.
 struct Introduced {
     commit: Oid,
     path: String,
     blob: Oid,
-    /// The content at that path (or the rename source) in each parent; `None` when absent.
+    /// The content at that path (or the source of an exact rename) in each parent; `None` when
+    /// absent.
     olds: Vec<Option<Oid>>,
+    /// The blobs of the paths the commit deleted, per parent: where a renamed and edited file's
+    /// old content is looked for when it has findings ([`rename_source`]).
+    deleted: Vec<Rc<Vec<Oid>>>,
+}
+
+/// What a commit changed relative to one parent.
+struct Changes {
+    /// Each added or modified path: (new blob, old blob at that path or the exact rename
+    /// source).
+    paths: HashMap<String, (Oid, Option<Oid>)>,
+    /// The blobs of deleted paths.
+    deleted: Rc<Vec<Oid>>,
 }
 
 /// Resolve `BASE..HEAD` (either side may be empty: HEAD) to (base, head) commit ids.
@@ -39,20 +54,24 @@ pub fn resolve_range(repo: &Repository, spec: &str) -> Result<(Oid, Oid)> {
     Ok((peel(a)?, peel(b)?))
 }
 
-fn changed_paths(
-    repo: &Repository,
-    old: Option<&Tree<'_>>,
-    new: &Tree<'_>,
-) -> Result<HashMap<String, (Oid, Option<Oid>)>> {
+/// The changes of `new` relative to `old`. Renames are found by exact content only (cheap): the
+/// similarity search over every added and deleted file took 80 % of a range scan, and only a
+/// file with findings needs its rename source ([`rename_source`] looks for it then).
+fn changed_paths(repo: &Repository, old: Option<&Tree<'_>>, new: &Tree<'_>) -> Result<Changes> {
     let mut opts = DiffOptions::new();
     opts.include_typechange(true);
     let mut diff = repo.diff_tree_to_tree(old, Some(new), Some(&mut opts))?;
     let mut find = DiffFindOptions::new();
-    find.renames(true);
+    find.renames(true).exact_match_only(true);
     diff.find_similar(Some(&mut find))?;
     let mut out = HashMap::new();
+    let mut deleted = Vec::new();
     for d in diff.deltas() {
         let status = d.status();
+        if status == Delta::Deleted {
+            deleted.push(d.old_file().id());
+            continue;
+        }
         if !matches!(
             status,
             Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
@@ -67,7 +86,35 @@ fn changed_paths(
             (nf.id(), old.filter(|o| !o.is_zero())),
         );
     }
-    Ok(out)
+    Ok(Changes {
+        paths: out,
+        deleted: Rc::new(deleted),
+    })
+}
+
+/// The source of a rename with edits: among the blobs the commit deleted, the one sharing the
+/// most lines with `new`, if at least half of the longer of the two (git's default rename
+/// threshold, counted in lines).
+fn rename_source(repo: &Repository, deleted: &[Oid], new: &[u8]) -> Option<Oid> {
+    let new_lines = new.split(|&b| b == b'\n').count();
+    let mut best: Option<(usize, Oid)> = None;
+    for &d in deleted {
+        let Ok(b) = repo.find_blob(d) else { continue };
+        let old = b.content();
+        // sizes more than twice apart cannot be half similar
+        if old.len() > 2 * new.len() + 1 || new.len() > 2 * old.len() + 1 {
+            continue;
+        }
+        let Some(added) = added_lines(Some(old), new) else {
+            continue;
+        };
+        let common = new_lines.saturating_sub(added.len());
+        let longer = new_lines.max(old.split(|&b| b == b'\n').count());
+        if 2 * common >= longer && best.is_none_or(|(c, _)| common > c) {
+            best = Some((common, d));
+        }
+    }
+    best.map(|(_, d)| d)
 }
 
 /// Scan what the commits of `spec` (`BASE..HEAD`) introduce in the repository at `path`.
@@ -99,7 +146,7 @@ pub fn scan_range(
             .parents()
             .filter_map(|p| p.tree().ok())
             .collect::<Vec<_>>();
-        let per_parent: Vec<HashMap<String, (Oid, Option<Oid>)>> = if parents.is_empty() {
+        let per_parent: Vec<Changes> = if parents.is_empty() {
             vec![changed_paths(&repo, None, &tree)?]
         } else {
             parents
@@ -107,13 +154,13 @@ pub fn scan_range(
                 .map(|p| changed_paths(&repo, Some(p), &tree))
                 .collect::<Result<_>>()?
         };
-        let mut paths: Vec<&String> = per_parent[0].keys().collect();
+        let mut paths: Vec<&String> = per_parent[0].paths.keys().collect();
         paths.sort();
         for p in paths {
-            let (blob, _) = per_parent[0][p];
+            let (blob, _) = per_parent[0].paths[p];
             if !per_parent
                 .iter()
-                .all(|m| m.get(p).is_some_and(|e| e.0 == blob))
+                .all(|m| m.paths.get(p).is_some_and(|e| e.0 == blob))
             {
                 continue;
             }
@@ -124,16 +171,28 @@ pub fn scan_range(
                 commit: id,
                 path: p.clone(),
                 blob,
-                olds: per_parent.iter().map(|m| m[p].1).collect(),
+                olds: per_parent.iter().map(|m| m.paths[p].1).collect(),
+                deleted: per_parent.iter().map(|m| m.deleted.clone()).collect(),
             });
         }
     }
+    super::messages::scan_commits(scanner, collector, &repo, &commits);
     let mut infos = CommitInfoCache::new(&repo);
+    let mut missing = Vec::new();
     let limit = scanner.options.max_file_size;
     for it in &intro {
         let input = git::blob_input(Some(&it.path), &it.blob.to_string());
         let obj = match repo.find_object(it.blob, None) {
             Ok(o) => o,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                missing.push(MissingObject {
+                    id: it.blob.to_string(),
+                    kind: "blob".into(),
+                    path: Some(it.path.clone()),
+                    commit: Some(it.commit.to_string()),
+                });
+                continue;
+            }
             Err(e) => {
                 collector.skip(input, SkipReason::Unreadable(e.message().to_string()));
                 continue;
@@ -177,7 +236,9 @@ pub fn scan_range(
         // lines added relative to every parent
         let mut lines: Option<HashSet<usize>> = None;
         let mut all_new = false;
-        for old in &it.olds {
+        for (old, deleted) in it.olds.iter().zip(&it.deleted) {
+            // a path new to this parent may be a renamed and edited file: its old content
+            let old = old.or_else(|| rename_source(&repo, deleted, data));
             let old_data = old.and_then(|o| repo.find_blob(o).ok());
             match added_lines(old_data.as_ref().map(|b| b.content()), data) {
                 None => all_new = true,
@@ -218,5 +279,6 @@ pub fn scan_range(
         info,
         order,
         notes: Vec::new(),
+        missing,
     })
 }

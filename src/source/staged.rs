@@ -87,5 +87,6 @@ pub fn scan_staged(scanner: &Scanner, collector: &Collector, path: &Path) -> Res
         info,
         order: Default::default(),
         notes: Vec::new(),
+        missing: Vec::new(),
     })
 }
