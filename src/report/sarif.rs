@@ -175,17 +175,7 @@ fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Res
         );
     }
     let mut location = sarif::Location::builder()
-        .physical_location(
-            sarif::PhysicalLocation::builder()
-                .artifact_location(
-                    sarif::ArtifactLocation::builder()
-                        .uri(crate::codec::percent_encode_path(&f.location.path))
-                        .uri_base_id("%SRCROOT%")
-                        .build(),
-                )
-                .region(region)
-                .build(),
-        )
+        .physical_location(physical_location(&f.location.path, region))
         .build();
     if let Some(m) = f.message() {
         // a commit or tag message: the artifact is the object, named as a logical location too
@@ -238,6 +228,19 @@ fn result(f: &Finding, index: Option<usize>, opts: &ReportOptions) -> sarif::Res
     r
 }
 
+/// `region` of the file at `path`, relative to `%SRCROOT%`.
+fn physical_location(path: &str, region: sarif::Region) -> sarif::PhysicalLocation {
+    sarif::PhysicalLocation::builder()
+        .artifact_location(
+            sarif::ArtifactLocation::builder()
+                .uri(crate::codec::percent_encode_path(path))
+                .uri_base_id("%SRCROOT%")
+                .build(),
+        )
+        .region(region)
+        .build()
+}
+
 /// The other parts of a multi-part credential (the finding's `parts` property, after its own)
 /// as SARIF `relatedLocations` in the finding's file, each with its role and rule as message.
 fn related_locations(f: &Finding) -> Vec<sarif::Location> {
@@ -265,17 +268,7 @@ fn related_locations(f: &Finding) -> Vec<sarif::Location> {
         .enumerate()
         .map(|(i, (region, text))| {
             let mut l = sarif::Location::builder()
-                .physical_location(
-                    sarif::PhysicalLocation::builder()
-                        .artifact_location(
-                            sarif::ArtifactLocation::builder()
-                                .uri(crate::codec::percent_encode_path(&f.location.path))
-                                .uri_base_id("%SRCROOT%")
-                                .build(),
-                        )
-                        .region(region)
-                        .build(),
-                )
+                .physical_location(physical_location(&f.location.path, region))
                 .message(sarif::Message::builder().text(text).build())
                 .build();
             l.id = Some(i as i64 + 1);
