@@ -60,6 +60,9 @@ pub struct Matcher {
     always: Vec<usize>,
     /// no keyword holds a newline, so every keyword occurrence lies within one line
     line_keywords: bool,
+    /// rules not run on their keyword hits (see [`Matcher::skip_rules_below`]); a paired
+    /// rule's partner search still runs them
+    skipped: Vec<bool>,
 }
 
 impl Matcher {
@@ -136,7 +139,27 @@ impl Matcher {
             keyword_rules,
             always,
             line_keywords,
+            skipped: Vec::new(),
         })
+    }
+
+    /// Do not run, on their own keyword hits, the rules whose every finding has a confidence
+    /// below `min` (rules of `low` precision outside the generic classifier: password hashes,
+    /// identifiers that are only reported alone at low confidence). Their findings would be
+    /// dropped from the report anyway; as parts of a paired credential they are still found.
+    /// Returns how many rules are skipped.
+    pub fn skip_rules_below(&mut self, min: crate::finding::Confidence) -> usize {
+        use crate::finding::Confidence;
+        let low_only = |r: &Rule| {
+            r.spec.precision == crate::rules::Precision::Low
+                && !r.spec.tags.iter().any(|t| t == "generic")
+        };
+        self.skipped = self
+            .rules
+            .iter()
+            .map(|r| min > Confidence::Low && low_only(r))
+            .collect();
+        self.skipped.iter().filter(|s| **s).count()
     }
 
     /// The resolved `[rule.pair]`s of rule `i`.
@@ -161,6 +184,9 @@ impl Matcher {
         let mut hits: Vec<(usize, usize)> = Vec::new();
         if let Some(ac) = &self.automaton {
             self.keyword_hits(ac, data, &mut hits);
+        }
+        if !self.skipped.is_empty() {
+            hits.retain(|(r, _)| !self.skipped[*r]);
         }
         let mut out = Vec::new();
         for &r in &self.always {
@@ -343,6 +369,55 @@ fn line_window(data: &[u8], off: usize) -> Range<usize> {
 mod tests {
     use super::*;
     use crate::rules::parse_rules;
+
+    /// Rules that can only report at low confidence do not run when the report hides it; a
+    /// generic rule of low precision (judged by the classifier) still does.
+    #[test]
+    fn low_only_rules_are_skipped_above_low_confidence() {
+        let rules = parse_rules(
+            r#"
+[[rule]]
+id = 't.hash'
+family = 'test-hash'
+name = 'hash'
+description = 'd'
+remediation = 'r'
+keywords = ['$9$']
+regex = '''(?P<secret>\$9\$[a-z]{8})'''
+precision = 'low'
+examples = ['$9$abcdefgh']
+negative_examples = ['$8$abcdefgh']
+
+[[rule]]
+id = 't.generic'
+family = 'test-generic'
+name = 'generic'
+description = 'd'
+remediation = 'r'
+keywords = ['pw=']
+regex = '''pw=(?P<secret>[a-z]{8})'''
+precision = 'low'
+tags = ['generic']
+examples = ['pw=abcdefgh']
+negative_examples = ['pw=abc']
+"#,
+            "test",
+        )
+        .unwrap();
+        let text = b"h = $9$abcdefgh\npw=qwertyui\n";
+        let ids = |m: &Matcher| -> Vec<String> {
+            m.find(text)
+                .iter()
+                .map(|x| m.rules()[x.rule].id().to_string())
+                .collect()
+        };
+        let mut m = Matcher::new(rules).unwrap();
+        assert_eq!(ids(&m), vec!["t.hash", "t.generic"]);
+        assert_eq!(m.skip_rules_below(crate::finding::Confidence::Medium), 1);
+        assert_eq!(ids(&m), vec!["t.generic"]);
+        assert_eq!(m.skip_rules_below(crate::finding::Confidence::Low), 0);
+        assert_eq!(ids(&m), vec!["t.hash", "t.generic"]);
+    }
 
     #[test]
     fn keywords_that_are_substrings_of_each_other_select_every_rule() {

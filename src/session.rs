@@ -188,7 +188,8 @@ pub fn scan(settings: &ScanSettings, target: &Target) -> Result<Scan, ScanError>
     if let Some(l) = settings.max_jwt_lifetime {
         policy.max_jwt_lifetime = l;
     }
-    let matcher = Matcher::new(rules.clone()).map_err(ScanError::Rules)?;
+    let mut matcher = Matcher::new(rules.clone()).map_err(ScanError::Rules)?;
+    let not_run = matcher.skip_rules_below(settings.min_confidence);
     let scanner = Scanner::new(matcher, policy, settings.options.clone())
         .with_allowlist(std::mem::take(&mut config.allowlist));
     let mut report = run_source(settings, &scanner, target)?;
@@ -211,6 +212,13 @@ pub fn scan(settings: &ScanSettings, target: &Target) -> Result<Scan, ScanError>
         report.stats.notes.extend(scanner.allowlist.explain());
     }
     crate::scan::apply_min_confidence(&mut report, settings.min_confidence);
+    if not_run > 0 {
+        report.stats.notes.push(
+            "rules that only report at low confidence (password hashes, identifiers alone) did \
+             not run (--min-confidence low runs them)"
+                .into(),
+        );
+    }
     Ok(Scan { report, rules })
 }
 

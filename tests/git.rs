@@ -636,7 +636,11 @@ fn history_counts_each_suppressed_finding_once() {
     assert_eq!(f["commit"], c);
     assert_eq!(
         v["notes"],
-        serde_json::json!(["3 findings suppressed: 2 inline allow comment, 1 allowlisted path"]),
+        serde_json::json!([
+            "3 findings suppressed: 2 inline allow comment, 1 allowlisted path",
+            "rules that only report at low confidence (password hashes, identifiers alone) did \
+             not run (--min-confidence low runs them)"
+        ]),
         "{v:#}"
     );
     // the same counts as a scan of the tree
