@@ -185,9 +185,6 @@ impl Matcher {
         if let Some(ac) = &self.automaton {
             self.keyword_hits(ac, data, &mut hits);
         }
-        if !self.skipped.is_empty() {
-            hits.retain(|(r, _)| !self.skipped[*r]);
-        }
         let mut out = Vec::new();
         for &r in &self.always {
             self.run_rule(r, data, 0..data.len(), &mut out);
@@ -195,31 +192,10 @@ impl Matcher {
                 w.push(r);
             }
         }
-        if hits.is_empty() {
-            return finish(out);
-        }
-        hits.sort_unstable();
-        hits.dedup();
-        let mut windows: Vec<Range<usize>> = Vec::new();
-        for group in hits.chunk_by(|a, b| a.0 == b.0) {
-            let r = group[0].0;
-            if self.rules[r].spec.multiline {
-                self.run_rule(r, data, 0..data.len(), &mut out);
-                if let Some(w) = whole.as_deref_mut() {
-                    w.push(r);
-                }
-                continue;
-            }
-            windows.clear();
-            for &(_, off) in group {
-                let w = line_window(data, off);
-                match windows.last_mut() {
-                    Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
-                    _ => windows.push(w),
-                }
-            }
-            for w in &windows {
-                self.run_rule(r, data, w.clone(), &mut out);
+        for r in self.run_line_windows(data, hits, &mut out) {
+            self.run_rule(r, data, 0..data.len(), &mut out);
+            if let Some(w) = whole.as_deref_mut() {
+                w.push(r);
             }
         }
         finish(out)
@@ -268,6 +244,43 @@ impl Matcher {
         self.line_keywords
     }
 
+    /// Run each line-window rule of the keyword `hits` (rule, offset) in `data` over the merged
+    /// line windows around its hits, into `out`; returns the multi-line rules hit (not run: the
+    /// caller decides). Rules skipped by [`Matcher::skip_rules_below`] do not run.
+    fn run_line_windows(
+        &self,
+        data: &[u8],
+        mut hits: Vec<(usize, usize)>,
+        out: &mut Vec<RawMatch>,
+    ) -> Vec<usize> {
+        if !self.skipped.is_empty() {
+            hits.retain(|(r, _)| !self.skipped[*r]);
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        let mut multiline = Vec::new();
+        let mut windows: Vec<Range<usize>> = Vec::new();
+        for group in hits.chunk_by(|a, b| a.0 == b.0) {
+            let r = group[0].0;
+            if self.rules[r].spec.multiline {
+                multiline.push(r);
+                continue;
+            }
+            windows.clear();
+            for &(_, off) in group {
+                let w = line_window(data, off);
+                match windows.last_mut() {
+                    Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+                    _ => windows.push(w),
+                }
+            }
+            for w in &windows {
+                self.run_rule(r, data, w.clone(), out);
+            }
+        }
+        multiline
+    }
+
     /// Whether `line` holds any keyword.
     pub fn has_keyword(&self, line: &[u8]) -> bool {
         self.automaton.as_ref().is_some_and(|ac| ac.is_match(line))
@@ -286,37 +299,13 @@ impl Matcher {
     /// are not run (see [`Matcher::whole_rule_matches`]).
     pub fn region_matches(&self, data: &[u8], region: Range<usize>) -> (Vec<RawMatch>, Vec<usize>) {
         let mut out = Vec::new();
-        let mut multiline = Vec::new();
         let Some(ac) = &self.automaton else {
-            return (out, multiline);
+            return (out, Vec::new());
         };
         let s = &data[region];
         let mut hits: Vec<(usize, usize)> = Vec::new();
         self.keyword_hits(ac, s, &mut hits);
-        if hits.is_empty() {
-            return (out, multiline);
-        }
-        hits.sort_unstable();
-        hits.dedup();
-        let mut windows: Vec<Range<usize>> = Vec::new();
-        for group in hits.chunk_by(|a, b| a.0 == b.0) {
-            let r = group[0].0;
-            if self.rules[r].spec.multiline {
-                multiline.push(r);
-                continue;
-            }
-            windows.clear();
-            for &(_, off) in group {
-                let w = line_window(s, off);
-                match windows.last_mut() {
-                    Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
-                    _ => windows.push(w),
-                }
-            }
-            for w in &windows {
-                self.run_rule(r, s, w.clone(), &mut out);
-            }
-        }
+        let multiline = self.run_line_windows(s, hits, &mut out);
         (out, multiline)
     }
 
