@@ -417,3 +417,65 @@ fn shard_flags_are_checked() {
     let o = tokenhound(&org.root, &["merge", l], &[]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Regression: `merge` kept a commit-message finding but dropped which commit's message held it
+/// (`message_of`), from JSON and SARIF inputs alike, and from the per-secret locations.
+#[test]
+fn merge_keeps_which_message_holds_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let repo = root.join("repos/msg");
+    std::fs::create_dir_all(&repo).unwrap();
+    let t = 1_700_000_000;
+    git(&repo, &["init", "-q", "-b", "main"], t);
+    std::fs::write(repo.join("README.md"), "docs\n").unwrap();
+    git(&repo, &["add", "-A"], t);
+    let token = Gen::new(77).ghp();
+    let msg = format!("ci: rotate the deploy token\n\nold one was {token}\n");
+    git(&repo, &["commit", "-q", "-m", &msg], t);
+    let list = root.join("repos.txt");
+    std::fs::write(&list, format!("{}\n", repo.display())).unwrap();
+    for format in ["json", "sarif"] {
+        let out = root.join(format!("scan.{format}"));
+        let o = tokenhound(
+            root,
+            &[
+                "scan",
+                "--repos",
+                list.to_str().unwrap(),
+                "--format",
+                format,
+                "--fail-on",
+                "never",
+                "--cache",
+                root.join("cache").to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = tokenhound(
+            root,
+            &[
+                "merge",
+                out.to_str().unwrap(),
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ],
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let findings = doc["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 1, "{format}: {doc:#}");
+        let f = &findings[0];
+        assert!(f["path"].as_str().unwrap().ends_with(" message"), "{f:#}");
+        assert_eq!(f["message_of"]["kind"], "commit", "{format}: {f:#}");
+        assert_eq!(f["message_of"]["object"], f["commit"], "{format}: {f:#}");
+        let loc = &doc["secrets"][0]["locations"][0];
+        assert_eq!(loc["message_of"], f["message_of"], "{format}: {doc:#}");
+    }
+}

@@ -286,6 +286,7 @@ impl Secret<'_> {
                     "end_column",
                     "commit",
                     "date",
+                    "message_of",
                 ] {
                     if let Some(v) = p.get(k) {
                         l.insert(k.into(), v.clone());
@@ -438,6 +439,7 @@ const GIT_FIELDS: &[(&str, &str)] = &[
     ("date", "date"),
     ("commits_containing", "commitsContaining"),
     ("refs_containing", "refsContaining"),
+    ("message_of", "messageOf"),
 ];
 
 /// A SARIF result back into the JSON finding shape (the inverse of [`result_of_finding`]).
