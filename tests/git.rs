@@ -1004,3 +1004,46 @@ fn range_attributes_renamed_and_edited_files_to_their_new_lines_only() {
         "{v:#}"
     );
 }
+
+/// `--range` over a damaged clone: a blob the range adds is missing from the object store; every
+/// other blob of the range is scanned, the missing one is counted and named, and
+/// `--fail-on-incomplete` exits 2.
+#[test]
+fn range_names_a_blob_missing_from_the_object_store() {
+    let mut g = Gen::new(66);
+    let (t1, t2) = (g.ghp(), g.ghp());
+    let r = Repo::new();
+    r.write("README", "docs\n");
+    let base = r.commit("base");
+    r.write("kept.env", &format!("A={t1}\n"));
+    r.write("lost.env", &format!("B={t2}\n"));
+    let c = r.commit("two files");
+    let id = r.git(&["rev-parse", "HEAD:lost.env"]);
+    std::fs::remove_file(r.path.join(".git/objects").join(&id[..2]).join(&id[2..])).unwrap();
+    let p = r.path.to_str().unwrap();
+    let range = format!("{base}..{c}");
+    let o = run(&r.path, &["scan", "--range", &range, "--format", "json", p]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{v:#}");
+    let paths: Vec<&str> = findings(&v)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["kept.env"], "{v:#}");
+    assert_eq!(v["summary"]["missing_objects"], 1, "{v:#}");
+    assert_eq!(v["missing_objects"][0]["id"], id.as_str(), "{v:#}");
+    assert_eq!(v["missing_objects"][0]["path"], "lost.env", "{v:#}");
+    let o = run(
+        &r.path,
+        &[
+            "scan",
+            "--range",
+            &range,
+            "--fail-on-incomplete",
+            "--format",
+            "json",
+            p,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+}
