@@ -1047,3 +1047,21 @@ fn range_names_a_blob_missing_from_the_object_store() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
 }
+
+/// A token in a git note (`git notes add`) is found by a history scan: notes are blobs of the
+/// `refs/notes/commits` history, reached like any other ref's.
+#[test]
+fn history_finds_a_token_in_a_git_note() {
+    let mut g = Gen::new(67);
+    let t = g.ghp();
+    let r = Repo::new();
+    r.write("README", "docs\n");
+    let c = r.commit("base");
+    r.git(&["notes", "add", "-m", &format!("deployed with {t}"), &c]);
+    let v = r.scan(&["--history"]);
+    let f = findings(&v);
+    assert_eq!(f.len(), 1, "{v:#}");
+    // the note's path in the notes tree is the annotated commit's id
+    assert!(f[0]["path"].as_str().unwrap().contains(&c[..2]), "{v:#}");
+    assert_eq!(f[0]["start_line"], 1);
+}
