@@ -391,10 +391,12 @@ fn is_timestamp(v: &str) -> bool {
         && v.trim_start_matches(['P', 'T'])
             .split_inclusive(|c: char| c.is_ascii_alphabetic())
             .all(|p| {
+                // bytes, not a str slice: the part may end in a multi-byte character
+                let p = p.as_bytes();
                 p.len() >= 2
-                    && p[..p.len() - 1].bytes().all(|b| b.is_ascii_digit())
+                    && p[..p.len() - 1].iter().all(u8::is_ascii_digit)
                     && matches!(
-                        p.as_bytes()[p.len() - 1],
+                        p[p.len() - 1],
                         b'h' | b'm'
                             | b's'
                             | b'd'
@@ -628,6 +630,18 @@ fn looks_random_with_slash(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A value whose last character is multi-byte (a translated UI message) once panicked in the
+    /// duration check (a str slice inside a character).
+    #[test]
+    fn multibyte_values_do_not_panic() {
+        for v in ["密碼輸入不一致。", "12。", "1h30m。", "PT15。", "ab12cd34é"] {
+            let _ = generic_secret_ok(v);
+            let _ = is_timestamp(v);
+        }
+        assert!(!is_timestamp("1h30m。"));
+        assert!(is_timestamp("1h30m"));
+    }
 
     #[test]
     fn generic_values() {
