@@ -46,8 +46,10 @@ def load_repos(path):
         return json.load(f)
 
 
-def tree_dir(trees, repo):
-    return os.path.join(trees, repo.replace("/", "+"))
+def tree_dir(trees, repo, sub=""):
+    """TREES/<owner>+<name>, or TREES/<owner>+<name>/SUB with --tree-subdir (eval/realworld2)."""
+    d = os.path.join(trees, repo.replace("/", "+"))
+    return os.path.join(d, sub) if sub else d
 
 
 # ---------------------------------------------------------------- trees
@@ -59,7 +61,7 @@ def checkout(args, repos):
     tracked). Blobs missing from a snapshot (files of 4 MiB and more) are skipped and listed in
     TREES/<owner>+<name>.missing."""
     for r in repos:
-        dest = tree_dir(args.trees, r["repo"])
+        dest = tree_dir(args.trees, r["repo"], args.tree_subdir)
         if os.path.exists(dest):
             print(f"{r['repo']}: {dest} exists, left alone", file=sys.stderr)
             continue
@@ -143,7 +145,7 @@ def run(args, repos):
         d = os.path.join(args.out, "raw", name)
         os.makedirs(d, exist_ok=True)
         for r in repos:
-            tree = tree_dir(args.trees, r["repo"])
+            tree = tree_dir(args.trees, r["repo"], args.tree_subdir)
             out = os.path.join(d, r["repo"].replace("/", "+") + ".json")
             cmd, stdout_to = commands(kind, args, tree, out)
             t0 = time.time()
@@ -253,7 +255,7 @@ def normalise(args, repos):
         kind = kind_of(name)
         rows = []
         for r in repos:
-            tree = tree_dir(args.trees, r["repo"])
+            tree = tree_dir(args.trees, r["repo"], args.tree_subdir)
             fp = os.path.join(raw, name, r["repo"].replace("/", "+") + ".json")
             if not os.path.exists(fp):
                 print(f"missing report {fp}", file=sys.stderr)
@@ -290,6 +292,8 @@ def main():
     ap.add_argument("--step", choices=["trees", "run", "normalise", "all"], default="all",
                     help="trees: check the trees out from the mirrors (not part of all)")
     ap.add_argument("--mirrors", default="/work/.mirror")
+    ap.add_argument("--tree-subdir", default="",
+                    help="trees live at TREES/<owner>+<name>/SUBDIR (eval/realworld2 uses `repo`)")
     ap.add_argument("--tools", nargs="+", default=["tokenhound-base", "gitleaks", "betterleaks", "kingfisher"],
                     help="tool names; each starts with its kind (tokenhound*, gitleaks*, betterleaks*, kingfisher*)")
     ap.add_argument("--tool-name", help="report name for a single tool (e.g. tokenhound-new)")

@@ -44,7 +44,8 @@ def load_findings(out, tools=None):
     return rows
 
 
-def load_labels(path=LABELS):
+def load_labels(path=None):
+    path = path or LABELS
     if not os.path.exists(path):
         return []
     with open(path) as f:
@@ -60,7 +61,7 @@ def group(rows):
 
 def pending(args):
     rows = load_findings(args.out, args.tools)
-    labeled = {(l["repo"], l["path"], l["line"]) for l in load_labels()}
+    labeled = {(l["repo"], l["path"], l["line"]) for l in load_labels(args.labels)}
     g = group(rows)
     n = 0
     for key in sorted(g):
@@ -73,7 +74,7 @@ def pending(args):
         if args.split and fs[0]["split"] != args.split:
             continue
         n += 1
-        tree = os.path.join(args.trees, repo.replace("/", "+"))
+        tree = os.path.join(args.trees, repo.replace("/", "+"), *([args.tree_subdir] if args.tree_subdir else []))
         try:
             with open(os.path.join(tree, path), "rb") as f:
                 text = f.read().decode("utf-8", errors="replace").split("\n")[line - 1].strip()
@@ -91,7 +92,7 @@ def apply(args):
     rows = load_findings(args.out)
     g = group(rows)
     by_id = {loc_id(*k): k for k in g}
-    labels = {(l["repo"], l["path"], l["line"]): l for l in load_labels()}
+    labels = {(l["repo"], l["path"], l["line"]): l for l in load_labels(args.labels)}
     n = 0
     with open(args.decisions) as f:
         for ln in f:
@@ -128,7 +129,7 @@ def apply(args):
                 # Secret at its `kind: Secret` line): scoring counts the two as one credential
                 labels[key]["same_as"] = {"path": alias[1], "line": alias[2]}
             n += 1
-    with open(LABELS, "w") as f:
+    with open(args.labels or LABELS, "w") as f:
         for k in sorted(labels):
             f.write(json.dumps(labels[k], ensure_ascii=False) + "\n")
     print(f"{n} decisions applied, {len(labels)} labels", file=sys.stderr)
@@ -138,6 +139,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="/work/realworld-out")
     ap.add_argument("--trees", default="/work/realworld")
+    ap.add_argument("--tree-subdir", default="", help="trees at TREES/<owner>+<name>/SUBDIR")
+    ap.add_argument("--labels", help="labels file (default labels.jsonl next to this script)")
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("pending")
     p.add_argument("--repo")

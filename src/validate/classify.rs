@@ -23,7 +23,7 @@ pub struct Generic<'a> {
 }
 
 /// Number of features.
-pub const N_FEATURES: usize = 17;
+pub const N_FEATURES: usize = 18;
 
 /// Feature names, in [`Features`] order (documentation, debugging and training data).
 pub const FEATURE_NAMES: [&str; N_FEATURES] = [
@@ -44,6 +44,7 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "code_context",
     "minified",
     "shape_mismatch",
+    "badge_url",
 ];
 
 /// Weights of [`FEATURE_NAMES`], set by hand on the real-world development set
@@ -66,6 +67,7 @@ pub const WEIGHTS: [f64; N_FEATURES] = [
     -2.0, // code_context
     -2.5, // minified
     -3.0, // shape_mismatch
+    -3.0, // badge_url
 ];
 
 /// Score at and above which a generic candidate is `High`.
@@ -148,6 +150,7 @@ pub fn features(c: &Generic<'_>) -> Features {
         f64::from(u8::from(
             c.key.is_some_and(|k| shape_contradicts_name(k, v)),
         )),
+        f64::from(u8::from(c.query && in_image_url(c.line, c.value))),
     ]
 }
 
@@ -525,6 +528,29 @@ fn in_expression(line: &str, value: &str) -> bool {
         || after.starts_with('.') && after[1..].starts_with(|c: char| c.is_ascii_alphabetic())
 }
 
+/// The value is a query parameter of an image's URL (`badge.svg?token=…`,
+/// `status.png?circle-token=…`): CI and coverage services hand out such tokens to be embedded in
+/// READMEs, where anyone can read them; they show a status, they grant nothing else.
+fn in_image_url(line: &str, value: &str) -> bool {
+    let Some(at) = line.find(value) else {
+        return false;
+    };
+    let before = &line[..at];
+    let Some(q) = before.rfind('?') else {
+        return false;
+    };
+    let url = &before[..q];
+    let start = url
+        .rfind(|c: char| c.is_whitespace() || "(\"'<`[=".contains(c))
+        .map_or(0, |i| i + 1);
+    let path = url[start..].to_ascii_lowercase();
+    path.contains("://")
+        && ([".png", ".svg", ".gif", ".jpg", ".jpeg", ".webp"]
+            .iter()
+            .any(|e| path.ends_with(e))
+            || path.rsplit('/').next().is_some_and(|s| s.contains("badge")))
+}
+
 /// The line is a comment in most languages and configuration formats.
 fn is_comment(line: &str) -> bool {
     let t = line.trim_start();
@@ -609,5 +635,23 @@ mod tests {
             query: true,
         };
         assert_eq!(confidence(&q), Confidence::Low);
+        // a status-badge token in a README image URL (eval/realworld2 dev history)
+        let token = "8a695aa5ec2cbfa89b48c275aea298318016f040";
+        let line =
+            format!("![Build Status](https://ci.example.com/gh/org/app.png?circle-token={token})");
+        let badge = Generic {
+            key: Some("circle-token"),
+            value: token,
+            line: &line,
+            query: true,
+        };
+        assert_eq!(confidence(&badge), Confidence::Low);
+        let api = format!("curl https://ci.example.com/api/v1/project?circle-token={token}");
+        assert!(
+            confidence(&Generic {
+                line: &api,
+                ..badge
+            }) > Confidence::Low
+        );
     }
 }

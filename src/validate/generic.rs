@@ -2,7 +2,7 @@
 //! password or an opaque bearer token is a secret, and whether an assigned name can hold one.
 //! Judged by what the value is (reference, code, identifier, path, hash, known-prefix token…).
 
-use super::placeholder::{DEFAULT_PASSWORDS, is_placeholder};
+use super::placeholder::{is_default_password, is_placeholder};
 use super::shape::{
     char_classes, entropy, has_run, is_base64_text, is_digest_notation, is_uuid, is_word_identifier,
 };
@@ -194,6 +194,10 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
     "strategy",
     "backend",
     "helper",
+    // a name for PEM text: the key itself is a PEM block (private-key rules); a one-line value
+    // there is something else, such as the SHA-1 Terraform prints for a computed
+    // `private_key_pem` in a plan
+    "pem",
 ];
 
 /// Whether an assigned name (`DB_PASSWORD`, `spring.datasource.password`, `passwordSalt`) can
@@ -391,10 +395,12 @@ fn is_timestamp(v: &str) -> bool {
         && v.trim_start_matches(['P', 'T'])
             .split_inclusive(|c: char| c.is_ascii_alphabetic())
             .all(|p| {
+                // bytes, not a str slice: the part may end in a multi-byte character
+                let p = p.as_bytes();
                 p.len() >= 2
-                    && p[..p.len() - 1].bytes().all(|b| b.is_ascii_digit())
+                    && p[..p.len() - 1].iter().all(u8::is_ascii_digit)
                     && matches!(
-                        p.as_bytes()[p.len() - 1],
+                        p[p.len() - 1],
                         b'h' | b'm'
                             | b's'
                             | b'd'
@@ -541,13 +547,9 @@ pub fn has_known_token_prefix(v: &str) -> bool {
 /// `{{…}}`), not a placeholder, not a well-known default.
 pub fn url_password_ok(p: &str) -> bool {
     let lower = p.to_ascii_lowercase();
-    // a default with a number or mark after it (`secret123`, `admin1!`) is a default too
-    let core = lower.trim_end_matches(|c: char| c.is_ascii_digit() || "!@#._-".contains(c));
-    if p.len() < 6
-        || is_placeholder(p)
-        || DEFAULT_PASSWORDS.contains(&lower.as_str())
-        || DEFAULT_PASSWORDS.contains(&core)
-    {
+    // a default with a number or mark after it (`secret123`, `admin1!`) or in leetspeak
+    // (`passw0rd`) is a default too
+    if p.len() < 6 || is_placeholder(p) || is_default_password(p) {
         return false;
     }
     // a password that names itself in words (`home-pass`, `passwd-on-proxy`) is a sample
@@ -629,6 +631,18 @@ fn looks_random_with_slash(v: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A value whose last character is multi-byte (a translated UI message) once panicked in the
+    /// duration check (a str slice inside a character).
+    #[test]
+    fn multibyte_values_do_not_panic() {
+        for v in ["密碼輸入不一致。", "12。", "1h30m。", "PT15。", "ab12cd34é"] {
+            let _ = generic_secret_ok(v);
+            let _ = is_timestamp(v);
+        }
+        assert!(!is_timestamp("1h30m。"));
+        assert!(is_timestamp("1h30m"));
+    }
+
     #[test]
     fn generic_values() {
         assert!(generic_secret_ok("oWJBMYgS4D%vWNaj9YM29xZ9"));
@@ -649,6 +663,18 @@ mod tests {
             assert!(!key_may_name_secret(k), "{k}");
         }
         assert!(key_may_name_secret("VAULT_SECRET_ID"));
+        // Terraform plan output: `private_key_pem: "<sha1>"` (eval/realworld2 dev history)
+        assert!(!key_may_name_secret("ca_private_key_pem"));
+        // password hashes in Django's and Werkzeug's notation (eval/realworld2 dev history)
+        for v in [
+            "sha1$6cbce$e4e808893d586a3301ac3c14da6c84855999f1d8",
+            "pbkdf2_sha256$260000$Qx7mP2vL9kR4$Kq8mZ1sN3uV5wX7yA9bC0dE2fG4hI6jK8lM0nO2pQ4r=",
+            "pbkdf2:sha256:600000$Qx7mP2vL$0f3e1a7c58d24b9ea6c17e2d9f4b8a53",
+        ] {
+            assert!(!generic_secret_ok(v), "{v}");
+        }
+        // a `$` inside a random password is not a hasher's notation
+        assert!(generic_secret_ok("Qx7$mP2vL9kR4zW8n"));
         // hex shorter than 48 bits is a number or an id
         assert!(!generic_secret_ok("3efffaad77f"));
         // a `$` in a password is a character; `$VAR`, `${…}` and a leading `$` are references

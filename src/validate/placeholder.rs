@@ -45,6 +45,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "_example",
     "sample_",
     "_sample",
+    // the metasyntactic pair: a value holding it was made up (`fooBar…`)
+    "foobar",
 ];
 
 /// Distinctive parts of credentials that vendors publish in their documentation as examples
@@ -139,6 +141,29 @@ pub(crate) fn longest_run(s: &str) -> usize {
     best
 }
 
+/// A default password (see [`DEFAULT_PASSWORDS`]) as people vary it: any case, digits or marks
+/// after it (`admin123`, `secret!`), letters written as digits or marks (`passw0rd`, `P@ssw0rd`,
+/// `s3cr3t`, `r00t`).
+pub(crate) fn is_default_password(p: &str) -> bool {
+    let lower = p.to_ascii_lowercase();
+    let core = lower.trim_end_matches(|c: char| c.is_ascii_digit() || "!@#._-".contains(c));
+    let unleet: String = core
+        .chars()
+        .map(|c| match c {
+            '4' | '@' => 'a',
+            '3' => 'e',
+            '1' | '!' => 'i',
+            '0' => 'o',
+            '5' | '$' => 's',
+            '7' => 't',
+            c => c,
+        })
+        .collect();
+    [lower.as_str(), core, unleet.as_str()]
+        .iter()
+        .any(|w| DEFAULT_PASSWORDS.contains(w))
+}
+
 /// Passwords too common to be anything but defaults or documentation.
 pub(crate) const DEFAULT_PASSWORDS: &[&str] = &[
     "password", "passwd", "pass", "secret", "admin", "root", "guest", "test", "user", "postgres",
@@ -171,6 +196,21 @@ mod tests {
         assert!(is_placeholder("ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"));
         assert!(is_placeholder("${API_TOKEN}"));
         assert!(!is_placeholder("oWJBMYgS4D%vWNaj9YM29xZ9"));
+        // a docs example made from a metasyntactic word and random characters
+        assert!(is_placeholder("fooBarqsLlGJQIs3maPErUxKuxwWGIpDXo"));
+    }
+
+    /// Regression (eval/realworld2 dev history): `admin:passw0rd` in a test's Basic header.
+    #[test]
+    fn default_passwords_in_leetspeak_and_with_digits() {
+        for p in [
+            "passw0rd", "P@ssw0rd", "s3cr3t", "r00t", "admin123", "Secret!", "password",
+        ] {
+            assert!(is_default_password(p), "{p}");
+        }
+        for p in ["oWJBMYgS4D%vWNaj9YM29xZ9", "Tq8vLz2Mx9", "passwordless-key"] {
+            assert!(!is_default_password(p), "{p}");
+        }
     }
 
     /// Regression (peers corpus, rules-c): Django's generated keys may hold `%(`; only a

@@ -59,7 +59,9 @@ pub(crate) fn is_uuid(s: &str) -> bool {
 }
 
 /// Digests written with their algorithm: `sha512-<base64>` (lockfile integrity), `sha256:<hex>`
-/// (image digests, kubeadm CA hashes), `md5:…`, `0x<hex>`.
+/// (image digests, kubeadm CA hashes), `md5:…`, `0x<hex>`, and password hashes in the
+/// `algorithm$…` notation of Django's and Werkzeug's hashers (`sha1$<salt>$<hex>`,
+/// `pbkdf2_sha256$<iterations>$<salt>$<hash>`, `argon2$argon2id$…`, `pbkdf2:sha256:…$…`).
 pub fn is_digest_notation(v: &str) -> bool {
     let lower = v.to_ascii_lowercase();
     let algo = [
@@ -70,7 +72,30 @@ pub fn is_digest_notation(v: &str) -> bool {
     }) {
         return true;
     }
+    if is_hasher_notation(&lower) {
+        return true;
+    }
     lower.starts_with("0x") && v.len() > 10 && v[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A password hash as a framework's hasher stores it: the hasher's name (`sha1`, `md5`,
+/// `pbkdf2_sha256`, `bcrypt_sha256`, `argon2`, `scrypt`, `unsalted_md5`, Werkzeug's
+/// `pbkdf2:sha256:600000`), then `$`-separated fields, the last one the digest (at least 16
+/// characters). `lower` is lower case.
+fn is_hasher_notation(lower: &str) -> bool {
+    let Some((algo, rest)) = lower.split_once('$') else {
+        return false;
+    };
+    let hasher = algo.split([':', '_']).next().unwrap_or("");
+    let known = [
+        "sha1", "sha256", "sha512", "md5", "pbkdf2", "bcrypt", "argon2", "scrypt", "unsalted",
+        "crypt",
+    ];
+    known.contains(&hasher)
+        && algo
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+        && rest.rsplit('$').next().is_some_and(|d| d.len() >= 16)
 }
 
 /// Standard base64 (length a multiple of 4) that decodes to printable text: the value is an

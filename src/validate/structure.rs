@@ -2,7 +2,7 @@
 //! header and payload are JSON, a SAS carries a signature and SAS parameters, a macaroon header,
 //! a private-key body, base64 of `user:password`).
 
-use super::placeholder::{DEFAULT_PASSWORDS, is_placeholder, longest_run};
+use super::placeholder::{is_default_password, is_placeholder, longest_run};
 use super::shape::{char_classes, entropy};
 use crate::codec::{b64_decode, b64url_decode};
 
@@ -42,7 +42,7 @@ pub fn base64_credentials_ok(secret: &str) -> bool {
                 && p.len() >= 4
                 && text.chars().all(|c| !c.is_control())
                 && !is_placeholder(p)
-                && !DEFAULT_PASSWORDS.contains(&p.to_ascii_lowercase().as_str())
+                && !is_default_password(p)
         }
         None => false,
     }
@@ -211,6 +211,8 @@ mod tests {
     #[test]
     fn base64_credentials_reject_defaults() {
         assert!(!base64_credentials_ok("dXNlcjpwYXNzd29yZA==")); // user:password
+        // admin:passw0rd (a leetspeak default, eval/realworld2 dev history)
+        assert!(!base64_credentials_ok("YWRtaW46cGFzc3cwcmQ="));
         assert!(base64_credentials_ok(
             "ZG9yYTplQy5sT042aUdqMnptWXk2LkVVQQ=="
         ));
