@@ -2,8 +2,10 @@
 //! after git's `Documentation/gitformat-pack.txt`. It lists a pack's entries with their types
 //! and delta bases, inflates entries and applies deltas, and says which bytes of a delta's
 //! result were copied from its base and which were inserted — what the delta-aware history scan
-//! ([`super::delta`]) needs. Anything it does not understand is an error; callers fall back to
-//! `git cat-file` for those objects.
+//! ([`super::delta`]) needs. Every entry read is checked against the CRC-32 that the index
+//! records for its raw bytes (and zlib's own checksum of the inflated data), so a damaged pack
+//! or an index that does not belong to it is an error. Anything it does not understand is an
+//! error; callers fall back to `git cat-file` for those objects.
 
 use std::fs::File;
 use std::ops::Range;
@@ -61,6 +63,8 @@ pub struct Entry {
     pub size: u64,
     /// For deltas: the index (in [`Pack::entries`]) of the base, when it is in this pack.
     pub base: Option<usize>,
+    /// The CRC-32 of the entry's raw bytes (header and zlib stream) as the index records it.
+    pub crc: u32,
 }
 
 /// A pack file and its entries, sorted by offset.
@@ -162,6 +166,7 @@ impl Pack {
             };
             entries.push(Entry {
                 oid,
+                crc: be32(&idx[crcs + i * 4..]),
                 offset,
                 data_offset: 0,
                 end: 0,
@@ -245,19 +250,24 @@ impl Pack {
         })
     }
 
-    /// The inflated data of entry `i` (a whole object, or a delta's instructions).
+    /// The inflated data of entry `i` (a whole object, or a delta's instructions), after
+    /// checking the entry's raw bytes against the index's CRC-32.
     pub fn inflate(&self, i: usize) -> Result<Vec<u8>> {
         let e = &self.entries[i];
         let size = usize::try_from(e.size)?;
         let mut out = Vec::with_capacity(size);
         let mut z = flate2::Decompress::new(true);
-        let mut input = vec![0u8; (e.end - e.data_offset).min(256 << 10) as usize];
-        let mut at = e.data_offset;
+        let mut crc = crc32fast::Hasher::new();
+        let mut input = vec![0u8; (e.end - e.offset).min(256 << 10) as usize];
+        // the header's bytes count in the CRC, not in the zlib stream
+        let mut at = e.offset;
+        let mut header = (e.data_offset - e.offset) as usize;
         loop {
             let want = input.len().min((e.end - at) as usize);
-            ensure!(want > 0, "truncated zlib stream");
+            ensure!(want > header, "truncated zlib stream");
             self.file.read_exact_at(&mut input[..want], at)?;
-            let mut used = 0;
+            crc.update(&input[..want]);
+            let mut used = std::mem::take(&mut header);
             while used < want {
                 let before_in = z.total_in();
                 let before_out = out.len();
@@ -270,6 +280,18 @@ impl Pack {
                 used += (z.total_in() - before_in) as usize;
                 if st == flate2::Status::StreamEnd {
                     ensure!(out.len() == size, "entry size differs from its header");
+                    // whatever follows the stream up to the next entry counts in the CRC
+                    let mut rest = at + want as u64;
+                    while rest < e.end {
+                        let k = input.len().min((e.end - rest) as usize);
+                        self.file.read_exact_at(&mut input[..k], rest)?;
+                        crc.update(&input[..k]);
+                        rest += k as u64;
+                    }
+                    ensure!(
+                        crc.finalize() == e.crc,
+                        "entry's CRC-32 differs from the index's"
+                    );
                     return Ok(out);
                 }
                 ensure!(out.len() <= size, "entry longer than its header");
@@ -541,6 +563,56 @@ mod tests {
         assert!(apply_delta(b"ab", &[3, 1, 0x80 | 0x10 | 1, 1, 5]).is_err());
         assert!(apply_delta(b"ab", &[2, 1, 0]).is_err());
         assert!(apply_delta(b"ab", &[2, 3, 0x91, 0, 2]).is_err());
+    }
+
+    #[test]
+    fn an_entry_whose_bytes_differ_from_the_index_crc_is_an_error() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(dir.path()).unwrap();
+        let mut ids = String::new();
+        for i in 0..20 {
+            let text: String = (0..200)
+                .map(|k| format!("line {k} of version {}\n", k * i % 7))
+                .collect();
+            ids += &format!("{}\n", repo.blob(text.as_bytes()).unwrap());
+        }
+        let mut child = std::process::Command::new("git")
+            .arg("pack-objects")
+            .arg("-q")
+            .arg(dir.path().join("objects/pack/pack"))
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(ids.as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+        let path = list_packs(dir.path()).0.remove(0);
+        let pack = Pack::open(&path).unwrap();
+        assert!(pack.entries.iter().any(|e| e.base.is_some()));
+        for i in 0..pack.entries.len() {
+            pack.inflate(i).unwrap();
+        }
+        // the index's CRC of its first object, changed
+        let idx_path = path.with_extension("idx");
+        let mut idx = std::fs::read(&idx_path).unwrap();
+        let first = Oid::from_bytes(&idx[8 + 1024..8 + 1024 + 20]).unwrap();
+        idx[8 + 1024 + pack.entries.len() * 20] ^= 1;
+        let mut perm = std::fs::metadata(&idx_path).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perm.set_readonly(false);
+        std::fs::set_permissions(&idx_path, perm).unwrap();
+        std::fs::write(&idx_path, idx).unwrap();
+        let pack = Pack::open(&path).unwrap();
+        for (i, e) in pack.entries.iter().enumerate() {
+            assert_eq!(pack.inflate(i).is_err(), e.oid == first, "{}", e.oid);
+        }
     }
 
     #[test]
