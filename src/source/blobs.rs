@@ -186,18 +186,13 @@ fn list_with_libgit2(repo: &Repository) -> Result<Listing> {
 }
 
 /// Parse a raw tree object: (mode, name, id) of each entry. Stops at the first malformed entry.
-pub fn parse_tree(data: &[u8]) -> Vec<(u32, &[u8], Oid)> {
-    let mut out = Vec::new();
+pub fn parse_tree(data: &[u8]) -> impl Iterator<Item = (u32, &[u8], &[u8; 20])> {
     let mut rest = data;
-    while !rest.is_empty() {
-        let Some(sp) = rest.iter().position(|&b| b == b' ') else {
-            break;
-        };
-        let Some(nul) = rest[sp..].iter().position(|&b| b == 0).map(|n| n + sp) else {
-            break;
-        };
+    std::iter::from_fn(move || {
+        let sp = memchr::memchr(b' ', rest)?;
+        let nul = memchr::memchr(0, &rest[sp..])? + sp;
         if rest.len() < nul + 21 {
-            break;
+            return None;
         }
         // octal digits (parsed by hand: this runs for every entry of every tree)
         let mode = rest[..sp]
@@ -206,13 +201,11 @@ pub fn parse_tree(data: &[u8]) -> Vec<(u32, &[u8], Oid)> {
                 (d.is_ascii_digit() && d < b'8' && m < 1 << 28).then(|| m * 8 + u32::from(d - b'0'))
             })
             .unwrap_or(0);
-        let Ok(oid) = Oid::from_bytes(&rest[nul + 1..nul + 21]) else {
-            break;
-        };
-        out.push((mode, &rest[sp + 1..nul], oid));
+        let id: &[u8; 20] = rest[nul + 1..nul + 21].try_into().expect("20 bytes");
+        let name = &rest[sp + 1..nul];
         rest = &rest[nul + 21..];
-    }
-    out
+        Some((mode, name, id))
+    })
 }
 
 /// Stream the contents of `blobs` (in the given order) to `sink`, which returns false to stop.
