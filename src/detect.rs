@@ -429,7 +429,7 @@ fn nearest_match(
     let base = window.start;
     let mut best: Option<(usize, Range<usize>, String)> = None;
     for caps in partner.regex.get().captures_iter(&data[window]) {
-        let Some(m) = caps.get(partner.secret_group).or_else(|| caps.get(0)) else {
+        let Some(m) = caps.get(partner.secret_group()).or_else(|| caps.get(0)) else {
             continue;
         };
         let r = base + m.start()..base + m.end();

@@ -159,6 +159,34 @@ fn is_b64(b: u8) -> bool {
     B64_BYTE[b as usize]
 }
 
+/// [`B64_CLASS`]: a byte of either base64 alphabet.
+const B64: u8 = 1;
+/// [`B64_CLASS`]: a base64 byte that is not a letter, `_` or `-` (a digit, `+` or `/`).
+const NOT_WORDY: u8 = 2;
+/// [`B64_CLASS`]: a base64 byte that is not a hex digit.
+const NOT_HEX: u8 = 4;
+
+/// What [`decoded_views`] needs to know of each byte of a run, gathered while it finds the run's
+/// end: a run of letters, `_` and `-` only, or of hex digits only, is not decoded.
+const B64_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if B64_BYTE[b] {
+            t[b] = B64;
+            if !(c.is_ascii_alphabetic() || c == b'_' || c == b'-') {
+                t[b] |= NOT_WORDY;
+            }
+            if !c.is_ascii_hexdigit() {
+                t[b] |= NOT_HEX;
+            }
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Find base64 runs in `data` that decode to mostly printable UTF-8 text.
 pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
     let mut out = Vec::new();
@@ -174,15 +202,22 @@ pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
             i = probe + 1;
             continue;
         }
-        let start = data[i..probe]
-            .iter()
-            .rposition(|&b| !is_b64(b))
-            .map_or(i, |p| i + p + 1);
-        i = probe
-            + data[probe..]
-                .iter()
-                .position(|&b| !is_b64(b))
-                .unwrap_or(n - probe);
+        // the run's bounds, and the classes of its bytes
+        let mut class = 0;
+        let mut start = probe;
+        while start > i && B64_CLASS[data[start - 1] as usize] != 0 {
+            start -= 1;
+            class |= B64_CLASS[data[start] as usize];
+        }
+        i = probe;
+        while i < n {
+            let c = B64_CLASS[data[i] as usize];
+            if c == 0 {
+                break;
+            }
+            class |= c;
+            i += 1;
+        }
         // too short even with `==`, or after a `.` (a host name, a JWT segment)
         if i - start < MIN_B64 || (start > 0 && data[start - 1] == b'.') {
             continue;
@@ -198,11 +233,8 @@ pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
         }
         let run = &data[start..end];
         // a run of only letters, or only hex, is an identifier or a digest, not base64 text
-        if run
-            .iter()
-            .all(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'-')
-            || run.iter().all(|b| b.is_ascii_hexdigit())
-        {
+        // (with `=` padding it is neither)
+        if end == i && (class & NOT_WORDY == 0 || class & NOT_HEX == 0) {
             continue;
         }
         // cheap, allocation-free pre-check: most runs (identifiers, binary) decode to bytes
@@ -599,6 +631,12 @@ fn continued_literals(data: &[u8], lines: &[Range<usize>], out: &mut Vec<Decoded
 /// offsets, its quote, and whether it is a YAML double-quoted scalar with an escaped line break.
 fn open_literal_at_end(line: &[u8]) -> Option<(usize, usize, u8, bool)> {
     let t = line.trim_ascii_end();
+    // both kinds end in a quote or in what [`continues_after`] accepts after one (text after
+    // the last quote that is not blank ends in its last byte): most lines are rejected here,
+    // without looking for the last quote
+    if !matches!(t.last(), Some(b'"' | b'\'' | b'+' | b'\\' | b'.' | b'&')) {
+        return None;
+    }
     // YAML `key: "abc\` with no closing quote
     if t.last() == Some(&b'\\') {
         let quotes: Vec<usize> = t
@@ -963,6 +1001,78 @@ mod tests {
         out
     }
 
+    /// [`open_literal_at_end`] as first written (without the check of the last byte).
+    fn reference_open_literal(line: &[u8]) -> Option<(usize, usize, u8, bool)> {
+        let t = line.trim_ascii_end();
+        if t.last() == Some(&b'\\') {
+            let quotes: Vec<usize> = t
+                .iter()
+                .enumerate()
+                .filter(|(i, b)| **b == b'"' && (*i == 0 || t[i - 1] != b'\\'))
+                .map(|(i, _)| i)
+                .collect();
+            if quotes.len() == 1 && t[..quotes[0]].trim_ascii_end().ends_with(b":") {
+                return Some((quotes[0], t.len() - 1, b'"', true));
+            }
+        }
+        let end = t
+            .iter()
+            .rposition(|b| matches!(b, b'"' | b'\''))
+            .filter(|&p| continues_after(&t[p + 1..]))?;
+        let q = t[end];
+        let open = t[..end].iter().rposition(|&b| b == q)?;
+        if open > 0 && t[open - 1] == b'\\' {
+            return None;
+        }
+        let content = &t[open + 1..end];
+        (content.len() >= 4 && is_piece(content)).then_some((open, end, q, false))
+    }
+
+    #[test]
+    fn open_literal_check_agrees_with_the_first_one() {
+        let pieces: [&[u8]; 16] = [
+            b"\"",
+            b"'",
+            b"+",
+            b"\\",
+            b".",
+            b"\"abcdef\"",
+            b"&",
+            b" ",
+            b"'abcd'",
+            b"key: ",
+            b"abcdef",
+            b"x = ",
+            b"\"ab",
+            b"ab",
+            b";",
+            b"\r",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut some = 0;
+        for _ in 0..20000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut line = Vec::new();
+            for _ in 0..(seed % 9) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                line.extend_from_slice(pieces[(seed % 16) as usize]);
+            }
+            let want = reference_open_literal(&line);
+            some += usize::from(want.is_some());
+            assert_eq!(
+                open_literal_at_end(&line),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(&line)
+            );
+        }
+        assert!(some > 500, "{some}");
+    }
+
     #[test]
     fn run_search_agrees_with_the_byte_by_byte_one() {
         use base64::Engine;
@@ -982,6 +1092,12 @@ mod tests {
             b"key: ".to_vec(),
             b"abc".to_vec(),
             b"\xc3\xa9".to_vec(),
+            // hex-only and letters-only runs (skipped unless padded), digits
+            b"0123456789abcdef".to_vec(),
+            b"deadBEEF".to_vec(),
+            b"some_identifier-name".to_vec(),
+            b"42".to_vec(),
+            b"/+".to_vec(),
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut found = 0;

@@ -210,10 +210,8 @@ struct RuleFile {
 pub struct Rule {
     /// The rule as written.
     pub spec: RuleSpec,
-    /// The regex over bytes, syntax-checked at load and compiled on first use.
+    /// The regex over bytes, compiled on first use (a user rule's is compiled at load).
     pub regex: LazyRegex,
-    /// Index of the capture group that holds the secret.
-    pub secret_group: usize,
     /// Where the rule came from (file name).
     pub source: String,
 }
@@ -227,6 +225,12 @@ impl Rule {
     /// The family key (explicit, or the id).
     pub fn family(&self) -> &str {
         self.spec.family.as_deref().unwrap_or(&self.spec.id)
+    }
+
+    /// Index of the capture group that holds the secret: `secret`, else group 1, else 0
+    /// (compiles the regex if needed).
+    pub fn secret_group(&self) -> usize {
+        self.regex.secret_group()
     }
 
     /// The rule's part in a multi-part credential (explicit, or the id after its first dot).
@@ -257,16 +261,34 @@ fn parse_lazy(text: &str, origin: &str) -> Result<Vec<Rule>> {
         .collect()
 }
 
+/// The built-in rules of one file, regexes left to compile on first use and not even parsed:
+/// parsing 1,000 regexes is the largest part of loading them, and `rules check` and the tests
+/// compile every built-in regex.
+fn parse_builtin(text: &str, origin: &str) -> Result<Vec<Rule>> {
+    let file: RuleFile = toml::from_str(text).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+    file.rule
+        .into_iter()
+        .map(|spec| {
+            let regex = LazyRegex::unparsed(&spec.regex);
+            check_spec(spec, regex, origin)
+        })
+        .collect()
+}
+
 /// Compile one rule spec (e.g. an inline `[[rule]]` of a configuration file).
 pub fn compile_spec(spec: RuleSpec, origin: &str) -> Result<Rule> {
     compile_now(compile(spec, origin)?, origin)
 }
 
-/// Load one rule: its regex is syntax-checked now and compiled when first used (start-up pays
-/// only for parsing; `rules check` and the tests compile every built-in regex).
+/// Load one rule: its regex is syntax-checked now and compiled when first used.
 fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
-    let (regex, secret_group) = LazyRegex::parse(&spec.regex)
+    let (regex, _) = LazyRegex::parse(&spec.regex)
         .with_context(|| format!("{origin}: rule `{}`: invalid regex", spec.id))?;
+    check_spec(spec, regex, origin)
+}
+
+/// The checks of a rule other than its regex's.
+fn check_spec(spec: RuleSpec, regex: LazyRegex, origin: &str) -> Result<Rule> {
     if spec.examples.is_empty() {
         bail!("{origin}: rule `{}`: needs at least one example", spec.id);
     }
@@ -291,18 +313,15 @@ fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
     Ok(Rule {
         spec,
         regex,
-        secret_group,
         source: origin.to_string(),
     })
 }
 
 /// Compile a user rule's regex at once, so that every error shows at load.
-fn compile_now(mut rule: Rule, origin: &str) -> Result<Rule> {
-    let re = rule
-        .regex
+fn compile_now(rule: Rule, origin: &str) -> Result<Rule> {
+    rule.regex
         .compile()
         .with_context(|| format!("{origin}: rule `{}`: invalid regex", rule.id()))?;
-    rule.secret_group = secret_group(re);
     Ok(rule)
 }
 
@@ -318,7 +337,8 @@ pub fn secret_group(re: &regex::bytes::Regex) -> usize {
 #[derive(Debug, Clone)]
 pub struct LazyRegex {
     pattern: Arc<str>,
-    compiled: Arc<OnceLock<regex::bytes::Regex>>,
+    /// The regex and the index of its secret group.
+    compiled: Arc<OnceLock<(regex::bytes::Regex, usize)>>,
 }
 
 impl LazyRegex {
@@ -336,22 +356,44 @@ impl LazyRegex {
             .iter()
             .find(|(_, name)| *name == Some("secret"))
             .map_or(usize::from(!groups.is_empty()), |&(i, _)| i as usize);
-        let lazy = LazyRegex {
+        Ok((LazyRegex::unparsed(pattern), secret_group))
+    }
+
+    /// `pattern`, not even syntax-checked until it is compiled (built-in rules).
+    pub fn unparsed(pattern: &str) -> LazyRegex {
+        LazyRegex {
             pattern: pattern.into(),
             compiled: Arc::default(),
-        };
-        Ok((lazy, secret_group))
+        }
     }
 
     /// The compiled regex, compiling it now if needed.
     pub fn compile(&self) -> Result<&regex::bytes::Regex> {
+        self.compile_grouped().map(|(r, _)| r)
+    }
+
+    fn compile_grouped(&self) -> Result<&(regex::bytes::Regex, usize)> {
         if let Some(r) = self.compiled.get() {
             return Ok(r);
         }
         let r = regex::bytes::RegexBuilder::new(&self.pattern)
             .size_limit(64 << 20)
             .build()?;
-        Ok(self.compiled.get_or_init(|| r))
+        let group = secret_group(&r);
+        Ok(self.compiled.get_or_init(|| (r, group)))
+    }
+
+    /// The index of the capture group that holds the secret (see [`secret_group`]), compiling
+    /// the regex if needed.
+    pub fn secret_group(&self) -> usize {
+        self.grouped().1
+    }
+
+    fn grouped(&self) -> &(regex::bytes::Regex, usize) {
+        match self.compile_grouped() {
+            Ok(r) => r,
+            Err(e) => panic!("regex `{}` does not compile: {e}", self.pattern),
+        }
     }
 
     /// The longest text a match can span, in bytes, when the pattern bounds it.
@@ -369,13 +411,10 @@ impl LazyRegex {
         self.compiled.get().is_some()
     }
 
-    /// The compiled regex. Only a regex too large for the size limit parses but fails to
-    /// compile; user rules are compiled at load and `rules check` compiles the built-in ones.
+    /// The compiled regex. User rules are compiled at load; `rules check` and the tests compile
+    /// the built-in ones, so this only panics on a built-in regex that neither was run on.
     pub fn get(&self) -> &regex::bytes::Regex {
-        match self.compile() {
-            Ok(r) => r,
-            Err(e) => panic!("regex `{}` does not compile: {e}", self.pattern),
-        }
+        &self.grouped().0
     }
 }
 
@@ -402,7 +441,7 @@ fn capture_groups<'a>(ast: &'a regex_syntax::ast::Ast, out: &mut Vec<(u32, Optio
 pub fn builtin_rules() -> Result<Vec<Rule>> {
     let mut rules = Vec::new();
     for (name, text) in BUILTIN_RULE_FILES {
-        rules.extend(parse_lazy(text, name)?);
+        rules.extend(parse_builtin(text, name)?);
     }
     check_rule_set(&rules)?;
     Ok(rules)
@@ -449,8 +488,8 @@ pub fn check_rule_set(rules: &[Rule]) -> Result<()> {
     Ok(())
 }
 
-/// Compile every rule's regex now (`rules check`): the only errors a syntax check at load misses
-/// are regexes over the compiled-size limit.
+/// Compile every rule's regex now (`rules check`): built-in regexes are not even parsed at load,
+/// and a syntax check misses regexes over the compiled-size limit.
 pub fn compile_all(rules: &[Rule]) -> Result<()> {
     for r in rules {
         r.regex

@@ -179,12 +179,15 @@ fn scan_file(scanner: &Scanner, collector: &Collector, path: &Path, shown: Strin
         Ok(f) => f,
         Err(e) => return collector.skip(shown, SkipReason::Unreadable(e.to_string())),
     };
-    if let Ok(md) = file.metadata()
-        && md.len() > limit
-    {
-        return collector.skip(shown, SkipReason::TooLarge);
+    let mut size = 0;
+    if let Ok(md) = file.metadata() {
+        if md.len() > limit {
+            return collector.skip(shown, SkipReason::TooLarge);
+        }
+        size = md.len();
     }
-    let mut buf = Vec::new();
+    // room for the whole file and the read that finds its end: one allocation, no copies
+    let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     if let Err(e) = (&mut file).take(limit + 1).read_to_end(&mut buf) {
         return collector.skip(shown, SkipReason::Unreadable(e.to_string()));
     }
