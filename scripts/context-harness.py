@@ -1,0 +1,421 @@
+#!/usr/bin/env python3
+"""context-harness.py: do provider-keyed rules find a realistic value written in ordinary code?
+
+A provider-keyed rule reports a key that has no distinctive prefix (32 hex, 40 alphanumerics…)
+only next to the provider's name. This harness checks that the name part of such rules is wide
+enough for the ways real code and configuration name a credential: `sendgridToken := "…"`,
+`SENDGRID_SECRET=…`, `"sendgrid": {"apiKey": "…"}`, a YAML/TOML/HCL block under the provider,
+`ENV SENDGRID_API_KEY …`, `-H "X-Sendgrid-Key: …"`, a TypeScript type annotation, …
+
+Everything is driven by the rules' own data, nothing by any corpus:
+
+1. Every rule in `rules/*.toml` of precision medium or high (not identifiers) has its positive
+   examples scanned by the binary (`--show-secrets`) to learn the secret each example yields.
+2. A rule is *provider-keyed* when none of its keywords occurs in that secret, a keyword that
+   looks like a provider name (letters, digits, `_`, `-`; not a generic word) occurs before it on
+   the example's line, and the text between them is an assignment (name, separator, quote).
+3. For each such rule and each context, a fresh value of the rule's own shape is generated
+   (same length; the regex's literal prefix and the examples' common prefix kept; every other
+   character replaced by a random one of the same class: a segment that is hex (or digits) in
+   every example stays hex of the same case (digits), elsewhere a digit stays a digit and a letter
+   keeps its case; punctuation kept in place). These are random, never-issued values, never real secrets.
+4. The value is embedded in ~20 ordinary contexts (Go, Python, JS/TS, JSON, Java/Kotlin, Ruby,
+   PHP, shell/.env, YAML nested under the provider, TOML, HCL, Dockerfile, XML config, curl
+   header) naming the provider the way code does (camelCase, snake, kebab, upper, nested block),
+   one file per (rule, context), and the release binary scans them all (`--format json
+   --show-secrets`, default confidence).
+5. A context is *detected* when a finding's secret is the generated value; *own* when the
+   finding is the rule's own. The report lists per family (rules file) and per context the
+   figures and, with --misses, which rule misses which context.
+
+Contexts marked `extra` name the provider only outside the assignment (`-u KEY:` with the
+provider's URL, a client constructor argument); they are reported separately.
+
+    scripts/context-harness.py [--binary target/release/tokenhound] [--rules-dir rules]
+        [--work /tmp/ctx-harness] [--seed 12] [--only SUBSTR] [--misses] [--json OUT]
+
+Exit code 0 (a measurement, not a gate).
+"""
+
+import argparse
+import collections
+import glob
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+
+GENERIC_WORDS = {
+    "key", "keys", "token", "tokens", "secret", "secrets", "api", "apikey", "api_key", "api-key",
+    "password", "passwd", "pass", "auth", "bearer", "authorization", "client", "access", "private",
+    "public", "http", "https", "user", "admin", "login", "webhook", "hook", "bot", "app",
+    "account", "config", "service", "server", "session", "cookie", "header", "value", "data",
+    "default", "license", "credentials", "credential", "oauth", "sign", "signing", "live", "test",
+    "prod", "sandbox", "master", "x-api-key", "client_secret", "client-secret", "access_token",
+    "secret_key", "private_key", "auth_token", "curl", "export", "env",
+}
+
+KIND_WORDS = {
+    "api", "key", "token", "secret", "access", "auth", "client", "private", "app", "application",
+    "password", "bearer", "refresh", "account", "master", "admin", "server", "service", "license",
+    "webhook", "signing", "consumer", "user", "personal", "management", "deploy", "integration",
+    "oauth", "session", "bot", "write", "read", "publishable", "project", "org", "sdk", "ingest",
+    "encryption", "shared", "partner", "merchant", "subscription", "developer", "rest", "live",
+}
+# Rules whose kind is only these words may be named by any of key/token/secret in code.
+SWAPPABLE = {"api", "key", "token", "access", "auth"}
+
+# (name, file name, template, kind mode, extra). Placeholders: {v} value; {bc} provider camel
+# (sendGrid), {bp} Pascal (SendGrid), {bs} snake (send_grid), {bu} upper snake, {bk} kebab,
+# {bl} lower joined (sendgrid), {bh} Pascal-kebab header word (Send-Grid); kind forms
+# {kc} camel tail (ApiKey), {ks} snake (api_key), {ku} upper (API_KEY); kind mode "own" uses the
+# rule's kind, "token"/"key"/"secret"/"access token" a common alternative when the rule's kind is
+# swappable (otherwise its own kind).
+CONTEXTS = [
+    ("go-short", "main.go", 'package main\n\nfunc main() {\n\t{bc}{kc} := "{v}"\n\t_ = {bc}{kc}\n}\n', "token", False),
+    ("go-var", "config.go", 'package config\n\nvar {bc}{kc} string = "{v}"\n', "own", False),
+    ("python-const", "settings.py", '{bu}_{ku} = "{v}"\n', "own", False),
+    ("python-environ", "app.py", 'import os\n\n{bs}_{ks} = os.environ.get("{bu}_{ku}", "{v}")\n', "key", False),
+    ("js-const", "config.js", "const {bc}{kc} = '{v}';\n", "own", False),
+    ("ts-typed", "config.ts", 'export const {bc}{kc}: string = "{v}";\n', "token", False),
+    ("js-object-nested", "settings.js", "module.exports = {\n  {bc}: {\n    {kc0}: '{v}',\n  },\n};\n", "own", False),
+    ("json-nested-inline", "config.json", '{\n  "{bl}": {"{kc0}": "{v}"}\n}\n', "own", False),
+    ("json-camel", "appsettings.json", '{\n  "{bc}{kc}": "{v}"\n}\n', "secret", False),
+    ("java-const", "Config.java", 'class Config {\n    private static final String {bu}_{ku} = "{v}";\n}\n', "secret", False),
+    ("kotlin-val", "Config.kt", 'val {bc}{kc}: String = "{v}"\n', "key", False),
+    ("ruby-dotted", "initializer.rb", "config.{bs}.{ks} = '{v}'\n", "token", False),
+    ("ruby-hash", "config.rb", "{ {bs}_{ks}: '{v}' }\n", "own", False),
+    ("php-array", "config.php", "<?php\nreturn ['{bs}_{ks}' => '{v}'];\n", "own", False),
+    ("shell-export", "deploy.sh", "#!/bin/sh\nexport {bu}_{ku}={v}\n", "access token", False),
+    ("dotenv-quoted", ".env", '{bu}_{ku}="{v}"\n', "secret", False),
+    ("yaml-nested", "config.yaml", "{bs}:\n  {ks}: {v}\n", "own", False),
+    ("yaml-kebab", "application.yml", "{bk}-{kk}: \"{v}\"\n", "key", False),
+    ("toml-table", "config.toml", '[{bs}]\n{ks} = "{v}"\n', "token", False),
+    ("hcl-provider", "main.tf", 'provider "{bs}" {\n  {ks} = "{v}"\n}\n', "own", False),
+    ("dockerfile-env", "Dockerfile", "FROM alpine:3.19\nENV {bu}_{ku} {v}\n", "own", False),
+    ("xml-appsettings", "app.config", '<appSettings>\n  <add key="{bp}{kc}" value="{v}" />\n</appSettings>\n', "own", False),
+    ("curl-header", "call.sh", 'curl -H "X-{bh}-{kh}: {v}" https://example.net/v1/items\n', "key", False),
+    ("curl-user", "login.sh", "curl -u {v}: https://api.{bl}.com/v1/account\n", "own", True),
+    ("ctor-arg", "client.py", 'client = {bp}Client("{v}")\n', "own", True),
+]
+
+
+def load_rules(rules_dir):
+    rules = []
+    for path in sorted(glob.glob(os.path.join(rules_dir, "*.toml"))):
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+        for r in doc.get("rule", []):
+            r["_file"] = os.path.basename(path)
+            rules.append(r)
+    return rules
+
+
+def scan(binary, path):
+    out = subprocess.run(
+        [binary, "scan", path, "--format", "json", "--show-secrets", "--no-ignore",
+         "--no-config", "--fail-on", "never"],
+        check=False, capture_output=True, text=True,
+    )
+    if out.returncode not in (0, 1):
+        sys.exit(f"scan failed ({out.returncode}): {out.stderr[:2000]}")
+    return json.loads(out.stdout)["findings"]
+
+
+def regex_literal_prefix(rx):
+    """The literal text a rule's `secret` group starts with, if any (`key-`, `sk_live_`)."""
+    i = rx.find("(?P<secret>")
+    if i < 0:
+        return ""
+    s = rx[i + len("(?P<secret>"):]
+    while True:
+        for opener in ("(?-i:", "(?i:", "(?:", "(?-u:\\b)", "\\b"):
+            if s.startswith(opener):
+                s = s[len(opener):]
+                break
+        else:
+            break
+    out = []
+    j = 0
+    while j < len(s):
+        c = s[j]
+        if c == "\\" and j + 1 < len(s) and s[j + 1] in ".-_/+:":
+            out.append(s[j + 1])
+            j += 2
+        elif c.isalnum() or c in "-_:/":
+            out.append(c)
+            j += 1
+        else:
+            if c in "?*{" and out:
+                out.pop()
+            break
+    return "".join(out)
+
+
+def common_prefix(vals):
+    if len(vals) < 2:
+        return ""
+    p = os.path.commonprefix(vals)
+    return p
+
+
+def segments(s):
+    """Split into (text, is_alnum) runs."""
+    return [(m.group(0), m.group(0)[0].isalnum()) for m in re.finditer(r"[A-Za-z0-9]+|[^A-Za-z0-9]+", s)]
+
+
+HEXL = "0123456789abcdef"
+HEXU = "0123456789ABCDEF"
+LOW = "abcdefghijklmnopqrstuvwxyz"
+UPP = LOW.upper()
+DIG = "0123456789"
+
+
+def make_generator(secrets, rx):
+    """A function rng -> new value of the shape of `secrets[0]` (see the module doc)."""
+    base = secrets[0]
+    keep = regex_literal_prefix(rx)
+    if not base.startswith(keep):
+        keep = ""
+    cp = common_prefix(secrets)
+    if len(cp) > len(keep) and len(cp) < len(base):
+        keep = cp
+    bodies = [s[len(keep):] for s in secrets if s.startswith(keep)]
+    segs = segments(bodies[0])
+    # segment structure shared by every example: hex-ness judged per segment over all of them
+    same = [segments(b) for b in bodies]
+    same = [x for x in same if [len(t) for t, _ in x] == [len(t) for t, _ in segs]]
+    has_hex_letter = any(c in "abcdefABCDEF" for b in bodies for c in b)
+
+    def seg_alpha(k):
+        texts = [x[k][0] for x in same]
+        if all(t.isdigit() for t in texts):
+            return DIG
+        if all(all(c in HEXL for c in t) for t in texts) and has_hex_letter:
+            return HEXL
+        if all(all(c in HEXU for c in t) for t in texts) and has_hex_letter:
+            return HEXU
+        return None
+
+    alphas = [seg_alpha(k) if alnum else None for k, (_, alnum) in enumerate(segs)]
+
+    def gen(rng):
+        out = [keep]
+        for (text, alnum), alpha in zip(segs, alphas):
+            if not alnum:
+                out.append(text)
+            elif alpha:
+                out.append("".join(rng.choice(alpha) for _ in text))
+            else:
+                # position by position: a digit stays a digit, a letter keeps its case
+                out.append("".join(
+                    rng.choice(DIG if c.isdigit() else LOW if c.islower() else UPP) for c in text))
+        return "".join(out)
+
+    return gen
+
+
+def split_words(word):
+    parts = [p for p in re.split(r"[_\-\s.]+", word) if p]
+    out = []
+    for p in parts:
+        out.extend(re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", p) or [p])
+    return [p.lower() for p in out if p]
+
+
+def provider_keyword(rule, line, secret):
+    """The keyword naming the provider on `line` before `secret`, if the text in between is an
+    assignment-like name part; None otherwise."""
+    low = line.lower()
+    si = line.find(secret)
+    if si < 0:
+        return None
+    best = None
+    for kw in rule.get("keywords", []):
+        k = kw.lower()
+        if k in secret.lower():
+            return None
+        if len(k) < 3 or k in GENERIC_WORDS or not re.fullmatch(r"[a-z0-9][a-z0-9_\-]*", k):
+            continue
+        j = low.rfind(k, 0, si)
+        if j < 0:
+            continue
+        between = line[j + len(k):si]
+        if len(between) > 48 or "//" in between or "@" in between:
+            continue
+        if not re.search(r"[=:,]|\s", between) or re.search(r"\s-|/[a-z]+:", between):
+            continue
+        if best is None or len(re.findall(r"[_\-]", kw)) > len(re.findall(r"[_\-]", best)):
+            best = kw
+    return best
+
+
+def forms(words):
+    pas = "".join(w.capitalize() for w in words)
+    return {
+        "bc": words[0] + "".join(w.capitalize() for w in words[1:]),
+        "bp": pas,
+        "bs": "_".join(words),
+        "bu": "_".join(words).upper(),
+        "bk": "-".join(words),
+        "bl": "".join(words),
+        "bh": "-".join(w.capitalize() for w in words),
+    }
+
+
+def kind_forms(words):
+    pas = "".join(w.capitalize() for w in words)
+    return {
+        "kc": pas,
+        "kc0": words[0] + "".join(w.capitalize() for w in words[1:]),
+        "ks": "_".join(words),
+        "ku": "_".join(words).upper(),
+        "kk": "-".join(words),
+        "kh": "-".join(w.capitalize() for w in words),
+    }
+
+
+def rule_kind(rule):
+    tail = rule["id"].split(".", 1)[-1]
+    words = [w for w in re.split(r"[-_.]", tail) if w in KIND_WORDS]
+    return words or ["api", "key"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--binary", default="target/release/tokenhound")
+    ap.add_argument("--rules-dir", default="rules")
+    ap.add_argument("--work", default="/tmp/ctx-harness")
+    ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--misses", action="store_true", help="list each rule's missed contexts")
+    ap.add_argument("--json", help="write per-rule results here")
+    ap.add_argument("--dump", help="write every generated context (rule, context, text, found by "
+                    "the rule itself) here as JSON lines")
+    args = ap.parse_args()
+
+    rules = [
+        r for r in load_rules(args.rules_dir)
+        if r.get("precision", "high") in ("medium", "high") and not r.get("identifier")
+        and args.only in r["id"]
+    ]
+    shutil.rmtree(args.work, ignore_errors=True)
+    exdir = os.path.join(args.work, "examples")
+    os.makedirs(exdir)
+    for i, r in enumerate(rules):
+        for n, ex in enumerate(r.get("examples", [])):
+            with open(os.path.join(exdir, f"{i}-{n}.txt"), "w") as f:
+                f.write(ex + "\n")
+    secrets = collections.defaultdict(dict)
+    for fd in scan(args.binary, exdir):
+        i, n = os.path.basename(fd["path"]).removesuffix(".txt").split("-")
+        r = rules[int(i)]
+        if fd["rule_id"] == r["id"] and fd.get("secret"):
+            secrets[int(i)].setdefault(int(n), fd["secret"])
+
+    keyed = []
+    for i, r in enumerate(rules):
+        found = secrets.get(i, {})
+        if not found:
+            continue
+        kw = None
+        for n, sec in sorted(found.items()):
+            line = next((ln for ln in r["examples"][n].splitlines() if sec in ln), "")
+            kw = provider_keyword(r, line, sec)
+            if kw:
+                break
+        if not kw:
+            continue
+        vals = [found[n] for n in sorted(found)]
+        # all examples' secrets must share the first one's length to be one shape
+        vals = [v for v in vals if len(v) == len(vals[0])]
+        keyed.append((i, r, kw, make_generator(vals, r["regex"])))
+
+    gendir = os.path.join(args.work, "contexts")
+    expected = {}
+    texts = {}
+    for i, r, kw, gen in keyed:
+        rng = random.Random(f"{args.seed}:{r['id']}")
+        words = split_words(kw)
+        own = rule_kind(r)
+        swappable = set(own) <= SWAPPABLE
+        for name, fname, tpl, kmode, extra in CONTEXTS:
+            kind = own if (kmode == "own" or not swappable) else kmode.split()
+            vals = dict(forms(words))
+            vals.update(kind_forms(kind))
+            v = gen(rng)
+            vals["v"] = v
+            text = tpl
+            for k in sorted(vals, key=len, reverse=True):
+                text = text.replace("{" + k + "}", vals[k])
+            d = os.path.join(gendir, str(i), name)
+            os.makedirs(d)
+            with open(os.path.join(d, fname), "w") as f:
+                f.write(text)
+            expected[(i, name)] = v
+            texts[(i, name)] = text
+
+    hits = collections.defaultdict(set)
+    for fd in scan(args.binary, gendir):
+        parts = fd["path"].split(os.sep)
+        k = (int(parts[-3]), parts[-2])
+        if k in expected and fd.get("secret") == expected[k]:
+            hits[k].add(fd["rule_id"])
+
+    per_family = collections.defaultdict(lambda: [0, 0, 0])
+    per_ctx = collections.defaultdict(lambda: [0, 0, 0])
+    results = []
+    tot = [0, 0, 0]
+    xtot = [0, 0, 0]
+    for i, r, kw, gen in keyed:
+        missed, missed_own = [], []
+        for name, _, _, _, extra in CONTEXTS:
+            got = hits.get((i, name), set())
+            det, own = bool(got), r["id"] in got
+            acc = xtot if extra else tot
+            for a in (acc, per_ctx[name]) + (() if extra else (per_family[r["_file"]],)):
+                a[0] += det
+                a[1] += own
+                a[2] += 1
+            if not det:
+                missed.append(name + ("*" if extra else ""))
+            if not own:
+                missed_own.append(name + ("*" if extra else ""))
+        results.append({"id": r["id"], "file": r["_file"], "provider": kw, "missed": missed,
+                        "missed_own": missed_own})
+
+    print(f"provider-keyed rules: {len(keyed)} of {len(rules)} medium/high rules")
+    print(f"contexts detected (any rule) {tot[0]}/{tot[2]} ({tot[0] / max(tot[2], 1):.3f}); "
+          f"by the rule itself {tot[1]}/{tot[2]}; extra contexts {xtot[0]}/{xtot[2]}")
+    print("\nper context (any / own / total):")
+    for name, *_ in CONTEXTS:
+        a = per_ctx[name]
+        print(f"  {name:20} {a[0]:5} {a[1]:5} {a[2]:5}")
+    print("\nper rules file (any / own / total):")
+    for fam in sorted(per_family):
+        a = per_family[fam]
+        print(f"  {fam:32} {a[0]:5} {a[1]:5} {a[2]:5}")
+    if args.misses:
+        print("\ncontexts the rule itself misses (* = extra context; ! = no rule finds it):")
+        for res in results:
+            if res["missed_own"]:
+                ms = [m + ("!" if m in res["missed"] else "") for m in res["missed_own"]]
+                print(f"  {res['id']:40} [{res['provider']}] {' '.join(ms)}")
+    if args.dump:
+        with open(args.dump, "w") as f:
+            for (i, name), text in sorted(texts.items()):
+                own = rules[i]["id"] in hits.get((i, name), set())
+                f.write(json.dumps({"rule": rules[i]["id"], "context": name, "text": text,
+                                    "own": own}) + "\n")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"total": tot, "extra": xtot, "rules": results}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
