@@ -636,7 +636,7 @@ mod tests {
         };
         assert_eq!(confidence(&q), Confidence::Low);
         // a status-badge token in a README image URL (eval/realworld2 dev history)
-        let token = "8a695aa5ec2cbfa89b48c275aea298318016f040";
+        let token = "9f2c4e81b07d3a56c8e1f49b2d07a3c6e5b81f94";
         let line =
             format!("![Build Status](https://ci.example.com/gh/org/app.png?circle-token={token})");
         let badge = Generic {

@@ -77,8 +77,9 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if is_placeholder(v) {
         return false;
     }
-    // resource names (`arn:aws:iam::aws:policy/...`, `arn:partition:service:...`)
-    if lower.starts_with("arn:") {
+    // resource names (`arn:aws:iam::aws:policy/...`, `arn:partition:service:...`) and URNs
+    // (`urn:uuid:…` lock tokens, `urn:ietf:params:…`)
+    if lower.starts_with("arn:") || lower.starts_with("urn:") {
         return false;
     }
     // hex shorter than 48 bits is a number, a colour or an id, not a key
@@ -236,6 +237,8 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "idempotency",
         // push-notification device tokens identify a device
         "device",
+        // a hash of the secret (`hashed_secret` in secret-scanner baselines, `hashedPassword`)
+        "hashed",
         // public halves and publishable keys (`PublicKeyToken`, `NEXT_PUBLIC_…`)
         "public",
         "publishable",
@@ -663,11 +666,18 @@ mod tests {
             assert!(!key_may_name_secret(k), "{k}");
         }
         assert!(key_may_name_secret("VAULT_SECRET_ID"));
+        // detect-secrets baselines (`"hashed_secret": "<sha1>"`, extra dev history)
+        assert!(!key_may_name_secret("hashed_secret"));
+        assert!(!key_may_name_secret("hashedPassword"));
+        // URNs are names (WebDAV lock tokens `urn:uuid:…`)
+        assert!(!generic_secret_ok(
+            "urn:uuid:7c2e9a41-5b3d-4f86-a0e7-2d9c81f4b563"
+        ));
         // Terraform plan output: `private_key_pem: "<sha1>"` (eval/realworld2 dev history)
         assert!(!key_may_name_secret("ca_private_key_pem"));
         // password hashes in Django's and Werkzeug's notation (eval/realworld2 dev history)
         for v in [
-            "sha1$6cbce$e4e808893d586a3301ac3c14da6c84855999f1d8",
+            "sha1$x7Qk2$3c9e51a8d07f4b26e18c5d90a2f7b6e4c1d83f05",
             "pbkdf2_sha256$260000$Qx7mP2vL9kR4$Kq8mZ1sN3uV5wX7yA9bC0dE2fG4hI6jK8lM0nO2pQ4r=",
             "pbkdf2:sha256:600000$Qx7mP2vL$0f3e1a7c58d24b9ea6c17e2d9f4b8a53",
         ] {

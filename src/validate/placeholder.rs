@@ -78,6 +78,13 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     // Google's reCAPTCHA v2 test site and secret keys (always pass; reCAPTCHA FAQ)
     "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI",
     "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe",
+    // digests of empty input, the usual stand-in for a hex token in tests (MD5, SHA-1,
+    // SHA-224, SHA-256, SHA-512 of "")
+    "d41d8cd98f00b204e9800998ecf8427e",
+    "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    "d14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce",
     // xkcd 936's password and passphrase
     "Tr0ub4dor&3",
     "correcthorsebatterystaple",
@@ -197,7 +204,23 @@ mod tests {
         assert!(is_placeholder("${API_TOKEN}"));
         assert!(!is_placeholder("oWJBMYgS4D%vWNaj9YM29xZ9"));
         // a docs example made from a metasyntactic word and random characters
-        assert!(is_placeholder("fooBarqsLlGJQIs3maPErUxKuxwWGIpDXo"));
+        assert!(is_placeholder("fooBarK7vQ2mZp9LwXt4RcN8sHj3"));
+    }
+
+    /// Digests of empty input stand in for hex tokens in tests; computed here, not copied.
+    #[test]
+    fn digests_of_empty_input_are_placeholders() {
+        use sha2::Digest as _;
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        for d in [
+            hex(&sha1::Sha1::digest(b"")),
+            hex(&sha2::Sha224::digest(b"")),
+            hex(&sha2::Sha256::digest(b"")),
+            hex(&sha2::Sha512::digest(b""))[..64].to_string(),
+        ] {
+            assert!(is_placeholder(&d), "{d}");
+        }
+        assert!(!is_placeholder(&hex(&sha2::Sha256::digest(b"x"))));
     }
 
     /// Regression (eval/realworld2 dev history): `admin:passw0rd` in a test's Basic header.
