@@ -261,11 +261,16 @@ fn parse_lazy(text: &str, origin: &str) -> Result<Vec<Rule>> {
         .collect()
 }
 
-/// The built-in rules of one file, regexes left to compile on first use and not even parsed:
+/// The built-in rules of one file (from its JSON form made by build.rs, else its TOML text),
+/// regexes left to compile on first use and not even parsed:
 /// parsing 1,000 regexes is the largest part of loading them, and `rules check` and the tests
 /// compile every built-in regex.
-fn parse_builtin(text: &str, origin: &str) -> Result<Vec<Rule>> {
-    let file: RuleFile = toml::from_str(text).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+fn parse_builtin(text: &str, json: &str, origin: &str) -> Result<Vec<Rule>> {
+    let file: RuleFile = if json.is_empty() {
+        toml::from_str(text).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?
+    } else {
+        serde_json::from_str(json).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?
+    };
     file.rule
         .into_iter()
         .map(|spec| {
@@ -440,8 +445,8 @@ fn capture_groups<'a>(ast: &'a regex_syntax::ast::Ast, out: &mut Vec<(u32, Optio
 /// Load the built-in rules.
 pub fn builtin_rules() -> Result<Vec<Rule>> {
     let mut rules = Vec::new();
-    for (name, text) in BUILTIN_RULE_FILES {
-        rules.extend(parse_builtin(text, name)?);
+    for ((name, text), json) in BUILTIN_RULE_FILES.iter().zip(BUILTIN_RULE_JSON) {
+        rules.extend(parse_builtin(text, json, name)?);
     }
     check_rule_set(&rules)?;
     Ok(rules)

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::chunk::{Chunk, Provenance};
 use crate::hygiene::Policy;
 use crate::matcher::Matcher;
-use crate::rules::{BUILTIN_RULE_FILES, Rule};
+use crate::rules::{BUILTIN_RULE_FILES, BUILTIN_RULE_JSON, Rule};
 
 /// Absolute URI of `docs/rules.md` for this build, fixed by build.rs: `TOKENHOUND_RULES_DOC_URI`
 /// at build time, else derived from the SARIF `informationUri` (a repository's
@@ -60,7 +60,11 @@ fn documented_ids() -> &'static BTreeSet<String> {
     IDS.get_or_init(|| {
         let mut ids: BTreeSet<String> = BUILTIN_RULE_FILES
             .iter()
-            .filter_map(|(_, text)| toml::from_str::<File>(text).ok())
+            .zip(BUILTIN_RULE_JSON)
+            .filter_map(|((_, text), json)| match *json {
+                "" => toml::from_str::<File>(text).ok(),
+                json => serde_json::from_str::<File>(json).ok(),
+            })
             .flat_map(|f| f.rule.into_iter().map(|r| r.id))
             .collect();
         ids.extend(crate::audit::RULES.iter().map(|a| a.id.to_string()));

@@ -142,3 +142,30 @@ fn secret_groups_are_found_without_compiling() {
         "{e}"
     );
 }
+
+/// The built-in rules load from the JSON build.rs makes of each rule file: every file converts,
+/// and gives exactly the rules its TOML text gives.
+#[test]
+fn builtin_rule_json_is_the_toml() {
+    #[derive(serde::Deserialize)]
+    struct File {
+        #[serde(default)]
+        rule: Vec<tokenhound::rules::RuleSpec>,
+    }
+    let files = tokenhound::rules::BUILTIN_RULE_FILES;
+    let json = tokenhound::rules::BUILTIN_RULE_JSON;
+    assert_eq!(files.len(), json.len());
+    let mut n = 0;
+    for ((name, text), json) in files.iter().zip(json) {
+        assert!(!json.is_empty(), "{name} did not convert");
+        let want: File = toml::from_str(text).unwrap();
+        let got: File = serde_json::from_str(json).unwrap();
+        n += want.rule.len();
+        assert_eq!(
+            format!("{:?}", got.rule),
+            format!("{:?}", want.rule),
+            "{name}"
+        );
+    }
+    assert_eq!(n, builtin_rules().unwrap().len());
+}
