@@ -173,7 +173,7 @@ pub fn scan_history(
         scan_blobs(scanner, collector, &repo, &to_read, opts)?
     };
     drop(to_read);
-    super::messages::scan_all(scanner, collector, &repo);
+    let commit_trees = super::messages::scan_all(scanner, collector, &repo);
     let interest: OidSet = hits.keys().map(id_of).collect();
     // every tree is read once: reduced to the entries the walk needs, and checked for entries
     // the store lacks
@@ -193,7 +193,15 @@ pub fn scan_history(
             missing: Vec::new(),
         });
     }
-    let walk = walk_history(&repo, &interest, trees, &present, collector, opts.progress);
+    let walk = walk_history(
+        &repo,
+        &interest,
+        trees,
+        &commit_trees,
+        &present,
+        collector,
+        opts.progress,
+    );
     let missing = missing_objects(&walk);
     if let Some(remote) = &info.partial_clone
         && !missing.is_empty()
@@ -717,11 +725,13 @@ impl TreeMemo<'_> {
 }
 
 /// Phase 2: walk every ref's commits parents-first, recording where the blobs of `interest`
-/// first appear, how many commits hold them and which ref tips still do.
+/// first appear, how many commits hold them and which ref tips still do. `commit_trees` has
+/// the trees of the commits the message scan read (others are read here).
 fn walk_history(
     repo: &Repository,
     interest: &OidSet,
     trees: Trees,
+    commit_trees: &HashMap<Oid, Oid>,
     present: &OidSet,
     collector: &Collector,
     progress: bool,
@@ -800,7 +810,10 @@ fn walk_history(
         };
         let idx = w.commits.len();
         w.commits.push(id);
-        let tree = match repo.find_commit(id).map(|c| c.tree_id()) {
+        let tree = match commit_trees
+            .get(&id)
+            .map_or_else(|| repo.find_commit(id).map(|c| c.tree_id()), |t| Ok(*t))
+        {
             Ok(t) => t,
             Err(e) => {
                 collector.skip(
