@@ -365,6 +365,7 @@ fn walk_pack(
     }
     let states = Arc::new(States::new(n));
     let mut errors = 0usize;
+    let mut inflater = pack::Inflater::default();
     // send entry `i` (content `data`) when wanted, else settle its state
     let mut emit = |i: usize, data: &Arc<Vec<u8>>, delta: Option<(usize, Vec<Range<usize>>)>| {
         let oid = pack.entries[i].oid;
@@ -389,7 +390,7 @@ fn walk_pack(
         if !blob(root) || e.base.is_some() || e.kind != Kind::Blob {
             continue;
         }
-        let data = match pack.inflate(root) {
+        let data = match pack.inflate_with(&mut inflater, root) {
             Ok(d) => Arc::new(d),
             Err(_) => {
                 errors += 1;
@@ -409,7 +410,7 @@ fn walk_pack(
             let child = children[next];
             let base = top.1.clone();
             let built = pack
-                .inflate(child)
+                .inflate_with(&mut inflater, child)
                 .and_then(|d| pack::apply_delta(&base, &d));
             let (out, pieces) = match built {
                 Ok(x) => x,

@@ -95,6 +95,8 @@ struct MessageScan<'a> {
     who: HashMap<String, (String, String, i64)>,
     /// Tag object id → (tag name, commit it points to).
     tag_of: HashMap<String, (Option<String>, Option<Oid>)>,
+    /// Commit → its tree, for every commit read.
+    trees: HashMap<Oid, Oid>,
 }
 
 impl<'a> MessageScan<'a> {
@@ -106,6 +108,7 @@ impl<'a> MessageScan<'a> {
             found: Found::default(),
             who: HashMap::new(),
             tag_of: HashMap::new(),
+            trees: HashMap::new(),
         }
     }
 
@@ -142,6 +145,7 @@ impl<'a> MessageScan<'a> {
             return;
         };
         let time = c.time().seconds();
+        self.trees.insert(id, c.tree_id());
         if self.scan(MessageKind::Commit, id, c.message_raw_bytes(), time) {
             let a = c.author();
             self.who.insert(
@@ -299,7 +303,10 @@ fn refs_reaching(
 
 /// Scan the message of every commit reachable from any ref (and HEAD) and of every annotated
 /// tag a ref points to (tags of tags included), each once.
-pub fn scan_all(scanner: &Scanner, collector: &Collector, repo: &Repository) {
+///
+/// Returns the tree of every commit read (the attribution walk needs them: reading each
+/// commit again through libgit2 cost 2.5 % of a history scan's CPU on git/git).
+pub fn scan_all(scanner: &Scanner, collector: &Collector, repo: &Repository) -> HashMap<Oid, Oid> {
     let tips = ref_tips(repo);
     let mut ms = MessageScan::new(scanner, collector, repo);
     if let Ok(mut walk) = repo.revwalk() {
@@ -319,7 +326,9 @@ pub fn scan_all(scanner: &Scanner, collector: &Collector, repo: &Repository) {
         }
     }
     scan_tags(&mut ms, &tips, |_| true);
+    let trees = std::mem::take(&mut ms.trees);
     ms.finish(&tips);
+    trees
 }
 
 /// Scan the messages of `commits` (a range) and of the annotated tags that point to one of them.
