@@ -18,7 +18,9 @@ Everything is driven by the rules' own data, nothing by any corpus:
    (same length; the regex's literal prefix and the examples' common prefix kept; every other
    character replaced by a random one of the same class: a segment that is hex (or digits) in
    every example stays hex of the same case (digits), elsewhere a digit stays a digit and a letter
-   keeps its case; punctuation kept in place). These are random, never-issued values, never real secrets.
+   keeps its case (the digits of a base32 value stay 2-7); punctuation, and characters all
+   examples share at a position, kept in place; drawn again until it matches the rule's own
+   `secret` group, so a base58 key gets no 0/O/I/l). These are random, never-issued values, never real secrets.
 4. The value is embedded in ~20 ordinary contexts (Go, Python, JS/TS, JSON, Java/Kotlin, Ruby,
    PHP, shell/.env, YAML nested under the provider, TOML, HCL, Dockerfile, XML config, curl
    header) naming the provider the way code does (camelCase, snake, kebab, upper, nested block),
@@ -175,6 +177,32 @@ UPP = LOW.upper()
 DIG = "0123456789"
 
 
+def secret_pattern(rx):
+    """The rule's `secret` group as a Python pattern (None when Python cannot compile it)."""
+    i = rx.find("(?P<secret>")
+    if i < 0:
+        return None
+    depth, j = 0, i
+    while j < len(rx):
+        c = rx[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                break
+        j += 1
+    body = rx[i:j + 1].replace("(?-u:\\b)", "\\b")
+    flags = re.IGNORECASE if re.match(r"\(\?[a-z]*i", rx) else 0
+    try:
+        return re.compile(body, flags)
+    except re.error:
+        return None
+
+
 def make_generator(secrets, rx):
     """A function rng -> new value of the shape of `secrets[0]` (see the module doc)."""
     base = secrets[0]
@@ -185,36 +213,61 @@ def make_generator(secrets, rx):
     if len(cp) > len(keep) and len(cp) < len(base):
         keep = cp
     bodies = [s[len(keep):] for s in secrets if s.startswith(keep)]
-    segs = segments(bodies[0])
-    # segment structure shared by every example: hex-ness judged per segment over all of them
-    same = [segments(b) for b in bodies]
-    same = [x for x in same if [len(t) for t, _ in x] == [len(t) for t, _ in segs]]
-    has_hex_letter = any(c in "abcdefABCDEF" for b in bodies for c in b)
+    body = bodies[0]
+    # a character every example has at that position is structure (`…k…` infix), kept
+    same = [b for b in bodies if len(b) == len(body)]
+    fixed = [len(same) > 1 and all(b[k] == body[k] for b in same) for k in range(len(body))]
+    free = "".join(b[k] for b in same for k in range(len(body)) if not fixed[k] and b[k].isalnum())
+    segs = []
+    k = 0
+    for text, alnum in segments(body):
+        segs.append((k, text, alnum))
+        k += len(text)
+    has_hex_letter = any(c in "abcdefABCDEF" for c in free)
 
-    def seg_alpha(k):
-        texts = [x[k][0] for x in same]
-        if all(t.isdigit() for t in texts):
+    def seg_alpha(k0, n):
+        texts = ["".join(b[k] for k in range(k0, k0 + n) if not fixed[k]) for b in same]
+        if all(t.isdigit() or not t for t in texts):
             return DIG
-        if all(all(c in HEXL for c in t) for t in texts) and has_hex_letter:
+        if all(c in HEXL for t in texts for c in t) and has_hex_letter:
             return HEXL
-        if all(all(c in HEXU for c in t) for t in texts) and has_hex_letter:
+        if all(c in HEXU for t in texts for c in t) and has_hex_letter:
             return HEXU
         return None
 
-    alphas = [seg_alpha(k) if alnum else None for k, (_, alnum) in enumerate(segs)]
+    alphas = [seg_alpha(k0, len(t)) if alnum else None for k0, t, alnum in segs]
+    # digits of a base32 value (only letters of one case and 2-7 in the examples) are 2-7
+    seen = set(free)
+    b32 = seen <= set(LOW + "234567") or seen <= set(UPP + "234567")
+    dig = "234567" if b32 else DIG
+    pat = secret_pattern(rx)
 
-    def gen(rng):
+    def one(rng):
         out = [keep]
-        for (text, alnum), alpha in zip(segs, alphas):
+        for (k0, text, alnum), alpha in zip(segs, alphas):
             if not alnum:
                 out.append(text)
-            elif alpha:
-                out.append("".join(rng.choice(alpha) for _ in text))
-            else:
-                # position by position: a digit stays a digit, a letter keeps its case
-                out.append("".join(
-                    rng.choice(DIG if c.isdigit() else LOW if c.islower() else UPP) for c in text))
+                continue
+            for k, c in enumerate(text, k0):
+                if fixed[k]:
+                    out.append(c)
+                elif alpha == DIG:
+                    out.append(rng.choice(dig))
+                elif alpha:
+                    out.append(rng.choice(alpha))
+                else:
+                    # a digit stays a digit, a letter keeps its case
+                    out.append(rng.choice(dig if c.isdigit() else LOW if c.islower() else UPP))
         return "".join(out)
+
+    def gen(rng):
+        # draw again until the value fits the rule's own secret pattern (a base58 key has no
+        # 0, O, I or l); after 200 draws keep the last
+        for _ in range(200):
+            v = one(rng)
+            if pat is None or pat.fullmatch(v):
+                return v
+        return v
 
     return gen
 
@@ -249,9 +302,17 @@ def provider_keyword(rule, line, secret):
             continue
         if not re.search(r"[=:,]|\s", between) or re.search(r"\s-|/[a-z]+:", between):
             continue
-        if best is None or len(re.findall(r"[_\-]", kw)) > len(re.findall(r"[_\-]", best)):
+        if best is None or kw_rank(kw) > kw_rank(best):
             best = kw
     return best
+
+
+def kw_rank(kw):
+    """Prefer a keyword that is only the provider's name (no kind word in it), then one whose
+    words are spelled apart (`scraping_bee` over `scrapingbee`)."""
+    k = kw.lower().strip("_-")
+    has_kind = any(w in k for w in ("token", "key", "secret", "api", "pass", "auth"))
+    return (not has_kind, len(re.findall(r"[_\-]", k)))
 
 
 def forms(words):
@@ -279,7 +340,12 @@ def kind_forms(words):
     }
 
 
-def rule_kind(rule):
+def rule_kind(rule, name=""):
+    """The kind words of a rule's credential: those of the assignment name its example uses
+    after the provider's name (`INNGEST_EVENT_KEY` -> event, key), else those of its id."""
+    words = [w for w in split_words(name) if w.isalpha()]
+    if words and words[-1] in KIND_WORDS | {"pat", "login", "passphrase", "crumb", "id", "sid"}:
+        return words[-3:]
     tail = rule["id"].split(".", 1)[-1]
     words = [w for w in re.split(r"[-_.]", tail) if w in KIND_WORDS]
     return words or ["api", "key"]
@@ -293,6 +359,8 @@ def main():
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--only", default="")
     ap.add_argument("--misses", action="store_true", help="list each rule's missed contexts")
+    ap.add_argument("--values", type=int, default=10, help="fresh values tried per rule in its "
+                    "own first example (finds validators or filters stricter than the format)")
     ap.add_argument("--json", help="write per-rule results here")
     ap.add_argument("--dump", help="write every generated context (rule, context, text, found by "
                     "the rule itself) here as JSON lines")
@@ -318,30 +386,37 @@ def main():
             secrets[int(i)].setdefault(int(n), fd["secret"])
 
     keyed = []
+    example_of = {}
     for i, r in enumerate(rules):
         found = secrets.get(i, {})
         if not found:
             continue
         kw = None
+        name = ""
         for n, sec in sorted(found.items()):
             line = next((ln for ln in r["examples"][n].splitlines() if sec in ln), "")
             kw = provider_keyword(r, line, sec)
             if kw:
+                # the rest of the assignment name after the provider keyword
+                j = line.lower().rfind(kw.lower(), 0, line.find(sec)) + len(kw)
+                m = re.match(r"[A-Za-z0-9_.\-]*", line[j:])
+                name = m.group(0) if m else ""
                 break
         if not kw:
             continue
         vals = [found[n] for n in sorted(found)]
         # all examples' secrets must share the first one's length to be one shape
         vals = [v for v in vals if len(v) == len(vals[0])]
-        keyed.append((i, r, kw, make_generator(vals, r["regex"])))
+        keyed.append((i, r, kw, name, make_generator(vals, r["regex"])))
+        example_of[i] = (r["examples"][n], found[n])
 
     gendir = os.path.join(args.work, "contexts")
     expected = {}
     texts = {}
-    for i, r, kw, gen in keyed:
+    for i, r, kw, name, gen in keyed:
         rng = random.Random(f"{args.seed}:{r['id']}")
         words = split_words(kw)
-        own = rule_kind(r)
+        own = rule_kind(r, name)
         swappable = set(own) <= SWAPPABLE
         for name, fname, tpl, kmode, extra in CONTEXTS:
             kind = own if (kmode == "own" or not swappable) else kmode.split()
@@ -359,6 +434,18 @@ def main():
             expected[(i, name)] = v
             texts[(i, name)] = text
 
+    # value robustness: the rule's own first example with its secret replaced by fresh values
+    for i, r, kw, name, gen in keyed:
+        rng = random.Random(f"{args.seed}:values:{r['id']}")
+        ex, sec = example_of[i]
+        for n in range(args.values):
+            v = gen(rng)
+            d = os.path.join(gendir, str(i), f"value-{n}")
+            os.makedirs(d)
+            with open(os.path.join(d, "example.txt"), "w") as f:
+                f.write(ex.replace(sec, v) + "\n")
+            expected[(i, f"value-{n}")] = v
+
     hits = collections.defaultdict(set)
     for fd in scan(args.binary, gendir):
         parts = fd["path"].split(os.sep)
@@ -371,7 +458,8 @@ def main():
     results = []
     tot = [0, 0, 0]
     xtot = [0, 0, 0]
-    for i, r, kw, gen in keyed:
+    vtot = [0, 0]
+    for i, r, kw, _, gen in keyed:
         missed, missed_own = [], []
         for name, _, _, _, extra in CONTEXTS:
             got = hits.get((i, name), set())
@@ -385,12 +473,17 @@ def main():
                 missed.append(name + ("*" if extra else ""))
             if not own:
                 missed_own.append(name + ("*" if extra else ""))
+        rejected = [expected[(i, f"value-{n}")] for n in range(args.values)
+                    if r["id"] not in hits.get((i, f"value-{n}"), set())]
+        vtot[0] += args.values - len(rejected)
+        vtot[1] += args.values
         results.append({"id": r["id"], "file": r["_file"], "provider": kw, "missed": missed,
-                        "missed_own": missed_own})
+                        "missed_own": missed_own, "rejected_values": rejected})
 
     print(f"provider-keyed rules: {len(keyed)} of {len(rules)} medium/high rules")
     print(f"contexts detected (any rule) {tot[0]}/{tot[2]} ({tot[0] / max(tot[2], 1):.3f}); "
           f"by the rule itself {tot[1]}/{tot[2]}; extra contexts {xtot[0]}/{xtot[2]}")
+    print(f"fresh values in the rule's own example found by the rule: {vtot[0]}/{vtot[1]}")
     print("\nper context (any / own / total):")
     for name, *_ in CONTEXTS:
         a = per_ctx[name]
@@ -405,6 +498,12 @@ def main():
             if res["missed_own"]:
                 ms = [m + ("!" if m in res["missed"] else "") for m in res["missed_own"]]
                 print(f"  {res['id']:40} [{res['provider']}] {' '.join(ms)}")
+    if args.misses:
+        print("\nfresh values the rule rejects in its own example:")
+        for res in results:
+            if res["rejected_values"]:
+                print(f"  {res['id']:40} {len(res['rejected_values'])}/{args.values}: "
+                      f"{' '.join(res['rejected_values'][:3])}")
     if args.dump:
         with open(args.dump, "w") as f:
             for (i, name), text in sorted(texts.items()):
