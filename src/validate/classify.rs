@@ -124,13 +124,19 @@ pub fn features(c: &Generic<'_>) -> Features {
         )),
         f64::from(u8::from(c.query)),
         ((len - 8.0) / 24.0).clamp(0.0, 1.0),
-        ((randomness(&if is_uuid(v) {
-            v.replace('-', "")
+        // runs of stepping letters and digits (`abc123def456`) are typed, however many distinct
+        // symbols they hold
+        if stepped_runs_only(v.as_bytes()) {
+            0.0
         } else {
-            v.to_string()
-        }) - 0.7)
-            / 0.3)
-            .clamp(0.0, 1.0),
+            ((randomness(&if is_uuid(v) {
+                v.replace('-', "")
+            } else {
+                v.to_string()
+            }) - 0.7)
+                / 0.3)
+                .clamp(0.0, 1.0)
+        },
         (char_classes(v) as f64 - 1.0) / 3.0,
         // hex letters (`dead`, `face`) spell words by chance
         if v.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
@@ -350,8 +356,12 @@ pub fn randomness(v: &str) -> f64 {
 }
 
 /// Runs of four or more characters that step through the alphabet or the digits (`abcd`,
-/// `1234`, `9876`) or repeat one (`0000`): how people fill in a sample value.
+/// `1234`, `9876`) or repeat one (`0000`): how people fill in a sample value. A value made
+/// wholly of such runs of three or more (`abc123def456`, `123abc`) counts as two.
 pub fn sequences(v: &str) -> usize {
+    if stepped_runs_only(v.as_bytes()) {
+        return 2;
+    }
     let b = v.as_bytes();
     let mut count = 0;
     let mut i = 0;
@@ -371,6 +381,35 @@ pub fn sequences(v: &str) -> usize {
         }
     }
     count
+}
+
+/// The value (six or more letters and digits) is a concatenation of runs of three or more
+/// letters or digits that step by one through the alphabet or the digits, each run of one kind
+/// and one direction (`abc123def456`, `123456abcdef`, `xyz789`).
+fn stepped_runs_only(b: &[u8]) -> bool {
+    if b.len() < 6 || !b.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let kind = |c: u8| c.is_ascii_digit();
+    let mut start = 0;
+    while start < b.len() {
+        let mut end = start + 1;
+        let mut step = 0;
+        while end < b.len() && kind(b[end]) == kind(b[start]) {
+            let d =
+                i32::from(b[end].to_ascii_lowercase()) - i32::from(b[end - 1].to_ascii_lowercase());
+            if !(d == 1 || d == -1) || (step != 0 && d != step) {
+                break;
+            }
+            step = d;
+            end += 1;
+        }
+        if end - start < 3 {
+            return false;
+        }
+        start = end;
+    }
+    true
 }
 
 /// Common English letter pairs: a run of letters made mostly of them reads as a word.
@@ -573,6 +612,23 @@ mod tests {
     }
 
     #[test]
+    fn stepped_runs_make_a_sequence_value() {
+        for v in ["abc123def456", "123456abcdef", "xyz789", "ABC321cba"] {
+            assert!(stepped_runs_only(v.as_bytes()), "{v}");
+            assert_eq!(sequences(v), 2, "{v}");
+        }
+        for v in [
+            "abc12",
+            "abd123def456",
+            "9f2c4e81b07d",
+            "abc-123-def",
+            "ab12cd",
+        ] {
+            assert!(!stepped_runs_only(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
     fn randomness_is_measured_against_the_values_own_alphabet() {
         // 40 random hex digits are as random as hex gets
         let hex = "9f2c4e81b07d3a56c8e1f49b2d07a3c6e5b81f94";
@@ -614,6 +670,13 @@ mod tests {
         assert_eq!(conf(None, "minio123"), Confidence::Low);
         assert_eq!(c("id_token", "aBigStringOfRandomChars"), Confidence::Low);
         assert_eq!(c("repo2Passphrase", "repo2-passphrase"), Confidence::Low);
+        // runs of stepping letters and digits are typed, not drawn
+        assert_eq!(c("auth_key", "abc123def456"), Confidence::Low);
+        assert_eq!(c("api_token", "123456abcdef"), Confidence::Low);
+        // one step broken: a value the classifier judges on its randomness again (built here,
+        // so the self-scan does not read it as a literal)
+        let broken = ["abd", "123", "def457"].concat();
+        assert!(c("auth_key", &broken) > Confidence::Low);
         // an AWS secret name holding hex of another length is not an AWS secret; one with a
         // suffix added in documentation may be
         let aws = "hZ8p+Qw3Lr0vN5bXk2Tj/8yUe1CdGa6FsMi9oWqP";

@@ -259,8 +259,11 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "lookup",
     ];
     // an identifier of a key, token or secret object (`AccessKeyId`, `token_id`, Docker's
-    // `SecretID`), except Vault AppRole's `secret_id` credential, spelled so
-    if words.last().is_some_and(|w| w == "id" || w == "ids")
+    // `SecretID`, a `credential_list_sid` string identifier), except Vault AppRole's
+    // `secret_id` credential, spelled so
+    if words
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "id" | "ids" | "sid" | "sids"))
         && words.len() >= 2
         && !lower.ends_with("secret_id")
     {
@@ -305,6 +308,16 @@ fn key_words(key: &str) -> Vec<String> {
 /// (`&ldquo;`, `&#39;`) from rendered documentation.
 fn is_code_token(v: &str) -> bool {
     if v.starts_with(':') || v.contains("::") {
+        return true;
+    }
+    // the rest of a concatenation after a closed string (`"PWD=" + cfg.Dir)`): an identifier
+    // path or call, which base64 (the only secret alphabet starting with `+`) cannot spell
+    if let Some(r) = v.strip_prefix('+').map(str::trim_start)
+        && r.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && r.contains(['.', '(', ')'])
+        && r.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '(' | ')'))
+    {
         return true;
     }
     // a reference or pointer type such as `&JsValue`, `*mut`, a dereference `*input.TTL`
@@ -821,6 +834,18 @@ mod tests {
         assert!(!generic_secret_ok("Password123!"));
         assert!(!generic_secret_ok("my-Secret-key-9"));
         assert!(generic_secret_ok("x8Kq2-mZ9w_Lp4Vt"));
+    }
+
+    /// eval/realworld3 dev history: a concatenation after a closed string (`"PWD=" + dir`) and
+    /// string identifiers of credential objects (`credential_list_sid`).
+    #[test]
+    fn concatenations_and_sids_are_not_secrets() {
+        assert!(!generic_secret_ok("+cfg.Dir)"));
+        assert!(!generic_secret_ok("+ os.getcwd()"));
+        assert!(generic_secret_ok("+8t4SI6XikgVmB5+/urhozx9O5qCQANyOk1M"));
+        assert!(!key_may_name_secret("credential_list_sid"));
+        assert!(!key_may_name_secret("TokenSid"));
+        assert!(key_may_name_secret("credential"));
     }
 
     /// OpenPGP fingerprints and key ids (`apt_key: 9DC8…`) are public identifiers of a key.

@@ -43,9 +43,16 @@ pub fn base64_credentials_ok(secret: &str) -> bool {
                 && text.chars().all(|c| !c.is_control())
                 && !is_placeholder(p)
                 && !is_default_password(p)
+                && !is_word_password(p)
         }
         None => false,
     }
+}
+
+/// A password of lower-case letters that reads as words (`thatexpire`, `letmein`): typed by a
+/// person writing a sample, not drawn.
+fn is_word_password(p: &str) -> bool {
+    p.bytes().all(|b| b.is_ascii_lowercase()) && super::classify::word_share(p) >= 0.8
 }
 
 /// Azure SAS: a `sig` parameter holding a base64 HMAC (URL-encoded or not) and at least one of
@@ -213,6 +220,11 @@ mod tests {
         assert!(!base64_credentials_ok("dXNlcjpwYXNzd29yZA==")); // user:password
         // admin:passw0rd (a leetspeak default, eval/realworld2 dev history)
         assert!(!base64_credentials_ok("YWRtaW46cGFzc3cwcmQ="));
+        // a password of words (eval/realworld3 dev history: `credentials:thatexpire`)
+        let b64 = |s: &str| base64::Engine::encode(&base64::engine::general_purpose::STANDARD, s);
+        assert!(!base64_credentials_ok(&b64("robot:wordsthatexpire")));
+        assert!(!base64_credentials_ok(&b64("ci:letmeinplease")));
+        assert!(base64_credentials_ok(&b64("ci:qzvkxwpmtrbnhdlf")));
         assert!(base64_credentials_ok(
             "ZG9yYTplQy5sT042aUdqMnptWXk2LkVVQQ=="
         ));
