@@ -33,10 +33,10 @@ Everything is driven by the rules' own data, nothing by any corpus:
 Contexts marked `extra` name the provider only outside the assignment (`-u KEY:` with the
 provider's URL, a client constructor argument); they are reported separately.
 
-    scripts/context-harness.py [--binary target/release/tokenhound] [--rules-dir rules]
+    scripts/context-harness.py [--binary target/release/tokenhound] [--learn-with BINARY] [--rules-dir rules]
         [--work /tmp/ctx-harness] [--seed 12] [--only SUBSTR] [--misses] [--json OUT]
 
-Exit code 0 (a measurement, not a gate).
+Exit code 0 (a measurement, not a gate). Figures and what is left: eval/context-harness.md.
 """
 
 import argparse
@@ -354,6 +354,9 @@ def rule_kind(rule, name=""):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--binary", default="target/release/tokenhound")
+    ap.add_argument("--learn-with", help="binary that learns the secrets of the rules' examples "
+                    "(default --binary; pass the newer build when comparing an older --binary, so "
+                    "both runs get the same contexts)")
     ap.add_argument("--rules-dir", default="rules")
     ap.add_argument("--work", default="/tmp/ctx-harness")
     ap.add_argument("--seed", type=int, default=12)
@@ -379,7 +382,7 @@ def main():
             with open(os.path.join(exdir, f"{i}-{n}.txt"), "w") as f:
                 f.write(ex + "\n")
     secrets = collections.defaultdict(dict)
-    for fd in scan(args.binary, exdir):
+    for fd in scan(args.learn_with or args.binary, exdir):
         i, n = os.path.basename(fd["path"]).removesuffix(".txt").split("-")
         r = rules[int(i)]
         if fd["rule_id"] == r["id"] and fd.get("secret"):
