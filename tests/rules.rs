@@ -169,3 +169,27 @@ fn builtin_rule_json_is_the_toml() {
     }
     assert_eq!(n, builtin_rules().unwrap().len());
 }
+
+/// Rule regexes compile with ASCII classes (a Unicode `\w` under counted repetition costs
+/// megabytes per rule); a pattern that needs Unicode still compiles, with Unicode.
+#[test]
+fn rule_regexes_use_ascii_classes_and_fall_back_to_unicode() {
+    let ascii = tokenhound::rules::LazyRegex::unparsed(r"(?i)token\w{0,8}=(\w{6})");
+    let r = ascii.compile().unwrap();
+    assert!(r.is_match(b"TOKEN_X=abc123"));
+    assert!(!r.is_match("token=\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}".as_bytes()));
+    let unicode = tokenhound::rules::LazyRegex::unparsed(r"\p{Greek}{3}");
+    assert!(
+        unicode
+            .compile()
+            .unwrap()
+            .is_match("\u{3b1}\u{3b2}\u{3b3}".as_bytes())
+    );
+    let folded = tokenhound::rules::LazyRegex::unparsed("(?i)\u{e9}t\u{e9}");
+    assert!(
+        folded
+            .compile()
+            .unwrap()
+            .is_match("\u{c9}T\u{c9}".as_bytes())
+    );
+}
