@@ -222,6 +222,7 @@ pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
         if i - start < MIN_B64 || (start > 0 && data[start - 1] == b'.') {
             continue;
         }
+        let body_end = i;
         let mut end = i;
         while end < n && end - i < 2 && data[end] == b'=' {
             end += 1;
@@ -234,7 +235,7 @@ pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
         let run = &data[start..end];
         // a run of only letters, or only hex, is an identifier or a digest, not base64 text
         // (with `=` padding it is neither)
-        if end == i && (class & NOT_WORDY == 0 || class & NOT_HEX == 0) {
+        if end == body_end && (class & NOT_WORDY == 0 || class & NOT_HEX == 0) {
             continue;
         }
         // cheap, allocation-free pre-check: most runs (identifiers, binary) decode to bytes
@@ -741,6 +742,43 @@ mod tests {
         assert!(checked > 500 && views > 500, "{checked} {views}");
     }
     use crate::decode::testutil::random;
+
+    /// Regression: a padded run made only of letters is base64 text (the padding says so) and is
+    /// decoded; the same run unpadded, and a letters-only or hex-only identifier, are not. The
+    /// padding check compared against the index after the padding, so it never held.
+    #[test]
+    fn padded_letters_only_base64_is_decoded_and_unpadded_identifiers_are_not() {
+        // random words whose standard base64 is letters only, ending in `=` or `==`
+        use base64::Engine;
+        let mut found = 0;
+        for seed in 1..20_000u64 {
+            let text = random(
+                16 + (seed % 8) as usize,
+                seed,
+                b"abcdefghijklmnopqrstuvwxyz ",
+            );
+            let enc = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+            let body = enc.trim_end_matches('=');
+            if enc.len() == body.len() || !body.bytes().all(|b| b.is_ascii_alphabetic()) {
+                continue;
+            }
+            found += 1;
+            let line = format!("password: \"{enc}\"\n");
+            let views = decoded_views(line.as_bytes());
+            assert!(
+                views
+                    .iter()
+                    .any(|v| &v.text[v.value_offset..] == text.as_bytes()),
+                "padded letters-only {enc:?} not decoded"
+            );
+            let unpadded = format!("password: \"{body}\"\n");
+            assert!(decoded_views(unpadded.as_bytes()).is_empty(), "{body:?}");
+        }
+        assert!(
+            found > 0,
+            "no letters-only padded encoding among the lengths tried"
+        );
+    }
 
     #[test]
     fn unescapes_json_and_percent_escapes_with_an_exact_map() {
