@@ -7,7 +7,9 @@ use std::ops::Range;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind, StartKind};
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, Match, MatchKind, StartKind,
+};
 
 use crate::rules::Rule;
 
@@ -66,8 +68,8 @@ pub struct Matcher {
     /// the first [`SMALL_SCAN`] bytes a matcher searches, then a DFA (faster per byte, several
     /// times dearer to build); `None`: no keywords. Both find the same occurrences. A scan of
     /// nothing, or `rules list`, builds neither; a pre-commit scan of a few files, only the NFA.
-    nfa: OnceLock<Option<AhoCorasick>>,
-    dfa: OnceLock<Option<AhoCorasick>>,
+    nfa: OnceLock<Option<KeywordAutomaton>>,
+    dfa: OnceLock<Option<KeywordAutomaton>>,
     /// bytes searched with the automaton so far (all threads)
     searched: AtomicUsize,
     /// [`SMALL_SCAN`] (other values in tests)
@@ -156,33 +158,18 @@ impl Matcher {
 
     /// The keyword automaton to search `data` with (the `nfa` field says which), built now if this
     /// is its first use; `None` when there are no keywords or `data` is empty.
-    fn automaton(&self, data: &[u8]) -> Option<&AhoCorasick> {
+    fn automaton(&self, data: &[u8]) -> Option<&KeywordAutomaton> {
         if self.keywords.is_empty() || data.is_empty() {
             return None;
         }
         let before = self.searched.fetch_add(data.len(), AtomicOrdering::Relaxed);
-        let (cell, kind) = if before.saturating_add(data.len()) <= self.small_scan {
-            (&self.nfa, AhoCorasickKind::ContiguousNFA)
+        let (cell, small) = if before.saturating_add(data.len()) <= self.small_scan {
+            (&self.nfa, true)
         } else {
-            (&self.dfa, AhoCorasickKind::DFA)
+            (&self.dfa, false)
         };
-        cell.get_or_init(|| {
-            let build = |kind| {
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(kind)
-                    .start_kind(StartKind::Unanchored)
-                    .build(&self.keywords)
-            };
-            // should a huge user keyword set exceed the DFA's limits: whatever the crate picks
-            Some(
-                build(Some(kind))
-                    .or_else(|_| build(None))
-                    .expect("an automaton of a few thousand literals builds"),
-            )
-        })
-        .as_ref()
+        cell.get_or_init(|| Some(KeywordAutomaton::build(&self.keywords, small)))
+            .as_ref()
     }
 
     /// Do not run, on their own keyword hits, the rules whose every finding has a confidence
@@ -249,29 +236,19 @@ impl Matcher {
     /// does, and only that line is searched again for all overlapping occurrences (`apikey` and
     /// `key`, say). Since no keyword holds a newline, the plain search reports the first line
     /// with any occurrence, so the result is that of one overlapping pass over all of `data`.
-    fn keyword_hits(&self, ac: &AhoCorasick, data: &[u8], hits: &mut Vec<(usize, usize)>) {
+    fn keyword_hits(&self, ac: &KeywordAutomaton, data: &[u8], hits: &mut Vec<(usize, usize)>) {
         let mut record = |lo: usize, hi: usize| {
-            for m in ac.find_overlapping_iter(Input::new(data).span(lo..hi)) {
+            ac.overlapping(data, lo..hi, |m| {
                 for &r in &self.keyword_rules[m.pattern().as_usize()] {
                     hits.push((r, m.start()));
                 }
-            }
+            })
         };
         if !self.line_keywords {
             return record(0, data.len());
         }
-        let mut pos = 0;
-        while pos < data.len() {
-            let Some(m) = ac.find(Input::new(data).span(pos..data.len())) else {
-                break;
-            };
-            // `pos` starts a line, and no line between it and the hit holds a keyword
-            let line_start =
-                memchr::memrchr(b'\n', &data[pos..m.start()]).map_or(pos, |p| pos + p + 1);
-            let line_end =
-                memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |p| m.end() + p);
-            record(line_start, line_end);
-            pos = line_end + 1;
+        for line in ac.lines(data) {
+            record(line.start, line.end);
         }
     }
 
@@ -394,6 +371,182 @@ fn line_window(data: &[u8], off: usize) -> Range<usize> {
     let hi2 = (end + WINDOW_CAP).min(data.len());
     let end2 = memchr::memchr(b'\n', &data[end..hi2]).map_or(hi2, |p| end + p);
     start..end2
+}
+
+/// A keyword automaton: the crate's DFA, which [`keyword_lines`] walks over several parts of a
+/// chunk at once, or (small scans, or a keyword set too large for a DFA) whatever
+/// [`AhoCorasick`] builds. Both are case-insensitive over ASCII, with standard (every
+/// occurrence) semantics.
+enum KeywordAutomaton {
+    Dfa(Box<aho_corasick::dfa::DFA>),
+    Other(AhoCorasick),
+}
+
+impl KeywordAutomaton {
+    /// The automaton of `keywords`: a contiguous NFA (cheap to build) when `small`, else a DFA.
+    fn build(keywords: &[String], small: bool) -> KeywordAutomaton {
+        let other = |kind| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(kind)
+                .start_kind(StartKind::Unanchored)
+                .build(keywords)
+        };
+        if !small {
+            let dfa = aho_corasick::dfa::DFA::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .start_kind(StartKind::Unanchored)
+                .prefilter(false)
+                .build(keywords);
+            if let Ok(dfa) = dfa {
+                return KeywordAutomaton::Dfa(Box::new(dfa));
+            }
+        }
+        // should a huge user keyword set exceed the DFA's limits: whatever the crate picks
+        KeywordAutomaton::Other(
+            other(small.then_some(AhoCorasickKind::ContiguousNFA))
+                .or_else(|_| other(None))
+                .expect("an automaton of a few thousand literals builds"),
+        )
+    }
+
+    /// Whether a keyword occurs in `data`.
+    fn is_match(&self, data: &[u8]) -> bool {
+        use aho_corasick::automaton::Automaton;
+        match self {
+            KeywordAutomaton::Dfa(dfa) => dfa
+                .try_find(&Input::new(data))
+                .expect("an unanchored search of an unanchored DFA")
+                .is_some(),
+            KeywordAutomaton::Other(ac) => ac.is_match(data),
+        }
+    }
+
+    /// Every occurrence of every keyword in `data[span]`, overlapping ones included.
+    fn overlapping(&self, data: &[u8], span: Range<usize>, mut each: impl FnMut(Match)) {
+        use aho_corasick::automaton::{Automaton, OverlappingState};
+        let input = Input::new(data).span(span);
+        match self {
+            KeywordAutomaton::Dfa(dfa) => {
+                let mut state = OverlappingState::start();
+                loop {
+                    dfa.try_find_overlapping(&input, &mut state)
+                        .expect("an unanchored search of an unanchored DFA");
+                    let Some(m) = state.get_match() else { break };
+                    each(m);
+                }
+            }
+            KeywordAutomaton::Other(ac) => ac.find_overlapping_iter(input).for_each(each),
+        }
+    }
+
+    /// The lines of `data` (ranges without their newline) that hold a keyword, in order, when
+    /// no keyword holds a newline.
+    fn lines(&self, data: &[u8]) -> Vec<Range<usize>> {
+        let mut lines = Vec::new();
+        match self {
+            KeywordAutomaton::Dfa(dfa) => keyword_lines(dfa, data, &mut lines),
+            KeywordAutomaton::Other(ac) => {
+                // one plain search finds the next line with a keyword: `pos` starts a line, and
+                // no line between it and the hit holds one
+                let mut pos = 0;
+                while let Some(m) = ac.find(Input::new(data).span(pos..data.len())) {
+                    let line_start =
+                        memchr::memrchr(b'\n', &data[pos..m.start()]).map_or(pos, |p| pos + p + 1);
+                    let line_end =
+                        memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |p| m.end() + p);
+                    lines.push(line_start..line_end);
+                    pos = line_end + 1;
+                    if pos >= data.len() {
+                        break;
+                    }
+                }
+            }
+        }
+        lines
+    }
+}
+
+/// The lines of `data` that hold an occurrence of a keyword of `dfa` (no keyword holds a
+/// newline), in order, as ranges without their newline, into `lines`.
+///
+/// One walk of a large DFA is bound by the latency of its table reads (each byte's read waits
+/// for the previous byte's); `LANES` walks over consecutive parts of `data`, split at line
+/// starts, advance in step so that their reads overlap. A lane that reaches a match skips the
+/// rest of that line.
+fn keyword_lines(dfa: &aho_corasick::dfa::DFA, data: &[u8], lines: &mut Vec<Range<usize>>) {
+    use aho_corasick::automaton::Automaton;
+    const LANES: usize = 4;
+    let n = data.len();
+    let start = dfa
+        .start_state(aho_corasick::Anchored::No)
+        .expect("an unanchored DFA has an unanchored start state");
+    // each lane's part starts at a line start
+    let mut part = [(0usize, n); LANES];
+    for k in 1..LANES {
+        let at = (n * k / LANES).max(part[k - 1].0);
+        let s = if at == 0 {
+            0
+        } else {
+            memchr::memchr(b'\n', &data[at - 1..]).map_or(n, |p| at + p)
+        };
+        part[k - 1].1 = s;
+        part[k].0 = s;
+    }
+    let mut pos: [usize; LANES] = std::array::from_fn(|k| part[k].0);
+    let mut state = [start; LANES];
+    let mut found: [Vec<Range<usize>>; LANES] = Default::default();
+    // the line of lane k's last byte holds a keyword: record it, go on after it
+    let hit = |k: usize, pos: &mut [usize; LANES], found: &mut [Vec<Range<usize>>; LANES]| {
+        let (lo, hi) = part[k];
+        let at = pos[k] - 1;
+        let line_start = memchr::memrchr(b'\n', &data[lo..at]).map_or(lo, |p| lo + p + 1);
+        let line_end = memchr::memchr(b'\n', &data[at..hi]).map_or(hi, |p| at + p);
+        found[k].push(line_start..line_end);
+        pos[k] = (line_end + 1).min(hi);
+    };
+    loop {
+        let steps = (0..LANES).map(|k| part[k].1 - pos[k]).min().unwrap_or(0);
+        if steps == 0 {
+            break;
+        }
+        let bytes: [&[u8]; LANES] = std::array::from_fn(|k| &data[pos[k]..pos[k] + steps]);
+        let mut i = 0;
+        while i < steps {
+            let mut any = false;
+            for k in 0..LANES {
+                state[k] = dfa.next_state(aho_corasick::Anchored::No, state[k], bytes[k][i]);
+                any |= dfa.is_match(state[k]);
+            }
+            i += 1;
+            if any {
+                break;
+            }
+        }
+        for k in 0..LANES {
+            pos[k] += i;
+            if dfa.is_match(state[k]) {
+                hit(k, &mut pos, &mut found);
+                state[k] = start;
+            }
+        }
+    }
+    // the lanes left with bytes, one at a time
+    for k in 0..LANES {
+        while pos[k] < part[k].1 {
+            state[k] = dfa.next_state(aho_corasick::Anchored::No, state[k], data[pos[k]]);
+            pos[k] += 1;
+            if dfa.is_match(state[k]) {
+                hit(k, &mut pos, &mut found);
+                state[k] = start;
+            }
+        }
+    }
+    for f in found {
+        lines.extend(f);
+    }
 }
 
 #[cfg(test)]
@@ -590,6 +743,62 @@ negative_examples = ['bd1234']
         assert!(total >= 4, "{total}");
         assert!(nfa.dfa.get().is_none() && dfa.nfa.get().is_none());
         assert!(both.nfa.get().is_some() && both.dfa.get().is_some());
+        assert!(matches!(
+            dfa.dfa.get(),
+            Some(Some(KeywordAutomaton::Dfa(_)))
+        ));
+    }
+
+    /// The DFA's line finder, walking four parts of a chunk in step, finds exactly the lines a
+    /// plain search for any keyword finds: lines split across part boundaries, a chunk without
+    /// a final newline, empty lines, keywords in any case, chunks shorter than four lines.
+    #[test]
+    fn the_lane_walk_finds_every_line_with_a_keyword() {
+        let keywords: Vec<String> = ["key", "apikey", "sendgrid", "ghp_", "://", "pass", "x"]
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        let large = KeywordAutomaton::build(&keywords, false);
+        let small = KeywordAutomaton::build(&keywords, true);
+        assert!(matches!(large, KeywordAutomaton::Dfa(_)));
+        assert!(matches!(small, KeywordAutomaton::Other(_)));
+        let pieces = [
+            "", "a", "KEY", "Api", "kEy", "send", "GRID", "ghp", "_", ":/", "/", "pas", "s", " ",
+            "\n", "\n\n", "\r\n", "zzz", "X", "word", "=",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut lines_seen = 0;
+        for round in 0..3000 {
+            let len = [0, 1, 3, 8, 40, 200][round % 6];
+            let text: String = (0..len).map(|_| pieces[next(pieces.len())]).collect();
+            let data = text.as_bytes();
+            let want: Vec<Range<usize>> = {
+                let mut v = Vec::new();
+                let mut start = 0;
+                for line in data.split(|&b| b == b'\n') {
+                    let lower = line.to_ascii_lowercase();
+                    if keywords
+                        .iter()
+                        .any(|k| lower.windows(k.len()).any(|w| w == k.as_bytes()))
+                    {
+                        v.push(start..start + line.len());
+                    }
+                    start += line.len() + 1;
+                }
+                v
+            };
+            lines_seen += want.len();
+            assert_eq!(large.lines(data), want, "{text:?}");
+            assert_eq!(small.lines(data), want, "{text:?}");
+            assert_eq!(large.is_match(data), !want.is_empty(), "{text:?}");
+        }
+        assert!(lines_seen > 5_000, "{lines_seen}");
     }
 
     #[test]
