@@ -190,9 +190,13 @@ fn candidates_indexed(
 /// A match whose rule captures the assigned name (`key` group) needs a name that can hold a
 /// secret: `password_salt`, `TOKEN_HEADER` or `secretName` name something else.
 fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
-    m.key
-        .as_ref()
-        .is_none_or(|k| key_may_name_secret(&String::from_utf8_lossy(&data[k.clone()])))
+    m.key.as_ref().is_none_or(|k| {
+        // Helm's `checksum/secrets: <sha256>` pod annotation: the name group stops at `/`
+        !data[..k.start]
+            .get(k.start.saturating_sub(9)..)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"checksum/"))
+            && key_may_name_secret(&String::from_utf8_lossy(&data[k.clone()]))
+    })
 }
 
 /// `data[..pos]` ends with a URL query parameter's name: `?name=` or `&name=`.

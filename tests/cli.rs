@@ -495,3 +495,61 @@ fn a_multi_part_credential_is_one_finding_and_public_keys_are_notes() {
     assert_eq!(results[1]["level"], "note");
     assert!(results[1].get("relatedLocations").is_none());
 }
+
+/// A minimal ustar archive of `files` (what `tar cf` writes for regular files).
+fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut t = Vec::new();
+    for (name, data) in files {
+        let mut h = vec![0u8; 512];
+        h[..name.len()].copy_from_slice(name.as_bytes());
+        h[100..108].copy_from_slice(b"0000644\0");
+        h[124..136].copy_from_slice(format!("{:011o}\0", data.len()).as_bytes());
+        h[156] = b'0';
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        t.extend(h);
+        t.extend_from_slice(data);
+        t.resize(t.len().div_ceil(512) * 512, 0);
+    }
+    t.extend(vec![0u8; 1024]);
+    t
+}
+
+/// eval/realworld4 dev: test fixtures packed in tar archives (TLS keys in `.tar`, configs in
+/// `.tar.gz`) are scanned member by member and reported as `ARCHIVE!MEMBER`.
+#[test]
+fn tar_archive_members_are_scanned() {
+    use std::io::Write;
+    let mut g = Gen::new(61);
+    let f = Fixture::new();
+    let (t1, t2) = (g.ghp(), g.ghp());
+    let plain = tar_of(&[
+        ("./._notes.txt", &[0u8, 5, 22, 7, 0, 0][..]),
+        (
+            "./conf/app.env",
+            format!("# app\nGITHUB_TOKEN={t1}\n").as_bytes(),
+        ),
+    ]);
+    f.write("tests/fixtures.tar", &plain);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar_of(&[(
+        "pkg/ci.yml",
+        format!("token: {t2}\n").as_bytes(),
+    )]))
+    .unwrap();
+    f.write("dist/pkg-1.0.tgz", gz.finish().unwrap());
+    // not an archive despite the name: scanned as the file it is
+    f.write("notes.tar", format!("t={}\n", g.ghp()));
+    let (found, _) = found_and_skipped(&f, &[]);
+    assert_eq!(
+        found,
+        vec![
+            "dist/pkg-1.0.tgz!pkg/ci.yml",
+            "notes.tar",
+            "tests/fixtures.tar!conf/app.env"
+        ]
+    );
+}

@@ -236,7 +236,8 @@ def raw_findings(kind, data, tree):
     elif kind == "betterleaks":
         for f in data.get("findings") or []:
             loc = f["location"]
-            yield (relpath(loc["path"], tree), loc["start_line"], f["rule_id"],
+            # file-level findings (e.g. pkcs12-file) carry no line: the file's first line
+            yield (relpath(loc["path"], tree), loc.get("start_line", 1), f["rule_id"],
                    (f.get("match") or {}).get("value") or "")
     elif kind == "kingfisher":
         for f in data.get("findings") or []:

@@ -194,6 +194,20 @@ fn scan_file(scanner: &Scanner, collector: &Collector, path: &Path, shown: Strin
     if buf.len() as u64 > limit {
         return collector.skip(shown, SkipReason::TooLarge);
     }
+    if super::archive::is_archive_name(&shown)
+        && let Some(members) = super::archive::tar_members(&buf, limit)
+    {
+        // each member is counted (scanned or skipped) as a file of its own
+        for m in members {
+            let name = format!("{shown}!{}", m.name);
+            let chunk = Chunk {
+                data: m.data.into(),
+                provenance: Provenance::File { path: name.clone() },
+            };
+            scanner.scan_into(collector, &name, chunk, None);
+        }
+        return;
+    }
     let chunk = Chunk {
         data: buf.into(),
         provenance: Provenance::File {

@@ -2,6 +2,7 @@
 //! [`git`]) the unique blobs of a repository's history, its index, and commit ranges, and (in
 //! [`messages`]) the messages of commits and annotated tags.
 
+pub mod archive;
 pub mod blobs;
 pub mod delta;
 pub mod fs;

@@ -258,6 +258,11 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "object",
         "lookup",
     ];
+    // a checksum of the secret: Helm charts annotate pods with `checksum/secrets: <sha256>` so
+    // they roll when a Secret changes (`checksum/config`, `checksum_secret`)
+    if words.len() >= 2 && words[0] == "checksum" {
+        return false;
+    }
     // an identifier of a key, token or secret object (`AccessKeyId`, `token_id`, Docker's
     // `SecretID`, a `credential_list_sid` string identifier), except Vault AppRole's
     // `secret_id` credential, spelled so
@@ -846,6 +851,21 @@ mod tests {
         assert!(!key_may_name_secret("credential_list_sid"));
         assert!(!key_may_name_secret("TokenSid"));
         assert!(key_may_name_secret("credential"));
+    }
+
+    /// eval/realworld4 (a Helm chart packaged in a `.tgz`, read since archives are opened):
+    /// `checksum/secrets: <sha256>` pod annotations name a digest of the Secret, not a secret.
+    #[test]
+    fn checksum_annotations_are_not_secrets() {
+        for k in [
+            "checksum/secrets",
+            "checksum/secret",
+            "checksum_password",
+            "checksumToken",
+        ] {
+            assert!(!key_may_name_secret(k), "{k}");
+        }
+        assert!(key_may_name_secret("secrets"));
     }
 
     /// OpenPGP fingerprints and key ids (`apt_key: 9DC8…`) are public identifiers of a key.

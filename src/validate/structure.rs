@@ -49,10 +49,16 @@ pub fn base64_credentials_ok(secret: &str) -> bool {
     }
 }
 
-/// A password of lower-case letters that reads as words (`thatexpire`, `letmein`): typed by a
-/// person writing a sample, not drawn.
+/// A password of lower-case letters that reads as words (`thatexpire`, `letmein`), or of such
+/// words joined by `-`, `_` or `.` (`example-password`, `my_secret`): typed by a person writing a
+/// sample, not drawn. Four words and more stay: that is how generated passphrases look.
 fn is_word_password(p: &str) -> bool {
-    p.bytes().all(|b| b.is_ascii_lowercase()) && super::classify::word_share(p) >= 0.8
+    let parts: Vec<&str> = p.split(['-', '_', '.']).collect();
+    parts.len() <= 3
+        && parts
+            .iter()
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts.iter().all(|w| super::classify::word_share(w) >= 0.8)
 }
 
 /// Azure SAS: a `sig` parameter holding a base64 HMAC (URL-encoded or not) and at least one of
@@ -225,6 +231,14 @@ mod tests {
         assert!(!base64_credentials_ok(&b64("robot:wordsthatexpire")));
         assert!(!base64_credentials_ok(&b64("ci:letmeinplease")));
         assert!(base64_credentials_ok(&b64("ci:qzvkxwpmtrbnhdlf")));
+        // words joined by separators (eval/realworld4 dev: `example-…:example-password`)
+        assert!(!base64_credentials_ok(&b64("sample-user:sample-password")));
+        assert!(!base64_credentials_ok(&b64("svc:staging_secret.value")));
+        // random parts, and passphrases of four words and more, stay
+        assert!(base64_credentials_ok(&b64("svc:qzvkxw-pmtrbn-hdlfgs")));
+        assert!(base64_credentials_ok(&b64(
+            "svc:orbit-lantern-velvet-harbor"
+        )));
         assert!(base64_credentials_ok(
             "ZG9yYTplQy5sT042aUdqMnptWXk2LkVVQQ=="
         ));

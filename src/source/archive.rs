@@ -1,0 +1,189 @@
+//! Members of tar archives (`.tar`, `.tar.gz`, `.tgz`) found in a scanned tree: test fixtures
+//! ship TLS keys and configs packed this way, and a user scanning the tree wants them read.
+//! Each regular member is scanned as its own file, reported as `ARCHIVE!MEMBER` (the notation
+//! other scanners use). Nested archives are not opened.
+
+use std::io::Read;
+
+/// One regular file of an archive.
+pub struct Member {
+    /// Path inside the archive.
+    pub name: String,
+    /// Its content.
+    pub data: Vec<u8>,
+}
+
+/// True when `path` names a tar archive tokenhound opens.
+pub fn is_archive_name(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".tar") || lower.ends_with(".tar.gz") || lower.ends_with(".tgz")
+}
+
+/// The regular members of the tar archive `data` (gzip-compressed or not), each at most `limit`
+/// bytes (larger ones are left out), reading at most `4 * limit` decompressed bytes. `None`
+/// when `data` is not a tar archive.
+pub fn tar_members(data: &[u8], limit: u64) -> Option<Vec<Member>> {
+    let owned;
+    let tar: &[u8] = if data.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        let cap = limit.saturating_mul(4);
+        let mut z = flate2::read::MultiGzDecoder::new(data).take(cap);
+        // a truncated or corrupt stream still yields the members read so far
+        let _ = z.read_to_end(&mut out);
+        owned = out;
+        &owned
+    } else {
+        data
+    };
+    parse_tar(tar, limit)
+}
+
+fn field_str(b: &[u8]) -> String {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    String::from_utf8_lossy(&b[..end]).into_owned()
+}
+
+fn octal(b: &[u8]) -> Option<u64> {
+    let s = field_str(b);
+    let s = s.trim_matches(|c: char| c == ' ' || c == '\0');
+    if s.is_empty() {
+        return Some(0);
+    }
+    u64::from_str_radix(s, 8).ok()
+}
+
+fn checksum_ok(h: &[u8]) -> bool {
+    let Some(want) = octal(&h[148..156]) else {
+        return false;
+    };
+    let sum: u64 = h
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u64::from(b)
+            }
+        })
+        .sum();
+    sum == want
+}
+
+/// The `path` record of a pax extended header, if any.
+fn pax_path(data: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(data);
+    text.lines().find_map(|rec| {
+        let (_, kv) = rec.split_once(' ')?;
+        kv.strip_prefix("path=").map(str::to_string)
+    })
+}
+
+fn parse_tar(t: &[u8], limit: u64) -> Option<Vec<Member>> {
+    let mut members = Vec::new();
+    let mut at = 0usize;
+    let mut long_name: Option<String> = None;
+    let mut first = true;
+    while at + 512 <= t.len() {
+        let h = &t[at..at + 512];
+        if h.iter().all(|&b| b == 0) {
+            break;
+        }
+        if !checksum_ok(h) {
+            if first {
+                return None;
+            }
+            break;
+        }
+        first = false;
+        let size = octal(&h[124..136])?;
+        let start = at + 512;
+        let end = start.checked_add(usize::try_from(size).ok()?)?;
+        let body = &t[start..end.min(t.len())];
+        let mut name = field_str(&h[0..100]);
+        if &h[257..262] == b"ustar" {
+            let prefix = field_str(&h[345..500]);
+            if !prefix.is_empty() {
+                name = format!("{prefix}/{name}");
+            }
+        }
+        match h[156] {
+            b'L' => long_name = Some(field_str(body)),
+            b'x' => long_name = pax_path(body).or(long_name),
+            b'0' | 0 | b'7' => {
+                let name = long_name.take().unwrap_or(name);
+                let name = name.strip_prefix("./").unwrap_or(&name).to_string();
+                if size <= limit && end <= t.len() && !body.is_empty() {
+                    members.push(Member {
+                        name,
+                        data: body.to_vec(),
+                    });
+                }
+            }
+            _ => long_name = None,
+        }
+        // the data, rounded up to whole blocks
+        at = start.saturating_add(usize::try_from(size.div_ceil(512) * 512).ok()?);
+    }
+    // no header read: short or empty content is not an archive
+    (!first).then_some(members)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn header(name: &str, size: usize, kind: u8) -> Vec<u8> {
+        let mut h = vec![0u8; 512];
+        h[..name.len()].copy_from_slice(name.as_bytes());
+        h[100..108].copy_from_slice(b"0000644\0");
+        h[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
+        h[156] = kind;
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        h
+    }
+
+    pub(crate) fn tar(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut t = Vec::new();
+        for (name, data) in files {
+            t.extend(header(name, data.len(), b'0'));
+            t.extend_from_slice(data);
+            t.resize(t.len().div_ceil(512) * 512, 0);
+        }
+        t.extend(vec![0u8; 1024]);
+        t
+    }
+
+    #[test]
+    fn reads_plain_and_gzipped_members() {
+        let t = tar(&[("./a.txt", b"hello\n"), ("dir/b.key", &[b'x'; 700])]);
+        let m = tar_members(&t, 1 << 20).unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].name, "a.txt");
+        assert_eq!(m[0].data, b"hello\n");
+        assert_eq!(m[1].name, "dir/b.key");
+        assert_eq!(m[1].data.len(), 700);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&t).unwrap();
+        let m = tar_members(&gz.finish().unwrap(), 1 << 20).unwrap();
+        assert_eq!(m.len(), 2);
+        // members over the limit are left out
+        assert_eq!(tar_members(&t, 100).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn not_a_tar() {
+        assert!(tar_members(b"just some text, not an archive at all", 1 << 20).is_none());
+        assert!(tar_members(&[7u8; 2048], 1 << 20).is_none());
+        assert!(tar_members(&[0u8; 1024], 1 << 20).is_none());
+        assert!(is_archive_name("tests/unit/x.tar"));
+        assert!(is_archive_name("a/b.TGZ"));
+        assert!(is_archive_name("a/b.tar.gz"));
+        assert!(!is_archive_name("a/b.gz"));
+    }
+}
