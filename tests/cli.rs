@@ -543,7 +543,7 @@ fn tar_archive_members_are_scanned() {
     f.write("dist/pkg-1.0.tgz", gz.finish().unwrap());
     // not an archive despite the name: scanned as the file it is
     f.write("notes.tar", format!("t={}\n", g.ghp()));
-    let (found, _) = found_and_skipped(&f, &[]);
+    let (found, skipped) = found_and_skipped(&f, &[]);
     assert_eq!(
         found,
         vec![
@@ -551,5 +551,37 @@ fn tar_archive_members_are_scanned() {
             "notes.tar",
             "tests/fixtures.tar!conf/app.env"
         ]
+    );
+    assert_eq!(
+        skipped,
+        vec![("tests/fixtures.tar!._notes.txt".into(), "binary".into())]
+    );
+    // nothing in an archive is left out silently: a member over the size limit (in a small
+    // compressed archive), and an archive cut short, are listed as skipped
+    let big = format!("{}\nkey={}\n", "#".repeat(3000), g.ghp());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar_of(&[
+        ("small.txt", &b"ok\n"[..]),
+        ("big.txt", big.as_bytes()),
+    ]))
+    .unwrap();
+    f.write("big.tgz", gz.finish().unwrap());
+    let mut cut = tar_of(&[("a.txt", &b"ok\n"[..]), ("b.txt", &b"ok\n"[..])]);
+    cut.truncate(1300);
+    f.write("cut.tar", &cut);
+    let (_, skipped) = found_and_skipped(&f, &["--max-file-size", "2K"]);
+    let skipped: Vec<(&str, &str)> = skipped
+        .iter()
+        .map(|(i, r)| (i.as_str(), r.as_str()))
+        .collect();
+    assert!(
+        skipped.contains(&("big.tgz!big.txt", "too-large")),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped
+            .iter()
+            .any(|(i, r)| *i == "cut.tar!…" && r.starts_with("unreadable: the rest of the archive")),
+        "{skipped:?}"
     );
 }

@@ -9,8 +9,17 @@ use std::io::Read;
 pub struct Member {
     /// Path inside the archive.
     pub name: String,
-    /// Its content.
-    pub data: Vec<u8>,
+    /// Its content, or `None` when it is larger than the size limit (not read).
+    pub data: Option<Vec<u8>>,
+}
+
+/// What was read of an archive.
+pub struct Archive {
+    /// Its regular members, in order.
+    pub members: Vec<Member>,
+    /// The archive was not read to its end: the decompressed size limit was reached, or the
+    /// data is cut short or corrupt after the last member listed.
+    pub cut: bool,
 }
 
 /// True when `path` names a tar archive tokenhound opens.
@@ -19,23 +28,26 @@ pub fn is_archive_name(path: &str) -> bool {
     lower.ends_with(".tar") || lower.ends_with(".tar.gz") || lower.ends_with(".tgz")
 }
 
-/// The regular members of the tar archive `data` (gzip-compressed or not), each at most `limit`
-/// bytes (larger ones are left out), reading at most `4 * limit` decompressed bytes. `None`
-/// when `data` is not a tar archive.
-pub fn tar_members(data: &[u8], limit: u64) -> Option<Vec<Member>> {
+/// The regular members of the tar archive `data` (gzip-compressed or not); members larger than
+/// `limit` bytes are listed without their content, and at most `4 * limit` decompressed bytes
+/// are read. `None` when `data` is not a tar archive.
+pub fn tar_members(data: &[u8], limit: u64) -> Option<Archive> {
     let owned;
+    let mut cut = false;
     let tar: &[u8] = if data.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         let cap = limit.saturating_mul(4);
         let mut z = flate2::read::MultiGzDecoder::new(data).take(cap);
         // a truncated or corrupt stream still yields the members read so far
-        let _ = z.read_to_end(&mut out);
+        cut = z.read_to_end(&mut out).is_err() || out.len() as u64 >= cap;
         owned = out;
         &owned
     } else {
         data
     };
-    parse_tar(tar, limit)
+    let mut archive = parse_tar(tar, limit)?;
+    archive.cut |= cut;
+    Some(archive)
 }
 
 fn field_str(b: &[u8]) -> String {
@@ -79,20 +91,24 @@ fn pax_path(data: &[u8]) -> Option<String> {
     })
 }
 
-fn parse_tar(t: &[u8], limit: u64) -> Option<Vec<Member>> {
+fn parse_tar(t: &[u8], limit: u64) -> Option<Archive> {
     let mut members = Vec::new();
+    let mut cut = false;
+    let mut ended = false;
     let mut at = 0usize;
     let mut long_name: Option<String> = None;
     let mut first = true;
     while at + 512 <= t.len() {
         let h = &t[at..at + 512];
         if h.iter().all(|&b| b == 0) {
+            ended = true;
             break;
         }
         if !checksum_ok(h) {
             if first {
                 return None;
             }
+            cut = true;
             break;
         }
         first = false;
@@ -113,10 +129,16 @@ fn parse_tar(t: &[u8], limit: u64) -> Option<Vec<Member>> {
             b'0' | 0 | b'7' => {
                 let name = long_name.take().unwrap_or(name);
                 let name = name.strip_prefix("./").unwrap_or(&name).to_string();
-                if size <= limit && end <= t.len() && !body.is_empty() {
+                if end > t.len() {
+                    cut = true;
+                    break;
+                }
+                if size > limit {
+                    members.push(Member { name, data: None });
+                } else if !body.is_empty() {
                     members.push(Member {
                         name,
-                        data: body.to_vec(),
+                        data: Some(body.to_vec()),
                     });
                 }
             }
@@ -125,8 +147,10 @@ fn parse_tar(t: &[u8], limit: u64) -> Option<Vec<Member>> {
         // the data, rounded up to whole blocks
         at = start.saturating_add(usize::try_from(size.div_ceil(512) * 512).ok()?);
     }
+    // bytes left that hold no whole header: a member's header was cut
+    cut |= !ended && at < t.len();
     // no header read: short or empty content is not an archive
-    (!first).then_some(members)
+    (!first).then_some(Archive { members, cut })
 }
 
 #[cfg(test)]
@@ -162,18 +186,29 @@ mod tests {
     #[test]
     fn reads_plain_and_gzipped_members() {
         let t = tar(&[("./a.txt", b"hello\n"), ("dir/b.key", &[b'x'; 700])]);
-        let m = tar_members(&t, 1 << 20).unwrap();
+        let a = tar_members(&t, 1 << 20).unwrap();
+        let m = &a.members;
+        assert!(!a.cut);
         assert_eq!(m.len(), 2);
         assert_eq!(m[0].name, "a.txt");
-        assert_eq!(m[0].data, b"hello\n");
+        assert_eq!(m[0].data.as_deref(), Some(&b"hello\n"[..]));
         assert_eq!(m[1].name, "dir/b.key");
-        assert_eq!(m[1].data.len(), 700);
+        assert_eq!(m[1].data.as_ref().map(Vec::len), Some(700));
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(&t).unwrap();
-        let m = tar_members(&gz.finish().unwrap(), 1 << 20).unwrap();
-        assert_eq!(m.len(), 2);
-        // members over the limit are left out
-        assert_eq!(tar_members(&t, 100).unwrap().len(), 1);
+        let gz = gz.finish().unwrap();
+        let a = tar_members(&gz, 1 << 20).unwrap();
+        assert_eq!(a.members.len(), 2);
+        assert!(!a.cut);
+        // members over the limit are listed without their content
+        let a = tar_members(&t, 100).unwrap();
+        assert_eq!(a.members.len(), 2);
+        assert!(a.members[0].data.is_some() && a.members[1].data.is_none());
+        // an archive cut short, or decompressed past the limit, says so
+        let a = tar_members(&t[..1500], 1 << 20).unwrap();
+        assert!(a.cut && a.members.len() == 1, "{}", a.members.len());
+        let a = tar_members(&gz, 200).unwrap();
+        assert!(a.cut);
     }
 
     #[test]

@@ -195,16 +195,30 @@ fn scan_file(scanner: &Scanner, collector: &Collector, path: &Path, shown: Strin
         return collector.skip(shown, SkipReason::TooLarge);
     }
     if super::archive::is_archive_name(&shown)
-        && let Some(members) = super::archive::tar_members(&buf, limit)
+        && let Some(archive) = super::archive::tar_members(&buf, limit)
     {
         // each member is counted (scanned or skipped) as a file of its own
-        for m in members {
+        for m in archive.members {
             let name = format!("{shown}!{}", m.name);
+            let Some(data) = m.data else {
+                collector.skip(name, SkipReason::TooLarge);
+                continue;
+            };
             let chunk = Chunk {
-                data: m.data.into(),
+                data: data.into(),
                 provenance: Provenance::File { path: name.clone() },
             };
             scanner.scan_into(collector, &name, chunk, None);
+        }
+        if archive.cut {
+            collector.skip(
+                format!("{shown}!…"),
+                SkipReason::Unreadable(
+                    "the rest of the archive: cut short, corrupt, or over 4x the size limit \
+                     decompressed"
+                        .into(),
+                ),
+            );
         }
         return;
     }
