@@ -585,3 +585,28 @@ fn tar_archive_members_are_scanned() {
         "{skipped:?}"
     );
 }
+
+/// Regression: SARIF requires each rule's `properties.tags` to be unique (the Multitool rejected
+/// the report when a rule listed `security`, which every rule gets anyway).
+#[test]
+fn sarif_rule_tags_are_unique() {
+    let f = Fixture::new();
+    f.write("README.md", "nothing here\n");
+    let out = run(f.path(), &["scan", ".", "--format", "sarif"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.len() > 1000, "{}", rules.len());
+    for r in rules {
+        let tags: Vec<&str> = r["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        let mut unique = tags.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), tags.len(), "{}: {tags:?}", r["id"]);
+        assert_eq!(&tags[..2], ["security", "secret"], "{}", r["id"]);
+    }
+}

@@ -89,8 +89,13 @@ impl<'a> Descriptor<'a> {
 }
 
 fn descriptor(s: Descriptor<'_>) -> sarif::ReportingDescriptor {
+    // SARIF requires unique tags; a rule may list `security` itself
     let mut tags = vec!["security".to_string(), "secret".to_string()];
-    tags.extend(s.tags.iter().cloned());
+    for t in s.tags {
+        if !tags.contains(t) {
+            tags.push(t.clone());
+        }
+    }
     let mut props = BTreeMap::new();
     props.insert("precision".into(), json!(s.precision));
     props.insert(
