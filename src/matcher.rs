@@ -766,13 +766,8 @@ negative_examples = ['bd1234']
             "", "a", "KEY", "Api", "kEy", "send", "GRID", "ghp", "_", ":/", "/", "pas", "s", " ",
             "\n", "\n\n", "\r\n", "zzz", "X", "word", "=",
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::decode::testutil::Rng(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: usize| (rng.next() % n as u64) as usize;
         let mut lines_seen = 0;
         for round in 0..3000 {
             let len = [0, 1, 3, 8, 40, 200][round % 6];
