@@ -13,6 +13,9 @@ use aho_corasick::{
 
 use crate::rules::Rule;
 
+mod line_filter;
+use line_filter::LineFilter;
+
 /// A regex match of one rule, before validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawMatch {
@@ -373,12 +376,15 @@ fn line_window(data: &[u8], off: usize) -> Range<usize> {
     start..end2
 }
 
-/// A keyword automaton: the crate's DFA, which [`keyword_lines`] walks over several parts of a
-/// chunk at once, or (small scans, or a keyword set too large for a DFA) whatever
-/// [`AhoCorasick`] builds. Both are case-insensitive over ASCII, with standard (every
-/// occurrence) semantics.
+/// A keyword automaton: the crate's DFA with a [`LineFilter`] that finds the candidate lines
+/// for it, or (small scans, or a keyword set too large for a DFA) whatever [`AhoCorasick`]
+/// builds. Both are case-insensitive over ASCII, with standard (every occurrence) semantics.
 enum KeywordAutomaton {
-    Dfa(Box<aho_corasick::dfa::DFA>),
+    Dfa {
+        dfa: Box<aho_corasick::dfa::DFA>,
+        /// `None` when the keywords need more states than the filter allows
+        filter: Option<Box<LineFilter>>,
+    },
     Other(AhoCorasick),
 }
 
@@ -401,7 +407,10 @@ impl KeywordAutomaton {
                 .prefilter(false)
                 .build(keywords);
             if let Ok(dfa) = dfa {
-                return KeywordAutomaton::Dfa(Box::new(dfa));
+                return KeywordAutomaton::Dfa {
+                    dfa: Box::new(dfa),
+                    filter: LineFilter::build(keywords).map(Box::new),
+                };
             }
         }
         // should a huge user keyword set exceed the DFA's limits: whatever the crate picks
@@ -416,7 +425,7 @@ impl KeywordAutomaton {
     fn is_match(&self, data: &[u8]) -> bool {
         use aho_corasick::automaton::Automaton;
         match self {
-            KeywordAutomaton::Dfa(dfa) => dfa
+            KeywordAutomaton::Dfa { dfa, .. } => dfa
                 .try_find(&Input::new(data))
                 .expect("an unanchored search of an unanchored DFA")
                 .is_some(),
@@ -429,7 +438,7 @@ impl KeywordAutomaton {
         use aho_corasick::automaton::{Automaton, OverlappingState};
         let input = Input::new(data).span(span);
         match self {
-            KeywordAutomaton::Dfa(dfa) => {
+            KeywordAutomaton::Dfa { dfa, .. } => {
                 let mut state = OverlappingState::start();
                 loop {
                     dfa.try_find_overlapping(&input, &mut state)
@@ -442,110 +451,46 @@ impl KeywordAutomaton {
         }
     }
 
-    /// The lines of `data` (ranges without their newline) that hold a keyword, in order, when
-    /// no keyword holds a newline.
+    /// When no keyword holds a newline: the lines of `data` (ranges without their newline) that
+    /// may hold a keyword, in order — every line that holds one; with the DFA's [`LineFilter`],
+    /// also a few lines that only hold a keyword's coarse form (the caller's exact pass over
+    /// the lines finds nothing there).
     fn lines(&self, data: &[u8]) -> Vec<Range<usize>> {
+        use aho_corasick::automaton::Automaton;
         let mut lines = Vec::new();
         match self {
-            KeywordAutomaton::Dfa(dfa) => keyword_lines(dfa, data, &mut lines),
-            KeywordAutomaton::Other(ac) => {
-                // one plain search finds the next line with a keyword: `pos` starts a line, and
-                // no line between it and the hit holds one
-                let mut pos = 0;
-                while let Some(m) = ac.find(Input::new(data).span(pos..data.len())) {
-                    let line_start =
-                        memchr::memrchr(b'\n', &data[pos..m.start()]).map_or(pos, |p| pos + p + 1);
-                    let line_end =
-                        memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |p| m.end() + p);
-                    lines.push(line_start..line_end);
-                    pos = line_end + 1;
-                    if pos >= data.len() {
-                        break;
-                    }
-                }
-            }
+            KeywordAutomaton::Dfa {
+                filter: Some(filter),
+                ..
+            } => filter.lines(data, &mut lines),
+            KeywordAutomaton::Dfa { dfa, filter: None } => plain_lines(data, &mut lines, |i| {
+                dfa.try_find(&i)
+                    .expect("an unanchored search of an unanchored DFA")
+            }),
+            KeywordAutomaton::Other(ac) => plain_lines(data, &mut lines, |i| ac.find(i)),
         }
         lines
     }
 }
 
-/// The lines of `data` that hold an occurrence of a keyword of `dfa` (no keyword holds a
-/// newline), in order, as ranges without their newline, into `lines`.
-///
-/// One walk of a large DFA is bound by the latency of its table reads (each byte's read waits
-/// for the previous byte's); `LANES` walks over consecutive parts of `data`, split at line
-/// starts, advance in step so that their reads overlap. A lane that reaches a match skips the
-/// rest of that line.
-fn keyword_lines(dfa: &aho_corasick::dfa::DFA, data: &[u8], lines: &mut Vec<Range<usize>>) {
-    use aho_corasick::automaton::Automaton;
-    const LANES: usize = 4;
-    let n = data.len();
-    let start = dfa
-        .start_state(aho_corasick::Anchored::No)
-        .expect("an unanchored DFA has an unanchored start state");
-    // each lane's part starts at a line start
-    let mut part = [(0usize, n); LANES];
-    for k in 1..LANES {
-        let at = (n * k / LANES).max(part[k - 1].0);
-        let s = if at == 0 {
-            0
-        } else {
-            memchr::memchr(b'\n', &data[at - 1..]).map_or(n, |p| at + p)
-        };
-        part[k - 1].1 = s;
-        part[k].0 = s;
-    }
-    let mut pos: [usize; LANES] = std::array::from_fn(|k| part[k].0);
-    let mut state = [start; LANES];
-    let mut found: [Vec<Range<usize>>; LANES] = Default::default();
-    // the line of lane k's last byte holds a keyword: record it, go on after it
-    let hit = |k: usize, pos: &mut [usize; LANES], found: &mut [Vec<Range<usize>>; LANES]| {
-        let (lo, hi) = part[k];
-        let at = pos[k] - 1;
-        let line_start = memchr::memrchr(b'\n', &data[lo..at]).map_or(lo, |p| lo + p + 1);
-        let line_end = memchr::memchr(b'\n', &data[at..hi]).map_or(hi, |p| at + p);
-        found[k].push(line_start..line_end);
-        pos[k] = (line_end + 1).min(hi);
-    };
-    loop {
-        let steps = (0..LANES).map(|k| part[k].1 - pos[k]).min().unwrap_or(0);
-        if steps == 0 {
+/// The lines of `data` that hold a match of `find` (which finds the first match in its input,
+/// never across a newline), in order, as ranges without their newline, into `lines`.
+fn plain_lines(
+    data: &[u8],
+    lines: &mut Vec<Range<usize>>,
+    find: impl Fn(Input<'_>) -> Option<Match>,
+) {
+    // one plain search finds the next line with a keyword: `pos` starts a line, and no line
+    // between it and the hit holds one
+    let mut pos = 0;
+    while pos < data.len() {
+        let Some(m) = find(Input::new(data).span(pos..data.len())) else {
             break;
-        }
-        let bytes: [&[u8]; LANES] = std::array::from_fn(|k| &data[pos[k]..pos[k] + steps]);
-        let mut i = 0;
-        while i < steps {
-            let mut any = false;
-            for k in 0..LANES {
-                state[k] = dfa.next_state(aho_corasick::Anchored::No, state[k], bytes[k][i]);
-                any |= dfa.is_match(state[k]);
-            }
-            i += 1;
-            if any {
-                break;
-            }
-        }
-        for k in 0..LANES {
-            pos[k] += i;
-            if dfa.is_match(state[k]) {
-                hit(k, &mut pos, &mut found);
-                state[k] = start;
-            }
-        }
-    }
-    // the lanes left with bytes, one at a time
-    for k in 0..LANES {
-        while pos[k] < part[k].1 {
-            state[k] = dfa.next_state(aho_corasick::Anchored::No, state[k], data[pos[k]]);
-            pos[k] += 1;
-            if dfa.is_match(state[k]) {
-                hit(k, &mut pos, &mut found);
-                state[k] = start;
-            }
-        }
-    }
-    for f in found {
-        lines.extend(f);
+        };
+        let line_start = memchr::memrchr(b'\n', &data[pos..m.start()]).map_or(pos, |p| pos + p + 1);
+        let line_end = memchr::memchr(b'\n', &data[m.end()..]).map_or(data.len(), |p| m.end() + p);
+        lines.push(line_start..line_end);
+        pos = line_end + 1;
     }
 }
 
@@ -684,6 +629,9 @@ negative_examples = ['bd1234']
         }
         let rules = parse_rules(&text, "test").unwrap();
         let lines = Matcher::new(rules.clone()).unwrap();
+        // the DFA with its coarse line filter (digits alike: `ikey7` is a candidate, not a hit)
+        let mut filtered = Matcher::new(rules.clone()).unwrap();
+        filtered.small_scan = 0;
         let mut whole = Matcher::new(rules).unwrap();
         assert!(lines.line_keywords);
         whole.line_keywords = false;
@@ -711,8 +659,21 @@ negative_examples = ['bd1234']
                 "{:?}",
                 String::from_utf8_lossy(&data)
             );
+            assert_eq!(
+                filtered.find(&data),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(&data)
+            );
         }
         assert!(hits > 3000, "{hits}");
+        assert!(matches!(
+            filtered.dfa.get(),
+            Some(Some(KeywordAutomaton::Dfa {
+                filter: Some(_),
+                ..
+            }))
+        ));
     }
 
     #[test]
@@ -745,7 +706,7 @@ negative_examples = ['bd1234']
         assert!(both.nfa.get().is_some() && both.dfa.get().is_some());
         assert!(matches!(
             dfa.dfa.get(),
-            Some(Some(KeywordAutomaton::Dfa(_)))
+            Some(Some(KeywordAutomaton::Dfa { .. }))
         ));
     }
 
@@ -760,7 +721,7 @@ negative_examples = ['bd1234']
             .collect();
         let large = KeywordAutomaton::build(&keywords, false);
         let small = KeywordAutomaton::build(&keywords, true);
-        assert!(matches!(large, KeywordAutomaton::Dfa(_)));
+        assert!(matches!(large, KeywordAutomaton::Dfa { .. }));
         assert!(matches!(small, KeywordAutomaton::Other(_)));
         let pieces = [
             "", "a", "KEY", "Api", "kEy", "send", "GRID", "ghp", "_", ":/", "/", "pas", "s", " ",
