@@ -193,6 +193,36 @@ KINDS.update({
 })
 
 
+def _der(tag, body, indefinite=False):
+    if indefinite:
+        return bytes([tag, 0x80]) + body + b"\0\0"
+    n = len(body)
+    if n < 0x80:
+        head = bytes([n])
+    elif n < 0x100:
+        head = bytes([0x81, n])
+    else:
+        head = bytes([0x82]) + n.to_bytes(2, "big")
+    return bytes([tag]) + head + body
+
+
+def pkcs12_der(n=1200, indefinite=False, content_oid_last=1, version=3):
+    """A PKCS#12 (RFC 7292) PFX skeleton with random bytes for its content and MAC: the header a
+    scanner recognises, nothing that any tool could open."""
+    oid = bytes.fromhex("2a864886f70d0107") + bytes([content_oid_last])
+    content = _der(0xA0, _der(0x04, rbytes(n)), indefinite)
+    info = _der(0x30, _der(0x06, oid) + content, indefinite)
+    mac = _der(0x30, rbytes(49))
+    return _der(0x30, _der(0x02, bytes([version])) + info + mac, indefinite)
+
+
+# PKCS#12 archives, base64 (a Kubernetes secret's or CI variable's value)
+KINDS.update({
+    "pkcs12": lambda: base64.b64encode(pkcs12_der()).decode(),
+    "pkcs12-ber": lambda: base64.b64encode(pkcs12_der(indefinite=True)).decode(),
+})
+
+
 def main():
     kind = sys.argv[1] if len(sys.argv) > 1 else ""
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 1

@@ -196,6 +196,18 @@ fn memchr_iter(needle: u8, data: &[u8]) -> impl Iterator<Item = usize> + '_ {
         .filter_map(move |(i, &b)| (b == needle).then_some(i))
 }
 
+/// Largest binary file given a text view ([`binary_text_view`]); key stores are a few KiB.
+pub const MAX_BINARY_VIEW: usize = 1 << 20;
+
+/// A text form of binary content that holds a credential, for the matcher: a PKCS#12 key store
+/// (`.p12`, `.pfx`, Java and .NET key stores) becomes its base64, one line, which the PKCS#12
+/// rule reads as it reads a key store pasted into a YAML secret. Findings point at line 1 of
+/// the file. Other binary content has none (and is skipped as binary).
+pub fn binary_text_view(data: &[u8]) -> Option<Vec<u8>> {
+    (data.len() <= MAX_BINARY_VIEW && crate::codec::pkcs12_der_ok(data))
+        .then(|| crate::codec::b64_encode(data).into_bytes())
+}
+
 /// Re-encode UTF-16 content (with a byte-order mark) as UTF-8; other content is returned as is.
 pub fn normalize_encoding(data: &[u8]) -> Option<Vec<u8>> {
     let (le, body) = match data {

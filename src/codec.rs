@@ -1,5 +1,5 @@
 //! Codecs shared by every step: base62/base36 (checksum alphabets), base64 in both alphabets,
-//! hex digits, percent-encoding. One copy of each; validation, decoding and the escaped views call these.
+//! hex digits, percent-encoding, the header of a PKCS#12 archive. One copy of each; validation, decoding and the escaped views call these.
 
 use base64::Engine as _;
 
@@ -93,4 +93,39 @@ pub fn percent_encode_path(p: &str) -> String {
         .remove(b'.')
         .remove(b'~');
     percent_encoding::utf8_percent_encode(p, KEEP).to_string()
+}
+
+/// Whether `der` starts like a PKCS#12 archive (RFC 7292 `PFX`): a SEQUENCE holding INTEGER 3
+/// (the version) and a ContentInfo SEQUENCE whose type is PKCS#7 `data` (1.2.840.113549.1.7.1,
+/// password integrity) or `signedData` (…7.2, public-key integrity). DER or BER (indefinite
+/// lengths, as some Java and Windows tools write).
+pub fn pkcs12_der_ok(der: &[u8]) -> bool {
+    /// the bytes after a SEQUENCE tag and its length, when `der[at]` is a SEQUENCE
+    fn seq_body(der: &[u8], at: usize) -> Option<usize> {
+        if *der.get(at)? != 0x30 {
+            return None;
+        }
+        match *der.get(at + 1)? {
+            0x80 => Some(at + 2),
+            n @ 0x81..=0x84 => Some(at + 2 + (n - 0x80) as usize),
+            n if n < 0x80 => Some(at + 2),
+            _ => None,
+        }
+    }
+    const PKCS7: [u8; 10] = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07];
+    let Some(v) = seq_body(der, 0) else {
+        return false;
+    };
+    if der.get(v..v + 3) != Some(&[0x02, 0x01, 0x03]) {
+        return false;
+    }
+    let Some(c) = seq_body(der, v + 3) else {
+        return false;
+    };
+    der.get(c..c + PKCS7.len()) == Some(&PKCS7) && matches!(der.get(c + PKCS7.len()), Some(1 | 2))
+}
+
+/// Standard base64 with padding.
+pub fn b64_encode(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(data)
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::Serialize;
 
 use crate::allow::Allowlist;
-use crate::chunk::{Chunk, Provenance, looks_binary, normalize_encoding};
+use crate::chunk::{Chunk, Provenance, binary_text_view, looks_binary, normalize_encoding};
 use crate::detect::{self, Candidate};
 use crate::finding::Finding;
 use crate::hygiene::Policy;
@@ -336,7 +336,8 @@ impl Scanner {
         self
     }
 
-    /// Scan one piece of content: detect binary and UTF-16, then run the pipeline.
+    /// Scan one piece of content: detect binary (a key store is scanned in its text form) and
+    /// UTF-16, then run the pipeline.
     /// Returns `Err(reason)` when the content is skipped.
     pub fn scan_chunk(
         &self,
@@ -358,7 +359,13 @@ impl Scanner {
                 data: utf8.into(),
                 provenance: chunk.provenance,
             },
-            None if looks_binary(&chunk.data) => return Err(SkipReason::Binary),
+            None if looks_binary(&chunk.data) => match binary_text_view(&chunk.data) {
+                Some(text) => Chunk {
+                    data: text.into(),
+                    provenance: chunk.provenance,
+                },
+                None => return Err(SkipReason::Binary),
+            },
             None => chunk,
         };
         let (cands, mut findings, activity) =

@@ -126,6 +126,55 @@ fn binary_and_large_files_are_counted_as_skipped() {
     );
 }
 
+/// A PKCS#12 key store is binary: it is reported (at line 1 of the file, by its base64 text
+/// form) instead of being skipped as binary; other binary files are still skipped and counted.
+#[test]
+fn binary_pkcs12_key_stores_are_reported_other_binaries_skipped() {
+    let (f, _) = sample_tree(5);
+    let mut g = Gen::new(55);
+    let der = g.pkcs12(1500);
+    assert!(der[..200].contains(&0), "binary, as key stores are");
+    f.write("certs/client.p12", &der);
+    f.write("certs/renamed.bin", g.pkcs12(900));
+    // the same header with version 2 is not a PKCS#12 archive of RFC 7292
+    let mut v2 = g.pkcs12(900);
+    v2[6] = 2;
+    f.write("certs/other.bin", v2);
+    let o = run(f.path(), &["scan", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut stores: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["rule_id"] == "pkcs12.keystore")
+        .map(|x| {
+            (
+                x["path"].as_str().unwrap().to_string(),
+                x["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    stores.sort();
+    assert_eq!(
+        stores,
+        vec![
+            ("certs/client.p12".to_string(), 1),
+            ("certs/renamed.bin".to_string(), 1)
+        ]
+    );
+    // logo.png and the version-2 file
+    assert_eq!(v["summary"]["skipped"]["binary"], 2, "{v}");
+    assert!(
+        !stdout(&o).contains(&tokenhound_b64(&der)[..40]),
+        "redacted"
+    );
+}
+
+fn tokenhound_b64(data: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
 /// The paths of the findings and the skipped inputs of a JSON scan of `.` in `f`.
 fn found_and_skipped(f: &Fixture, extra: &[&str]) -> (Vec<String>, Vec<(String, String)>) {
     let mut args = vec!["scan", ".", "--format", "json"];

@@ -213,6 +213,31 @@ fn history_finds_a_secret_added_then_removed_with_its_commit() {
     assert!(f["refs_containing"].as_array().unwrap().is_empty());
 }
 
+/// A binary PKCS#12 key store committed and later deleted is found in history, packed or not,
+/// with the commit that added it.
+#[test]
+fn history_finds_a_deleted_binary_key_store() {
+    let mut g = Gen::new(43);
+    let r = Repo::new();
+    r.write("README", "hello\n");
+    r.commit("init");
+    std::fs::create_dir_all(r.path.join("certs")).unwrap();
+    std::fs::write(r.path.join("certs/client.pfx"), g.pkcs12(1200)).unwrap();
+    let c = r.commit("add the client certificate");
+    std::fs::remove_file(r.path.join("certs/client.pfx")).unwrap();
+    r.commit("remove it");
+    for packed in [false, true] {
+        if packed {
+            r.git(&["gc", "-q"]);
+        }
+        let v = r.scan(&["--history"]);
+        let f = only(&v);
+        assert_eq!(f["rule_id"], "pkcs12.keystore");
+        assert_eq!(f["path"], "certs/client.pfx");
+        assert_eq!(f["commit"], c, "packed: {packed}");
+    }
+}
+
 #[test]
 fn history_and_tree_scans_share_fingerprints() {
     let mut g = Gen::new(42);

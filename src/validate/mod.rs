@@ -1,7 +1,7 @@
 //! Pipeline step 4: offline validation of a candidate secret. A rule names its checks as typed
 //! [`Validator`]s; each is one function in a submodule by concern — [`checksum`] (GitHub, npm,
 //! GitLab routable tokens, Azure identifiable keys), [`structure`] (JWT, SAS, macaroon header,
-//! private-key body), [`generic`] (generic assignments, URL passwords, opaque tokens),
+//! private-key body, PKCS#12 header), [`generic`] (generic assignments, URL passwords, opaque tokens),
 //! [`classify`] (the confidence of generic candidates), [`placeholder`] (placeholders and published examples) and [`shape`] (entropy, character
 //! classes, non-secret notations). A candidate that fails is dropped before it becomes a finding.
 
@@ -50,11 +50,13 @@ pub enum Validator {
     PypiMacaroon,
     /// Azure identifiable keys: the Marvin32 checksum.
     AzureIdentifiable,
+    /// Base64 of a PKCS#12 (PFX) archive: version 3 and a PKCS#7 content.
+    Pkcs12,
 }
 
 impl Validator {
     /// Every validator, in documentation order.
-    pub const ALL: [Validator; 15] = [
+    pub const ALL: [Validator; 16] = [
         Validator::Crc32Base62,
         Validator::GitlabRoutable,
         Validator::Jwt,
@@ -70,6 +72,7 @@ impl Validator {
         Validator::OpaqueToken,
         Validator::PypiMacaroon,
         Validator::AzureIdentifiable,
+        Validator::Pkcs12,
     ];
 
     /// The name rule files use (`crc32-base62`, …).
@@ -90,6 +93,7 @@ impl Validator {
             Validator::OpaqueToken => "opaque-token",
             Validator::PypiMacaroon => "pypi-macaroon",
             Validator::AzureIdentifiable => "azure-identifiable",
+            Validator::Pkcs12 => "pkcs12",
         }
     }
 
@@ -111,6 +115,7 @@ impl Validator {
             Validator::OpaqueToken => generic::opaque_token_ok(secret),
             Validator::PypiMacaroon => structure::pypi_macaroon_ok(secret),
             Validator::AzureIdentifiable => identifiable::identifiable_checksum_ok(secret),
+            Validator::Pkcs12 => structure::pkcs12_base64_ok(secret),
         }
     }
 
@@ -132,6 +137,7 @@ impl Validator {
             Validator::OpaqueToken => "looks like a reference, identifier or placeholder",
             Validator::PypiMacaroon => "not a pypi.org macaroon",
             Validator::AzureIdentifiable => "identifiable-key checksum (Marvin32) mismatch",
+            Validator::Pkcs12 => "not a PKCS#12 archive (version 3, PKCS#7 content)",
         }
     }
 

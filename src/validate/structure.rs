@@ -1,6 +1,6 @@
 //! Validation, structure: formats with a fixed inner structure that a value must have (JWT
 //! header and payload are JSON, a SAS carries a signature and SAS parameters, a macaroon header,
-//! a private-key body, base64 of `user:password`).
+//! a private-key body, base64 of `user:password`, a PKCS#12 archive's header).
 
 use super::placeholder::{is_default_password, is_placeholder, longest_run};
 use super::shape::{char_classes, entropy};
@@ -121,6 +121,23 @@ pub fn private_key_ok(s: &str) -> bool {
     b64 >= 64 && longest_run(&body) < 48 && entropy(&body) >= 4.0
 }
 
+/// Base64 (standard alphabet) of a PKCS#12 archive: its first bytes decode to the header
+/// [`crate::codec::pkcs12_der_ok`] checks, and it is not cut short by hand (`...`, `…`). Only a
+/// prefix is decoded: a match may stop at a line break.
+pub fn pkcs12_base64_ok(secret: &str) -> bool {
+    if secret.ends_with("...") || secret.ends_with('…') {
+        return false;
+    }
+    let prefix: String = secret
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+        .take(64)
+        .map(char::from)
+        .collect();
+    let whole = prefix.len() / 4 * 4;
+    b64_decode(&prefix[..whole]).is_some_and(|der| crate::codec::pkcs12_der_ok(&der))
+}
+
 /// `pypi-` + base64url of a libmacaroons v2 macaroon: version byte 2, then a location field.
 /// Only the first two bytes are checked, on purpose: a token pasted with damage further on (a
 /// truncated signature, a corrupted caveat) is still a leaked token; the macaroon decoder
@@ -206,6 +223,75 @@ mod tests {
         assert!(!private_key_ok(
             "-----BEGIN PRIVATE KEY-----\n<your key here>\n-----END PRIVATE KEY-----"
         ));
+    }
+
+    /// PKCS#12 headers: DER and BER (indefinite lengths), `data` and `signedData` content; not
+    /// another version, another content type, a certificate, an elided or damaged value.
+    #[test]
+    fn pkcs12_headers() {
+        use crate::codec::{b64_encode, pkcs12_der_ok};
+        let mut rng = crate::decode::testutil::Rng(0x51_7cc1_b727_220a);
+        let random = |n: usize, rng: &mut crate::decode::testutil::Rng| -> Vec<u8> {
+            (0..n).map(|_| rng.next() as u8).collect()
+        };
+        let oid = |last: u8| {
+            [
+                0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, last,
+            ]
+        };
+        let header = |len: &[u8], version: u8, inner: &[u8], last: u8| -> Vec<u8> {
+            [
+                &[0x30][..],
+                len,
+                &[0x02, 0x01, version, 0x30],
+                inner,
+                &oid(last)[..],
+            ]
+            .concat()
+        };
+        let der = [
+            header(&[0x82, 0x0a, 0x2c], 3, &[0x82, 0x09, 0xf2], 1),
+            random(600, &mut rng),
+        ]
+        .concat();
+        let ber = [header(&[0x80], 3, &[0x80], 1), random(600, &mut rng)].concat();
+        let signed = [
+            header(&[0x82, 0x0a, 0x2c], 3, &[0x82, 0x09, 0xf2], 2),
+            random(600, &mut rng),
+        ]
+        .concat();
+        for good in [&der, &ber, &signed] {
+            assert!(pkcs12_der_ok(good));
+            assert!(pkcs12_base64_ok(&b64_encode(good)));
+            // a line-wrapped value: only its first line is matched
+            assert!(pkcs12_base64_ok(&b64_encode(good)[..76]));
+        }
+        let v2 = [
+            header(&[0x82, 0x0a, 0x2c], 2, &[0x82, 0x09, 0xf2], 1),
+            random(600, &mut rng),
+        ]
+        .concat();
+        let enveloped = [
+            header(&[0x82, 0x0a, 0x2c], 3, &[0x82, 0x09, 0xf2], 3),
+            random(600, &mut rng),
+        ]
+        .concat();
+        // a certificate: SEQUENCE, SEQUENCE, [0] version …
+        let cert = [
+            &[
+                0x30, 0x82, 0x03, 0x10, 0x30, 0x82, 0x02, 0xf8, 0xa0, 0x03, 0x02, 0x01, 0x02,
+            ][..],
+            &random(600, &mut rng),
+        ]
+        .concat();
+        for bad in [&v2, &enveloped, &cert, &der[..12].to_vec(), &Vec::new()] {
+            assert!(!pkcs12_der_ok(bad), "{bad:02x?}");
+            assert!(!pkcs12_base64_ok(&b64_encode(bad)));
+        }
+        let text = b64_encode(&der);
+        assert!(!pkcs12_base64_ok(&format!("{}...", &text[..60])));
+        assert!(!pkcs12_base64_ok(&format!("{}…", &text[..60])));
+        assert!(!pkcs12_base64_ok(&text.replace('A', "*")[..60]));
     }
 
     #[test]

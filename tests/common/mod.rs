@@ -69,6 +69,31 @@ impl Gen {
             e.encode(sig)
         )
     }
+
+    /// The DER skeleton of a PKCS#12 archive (RFC 7292 PFX: version 3, a PKCS#7 `data` content
+    /// of `n` random bytes, random MAC bytes) — the header a scanner recognises, nothing any
+    /// tool could open.
+    pub fn pkcs12(&mut self, n: usize) -> Vec<u8> {
+        fn der(tag: u8, body: &[u8]) -> Vec<u8> {
+            let mut out = vec![tag];
+            match body.len() {
+                l if l < 0x80 => out.push(l as u8),
+                l if l < 0x100 => out.extend([0x81, l as u8]),
+                l => out.extend([0x82, (l >> 8) as u8, l as u8]),
+            }
+            out.extend_from_slice(body);
+            out
+        }
+        // random bytes, with NULs as real key stores have
+        let random: Vec<u8> = (0..n)
+            .map(|i| if i % 97 == 0 { 0 } else { self.next() as u8 })
+            .collect();
+        let mac: Vec<u8> = (0..49).map(|_| self.next() as u8).collect();
+        let oid = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+        let content = der(0xa0, &der(0x04, &random));
+        let info = der(0x30, &[der(0x06, &oid), content].concat());
+        der(0x30, &[der(0x02, &[3]), info, der(0x30, &mac)].concat())
+    }
 }
 
 /// A temporary directory with files.
