@@ -206,11 +206,14 @@ def _der(tag, body, indefinite=False):
     return bytes([tag]) + head + body
 
 
-def pkcs12_der(n=1200, indefinite=False, content_oid_last=1, version=3):
+def pkcs12_der(n=1200, indefinite=False, content_oid_last=1, version=3, key=True):
     """A PKCS#12 (RFC 7292) PFX skeleton with random bytes for its content and MAC: the header a
-    scanner recognises, nothing that any tool could open."""
+    scanner recognises and (key=True) a pkcs8ShroudedKeyBag's type, nothing any tool could open.
+    key=False: a trust store's shape (certificate bag type instead)."""
     oid = bytes.fromhex("2a864886f70d0107") + bytes([content_oid_last])
-    content = _der(0xA0, _der(0x04, rbytes(n)), indefinite)
+    bag = bytes.fromhex("2a864886f70d010c0a01") + bytes([2 if key else 3])
+    safe = _der(0x30, _der(0x30, _der(0x06, bag) + _der(0xA0, rbytes(n))))
+    content = _der(0xA0, _der(0x04, safe), indefinite)
     info = _der(0x30, _der(0x06, oid) + content, indefinite)
     mac = _der(0x30, rbytes(49))
     return _der(0x30, _der(0x02, bytes([version])) + info + mac, indefinite)

@@ -125,6 +125,37 @@ pub fn pkcs12_der_ok(der: &[u8]) -> bool {
     der.get(c..c + PKCS7.len()) == Some(&PKCS7) && matches!(der.get(c + PKCS7.len()), Some(1 | 2))
 }
 
+/// Whether a PKCS#12 archive (`der`, starting with the header [`pkcs12_der_ok`] checks) holds
+/// a private key: `Some(true)` when a key bag's type (RFC 7292 `keyBag` or
+/// `pkcs8ShroudedKeyBag`) is visible, `Some(false)` when the whole archive is there and none
+/// is (a trust store of certificates; a key whose bag is inside encrypted content is not seen
+/// — no common tool writes one), `None` when `der` is cut short of its declared length.
+pub fn pkcs12_holds_key(der: &[u8]) -> Option<bool> {
+    const BAG: [u8; 12] = [
+        0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01,
+    ];
+    let key_bag = der
+        .windows(BAG.len() + 1)
+        .any(|w| w[..BAG.len()] == BAG && matches!(w[BAG.len()], 1 | 2));
+    if key_bag {
+        return Some(true);
+    }
+    let declared = match der.get(1)? {
+        n @ 0x81..=0x84 => {
+            let k = (n - 0x80) as usize;
+            let len = der
+                .get(2..2 + k)?
+                .iter()
+                .fold(0usize, |a, &b| (a << 8) | b as usize);
+            2 + k + len
+        }
+        n if *n < 0x80 => 2 + *n as usize,
+        // indefinite length: where it ends is not known without parsing
+        _ => return None,
+    };
+    (der.len() >= declared).then_some(false)
+}
+
 /// Standard base64 with padding.
 pub fn b64_encode(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)

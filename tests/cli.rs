@@ -140,6 +140,8 @@ fn binary_pkcs12_key_stores_are_reported_other_binaries_skipped() {
     let mut v2 = g.pkcs12(900);
     v2[6] = 2;
     f.write("certs/other.bin", v2);
+    // a trust store: certificates, no private key
+    f.write("certs/truststore.p12", g.pkcs12_with_bag(900, 3));
     let o = run(f.path(), &["scan", ".", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let mut stores: Vec<(String, u64)> = v["findings"]
@@ -162,8 +164,8 @@ fn binary_pkcs12_key_stores_are_reported_other_binaries_skipped() {
             ("certs/renamed.bin".to_string(), 1)
         ]
     );
-    // logo.png and the version-2 file
-    assert_eq!(v["summary"]["skipped"]["binary"], 2, "{v}");
+    // logo.png, the version-2 file and the trust store
+    assert_eq!(v["summary"]["skipped"]["binary"], 3, "{v}");
     assert!(
         !stdout(&o).contains(&tokenhound_b64(&der)[..40]),
         "redacted"

@@ -122,20 +122,20 @@ pub fn private_key_ok(s: &str) -> bool {
 }
 
 /// Base64 (standard alphabet) of a PKCS#12 archive: its first bytes decode to the header
-/// [`crate::codec::pkcs12_der_ok`] checks, and it is not cut short by hand (`...`, `…`). Only a
-/// prefix is decoded: a match may stop at a line break.
+/// [`crate::codec::pkcs12_der_ok`] checks, it is not cut short by hand (`...`, `…`), and it is not
+/// a whole archive without a private key (a trust store). A match may stop at a line break:
+/// what it holds is decoded.
 pub fn pkcs12_base64_ok(secret: &str) -> bool {
+    use crate::codec::{pkcs12_der_ok, pkcs12_holds_key};
     if secret.ends_with("...") || secret.ends_with('…') {
         return false;
     }
-    let prefix: String = secret
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
-        .take(64)
-        .map(char::from)
-        .collect();
-    let whole = prefix.len() / 4 * 4;
-    b64_decode(&prefix[..whole]).is_some_and(|der| crate::codec::pkcs12_der_ok(&der))
+    let text = secret.trim_end_matches('=');
+    let whole = text.len() / 4 * 4;
+    let Some(der) = b64_decode(text).or_else(|| b64_decode(&text[..whole])) else {
+        return false;
+    };
+    pkcs12_der_ok(&der) && pkcs12_holds_key(&der) != Some(false)
 }
 
 /// `pypi-` + base64url of a libmacaroons v2 macaroon: version byte 2, then a location field.
@@ -288,6 +288,40 @@ mod tests {
             assert!(!pkcs12_der_ok(bad), "{bad:02x?}");
             assert!(!pkcs12_base64_ok(&b64_encode(bad)));
         }
+        // whole archives: with a key bag, or a trust store's certificate bag only
+        let bag = |kind: u8| {
+            [
+                0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, kind,
+            ]
+        };
+        let archive = |kind: u8, rng: &mut crate::decode::testutil::Rng| {
+            let body = [&bag(kind)[..], &random(400, rng)].concat();
+            // SEQUENCE { INTEGER 3, SEQUENCE { OID data, body } }, lengths exact
+            let c = 11 + body.len();
+            let n = 3 + 4 + c;
+            [
+                &[0x30, 0x82][..],
+                &(n as u16).to_be_bytes(),
+                &[0x02, 0x01, 0x03, 0x30, 0x82],
+                &(c as u16).to_be_bytes(),
+                &oid(1),
+                &body,
+            ]
+            .concat()
+        };
+        let trust = archive(3, &mut rng);
+        let keyed = archive(2, &mut rng);
+        assert!(pkcs12_der_ok(&trust) && pkcs12_der_ok(&keyed));
+        use crate::codec::pkcs12_holds_key;
+        assert_eq!(pkcs12_holds_key(&trust), Some(false));
+        assert_eq!(pkcs12_holds_key(&keyed), Some(true));
+        assert_eq!(pkcs12_holds_key(&trust[..200]), None, "cut short");
+        assert!(!pkcs12_base64_ok(&b64_encode(&trust)));
+        assert!(pkcs12_base64_ok(&b64_encode(&keyed)));
+        assert!(
+            pkcs12_base64_ok(&b64_encode(&trust)[..200]),
+            "cut short: kept"
+        );
         let text = b64_encode(&der);
         assert!(!pkcs12_base64_ok(&format!("{}...", &text[..60])));
         assert!(!pkcs12_base64_ok(&format!("{}…", &text[..60])));

@@ -71,9 +71,15 @@ impl Gen {
     }
 
     /// The DER skeleton of a PKCS#12 archive (RFC 7292 PFX: version 3, a PKCS#7 `data` content
-    /// of `n` random bytes, random MAC bytes) — the header a scanner recognises, nothing any
-    /// tool could open.
+    /// holding a pkcs8ShroudedKeyBag of `n` random bytes, random MAC bytes) — the header and
+    /// bag type a scanner recognises, nothing any tool could open.
     pub fn pkcs12(&mut self, n: usize) -> Vec<u8> {
+        self.pkcs12_with_bag(n, 2)
+    }
+
+    /// [`Gen::pkcs12`] with the bag type `1.2.840.113549.1.12.10.1.<bag>` (3: a certificate
+    /// bag, as a trust store holds).
+    pub fn pkcs12_with_bag(&mut self, n: usize, bag: u8) -> Vec<u8> {
         fn der(tag: u8, body: &[u8]) -> Vec<u8> {
             let mut out = vec![tag];
             match body.len() {
@@ -90,7 +96,14 @@ impl Gen {
             .collect();
         let mac: Vec<u8> = (0..49).map(|_| self.next() as u8).collect();
         let oid = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
-        let content = der(0xa0, &der(0x04, &random));
+        let bag_oid = [
+            0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, bag,
+        ];
+        let safe = der(
+            0x30,
+            &der(0x30, &[der(0x06, &bag_oid), der(0xa0, &random)].concat()),
+        );
+        let content = der(0xa0, &der(0x04, &safe));
         let info = der(0x30, &[der(0x06, &oid), content].concat());
         der(0x30, &[der(0x02, &[3]), info, der(0x30, &mac)].concat())
     }
