@@ -196,20 +196,6 @@ fn memchr_iter(needle: u8, data: &[u8]) -> impl Iterator<Item = usize> + '_ {
         .filter_map(move |(i, &b)| (b == needle).then_some(i))
 }
 
-/// Largest binary file given a text view ([`binary_text_view`]); key stores are a few KiB.
-pub const MAX_BINARY_VIEW: usize = 1 << 20;
-
-/// A text form of binary content that holds a credential, for the matcher: a PKCS#12 key store
-/// (`.p12`, `.pfx`, Java and .NET key stores) that holds a private key becomes its base64, one
-/// line, which the PKCS#12 rule reads as it reads a key store pasted into a YAML secret.
-/// Findings point at line 1 of the file. Other binary content, trust stores of certificates
-/// included, has none (and is skipped as binary).
-pub fn binary_text_view(data: &[u8]) -> Option<Vec<u8>> {
-    use crate::codec::{pkcs12_der_ok, pkcs12_holds_key};
-    (data.len() <= MAX_BINARY_VIEW && pkcs12_der_ok(data) && pkcs12_holds_key(data) != Some(false))
-        .then(|| crate::codec::b64_encode(data).into_bytes())
-}
-
 /// Re-encode UTF-16 content (with a byte-order mark) as UTF-8; other content is returned as is.
 pub fn normalize_encoding(data: &[u8]) -> Option<Vec<u8>> {
     let (le, body) = match data {

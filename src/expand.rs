@@ -7,6 +7,7 @@
 //! folds over several lines (YAML block and continued scalars, base64 wrapped at 60/76 columns,
 //! string literals concatenated across lines in code) are joined ([`folded_views`]), also with a
 //! byte map, and a joined base64 value is decoded like any other.
+//! Binary content that holds a credential gets a text view too ([`binary_text_view`]).
 
 use std::ops::Range;
 
@@ -668,6 +669,20 @@ fn open_literal_at_end(line: &[u8]) -> Option<(usize, usize, u8, bool)> {
 /// What follows a literal says it continues on the next line: nothing, or `+`, `\`, `.`, `&`.
 fn continues_after(rest: &[u8]) -> bool {
     matches!(rest.trim_ascii(), b"" | b"+" | b"\\" | b"." | b"&" | b"..")
+}
+
+/// Largest binary file given a text view ([`binary_text_view`]); key stores are a few KiB.
+pub const MAX_BINARY_VIEW: usize = 1 << 20;
+
+/// A text form of binary content that holds a credential, for the matcher: a PKCS#12 key store
+/// (`.p12`, `.pfx`, Java and .NET key stores) that holds a private key becomes its base64, one
+/// line, which the PKCS#12 rule reads as it reads a key store pasted into a YAML secret.
+/// Findings point at line 1 of the file. Other binary content, trust stores of certificates
+/// included, has none (and is skipped as binary).
+pub fn binary_text_view(data: &[u8]) -> Option<Vec<u8>> {
+    use crate::codec::{pkcs12_der_ok, pkcs12_holds_key};
+    (data.len() <= MAX_BINARY_VIEW && pkcs12_der_ok(data) && pkcs12_holds_key(data) != Some(false))
+        .then(|| crate::codec::b64_encode(data).into_bytes())
 }
 
 #[cfg(test)]

@@ -7,8 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::Serialize;
 
 use crate::allow::Allowlist;
-use crate::chunk::{Chunk, Provenance, binary_text_view, looks_binary, normalize_encoding};
+use crate::chunk::{Chunk, Provenance, looks_binary, normalize_encoding};
 use crate::detect::{self, Candidate};
+use crate::expand::binary_text_view;
 use crate::finding::Finding;
 use crate::hygiene::Policy;
 use crate::matcher::Matcher;
