@@ -32,6 +32,8 @@ pub(super) struct LineFilter {
     table: Vec<u32>,
     /// the one match state (no row: a line search stops there)
     matching: u32,
+    /// the longest keyword's length in bytes
+    longest: usize,
 }
 
 impl LineFilter {
@@ -143,6 +145,7 @@ impl LineFilter {
             }
         }
         Some(LineFilter {
+            longest: keywords.iter().map(String::len).max().unwrap_or(0),
             class,
             table,
             matching,
@@ -160,8 +163,11 @@ impl LineFilter {
         self.table[state as usize + self.class[byte as usize] as usize]
     }
 
-    /// The lines of `data` (ranges without their newline) that may hold a keyword — every line
-    /// that holds one, and a few that only hold its coarse form — in order, into `lines`.
+    /// The lines of `data` that may hold a keyword — every line that holds one, and a few that
+    /// only hold its coarse form — in order, into `lines`, each as the part of the line where
+    /// its keyword occurrences lie: from the longest keyword's length before the end of the
+    /// first coarse match to the end of the line (without its newline). No keyword occurrence
+    /// ends before the first coarse match does, since its coarse form ends no later.
     ///
     /// One walk is bound by the latency of its table reads (each byte's read waits for the
     /// previous byte's); [`LANES`] walks over consecutive parts of `data`, split at line starts,
@@ -185,10 +191,12 @@ impl LineFilter {
         let mut state = [0u32; LANES];
         let mut found: [Vec<Range<usize>>; LANES] = Default::default();
         // the line of lane k's last byte may hold a keyword: record it, go on after it
+        let longest = self.longest;
         let hit = |k: usize, pos: &mut [usize; LANES], found: &mut [Vec<Range<usize>>; LANES]| {
             let (lo, hi) = part[k];
             let at = pos[k] - 1;
-            let line_start = memchr::memrchr(b'\n', &data[lo..at]).map_or(lo, |p| lo + p + 1);
+            let from = (at + 1).saturating_sub(longest).max(lo);
+            let line_start = memchr::memrchr(b'\n', &data[from..at]).map_or(from, |p| from + p + 1);
             let line_end = memchr::memchr(b'\n', &data[at..hi]).map_or(hi, |p| at + p);
             found[k].push(line_start..line_end);
             pos[k] = (line_end + 1).min(hi);
@@ -362,7 +370,19 @@ mod tests {
             let mut got = Vec::new();
             filter.lines(data, &mut got);
             for w in &want {
-                assert!(got.contains(w), "{text:?}: line {w:?} missed");
+                // the span of line `w` ends with it and holds every keyword occurrence in it
+                let r = got
+                    .iter()
+                    .find(|r| r.end == w.end && r.start >= w.start)
+                    .unwrap_or_else(|| panic!("{text:?}: line {w:?} missed"));
+                let lower = data[w.clone()].to_ascii_lowercase();
+                for k in &keywords {
+                    for (i, win) in lower.windows(k.len()).enumerate() {
+                        if win == k.as_bytes() {
+                            assert!(w.start + i >= r.start, "{text:?}: {k} before {r:?}");
+                        }
+                    }
+                }
             }
             assert!(got.windows(2).all(|p| p[0].end < p[1].start), "{got:?}");
             exact_seen += want.len();
