@@ -306,6 +306,21 @@ pub struct Detection {
     audit: Vec<Finding>,
     /// What the matcher did (for the delta-aware history scan).
     pub activity: detect::Activity,
+    /// The content was binary and its text view was scanned ([`binary_text_view`]).
+    binary_view: bool,
+}
+
+/// A finding in the text view of binary content: the view's columns do not index the file, so
+/// the location is the file's start, and a property says what was scanned.
+fn mark_binary_view(f: &mut Finding) {
+    f.location.start_line = 1;
+    f.location.end_line = 1;
+    f.location.start_column = 1;
+    f.location.end_column = 1;
+    f.properties.insert(
+        "content".into(),
+        serde_json::Value::from("binary PKCS#12 archive; its base64 form was scanned"),
+    );
 }
 
 /// A ready pipeline: compiled rules and the hygiene policy.
@@ -355,16 +370,20 @@ impl Scanner {
         chunk: Chunk<'a>,
         commit_time: Option<i64>,
     ) -> Result<(Chunk<'a>, Detection), SkipReason> {
+        let mut binary_view = false;
         let chunk = match normalize_encoding(&chunk.data) {
             Some(utf8) => Chunk {
                 data: utf8.into(),
                 provenance: chunk.provenance,
             },
             None if looks_binary(&chunk.data) => match binary_text_view(&chunk.data) {
-                Some(text) => Chunk {
-                    data: text.into(),
-                    provenance: chunk.provenance,
-                },
+                Some(text) => {
+                    binary_view = true;
+                    Chunk {
+                        data: text.into(),
+                        provenance: chunk.provenance,
+                    }
+                }
                 None => return Err(SkipReason::Binary),
             },
             None => chunk,
@@ -394,6 +413,12 @@ impl Scanner {
             .into_iter()
             .enumerate()
             .filter_map(|(i, f)| kept(i).then_some(f))
+            .map(|mut f| {
+                if binary_view {
+                    mark_binary_view(&mut f);
+                }
+                f
+            })
             .collect();
         Ok((
             chunk,
@@ -402,6 +427,7 @@ impl Scanner {
                 candidates,
                 audit,
                 activity,
+                binary_view,
             },
         ))
     }
@@ -436,6 +462,9 @@ impl Scanner {
         }));
         // only what depends on the path can newly apply: the rest was judged by `detect`
         self.allowlist.retain(data, &mut findings);
+        if detection.binary_view {
+            findings.iter_mut().for_each(mark_binary_view);
+        }
         findings
     }
 

@@ -166,6 +166,22 @@ fn binary_pkcs12_key_stores_are_reported_other_binaries_skipped() {
     );
     // logo.png, the version-2 file and the trust store
     assert_eq!(v["summary"]["skipped"]["binary"], 3, "{v}");
+    // the base64 view's columns do not index the binary file: the file's start, and a note
+    for x in v["findings"].as_array().unwrap() {
+        if x["rule_id"] == "pkcs12.keystore" {
+            assert_eq!(
+                (&x["start_column"], &x["end_column"]),
+                (&1.into(), &1.into()),
+                "{x}"
+            );
+            assert!(
+                x["properties"]["content"]
+                    .as_str()
+                    .unwrap()
+                    .contains("binary PKCS#12")
+            );
+        }
+    }
     assert!(
         !stdout(&o).contains(&tokenhound_b64(&der)[..40]),
         "redacted"

@@ -235,6 +235,7 @@ fn history_finds_a_deleted_binary_key_store() {
         assert_eq!(f["rule_id"], "pkcs12.keystore");
         assert_eq!(f["path"], "certs/client.pfx");
         assert_eq!(f["commit"], c, "packed: {packed}");
+        assert_eq!((&f["start_line"], &f["end_column"]), (&1.into(), &1.into()));
     }
 }
 
