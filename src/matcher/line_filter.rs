@@ -277,11 +277,11 @@ fn byte_classes(keywords: &[String]) -> ([u8; 256], usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// The lines holding a keyword (ASCII case-insensitive), as a plain search finds them.
-    fn exact_lines(keywords: &[String], data: &[u8]) -> Vec<Range<usize>> {
+    pub(in crate::matcher) fn exact_lines(keywords: &[String], data: &[u8]) -> Vec<Range<usize>> {
         let mut v = Vec::new();
         let mut start = 0;
         for line in data.split(|&b| b == b'\n') {
