@@ -84,6 +84,7 @@ fn every_rule_whose_family_has_a_decoder_names_it() {
             "kubeadm-bootstrap-token",
             "kubeconfig-static-token",
             "private-key",
+            "pkcs12",
         ]
         .contains(&f)
             || f.ends_with("-refresh-token");

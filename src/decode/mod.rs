@@ -12,6 +12,7 @@ pub mod kubeadm;
 pub mod macaroon;
 pub mod manifest;
 pub mod pem;
+pub mod pkcs12;
 pub mod sas;
 
 use std::ops::Range;
@@ -45,11 +46,13 @@ pub enum Decoder {
     PrivateKey,
     /// An OAuth refresh token: lives until revoked.
     RefreshToken,
+    /// A base64 PKCS#12 key store (§12 `*.p12`/`*.pfx`).
+    Pkcs12,
 }
 
 impl Decoder {
     /// Every decoder, in declaration order.
-    pub const ALL: [Decoder; 11] = [
+    pub const ALL: [Decoder; 12] = [
         Decoder::Jwt,
         Decoder::PypiMacaroon,
         Decoder::FlyioMacaroon,
@@ -61,6 +64,7 @@ impl Decoder {
         Decoder::KubeconfigStaticToken,
         Decoder::PrivateKey,
         Decoder::RefreshToken,
+        Decoder::Pkcs12,
     ];
 
     /// The name as written in rules and accepted by `tokenhound decode --family`.
@@ -77,6 +81,7 @@ impl Decoder {
             Decoder::KubeconfigStaticToken => "kubeconfig-static-token",
             Decoder::PrivateKey => "private-key",
             Decoder::RefreshToken => "refresh-token",
+            Decoder::Pkcs12 => "pkcs12",
         }
     }
 
@@ -127,6 +132,8 @@ pub enum Facts {
     StaticToken,
     /// A private key block.
     PrivateKey(pem::PemFacts),
+    /// A PKCS#12 key store.
+    Pkcs12(pkcs12::Pkcs12Facts),
     /// An OAuth refresh token.
     RefreshToken,
     /// The decoder recognised the family but could not read the token.
@@ -170,6 +177,7 @@ pub fn decode(decoder: Option<Decoder>, secret: &str, ctx: &Context<'_>) -> Fact
         Decoder::KubeconfigStaticToken => static_token(secret, ctx),
         Decoder::PrivateKey => pem::facts(secret, ctx),
         Decoder::RefreshToken => Facts::RefreshToken,
+        Decoder::Pkcs12 => pkcs12::facts(secret),
     }
 }
 
@@ -214,6 +222,9 @@ pub fn guess_decoder(token: &str) -> Option<Decoder> {
     }
     if kubeadm::split_token(t).is_some() {
         return Some(Decoder::KubeadmBootstrap);
+    }
+    if t.starts_with("MI") && matches!(pkcs12::facts(t), Facts::Pkcs12(_)) {
+        return Some(Decoder::Pkcs12);
     }
     let bare = t.strip_prefix("Bearer ").unwrap_or(t).trim();
     if jwt::looks_like_jwt(bare) {

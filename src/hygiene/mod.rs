@@ -12,6 +12,7 @@ mod kubeadm;
 mod macaroon;
 pub mod manifest;
 mod pem;
+mod pkcs12;
 mod sas;
 
 use std::collections::BTreeMap;
@@ -72,6 +73,8 @@ pub enum Flag {
     ExtraGroups,
     /// An expiry or lifetime value that could not be parsed.
     ExpiryUnparseable,
+    /// A key encrypted with a legacy scheme (PKCS#12's 3DES/RC2/RC4 PBE).
+    LegacyEncryption,
 }
 
 impl Flag {
@@ -113,6 +116,7 @@ impl Flag {
             Flag::Unrestricted => "unrestricted",
             Flag::ExtraGroups => "extra-groups",
             Flag::ExpiryUnparseable => "expiry-unparseable",
+            Flag::LegacyEncryption => "legacy-encryption",
         }
     }
 
@@ -169,12 +173,15 @@ pub mod props {
     pub const ISSUED_AT: &str = "issued_at";
     pub const ISSUER: &str = "issuer";
     pub const KEY_ID_PREFIX: &str = "key_id_prefix";
+    pub const KEY_BAG: &str = "key_bag";
+    pub const KEY_CIPHER: &str = "key_cipher";
     pub const KEY_KIND: &str = "key_kind";
     pub const KEY_TYPE: &str = "key_type";
     pub const KID: &str = "kid";
     pub const LIFETIME_SECONDS: &str = "lifetime_seconds";
     pub const LOCATION: &str = "location";
     pub const MACAROON_ID: &str = "macaroon_id";
+    pub const MAC_DIGEST: &str = "mac_digest";
     pub const NAMESPACE: &str = "namespace";
     pub const NODE: &str = "node";
     pub const NOT_BEFORE: &str = "not_before";
@@ -335,6 +342,7 @@ pub fn judge(facts: &Facts, commit_time: Option<i64>, policy: &Policy) -> Assess
             a
         }
         Facts::PrivateKey(k) => pem::judge(k),
+        Facts::Pkcs12(k) => pkcs12::judge(k),
         Facts::RefreshToken => {
             let mut a = Assessment::default();
             a.flag(Flag::LongLived);

@@ -131,6 +131,9 @@ pub fn pkcs12_base64_ok(secret: &str) -> bool {
         return false;
     }
     let text = secret.trim_end_matches('=');
+    if !text.is_ascii() {
+        return false;
+    }
     let whole = text.len() / 4 * 4;
     let Some(der) = b64_decode(text).or_else(|| b64_decode(&text[..whole])) else {
         return false;
@@ -326,6 +329,8 @@ mod tests {
         assert!(!pkcs12_base64_ok(&format!("{}...", &text[..60])));
         assert!(!pkcs12_base64_ok(&format!("{}…", &text[..60])));
         assert!(!pkcs12_base64_ok(&text.replace('A', "*")[..60]));
+        // non-ASCII input is refused, not sliced mid-character
+        assert!(!pkcs12_base64_ok("MIIKPAIBAzCC\u{e9}\u{e9}\u{e9}"));
     }
 
     #[test]
