@@ -219,6 +219,20 @@ def pkcs12_der(n=1200, indefinite=False, content_oid_last=1, version=3, key=True
     return _der(0x30, _der(0x02, bytes([version])) + info + mac, indefinite)
 
 
+def java_keystore(key=True, magic=0xFEEDFEED, version=2, n=600):
+    """A Java key store (OpenJDK JavaKeyStore layout) with one entry of random bytes: a private-key
+    entry (key=True) or a trusted certificate (a trust store); nothing any tool could open."""
+    import struct
+    utf = lambda t: struct.pack(">H", len(t)) + t
+    date = struct.pack(">Q", 1700000000000)
+    cert = (utf(b"X.509") if version == 2 else b"") + struct.pack(">I", 300) + rbytes(300)
+    if key:
+        entry = struct.pack(">I", 1) + utf(b"server") + date + struct.pack(">I", n) + rbytes(n) + struct.pack(">I", 1) + cert
+    else:
+        entry = struct.pack(">I", 2) + utf(b"rootca") + date + cert
+    return struct.pack(">III", magic, version, 1) + entry + rbytes(20)
+
+
 # PKCS#12 archives, base64 (a Kubernetes secret's or CI variable's value)
 KINDS.update({
     "pkcs12": lambda: base64.b64encode(pkcs12_der()).decode(),

@@ -156,6 +156,48 @@ pub fn pkcs12_holds_key(der: &[u8]) -> Option<bool> {
     (der.len() >= declared).then_some(false)
 }
 
+/// Whether `data` is a Java key store (JKS, magic `FEEDFEED`, or JCEKS, `CECECECE`; version 1
+/// or 2) that holds a key: `Some(true)` at the first private-key (tag 1) or secret-key (tag 3,
+/// JCEKS) entry, `Some(false)` when every entry is a trusted certificate (a trust store such as
+/// `cacerts`), `None` when the entries cannot be walked (cut short, malformed) or this is not a
+/// Java key store. Entries are walked as OpenJDK's `JavaKeyStore` writes them.
+pub fn java_keystore_holds_key(data: &[u8]) -> Option<bool> {
+    let u32_at = |at: usize| -> Option<usize> {
+        Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    let utf_end = |at: usize| -> Option<usize> {
+        let n = u16::from_be_bytes(data.get(at..at + 2)?.try_into().ok()?) as usize;
+        (at + 2 + n <= data.len()).then_some(at + 2 + n)
+    };
+    let magic = u32_at(0)?;
+    if magic != 0xFEED_FEED && magic != 0xCECE_CECE {
+        return None;
+    }
+    let version = u32_at(4)?;
+    if version != 1 && version != 2 {
+        return None;
+    }
+    let count = u32_at(8)?;
+    let mut at = 12;
+    // a certificate: (version 2) its type, then length and bytes
+    let cert_end = |at: usize| -> Option<usize> {
+        let at = if version == 2 { utf_end(at)? } else { at };
+        let n = u32_at(at)?;
+        (at + 4 + n <= data.len()).then_some(at + 4 + n)
+    };
+    for _ in 0..count {
+        match u32_at(at)? {
+            1 | 3 => return Some(true),
+            2 => {
+                // alias, date, certificate
+                at = cert_end(utf_end(at + 4)? + 8)?;
+            }
+            _ => return None,
+        }
+    }
+    Some(false)
+}
+
 /// Standard base64 with padding.
 pub fn b64_encode(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)

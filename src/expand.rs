@@ -674,14 +674,16 @@ fn continues_after(rest: &[u8]) -> bool {
 /// Largest binary file given a text view ([`binary_text_view`]); key stores are a few KiB.
 pub const MAX_BINARY_VIEW: usize = 1 << 20;
 
-/// A text form of binary content that holds a credential, for the matcher: a PKCS#12 key store
-/// (`.p12`, `.pfx`, Java and .NET key stores) that holds a private key becomes its base64, one
-/// line, which the PKCS#12 rule reads as it reads a key store pasted into a YAML secret.
-/// Findings point at line 1 of the file. Other binary content, trust stores of certificates
-/// included, has none (and is skipped as binary).
+/// A text form of binary content that holds a credential, for the matcher: a key store that
+/// holds a key — PKCS#12 (`.p12`, `.pfx`, PKCS#12 Java and .NET stores) or a Java JKS/JCEKS
+/// store (`.jks`, `.keystore`) — becomes its base64, one line, which the key-store rules read as
+/// they read a store pasted into a YAML secret. Findings point at line 1 of the file. Other
+/// binary content, trust stores of certificates included, has none (skipped as binary).
 pub fn binary_text_view(data: &[u8]) -> Option<Vec<u8>> {
-    use crate::codec::{pkcs12_der_ok, pkcs12_holds_key};
-    (data.len() <= MAX_BINARY_VIEW && pkcs12_der_ok(data) && pkcs12_holds_key(data) != Some(false))
+    use crate::codec::{java_keystore_holds_key, pkcs12_der_ok, pkcs12_holds_key};
+    let pkcs12 = pkcs12_der_ok(data) && pkcs12_holds_key(data) != Some(false);
+    let java = java_keystore_holds_key(data) == Some(true);
+    (data.len() <= MAX_BINARY_VIEW && (pkcs12 || java))
         .then(|| crate::codec::b64_encode(data).into_bytes())
 }
 

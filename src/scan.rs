@@ -319,7 +319,7 @@ fn mark_binary_view(f: &mut Finding) {
     f.location.end_column = 1;
     f.properties.insert(
         "content".into(),
-        serde_json::Value::from("binary PKCS#12 archive; its base64 form was scanned"),
+        serde_json::Value::from("binary key store; its base64 form was scanned"),
     );
 }
 

@@ -126,10 +126,11 @@ fn binary_and_large_files_are_counted_as_skipped() {
     );
 }
 
-/// A PKCS#12 key store is binary: it is reported (at line 1 of the file, by its base64 text
-/// form) instead of being skipped as binary; other binary files are still skipped and counted.
+/// PKCS#12 and Java (JKS) key stores are binary: they are reported (at line 1 of the file, by
+/// their base64 text form) instead of being skipped as binary; trust stores and other binary
+/// files are still skipped and counted.
 #[test]
-fn binary_pkcs12_key_stores_are_reported_other_binaries_skipped() {
+fn binary_key_stores_are_reported_trust_stores_and_other_binaries_skipped() {
     let (f, _) = sample_tree(5);
     let mut g = Gen::new(55);
     let der = g.pkcs12(1500);
@@ -142,13 +143,16 @@ fn binary_pkcs12_key_stores_are_reported_other_binaries_skipped() {
     f.write("certs/other.bin", v2);
     // a trust store: certificates, no private key
     f.write("certs/truststore.p12", g.pkcs12_with_bag(900, 3));
+    // Java key stores: one with a private key, one trust store
+    f.write("certs/server.jks", g.java_keystore(true));
+    f.write("certs/cacerts", g.java_keystore(false));
     let o = run(f.path(), &["scan", ".", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let mut stores: Vec<(String, u64)> = v["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|x| x["rule_id"] == "pkcs12.keystore")
+        .filter(|x| x["rule_id"] == "pkcs12.keystore" || x["rule_id"] == "java.keystore")
         .map(|x| {
             (
                 x["path"].as_str().unwrap().to_string(),
@@ -161,14 +165,15 @@ fn binary_pkcs12_key_stores_are_reported_other_binaries_skipped() {
         stores,
         vec![
             ("certs/client.p12".to_string(), 1),
-            ("certs/renamed.bin".to_string(), 1)
+            ("certs/renamed.bin".to_string(), 1),
+            ("certs/server.jks".to_string(), 1),
         ]
     );
-    // logo.png, the version-2 file and the trust store
-    assert_eq!(v["summary"]["skipped"]["binary"], 3, "{v}");
+    // logo.png, the version-2 file and the two trust stores
+    assert_eq!(v["summary"]["skipped"]["binary"], 4, "{v}");
     // the base64 view's columns do not index the binary file: the file's start, and a note
     for x in v["findings"].as_array().unwrap() {
-        if x["rule_id"] == "pkcs12.keystore" {
+        if x["rule_id"] == "pkcs12.keystore" || x["rule_id"] == "java.keystore" {
             assert_eq!(
                 (&x["start_column"], &x["end_column"]),
                 (&1.into(), &1.into()),
@@ -178,7 +183,7 @@ fn binary_pkcs12_key_stores_are_reported_other_binaries_skipped() {
                 x["properties"]["content"]
                     .as_str()
                     .unwrap()
-                    .contains("binary PKCS#12")
+                    .contains("binary key store")
             );
         }
     }

@@ -52,11 +52,13 @@ pub enum Validator {
     AzureIdentifiable,
     /// Base64 of a PKCS#12 (PFX) archive: version 3 and a PKCS#7 content.
     Pkcs12,
+    /// Base64 of a Java key store (JKS/JCEKS) that is not a trust store.
+    JavaKeystore,
 }
 
 impl Validator {
     /// Every validator, in documentation order.
-    pub const ALL: [Validator; 16] = [
+    pub const ALL: [Validator; 17] = [
         Validator::Crc32Base62,
         Validator::GitlabRoutable,
         Validator::Jwt,
@@ -73,6 +75,7 @@ impl Validator {
         Validator::PypiMacaroon,
         Validator::AzureIdentifiable,
         Validator::Pkcs12,
+        Validator::JavaKeystore,
     ];
 
     /// The name rule files use (`crc32-base62`, …).
@@ -94,6 +97,7 @@ impl Validator {
             Validator::PypiMacaroon => "pypi-macaroon",
             Validator::AzureIdentifiable => "azure-identifiable",
             Validator::Pkcs12 => "pkcs12",
+            Validator::JavaKeystore => "java-keystore",
         }
     }
 
@@ -116,6 +120,7 @@ impl Validator {
             Validator::PypiMacaroon => structure::pypi_macaroon_ok(secret),
             Validator::AzureIdentifiable => identifiable::identifiable_checksum_ok(secret),
             Validator::Pkcs12 => structure::pkcs12_base64_ok(secret),
+            Validator::JavaKeystore => structure::java_keystore_base64_ok(secret),
         }
     }
 
@@ -138,6 +143,7 @@ impl Validator {
             Validator::PypiMacaroon => "not a pypi.org macaroon",
             Validator::AzureIdentifiable => "identifiable-key checksum (Marvin32) mismatch",
             Validator::Pkcs12 => "not a PKCS#12 archive (version 3, PKCS#7 content)",
+            Validator::JavaKeystore => "not a Java key store with a key (or a trust store)",
         }
     }
 

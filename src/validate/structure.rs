@@ -141,6 +141,22 @@ pub fn pkcs12_base64_ok(secret: &str) -> bool {
     pkcs12_der_ok(&der) && pkcs12_holds_key(&der) != Some(false)
 }
 
+/// Base64 of a Java key store (JKS/JCEKS) that holds a key, or one cut short before its entries
+/// could be walked (see [`crate::codec::java_keystore_holds_key`]); not a trust store.
+pub fn java_keystore_base64_ok(secret: &str) -> bool {
+    let text = secret.trim_end_matches('=');
+    if !text.is_ascii() || secret.ends_with("...") {
+        return false;
+    }
+    let whole = text.len() / 4 * 4;
+    let Some(data) = b64_decode(text).or_else(|| b64_decode(&text[..whole])) else {
+        return false;
+    };
+    let magic =
+        data.get(..4) == Some(&[0xfe, 0xed, 0xfe, 0xed]) || data.get(..4) == Some(&[0xce; 4]);
+    magic && crate::codec::java_keystore_holds_key(&data) != Some(false)
+}
+
 /// `pypi-` + base64url of a libmacaroons v2 macaroon: version byte 2, then a location field.
 /// Only the first two bytes are checked, on purpose: a token pasted with damage further on (a
 /// truncated signature, a corrupted caveat) is still a leaked token; the macaroon decoder
@@ -331,6 +347,54 @@ mod tests {
         assert!(!pkcs12_base64_ok(&text.replace('A', "*")[..60]));
         // non-ASCII input is refused, not sliced mid-character
         assert!(!pkcs12_base64_ok("MIIKPAIBAzCC\u{e9}\u{e9}\u{e9}"));
+    }
+
+    /// Java key stores: a private-key entry is a key store, trusted certificates alone a trust
+    /// store; other magic numbers or versions, and cut entries, are not walked.
+    #[test]
+    fn java_key_stores() {
+        use crate::codec::{b64_encode, java_keystore_holds_key};
+        let utf = |t: &[u8]| [&(t.len() as u16).to_be_bytes()[..], t].concat();
+        let cert = [utf(b"X.509"), 4u32.to_be_bytes().to_vec(), vec![1, 2, 3, 4]].concat();
+        let trusted = [&2u32.to_be_bytes()[..], &utf(b"ca"), &[0; 8], &cert].concat();
+        let key = [
+            &1u32.to_be_bytes()[..],
+            &utf(b"k"),
+            &[0; 8],
+            &2u32.to_be_bytes(),
+            &[9, 9],
+        ]
+        .concat();
+        let store = |magic: [u8; 4], version: u32, entries: &[&[u8]]| -> Vec<u8> {
+            let mut v = [
+                &magic[..],
+                &version.to_be_bytes(),
+                &(entries.len() as u32).to_be_bytes(),
+            ]
+            .concat();
+            entries.iter().for_each(|e| v.extend_from_slice(e));
+            v.extend([7; 20]);
+            v
+        };
+        let jks = [0xfe, 0xed, 0xfe, 0xed];
+        let with_key = store(jks, 2, &[&trusted, &key]);
+        let trust = store(jks, 2, &[&trusted, &trusted]);
+        assert_eq!(java_keystore_holds_key(&with_key), Some(true));
+        assert_eq!(
+            java_keystore_holds_key(&store([0xce; 4], 2, &[&key])),
+            Some(true)
+        );
+        assert_eq!(java_keystore_holds_key(&trust), Some(false));
+        assert_eq!(java_keystore_holds_key(&store(jks, 3, &[&key])), None);
+        assert_eq!(java_keystore_holds_key(&trust[..30]), None, "cut short");
+        assert_eq!(java_keystore_holds_key(b"PK\x03\x04 a zip"), None);
+        assert!(java_keystore_base64_ok(&b64_encode(&with_key)));
+        assert!(!java_keystore_base64_ok(&b64_encode(&trust)));
+        assert!(
+            java_keystore_base64_ok(&b64_encode(&trust)[..40]),
+            "cut short: kept"
+        );
+        assert!(!java_keystore_base64_ok("/u3+7QAAAAI\u{e9}"));
     }
 
     #[test]

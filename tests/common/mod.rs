@@ -77,6 +77,36 @@ impl Gen {
         self.pkcs12_with_bag(n, 2)
     }
 
+    /// A Java key store (OpenJDK's JKS layout, version 2) with one entry of random bytes: a
+    /// private-key entry (`key`) or a trusted certificate (a trust store).
+    pub fn java_keystore(&mut self, key: bool) -> Vec<u8> {
+        let mut random = |n: usize| (0..n).map(|_| self.next() as u8).collect::<Vec<u8>>();
+        let utf = |t: &[u8]| [&(t.len() as u16).to_be_bytes()[..], t].concat();
+        let date = 1_700_000_000_000u64.to_be_bytes();
+        let cert = [utf(b"X.509"), 300u32.to_be_bytes().to_vec(), random(300)].concat();
+        let entry = if key {
+            let k = random(600);
+            [
+                &1u32.to_be_bytes()[..],
+                &utf(b"server"),
+                &date,
+                &600u32.to_be_bytes(),
+                &k,
+                &1u32.to_be_bytes(),
+                &cert,
+            ]
+            .concat()
+        } else {
+            [&2u32.to_be_bytes()[..], &utf(b"rootca"), &date, &cert].concat()
+        };
+        [
+            &[0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2, 0, 0, 0, 1][..],
+            &entry,
+            &random(20),
+        ]
+        .concat()
+    }
+
     /// [`Gen::pkcs12`] with the bag type `1.2.840.113549.1.12.10.1.<bag>` (3: a certificate
     /// bag, as a trust store holds).
     pub fn pkcs12_with_bag(&mut self, n: usize, bag: u8) -> Vec<u8> {
