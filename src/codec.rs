@@ -198,6 +198,17 @@ pub fn java_keystore_holds_key(data: &[u8]) -> Option<bool> {
     Some(false)
 }
 
+/// Standard base64 that may be cut short (a value's first line, a capped match): the whole of
+/// `s` (padding optional), else its longest prefix of whole 4-character groups. `None` for
+/// non-ASCII or non-base64 text.
+pub fn b64_decode_prefix(s: &str) -> Option<Vec<u8>> {
+    let text = s.trim_end_matches('=');
+    if !text.is_ascii() {
+        return None;
+    }
+    b64_decode(text).or_else(|| b64_decode(&text[..text.len() / 4 * 4]))
+}
+
 /// Standard base64 with padding.
 pub fn b64_encode(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)

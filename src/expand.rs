@@ -681,10 +681,12 @@ pub const MAX_BINARY_VIEW: usize = 1 << 20;
 /// binary content, trust stores of certificates included, has none (skipped as binary).
 pub fn binary_text_view(data: &[u8]) -> Option<Vec<u8>> {
     use crate::codec::{java_keystore_holds_key, pkcs12_der_ok, pkcs12_holds_key};
-    let pkcs12 = pkcs12_der_ok(data) && pkcs12_holds_key(data) != Some(false);
-    let java = java_keystore_holds_key(data) == Some(true);
-    (data.len() <= MAX_BINARY_VIEW && (pkcs12 || java))
-        .then(|| crate::codec::b64_encode(data).into_bytes())
+    if data.len() > MAX_BINARY_VIEW {
+        return None;
+    }
+    let pkcs12 = || pkcs12_der_ok(data) && pkcs12_holds_key(data) != Some(false);
+    let java = || java_keystore_holds_key(data) == Some(true);
+    (pkcs12() || java()).then(|| crate::codec::b64_encode(data).into_bytes())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! is decrypted and key material is never kept.
 
 use super::Facts;
-use crate::codec::b64_decode;
+use crate::codec::b64_decode_prefix;
 
 /// What a PKCS#12 archive says about how its key is protected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,12 +51,7 @@ fn oids(der: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
 /// and blanks of a wrapped value are skipped).
 pub fn facts(secret: &str) -> Facts {
     let joined: String = secret.split_ascii_whitespace().collect();
-    let text = joined.trim_end_matches(['=', '.', '…']);
-    if !text.is_ascii() {
-        return Facts::undecodable("PKCS#12 archive", "not base64");
-    }
-    let whole = text.len() / 4 * 4;
-    let Some(der) = b64_decode(text).or_else(|| b64_decode(&text[..whole])) else {
+    let Some(der) = b64_decode_prefix(joined.trim_end_matches(['.', '…'])) else {
         return Facts::undecodable("PKCS#12 archive", "not base64");
     };
     if !crate::codec::pkcs12_der_ok(&der) {
@@ -140,18 +135,7 @@ pub fn read(der: &[u8]) -> Pkcs12Facts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::testutil::Rng;
-
-    fn der(tag: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        match body.len() {
-            l if l < 0x80 => out.push(l as u8),
-            l if l < 0x100 => out.extend([0x81, l as u8]),
-            l => out.extend([0x82, (l >> 8) as u8, l as u8]),
-        }
-        out.extend_from_slice(body);
-        out
-    }
+    use crate::decode::testutil::{Rng, der};
 
     /// A PFX skeleton: a key bag of type `bag` whose algorithm identifier holds `algs`, random
     /// bytes for the encrypted key, and MAC data with digest `mac`.

@@ -130,12 +130,7 @@ pub fn pkcs12_base64_ok(secret: &str) -> bool {
     if secret.ends_with("...") || secret.ends_with('…') {
         return false;
     }
-    let text = secret.trim_end_matches('=');
-    if !text.is_ascii() {
-        return false;
-    }
-    let whole = text.len() / 4 * 4;
-    let Some(der) = b64_decode(text).or_else(|| b64_decode(&text[..whole])) else {
+    let Some(der) = crate::codec::b64_decode_prefix(secret) else {
         return false;
     };
     pkcs12_der_ok(&der) && pkcs12_holds_key(&der) != Some(false)
@@ -144,12 +139,10 @@ pub fn pkcs12_base64_ok(secret: &str) -> bool {
 /// Base64 of a Java key store (JKS/JCEKS) that holds a key, or one cut short before its entries
 /// could be walked (see [`crate::codec::java_keystore_holds_key`]); not a trust store.
 pub fn java_keystore_base64_ok(secret: &str) -> bool {
-    let text = secret.trim_end_matches('=');
-    if !text.is_ascii() || secret.ends_with("...") {
+    if secret.ends_with("...") {
         return false;
     }
-    let whole = text.len() / 4 * 4;
-    let Some(data) = b64_decode(text).or_else(|| b64_decode(&text[..whole])) else {
+    let Some(data) = crate::codec::b64_decode_prefix(secret) else {
         return false;
     };
     let magic =
