@@ -156,10 +156,6 @@ const B64_BYTE: [bool; 256] = {
     t
 };
 
-fn is_b64(b: u8) -> bool {
-    B64_BYTE[b as usize]
-}
-
 /// [`B64_CLASS`]: a byte of either base64 alphabet.
 const B64: u8 = 1;
 /// [`B64_CLASS`]: a base64 byte that is not a letter, `_` or `-` (a digit, `+` or `/`).
@@ -192,84 +188,138 @@ const B64_CLASS: [u8; 256] = {
 pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
     let mut out = Vec::new();
     let mut scratch = Vec::new();
-    let n = data.len();
-    // Runs are maximal and no run holds both bytes `i - 1` and `i`. A run long enough to decode
-    // (MIN_B64 base64 bytes or more) that starts at or after `i` holds the byte at `probe`, or
-    // starts after it: runs are found by probing every MIN_B64-th byte, not by reading each one.
-    let mut i = 0;
-    while i + MIN_B64 <= n {
-        let probe = i + MIN_B64 - 1;
-        if !is_b64(data[probe]) {
-            i = probe + 1;
-            continue;
+    long_runs(data, |start, body_end| {
+        if let Some(v) = decoded_run(data, start, body_end, &mut scratch) {
+            out.push(v);
         }
-        // the run's bounds, and the classes of its bytes
-        let mut class = 0;
-        let mut start = probe;
-        while start > i && B64_CLASS[data[start - 1] as usize] != 0 {
-            start -= 1;
-            class |= B64_CLASS[data[start] as usize];
-        }
-        i = probe;
-        while i < n {
-            let c = B64_CLASS[data[i] as usize];
-            if c == 0 {
-                break;
-            }
-            class |= c;
-            i += 1;
-        }
-        // too short even with `==`, or after a `.` (a host name, a JWT segment)
-        if i - start < MIN_B64 || (start > 0 && data[start - 1] == b'.') {
-            continue;
-        }
-        let body_end = i;
-        let mut end = i;
-        while end < n && end - i < 2 && data[end] == b'=' {
-            end += 1;
-        }
-        i = end.max(start + 1);
-        let len = end - start;
-        if !(MIN_RUN..=MAX_RUN).contains(&len) || (end < n && data[end] == b'.') {
-            continue;
-        }
-        let run = &data[start..end];
-        // a run of only letters, or only hex, is an identifier or a digest, not base64 text
-        // (with `=` padding it is neither)
-        if end == body_end && (class & NOT_WORDY == 0 || class & NOT_HEX == 0) {
-            continue;
-        }
-        // cheap, allocation-free pre-check: most runs (identifiers, binary) decode to bytes
-        // that are not text, and are rejected here without building the exact decoding
-        if !decodes_to_text(run, &mut scratch) {
-            continue;
-        }
-        let Ok(s) = std::str::from_utf8(run) else {
-            continue;
-        };
-        let Some(decoded) = b64_decode(s) else {
-            continue;
-        };
-        if decoded.len() < 6 || !mostly_text(&decoded) {
-            continue;
-        }
-        let key = preceding_key(data, start);
-        let mut text = Vec::with_capacity(decoded.len() + 32);
-        if let Some(k) = key {
-            text.extend_from_slice(k);
-            text.extend_from_slice(b": ");
-        }
-        let value_offset = text.len();
-        text.extend_from_slice(&decoded);
-        out.push(DecodedView {
-            encoded: start..end,
-            text,
-            value_offset,
-            encoding: Encoding::Base64,
-            map: Vec::new(),
-        });
-    }
+    });
     out
+}
+
+/// Calls `each(start, end)` for every maximal run of base64 bytes in `data` at least
+/// [`MIN_B64`] long, in order.
+///
+/// Bytes are read 64 at a time into a bit mask (one table read per byte, no branch), and runs
+/// are found in the mask: most text is short words, whose runs are never looked at one by one.
+/// A run that reaches the end of a block is carried into the next.
+fn long_runs(data: &[u8], mut each: impl FnMut(usize, usize)) {
+    let n = data.len();
+    // start of a run that reaches the end of the block before
+    let mut carry: Option<usize> = None;
+    let mut bs = 0;
+    while bs < n {
+        let block = &data[bs..n.min(bs + 64)];
+        let l = block.len();
+        let last = bs + l == n;
+        let mut m = 0u64;
+        for (k, &b) in block.iter().enumerate() {
+            m |= u64::from(B64_BYTE[b as usize]) << k;
+        }
+        // bits below `done` belong to the carried run
+        let mut done = 0usize;
+        if let Some(s) = carry.take() {
+            let ones = ((!m).trailing_zeros() as usize).min(l);
+            if ones == l && !last {
+                carry = Some(s);
+                bs += l;
+                continue;
+            }
+            if bs + ones - s >= MIN_B64 {
+                each(s, bs + ones);
+            }
+            done = ones;
+        }
+        if done < l {
+            // bit i of `t`: bits i..i + MIN_B64 of `m` are all set (a long run starts at i, or
+            // goes on through it)
+            let mut t = m;
+            for k in 1..MIN_B64 {
+                t &= m >> k;
+            }
+            t &= !0u64 << done;
+            while t != 0 {
+                let s = t.trailing_zeros() as usize;
+                // `m`'s bits past the block are 0: the run ends in the block, or at its end
+                let e = s + (!(m >> s)).trailing_zeros() as usize;
+                if e == l && !last {
+                    carry = Some(bs + s);
+                    break;
+                }
+                each(bs + s, bs + e);
+                t = if e >= 64 { 0 } else { t & (!0u64 << e) };
+            }
+            // a run too short in this block to be in `t` that reaches its end goes on in the next
+            if carry.is_none() && !last && m >> 63 == 1 {
+                let ones = (!m).leading_zeros() as usize;
+                carry = Some(bs + 64 - ones);
+            }
+        }
+        bs += l;
+    }
+    if let Some(s) = carry
+        && n - s >= MIN_B64
+    {
+        each(s, n);
+    }
+}
+
+/// The decoded view of the maximal base64 run `data[start..body_end]` (at least [`MIN_B64`]
+/// bytes), with its `=` padding, when it decodes to mostly printable UTF-8 text.
+fn decoded_run(
+    data: &[u8],
+    start: usize,
+    body_end: usize,
+    scratch: &mut Vec<u8>,
+) -> Option<DecodedView> {
+    let n = data.len();
+    // after a `.` (a host name, a JWT segment)
+    if start > 0 && data[start - 1] == b'.' {
+        return None;
+    }
+    let mut end = body_end;
+    while end < n && end - body_end < 2 && data[end] == b'=' {
+        end += 1;
+    }
+    let len = end - start;
+    if !(MIN_RUN..=MAX_RUN).contains(&len) || (end < n && data[end] == b'.') {
+        return None;
+    }
+    // a run of only letters, or only hex, is an identifier or a digest, not base64 text
+    // (with `=` padding it is neither)
+    if end == body_end {
+        let class = data[start..body_end]
+            .iter()
+            .fold(0, |c, &b| c | B64_CLASS[b as usize]);
+        if class & NOT_WORDY == 0 || class & NOT_HEX == 0 {
+            return None;
+        }
+    }
+    let run = &data[start..end];
+    // cheap, allocation-free pre-check: most runs (identifiers, binary) decode to bytes
+    // that are not text, and are rejected here without building the exact decoding
+    if !decodes_to_text(run, scratch) {
+        return None;
+    }
+    let s = std::str::from_utf8(run).ok()?;
+    let decoded = b64_decode(s)?;
+    if decoded.len() < 6 || !mostly_text(&decoded) {
+        return None;
+    }
+    let key = preceding_key(data, start);
+    let mut text = Vec::with_capacity(decoded.len() + 32);
+    if let Some(k) = key {
+        text.extend_from_slice(k);
+        text.extend_from_slice(b": ");
+    }
+    let value_offset = text.len();
+    text.extend_from_slice(&decoded);
+    Some(DecodedView {
+        encoded: start..end,
+        text,
+        value_offset,
+        encoding: Encoding::Base64,
+        map: Vec::new(),
+    })
 }
 
 /// The 6-bit value of a base64 character in either alphabet (`+`/`-` = 62, `/`/`_` = 63).
@@ -1155,15 +1205,24 @@ mod tests {
             b"some_identifier-name".to_vec(),
             b"42".to_vec(),
             b"/+".to_vec(),
+            // runs longer than a block, and runs of 9 to 11 bytes (the shortest looked at)
+            base64::engine::general_purpose::STANDARD
+                .encode("user: admin\npassword: a much longer secret that spans blocks, 1234567")
+                .into(),
+            b"aGVsbG8h".to_vec(),
+            b"YWJjZGVm".to_vec(),
+            b"Zm9vYmFy0".to_vec(),
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut found = 0;
-        for _ in 0..5000 {
+        for round in 0..8000 {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
             let mut data = Vec::new();
-            for _ in 0..(seed % 12) {
+            // short texts, and long ones whose runs cross the search's 64-byte blocks
+            let pieces_n = if round % 2 == 0 { seed % 12 } else { seed % 60 };
+            for _ in 0..pieces_n {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
