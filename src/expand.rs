@@ -496,7 +496,7 @@ pub fn folded_sync_line(prev: Option<&[u8]>, line: &[u8]) -> bool {
 pub fn folded_views(data: &[u8]) -> Vec<DecodedView> {
     let lines = line_ranges(data);
     let mut out = Vec::new();
-    yaml_blocks(data, &lines, &mut out);
+    yaml_blocks(data, &lines, &mut out, true);
     continued_literals(data, &lines, &mut out);
     // a joined base64 value is decoded like a base64 value written on one line
     let mut decoded = Vec::new();
@@ -517,9 +517,22 @@ pub fn folded_views(data: &[u8]) -> Vec<DecodedView> {
 /// indented lines, whose lines are each one token (a wrapped key or base64 block), and bare
 /// runs of equally long base64 lines (60, 64 or 76 columns): joined without separators, with
 /// `key: ` in front when a key names them.
-fn yaml_blocks(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>) {
+///
+/// `quick` passes over a line at once when the next is not one token (the result is the same:
+/// the tests check it against `quick = false`).
+fn yaml_blocks(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>, quick: bool) {
     let mut i = 0;
     while i < lines.len() {
+        // both kinds join a line with the one-token lines after it: most lines are followed by
+        // one that is not, and are passed over here without parsing them
+        if quick
+            && !lines
+                .get(i + 1)
+                .is_some_and(|l| is_piece(data[l.clone()].trim_ascii()))
+        {
+            i += 1;
+            continue;
+        }
         let line = &data[lines[i].clone()];
         let base = indent_of(line);
         let body = &line[base..];
@@ -1178,6 +1191,53 @@ mod tests {
             );
         }
         assert!(some > 500, "{some}");
+    }
+
+    /// Passing over lines not followed by a one-token line finds every YAML block and wrapped
+    /// base64 value that parsing every line finds.
+    #[test]
+    fn quick_yaml_block_search_finds_what_the_full_one_finds() {
+        let kinds = [
+            "key: |\n",
+            "  token: >-\n",
+            "- secret: aGVsbG8gd29ybGQgdGhpcyBpcyBhIGxvbmcgYmFzZTY0IHZhbHVlIG9mIHRleHQ=\n",
+            "    QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2\n",
+            "    d3h5ejAxMjM0NTY3ODk=\n",
+            "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\n",
+            "NTY3ODkrLw==\n",
+            "plain words here\n",
+            "\n",
+            "  - item\n",
+            "\"quoted\": x\n",
+            "onetoken\n",
+        ];
+        let mut seed = 11u64;
+        let mut next = move |k: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % k
+        };
+        let mut found = 0;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..next(14) {
+                text += kinds[next(kinds.len() as u64) as usize];
+            }
+            let data = text.as_bytes();
+            let lines = line_ranges(data);
+            let (mut quick, mut full) = (Vec::new(), Vec::new());
+            yaml_blocks(data, &lines, &mut quick, true);
+            yaml_blocks(data, &lines, &mut full, false);
+            let key = |v: &Vec<DecodedView>| {
+                v.iter()
+                    .map(|d| (d.encoded.clone(), d.text.clone(), d.value_offset))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(key(&quick), key(&full), "{text:?}");
+            found += full.len();
+        }
+        assert!(found > 500, "{found}");
     }
 
     #[test]
