@@ -763,6 +763,13 @@ fn commit_and_tag_messages_are_scanned_once_each_in_history_and_range() {
         let messages = if args.len() == 1 { 4 } else { 3 };
         assert_eq!(v["summary"]["messages"], messages);
     }
+    // the messages are scanned beside the blobs, on a thread of their own, or after them with
+    // one thread: the same report
+    let one = r.scan(&["--history", "--threads", "1"]);
+    let three = r.scan(&["--history", "--threads", "3"]);
+    assert_eq!(message_findings(&one).len(), 2, "{one:#}");
+    assert_eq!(one["findings"], three["findings"]);
+    assert_eq!(one["summary"], three["summary"]);
     // the human report names the commit and the tag
     let p = r.path.to_str().unwrap();
     let h = stdout(&run(&r.path, &["scan", "--history", p]));

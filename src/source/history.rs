@@ -3,8 +3,8 @@
 //! 1. **Scan**: every blob of the object store, listed and read in pack order by
 //!    [`super::blobs`] (each blob inflated once), handed over a bounded channel to worker threads
 //!    that run the pipeline — so reading overlaps matching and memory stays bounded. No commit or
-//!    tree is looked at for clean blobs. Then the message of every reachable commit and
-//!    annotated tag is scanned ([`super::messages`]).
+//!    tree is looked at for clean blobs. Beside it, on a thread of its own, the message of
+//!    every reachable commit and annotated tag is scanned ([`super::messages`]).
 //! 2. **Attribute** (only when some blob has findings): one walk over the commits of every ref
 //!    (branches, tags, remote-tracking refs, stash) in topological order, parents first. Each
 //!    unique tree is read once and summarised as the findings-bearing blobs (and submodules)
@@ -166,18 +166,45 @@ pub fn scan_history(
             to_read.push(b);
         }
     }
-    let mut hits = if opts.delta {
-        let (hits, delta_notes) =
-            super::delta::scan_blobs(scanner, collector, &repo, &to_read, opts)?;
-        if opts.explain {
-            notes.extend(delta_notes);
-        }
-        hits
-    } else {
-        scan_blobs(scanner, collector, &repo, &to_read, opts)?
+    let scan_all_blobs = |notes: &mut Vec<String>| -> Result<HashMap<Oid, Hit>> {
+        Ok(if opts.delta {
+            let (hits, delta_notes) =
+                super::delta::scan_blobs(scanner, collector, &repo, &to_read, opts)?;
+            if opts.explain {
+                notes.extend(delta_notes);
+            }
+            hits
+        } else {
+            scan_blobs(scanner, collector, &repo, &to_read, opts)?
+        })
     };
+    // The messages are scanned beside the blobs, on a thread of their own with its own handle
+    // on the repository (the blob scan leaves part of the cores idle while it reads the pack);
+    // alone with `--threads 1`. Both only add to the collector, which sorts at the end.
+    let threads = match scanner.options.threads {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let (hits, commit_trees) = if threads > 1 {
+        std::thread::scope(|s| {
+            let messages = s.spawn(|| {
+                git::open(path)
+                    .ok()
+                    .map(|r| super::messages::scan_all(scanner, collector, &r))
+            });
+            let hits = scan_all_blobs(&mut notes);
+            let trees = messages
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (hits, trees)
+        })
+    } else {
+        (scan_all_blobs(&mut notes), None)
+    };
+    let mut hits = hits?;
     drop(to_read);
-    let commit_trees = super::messages::scan_all(scanner, collector, &repo);
+    let commit_trees =
+        commit_trees.unwrap_or_else(|| super::messages::scan_all(scanner, collector, &repo));
     let interest: OidSet = hits.keys().map(id_of).collect();
     // every tree is read once: reduced to the entries the walk needs, and checked for entries
     // the store lacks
