@@ -249,6 +249,69 @@ fn gitignore_does_not_decide_outside_a_git_repository() {
     assert!(skipped.is_empty(), "{skipped:?}");
 }
 
+/// Outside a git repository only `.ignore` files (and repositories nested in the tree) leave
+/// files out, and what they leave out is still listed: in the scanned directory, in a
+/// subdirectory, in a parent of the scanned directory, and in a nested repository. (Without
+/// any of them the walk that accounts for ignored files is skipped: nothing can be ignored.)
+#[test]
+fn outside_a_repository_ignore_files_and_nested_repositories_are_accounted_for() {
+    let mut g = Gen::new(53);
+    let ignored = |skipped: &[(String, String)]| -> Vec<String> {
+        skipped
+            .iter()
+            .filter(|(_, r)| r.starts_with("ignored"))
+            .map(|(i, _)| i.clone())
+            .collect()
+    };
+    // an `.ignore` at the root, and one in a subdirectory
+    let f = Fixture::new();
+    f.write(".ignore", "local.env\n");
+    f.write("local.env", format!("t={}\n", g.ghp()));
+    f.write("app/.ignore", "cache/\n");
+    f.write("app/cache/x.txt", format!("t={}\n", g.ghp()));
+    f.write("app/main.py", format!("T = \"{}\"\n", g.ghp()));
+    let (found, skipped) = found_and_skipped(&f, &[]);
+    assert_eq!(found, vec!["app/main.py"]);
+    assert_eq!(
+        ignored(&skipped),
+        vec!["app/cache/", "local.env"],
+        "{skipped:?}"
+    );
+    // an `.ignore` in the parent of the scanned directory
+    let f = Fixture::new();
+    f.write(".ignore", "secret.env\n");
+    f.write("child/secret.env", format!("t={}\n", g.ghp()));
+    f.write("child/ok.env", format!("t={}\n", g.ghp()));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&run(
+        &f.path().join("child"),
+        &["scan", ".", "--format", "json"],
+    )))
+    .unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(v["findings"][0]["path"], "ok.env");
+    assert_eq!(v["skipped"][0]["input"], "secret.env", "{v:#}");
+    // a repository nested in the scanned directory, with its own `.gitignore`
+    if std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        let f = Fixture::new();
+        f.write("top.env", format!("t={}\n", g.ghp()));
+        f.write("sub/.gitignore", "local.env\n");
+        f.write("sub/local.env", format!("t={}\n", g.ghp()));
+        let o = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(f.path().join("sub"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        let (found, skipped) = found_and_skipped(&f, &[]);
+        assert_eq!(found, vec!["top.env"]);
+        assert_eq!(ignored(&skipped), vec!["sub/local.env"], "{skipped:?}");
+    }
+}
+
 /// In a git repository an ignore file leaves out untracked files only; what it leaves out is
 /// counted and listed (an ignored directory as one entry), and `--no-ignore` scans it.
 #[test]

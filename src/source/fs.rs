@@ -2,12 +2,15 @@
 //! enters `.git/`, and honours ignore files (unless told not to) the way git does: `.gitignore`
 //! only inside a git repository, and never for files git tracks. Whatever an ignore file leaves
 //! out is counted and listed as skipped (a whole ignored directory as one entry), never silently
-//! dropped. Each file is read once, with the size limit checked before reading.
+//! dropped: a second walk without ignore files finds it, unless no ignore file or repository
+//! lies in or above the tree (then nothing can be left out). Each file is read once, with the
+//! size limit checked before reading.
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ignore::{WalkBuilder, WalkState};
 
@@ -29,15 +32,25 @@ pub fn scan_path(scanner: &Scanner, collector: &Collector, root: &Path) {
     let root_is_dir = root.is_dir();
     // every path the filtered walk yields, to find afterwards what the ignore files left out
     let account = root_is_dir && !opts.no_ignore;
-    let visited: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
-    let visited_ref = &visited;
+    // each walker thread keeps its own list (no lock per entry), handed over when it ends
+    let visited: Mutex<Vec<Vec<PathBuf>>> = Mutex::new(Vec::new());
+    // whether an ignore file can leave anything out (see `may_ignore_below`)
+    let may_ignore = AtomicBool::new(account && may_ignore_above(root));
     wb.build_parallel().run(|| {
+        let mut seen = Visited {
+            paths: Vec::new(),
+            all: &visited,
+        };
+        let may_ignore = &may_ignore;
         Box::new(move |entry| {
             if account && let Ok(e) = &entry {
-                visited_ref
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(e.path().to_path_buf());
+                seen.paths.push(e.path().to_path_buf());
+                if e.file_type().is_some_and(|t| t.is_dir())
+                    && !may_ignore.load(Ordering::Relaxed)
+                    && may_ignore_in(e.path())
+                {
+                    may_ignore.store(true, Ordering::Relaxed);
+                }
             }
             let entry = match entry {
                 Ok(e) => e,
@@ -58,10 +71,47 @@ pub fn scan_path(scanner: &Scanner, collector: &Collector, root: &Path) {
             WalkState::Continue
         })
     });
-    if account {
-        let visited = visited.into_inner().unwrap_or_else(|p| p.into_inner());
+    if account && may_ignore.into_inner() {
+        let visited = visited
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .into_iter()
+            .flatten()
+            .collect();
         account_for_ignored(scanner, collector, root, visited);
     }
+}
+
+/// One walker thread's visited paths, added to the shared list when the thread's walk ends.
+struct Visited<'a> {
+    paths: Vec<PathBuf>,
+    all: &'a Mutex<Vec<Vec<PathBuf>>>,
+}
+
+impl Drop for Visited<'_> {
+    fn drop(&mut self) {
+        let paths = std::mem::take(&mut self.paths);
+        self.all
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(paths);
+    }
+}
+
+/// Whether directory `dir` holds what makes the walk leave entries out: an `.ignore` file
+/// (applied everywhere) or a git repository (`.git`: its `.gitignore` files, `info/exclude` and
+/// git's global excludes apply inside it). An entry left out lies below a directory the walk
+/// yields or the root's own ancestors, where its ignore file (or repository) is: when neither
+/// holds one, nothing was left out and the walk that accounts for ignored entries is skipped.
+fn may_ignore_in(dir: &Path) -> bool {
+    dir.join(".ignore").exists() || dir.join(".git").exists()
+}
+
+/// [`may_ignore_in`] for the root and each of its ancestors (the walk reads their ignore
+/// files too).
+fn may_ignore_above(root: &Path) -> bool {
+    let abs = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    abs.ancestors().any(may_ignore_in)
 }
 
 /// Walk `root` again without ignore files and deal with everything the filtered walk did not
