@@ -1211,13 +1211,7 @@ mod tests {
             "\"quoted\": x\n",
             "onetoken\n",
         ];
-        let mut seed = 11u64;
-        let mut next = move |k: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % k
-        };
+        let mut next = crate::testutil::rng(11);
         let mut found = 0;
         for _ in 0..3000 {
             let mut text = String::new();

@@ -29,4 +29,6 @@ pub mod scan;
 pub mod selfcheck;
 pub mod session;
 pub mod source;
+#[cfg(test)]
+mod testutil;
 pub mod validate;

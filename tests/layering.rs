@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 /// and locations) and the parsers it shares (codecs, decoders), never a later step; `scan`
 /// drives the steps on a chunk and `session` runs a whole scan.
 const LAYERS: &[(&str, &[&str])] = &[
+    ("test support (compiled for tests only)", &["testutil"]),
     ("chunk: content and provenance", &["chunk"]),
     ("finding: levels, locations, findings", &["finding"]),
     ("codecs; sources (yield chunks)", &["codec", "source"]),

@@ -226,13 +226,7 @@ mod tests {
             "x = 1 + 2\n",
             "no newline at the end",
         ];
-        let mut seed = 7u64;
-        let mut next = move |k: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % k
-        };
+        let mut next = crate::testutil::rng(7);
         for _ in 0..300 {
             let mut text = String::new();
             for _ in 0..next(60) {

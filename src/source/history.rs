@@ -1052,15 +1052,10 @@ mod tests {
     /// ids a slot starts with, the null id.
     #[test]
     fn present_cache_agrees_with_the_set() {
-        let mut seed = 3u64;
+        let mut next = crate::testutil::rng(3);
         let mut id = || {
             let mut v = [0u8; 20];
-            for b in v.iter_mut() {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                *b = (seed >> 56) as u8;
-            }
+            v.iter_mut().for_each(|b| *b = next(256) as u8);
             v
         };
         let mut ids: Vec<Id> = (0..5000).map(|_| id()).collect();
