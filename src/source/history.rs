@@ -3,8 +3,9 @@
 //! 1. **Scan**: every blob of the object store, listed and read in pack order by
 //!    [`super::blobs`] (each blob inflated once), handed over a bounded channel to worker threads
 //!    that run the pipeline — so reading overlaps matching and memory stays bounded. No commit or
-//!    tree is looked at for clean blobs. Beside it, on a thread of its own, the message of
-//!    every reachable commit and annotated tag is scanned ([`super::messages`]).
+//!    tree is looked at for clean blobs. Beside the listing and the blobs, on a thread of its
+//!    own, the message of every reachable commit and annotated tag is scanned
+//!    ([`super::messages`]).
 //! 2. **Attribute** (only when some blob has findings): one walk over the commits of every ref
 //!    (branches, tags, remote-tracking refs, stash) in topological order, parents first. Each
 //!    unique tree is read once and summarised as the findings-bearing blobs (and submodules)
@@ -134,75 +135,79 @@ pub fn scan_history(
         );
     }
     let limit = scanner.options.max_file_size;
-    let mut listed = blobs::list_blobs(&repo, opts.reader)?;
-    for (id, why) in &listed.broken {
-        collector.skip(
-            format!("object {id}"),
-            SkipReason::Unreadable(why.to_string()),
-        );
-    }
-    // every object the store has (readable or not): a tree entry naming anything else is missing
-    let mut present: OidSet = listed
-        .blobs
-        .iter()
-        .chain(&listed.trees)
-        .map(|b| id_of(&b.oid))
-        .collect();
-    present.extend(
-        listed
-            .broken
-            .iter()
-            .filter_map(|(id, _)| Oid::from_str(id).ok())
-            .map(|o| id_of(&o)),
-    );
-    let mut to_read = Vec::with_capacity(listed.blobs.len());
-    for b in std::mem::take(&mut listed.blobs) {
-        if b.size > limit {
-            collector.skip(
-                git::blob_input(None, &b.oid.to_string()),
-                SkipReason::TooLarge,
-            );
-        } else {
-            to_read.push(b);
-        }
-    }
-    let scan_all_blobs = |notes: &mut Vec<String>| -> Result<HashMap<Oid, Hit>> {
-        Ok(if opts.delta {
-            let (hits, delta_notes) =
-                super::delta::scan_blobs(scanner, collector, &repo, &to_read, opts)?;
-            if opts.explain {
-                notes.extend(delta_notes);
+    // phase 1's blob side: list the objects, then scan the blobs
+    let list_and_scan =
+        |notes: &mut Vec<String>| -> Result<(blobs::Listing, OidSet, HashMap<Oid, Hit>)> {
+            let mut listed = blobs::list_blobs(&repo, opts.reader)?;
+            for (id, why) in &listed.broken {
+                collector.skip(
+                    format!("object {id}"),
+                    SkipReason::Unreadable(why.to_string()),
+                );
             }
-            hits
-        } else {
-            scan_blobs(scanner, collector, &repo, &to_read, opts)?
-        })
-    };
-    // The messages are scanned beside the blobs, on a thread of their own with its own handle
-    // on the repository (the blob scan leaves part of the cores idle while it reads the pack);
-    // alone with `--threads 1`. Both only add to the collector, which sorts at the end.
+            // every object the store has (readable or not): a tree entry naming anything else is
+            // missing
+            let mut present: OidSet = listed
+                .blobs
+                .iter()
+                .chain(&listed.trees)
+                .map(|b| id_of(&b.oid))
+                .collect();
+            present.extend(
+                listed
+                    .broken
+                    .iter()
+                    .filter_map(|(id, _)| Oid::from_str(id).ok())
+                    .map(|o| id_of(&o)),
+            );
+            let mut to_read = Vec::with_capacity(listed.blobs.len());
+            for b in std::mem::take(&mut listed.blobs) {
+                if b.size > limit {
+                    collector.skip(
+                        git::blob_input(None, &b.oid.to_string()),
+                        SkipReason::TooLarge,
+                    );
+                } else {
+                    to_read.push(b);
+                }
+            }
+            let hits = if opts.delta {
+                let (hits, delta_notes) =
+                    super::delta::scan_blobs(scanner, collector, &repo, &to_read, opts)?;
+                if opts.explain {
+                    notes.extend(delta_notes);
+                }
+                hits
+            } else {
+                scan_blobs(scanner, collector, &repo, &to_read, opts)?
+            };
+            Ok((listed, present, hits))
+        };
+    // The messages are scanned beside the listing and the blobs, on a thread of their own with
+    // its own handle on the repository (listing is mostly `git`'s work, and the blob scan
+    // leaves part of the cores idle while it reads the pack); after them with `--threads 1`.
+    // Both only add to the collector, which sorts at the end.
     let threads = match scanner.options.threads {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
     };
-    let (hits, commit_trees) = if threads > 1 {
+    let (scanned, commit_trees) = if threads > 1 {
         std::thread::scope(|s| {
             let messages = s.spawn(|| {
                 git::open(path)
                     .ok()
                     .map(|r| super::messages::scan_all(scanner, collector, &r))
             });
-            let hits = scan_all_blobs(&mut notes);
+            let scanned = list_and_scan(&mut notes);
             let trees = messages
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (hits, trees)
+            (scanned, trees)
         })
     } else {
-        (scan_all_blobs(&mut notes), None)
+        (list_and_scan(&mut notes), None)
     };
-    let mut hits = hits?;
-    drop(to_read);
+    let (listed, present, mut hits) = scanned?;
     let commit_trees =
         commit_trees.unwrap_or_else(|| super::messages::scan_all(scanner, collector, &repo));
     let interest: OidSet = hits.keys().map(id_of).collect();
