@@ -114,8 +114,8 @@ fn may_ignore_above(root: &Path) -> bool {
     abs.ancestors().any(may_ignore_in)
 }
 
-/// Walk `root` again without ignore files and deal with everything the filtered walk did not
-/// yield: files git tracks are scanned after all (an ignore file only applies to untracked
+/// Walk `root` again without ignore files (in parallel) and deal with everything the filtered
+/// walk did not yield: files git tracks are scanned after all (an ignore file only applies to untracked
 /// files); the rest is recorded as skipped, an ignored directory as one entry.
 fn account_for_ignored(
     scanner: &Scanner,
@@ -143,23 +143,31 @@ fn account_for_ignored(
             }
             !ignored_dir
         })
-        .build();
-    // errors here lie inside ignored content; the filtered walk reported its own
-    for entry in walk.flatten() {
-        let path = entry.path();
-        if visited.contains(path) || !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let shown = display_path(root, path, true);
-        if tracked.contains(path.strip_prefix(root).unwrap_or(path)) {
-            scan_file(scanner, collector, path, shown);
-        } else {
-            collector.skip(
-                shown,
-                SkipReason::Ignored("untracked file matched by an ignore file"),
-            );
-        }
-    }
+        .threads(scanner.options.threads)
+        .build_parallel();
+    let (visited, tracked) = (&visited, &tracked);
+    walk.run(|| {
+        Box::new(move |entry| {
+            // errors here lie inside ignored content; the filtered walk reported its own
+            let Ok(entry) = entry else {
+                return WalkState::Continue;
+            };
+            let path = entry.path();
+            if visited.contains(path) || !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            let shown = display_path(root, path, true);
+            if tracked.contains(path.strip_prefix(root).unwrap_or(path)) {
+                scan_file(scanner, collector, path, shown);
+            } else {
+                collector.skip(
+                    shown,
+                    SkipReason::Ignored("untracked file matched by an ignore file"),
+                );
+            }
+            WalkState::Continue
+        })
+    });
     let pruned = std::mem::take(&mut *pruned.lock().unwrap_or_else(|p| p.into_inner()));
     for dir in pruned {
         let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
