@@ -31,6 +31,16 @@ pub struct ScanOptions {
     pub audit_manifests: bool,
 }
 
+impl ScanOptions {
+    /// The number of worker threads: [`ScanOptions::threads`], or the number of CPUs for 0.
+    pub fn worker_threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        }
+    }
+}
+
 impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {

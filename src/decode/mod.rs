@@ -345,22 +345,17 @@ pub fn yaml_document(text: &[u8], at: usize) -> (usize, &[u8]) {
     (start, &text[start..end.max(start)])
 }
 
+/// The DER builder the integration tests use too (one file for both).
+#[cfg(test)]
+#[path = "../../tests/common/der.rs"]
+mod der_builder;
+
 #[cfg(test)]
 pub(crate) mod testutil {
     //! Test helpers: a deterministic random generator and a context builder.
     use std::ops::Range;
 
-    /// A DER (tag, length, body) element, with the short or one/two-byte long length form.
-    pub fn der(tag: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        match body.len() {
-            l if l < 0x80 => out.push(l as u8),
-            l if l < 0x100 => out.extend([0x81, l as u8]),
-            l => out.extend([0x82, (l >> 8) as u8, l as u8]),
-        }
-        out.extend_from_slice(body);
-        out
-    }
+    pub use super::der_builder::der;
 
     use super::Context;
 

@@ -145,10 +145,7 @@ pub(super) fn scan_blobs(
             )],
         ));
     }
-    let threads = match scanner.options.threads {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        n => n,
-    };
+    let threads = scanner.options.worker_threads();
     let wanted: HashMap<Oid, BlobId> = list.iter().map(|b| (b.oid, *b)).collect();
     let mut claimed: HashSet<Oid> = HashSet::with_capacity(list.len());
     let hits: Mutex<HashMap<Oid, Hit>> = Mutex::new(HashMap::new());

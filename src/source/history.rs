@@ -187,10 +187,7 @@ pub fn scan_history(
     // its own handle on the repository (listing is mostly `git`'s work, and the blob scan
     // leaves part of the cores idle while it reads the pack); after them with `--threads 1`.
     // Both only add to the collector, which sorts at the end.
-    let threads = match scanner.options.threads {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        n => n,
-    };
+    let threads = scanner.options.worker_threads();
     let (scanned, commit_trees) = if threads > 1 {
         std::thread::scope(|s| {
             let messages = s.spawn(|| {
@@ -389,10 +386,7 @@ pub(super) fn scan_blobs(
     list: &[BlobId],
     opts: &HistoryOptions,
 ) -> Result<HashMap<Oid, Hit>> {
-    let threads = match scanner.options.threads {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        n => n,
-    };
+    let threads = scanner.options.worker_threads();
     let total_bytes: u64 = list.iter().map(|b| b.size).sum();
     let bar = opts.progress.then(|| {
         let pb = indicatif::ProgressBar::new(total_bytes);

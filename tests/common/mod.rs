@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod der;
+use der::der;
+
 /// Small deterministic PRNG (xorshift64*), so snapshot tests are stable.
 pub struct Gen(u64);
 
@@ -110,16 +113,6 @@ impl Gen {
     /// [`Gen::pkcs12`] with the bag type `1.2.840.113549.1.12.10.1.<bag>` (3: a certificate
     /// bag, as a trust store holds).
     pub fn pkcs12_with_bag(&mut self, n: usize, bag: u8) -> Vec<u8> {
-        fn der(tag: u8, body: &[u8]) -> Vec<u8> {
-            let mut out = vec![tag];
-            match body.len() {
-                l if l < 0x80 => out.push(l as u8),
-                l if l < 0x100 => out.extend([0x81, l as u8]),
-                l => out.extend([0x82, (l >> 8) as u8, l as u8]),
-            }
-            out.extend_from_slice(body);
-            out
-        }
         // random bytes, with NULs as real key stores have
         let random: Vec<u8> = (0..n)
             .map(|i| if i % 97 == 0 { 0 } else { self.next() as u8 })
