@@ -14,7 +14,7 @@ use crate::rules::{Precision, Rule};
 use crate::validate::Verdict;
 use crate::validate::classify::{self, Generic};
 use crate::validate::generic::key_may_name_secret;
-use crate::validate::placeholder::is_placeholder;
+use crate::validate::placeholder::{has_counting_run, is_made_up};
 use crate::validate::shape::entropy;
 
 /// A validated match, possibly found inside a decoded view.
@@ -55,8 +55,13 @@ pub struct Part {
 }
 
 /// Check one raw secret against a rule's placeholder list, entropy floor and validators.
+///
+/// A value holding a counting run ([`has_counting_run`]) is a placeholder for a generic rule; a
+/// rule keyed to a provider's name or format (precision medium or higher) still reports it, at
+/// level `note` and marked `patterned` (see [`findings_of`]): scanners' and providers' own test
+/// values are built that way, and a leaked one is worth a look, not an alarm.
 pub fn validate(rule: &Rule, secret: &str) -> Verdict {
-    if is_placeholder(secret) {
+    if is_made_up(secret) || (rule.spec.precision < Precision::Medium && has_counting_run(secret)) {
         return Verdict::Reject("placeholder");
     }
     if let Some(min) = rule.spec.min_entropy
@@ -708,6 +713,14 @@ fn findings_with(
                 Some(s) => s.clone(),
                 None => format!("{} found", rule.spec.name),
             };
+            if has_counting_run(&c.secret) {
+                level = crate::finding::Level::Note;
+                a.properties
+                    .insert("patterned".into(), serde_json::Value::Bool(true));
+                message = format!(
+                    "{message} (the value holds a counting run such as 1234… or abcd…: likely made up)"
+                );
+            }
             if let Some(why) = &rule.spec.public_by_design {
                 level = crate::finding::Level::Note;
                 a.properties

@@ -745,3 +745,49 @@ fn sarif_rule_tags_are_unique() {
         assert_eq!(&tags[..2], ["security", "secret"], "{}", r["id"]);
     }
 }
+
+/// Values typed by hand hold counting runs (`123456789`, `abcdefg`): under a distinctive format
+/// they are reported at `note` and marked `patterned`; under a generic rule they are
+/// placeholders, and half the alphabet in order is a placeholder under any rule.
+#[test]
+fn counting_runs_are_notes_under_distinctive_formats_and_placeholders_elsewhere() {
+    let mut g = Gen::new(31);
+    let stripe = format!("sk_live_{}123456789{}", g.alnum(8), g.alnum(8));
+    let plain = format!("sk_live_{}", g.alnum(25));
+    let password = format!("{}abcdefg{}", g.alnum(6), g.alnum(6));
+    let alphabet = format!("sk_live_{}abcdefghijklmnopq", g.alnum(8));
+    let f = Fixture::new();
+    f.write(
+        "settings.py",
+        format!(
+            "STRIPE_KEY = \"{stripe}\"\nSTRIPE_OTHER = \"{plain}\"\nDB_PASSWORD = \"{password}\"\nSTRIPE_DOC = \"{alphabet}\"\n"
+        ),
+    );
+    let o = run(f.path(), &["scan", ".", "--format", "json"]);
+    let out = stdout(&o);
+    assert!(!out.contains(&stripe), "redacted: {out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(u64, &str, &str, bool)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["start_line"].as_u64().unwrap(),
+                f["rule_id"].as_str().unwrap(),
+                f["level"].as_str().unwrap(),
+                f["properties"]["patterned"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (1, "stripe.secret-key", "note", true),
+            (2, "stripe.secret-key", "error", false)
+        ],
+        "{out}"
+    );
+    let message = v["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("counting run"), "{message}");
+}

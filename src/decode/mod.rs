@@ -478,7 +478,7 @@ mod tests {
             Some(Decoder::Jwt)
         );
         assert_eq!(
-            guess_decoder("AKIAIOSFODNN7ABCDEFG"),
+            guess_decoder("AKIAQ3EGTZ5KJDYW7RMA"),
             Some(Decoder::AwsAccessKey)
         );
         assert_eq!(

@@ -547,7 +547,7 @@ mod tests {
     #[test]
     fn history_scans_say_whether_the_token_was_live_when_committed() {
         let p = Policy::new(testutil::NOW);
-        let tok = "AKIAIOSFODNN7ABCDEFG";
+        let tok = "AKIAQ3EGTZ5KJDYW7RMA";
         let mut c = testutil::Ctx::new(tok, tok);
         assert!(
             !assess(Some(Decoder::AwsAccessKey), tok, &c.ctx(), &p)
@@ -563,7 +563,7 @@ mod tests {
     #[test]
     fn decode_input_guesses_and_judges() {
         let p = Policy::new(testutil::NOW);
-        let d = decode_input("  AKIAIOSFODNN7ABCDEFG\n", None, &p).unwrap();
+        let d = decode_input("  AKIAQ3EGTZ5KJDYW7RMA\n", None, &p).unwrap();
         assert_eq!(d.decoder, Decoder::AwsAccessKey);
         assert_eq!(d.assessment.flags, ["non-expiring"]);
         let d = decode_input(

@@ -105,9 +105,34 @@ fn has_python_format_field(s: &str) -> bool {
     })
 }
 
+/// Counting runs people type when they make a value up (`123456789`, `abcdefg`, `a1b2c3`).
+const COUNTING_RUNS: &[&str] = &["0123456789", "123456789", "abcdefg", "1234567890", "a1b2c3"];
+
 /// True for well-known placeholders, templating, masked values, published documentation
-/// examples and trivially repetitive text.
+/// examples, trivially repetitive text and values holding a counting run: both
+/// [`is_made_up`] and [`has_counting_run`].
 pub fn is_placeholder(secret: &str) -> bool {
+    is_made_up(secret) || has_counting_run(secret)
+}
+
+/// True when the value holds a counting run (`123456789`, `abcdefg`, `a1b2c3`, any case): a
+/// random value almost never does (a 9-digit run is one chance in a billion per position), so it
+/// was most likely typed by hand — a test value or a documentation example. Under a distinctive
+/// format the value is still reported, at level `note` and marked (see [`crate::detect`]); under
+/// a generic rule it is a placeholder.
+pub fn has_counting_run(secret: &str) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    COUNTING_RUNS.iter().any(|s| lower.contains(s))
+}
+
+/// True for well-known placeholders, templating, masked values, published documentation
+/// examples, runs of one repeated character and values that spell out half the alphabet or more
+/// in order (`abcdefghijklmnop`): values that are not credentials whatever rule found them.
+/// Shorter counting runs are [`has_counting_run`]'s.
+pub fn is_made_up(secret: &str) -> bool {
+    if longest_alphabet_run(secret) >= 13 {
+        return true;
+    }
     if PLACEHOLDER_EXACT_CASE.iter().any(|p| secret.contains(p))
         || PUBLISHED_EXAMPLES.iter().any(|p| secret.contains(p))
         || has_python_format_field(secret)
@@ -118,16 +143,30 @@ pub fn is_placeholder(secret: &str) -> bool {
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
         return true;
     }
-    if ["0123456789", "123456789", "abcdefg", "1234567890", "a1b2c3"]
-        .iter()
-        .any(|s| lower.contains(s))
-    {
-        return true;
-    }
     // a run of identical characters: 8 in a short secret; long encoded blobs (keys, JWTs,
     // macaroons) legitimately hold runs of `A` (zero bytes), so they need a much longer run
     let limit = if secret.len() <= 128 { 8 } else { 32 };
     longest_run(secret) >= limit
+}
+
+/// Length of the longest run of letters in alphabetical order, any case (`abcdEFGH` is 8).
+fn longest_alphabet_run(s: &str) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut prev = 0u8;
+    for c in s.bytes() {
+        let c = c.to_ascii_lowercase();
+        run = if !c.is_ascii_lowercase() {
+            0
+        } else if run > 0 && c == prev + 1 {
+            run + 1
+        } else {
+            1
+        };
+        prev = c;
+        best = best.max(run);
+    }
+    best
 }
 
 /// Length of the longest run of one repeated alphanumeric character.
@@ -247,6 +286,40 @@ mod tests {
             "django-", "insecure-k3%(x9t)+w#r2m!q8v@7z^e0yj5&u*l4b6n=f1h(c_s$p"
         );
         assert!(!is_placeholder(&key));
+    }
+
+    /// Counting runs are placeholders for generic rules only ([`is_placeholder`]); half the
+    /// alphabet in order is made up for every rule ([`is_made_up`]).
+    #[test]
+    fn counting_runs_and_alphabet_runs() {
+        for v in [
+            "xK9q123456789vT",
+            "Qz7abcdefgW2",
+            "p1a1B2C3k9",
+            "z0123456789",
+        ] {
+            assert!(
+                has_counting_run(v) && is_placeholder(v) && !is_made_up(v),
+                "{v}"
+            );
+        }
+        for v in [
+            "abcdefghijklmnop",
+            "hf_ABCdefGHIjklMNopq",
+            "x9abcdefghijklm",
+        ] {
+            assert!(is_made_up(v), "{v}");
+        }
+        // twelve letters in order and runs broken by other characters are not made up
+        for v in [
+            "x9abcdefghijkl",
+            "abcdef-ghijklmnop",
+            "oWJBMYgS4D%vWNaj9YM29xZ9",
+        ] {
+            assert!(!is_made_up(v), "{v}");
+        }
+        assert!(!has_counting_run("oWJBMYgS4D%vWNaj9YM29xZ9"));
+        assert_eq!(longest_alphabet_run("zabcDEFg"), 7);
     }
 
     #[test]
