@@ -268,7 +268,7 @@ fn generic_view<T>(
     in_query: bool,
     f: impl FnOnce(&Generic<'_>) -> T,
 ) -> Option<T> {
-    if !rule.spec.tags.iter().any(|t| t == "generic") {
+    if !rule.is_generic() {
         return None;
     }
     let key = m
@@ -415,7 +415,7 @@ fn join_parts(
     }
     if !folded.is_empty() {
         // the identifier's own candidate, or a generic rule's reading of the same value
-        let generic = |r: usize| rules[r].spec.tags.iter().any(|t| t == "generic");
+        let generic = |r: usize| rules[r].is_generic();
         cands.retain(|c| {
             c.view.is_some()
                 || !folded.iter().any(|(r, range)| {
@@ -588,7 +588,7 @@ fn dedup(rules: &[Rule], mut cands: Vec<Candidate>) -> Vec<Candidate> {
         (
             rules[c.rule].spec.precision,
             !rules[c.rule].spec.identifier,
-            !rules[c.rule].spec.tags.iter().any(|t| t == "generic"),
+            !rules[c.rule].is_generic(),
             c.secret.len(),
             c.specificity,
             std::cmp::Reverse(rules[c.rule].id()),

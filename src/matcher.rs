@@ -182,10 +182,8 @@ impl Matcher {
     /// Returns how many rules are skipped.
     pub fn skip_rules_below(&mut self, min: crate::finding::Confidence) -> usize {
         use crate::finding::Confidence;
-        let low_only = |r: &Rule| {
-            r.spec.precision == crate::rules::Precision::Low
-                && !r.spec.tags.iter().any(|t| t == "generic")
-        };
+        let low_only =
+            |r: &Rule| r.spec.precision == crate::rules::Precision::Low && !r.is_generic();
         self.skipped = self
             .rules
             .iter()

@@ -222,6 +222,12 @@ impl Rule {
         &self.spec.id
     }
 
+    /// A generic rule (tagged `generic`): it finds secrets by the name they are assigned to or the
+    /// syntax around them, not by a provider's format, and the classifier judges its findings.
+    pub fn is_generic(&self) -> bool {
+        self.spec.tags.iter().any(|t| t == "generic")
+    }
+
     /// The family key (explicit, or the id).
     pub fn family(&self) -> &str {
         self.spec.family.as_deref().unwrap_or(&self.spec.id)

@@ -65,8 +65,7 @@ pub fn check_examples(matcher: &Matcher) -> (Vec<ExampleFailure>, usize) {
     for rule in matcher.rules() {
         // a rule of low precision outside the generic classifier (password hashes, identifiers
         // alone) is only shown with `--min-confidence low`: its examples are checked there
-        let shown_at = if rule.spec.precision == crate::rules::Precision::Low
-            && !rule.spec.tags.iter().any(|t| t == "generic")
+        let shown_at = if rule.spec.precision == crate::rules::Precision::Low && !rule.is_generic()
         {
             Confidence::Low
         } else {

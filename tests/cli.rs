@@ -756,11 +756,13 @@ fn counting_runs_are_notes_under_distinctive_formats_and_placeholders_elsewhere(
     let plain = format!("sk_live_{}", g.alnum(25));
     let password = format!("{}abcdefg{}", g.alnum(6), g.alnum(6));
     let alphabet = format!("sk_live_{}abcdefghijklmnopq", g.alnum(8));
+    // a provider-keyed value judged by the generic-secret validator as well
+    let keyed = format!("{}a1b2c3{}", g.alnum(13), g.alnum(13));
     let f = Fixture::new();
     f.write(
         "settings.py",
         format!(
-            "STRIPE_KEY = \"{stripe}\"\nSTRIPE_OTHER = \"{plain}\"\nDB_PASSWORD = \"{password}\"\nSTRIPE_DOC = \"{alphabet}\"\n"
+            "STRIPE_KEY = \"{stripe}\"\nSTRIPE_OTHER = \"{plain}\"\nDB_PASSWORD = \"{password}\"\nSTRIPE_DOC = \"{alphabet}\"\nGETRESPONSE_API_KEY = \"{keyed}\"\n"
         ),
     );
     let o = run(f.path(), &["scan", ".", "--format", "json"]);
@@ -784,7 +786,8 @@ fn counting_runs_are_notes_under_distinctive_formats_and_placeholders_elsewhere(
         found,
         [
             (1, "stripe.secret-key", "note", true),
-            (2, "stripe.secret-key", "error", false)
+            (2, "stripe.secret-key", "error", false),
+            (5, "getresponse.api-key", "note", true)
         ],
         "{out}"
     );

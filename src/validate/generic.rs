@@ -2,7 +2,7 @@
 //! password or an opaque bearer token is a secret, and whether an assigned name can hold one.
 //! Judged by what the value is (reference, code, identifier, path, hash, known-prefix token…).
 
-use super::placeholder::{is_default_password, is_placeholder};
+use super::placeholder::{is_default_password, is_made_up, is_placeholder};
 use super::shape::{
     char_classes, entropy, has_run, is_base64_text, is_digest_notation, is_uuid, is_word_identifier,
 };
@@ -73,8 +73,9 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if v.contains('/') && !looks_random_with_slash(v) {
         return false;
     }
-    // a UUID goes on: the classifier judges it by the name holding it (`client_secret` or `id`)
-    if is_placeholder(v) {
+    // a UUID goes on: the classifier judges it by the name holding it (`client_secret` or `id`);
+    // counting runs are judged by the rule's kind before validators run (`detect::validate`)
+    if is_made_up(v) {
         return false;
     }
     // resource names (`arn:aws:iam::aws:policy/...`, `arn:partition:service:...`) and URNs
@@ -600,7 +601,7 @@ pub fn url_password_ok(p: &str) -> bool {
 /// known-prefix token (its own rule decides), letters and digits mixed, some entropy.
 pub fn opaque_token_ok(v: &str) -> bool {
     let v = v.trim_matches(|c| c == '"' || c == '\'');
-    if v.len() < 16 || v.len() > 4096 || is_placeholder(v) || has_known_token_prefix(v) {
+    if v.len() < 16 || v.len() > 4096 || is_made_up(v) || has_known_token_prefix(v) {
         return false;
     }
     if ["$", "{", "}", "(", ")", "<", ">", "%s", "://"]
