@@ -56,12 +56,16 @@ pub struct Part {
 
 /// Check one raw secret against a rule's placeholder list, entropy floor and validators.
 ///
-/// A value holding a counting run ([`has_counting_run`]) is a placeholder for a generic rule; a
-/// rule keyed to a provider's name or format (precision medium or higher) still reports it, at
-/// level `note` and marked `patterned` (see [`findings_of`]): scanners' and providers' own test
-/// values are built that way, and a leaked one is worth a look, not an alarm.
+/// A value holding a counting run ([`has_counting_run`]) is a placeholder for a generic rule
+/// ([`Rule::is_generic`]), a rule of a free-form value (`free_form`: passwords, header values
+/// found by the syntax around them) and a low-precision one. A rule keyed to a provider's name or
+/// format still reports it, at level `note` and marked `patterned` (see [`findings_of`]):
+/// scanners' and providers' own test values are built that way, and a leaked one is worth a
+/// look, not an alarm. Validators judge the rest of the value (they leave counting runs here).
 pub fn validate(rule: &Rule, secret: &str) -> Verdict {
-    if is_made_up(secret) || (rule.spec.precision < Precision::Medium && has_counting_run(secret)) {
+    let counting_is_placeholder =
+        rule.is_generic() || rule.spec.free_form || rule.spec.precision < Precision::Medium;
+    if is_made_up(secret) || (counting_is_placeholder && has_counting_run(secret)) {
         return Verdict::Reject("placeholder");
     }
     if let Some(min) = rule.spec.min_entropy

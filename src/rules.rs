@@ -99,6 +99,12 @@ pub struct RuleSpec {
     /// reason in the message. Such a rule's `level` must be `note`.
     #[serde(default)]
     pub public_by_design: Option<String>,
+    /// The secret has no format of its own (a password, a header value, a settings string) and
+    /// the rule finds it by the syntax around it (a flag, a header, a call): a value holding a
+    /// counting run (`123456789`, `abcdefg`) is then a placeholder, as under generic rules,
+    /// instead of a `patterned` note (see [`crate::detect::validate`]).
+    #[serde(default)]
+    pub free_form: bool,
     /// Text the rule must report.
     pub examples: Vec<String>,
     /// Text the rule must not report.

@@ -251,6 +251,13 @@ pub fn render(matcher: &Matcher) -> String {
                 text(why)
             );
         }
+        if s.free_form {
+            let _ = writeln!(
+                o,
+                "- **Free-form value:** found by the syntax around it; a value holding a \
+                 counting run (`123456789`, `abcdefg`) is a placeholder here."
+            );
+        }
         if !s.tags.is_empty() {
             let _ = writeln!(o, "- **Tags:** {}", code_list(&s.tags));
         }

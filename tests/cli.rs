@@ -747,8 +747,9 @@ fn sarif_rule_tags_are_unique() {
 }
 
 /// Values typed by hand hold counting runs (`123456789`, `abcdefg`): under a distinctive format
-/// they are reported at `note` and marked `patterned`; under a generic rule they are
-/// placeholders, and half the alphabet in order is a placeholder under any rule.
+/// they are reported at `note` and marked `patterned`; under a generic rule or a free-form one
+/// (an HTTP header value) they are placeholders, and half the alphabet in order is a placeholder
+/// under any rule.
 #[test]
 fn counting_runs_are_notes_under_distinctive_formats_and_placeholders_elsewhere() {
     let mut g = Gen::new(31);
@@ -758,11 +759,13 @@ fn counting_runs_are_notes_under_distinctive_formats_and_placeholders_elsewhere(
     let alphabet = format!("sk_live_{}abcdefghijklmnopq", g.alnum(8));
     // a provider-keyed value judged by the generic-secret validator as well
     let keyed = format!("{}a1b2c3{}", g.alnum(13), g.alnum(13));
+    // a free-form value found by the syntax around it (an HTTP header): a placeholder
+    let header = format!("{}1234567890{}", g.alnum(12), g.alnum(12));
     let f = Fixture::new();
     f.write(
         "settings.py",
         format!(
-            "STRIPE_KEY = \"{stripe}\"\nSTRIPE_OTHER = \"{plain}\"\nDB_PASSWORD = \"{password}\"\nSTRIPE_DOC = \"{alphabet}\"\nGETRESPONSE_API_KEY = \"{keyed}\"\n"
+            "STRIPE_KEY = \"{stripe}\"\nSTRIPE_OTHER = \"{plain}\"\nDB_PASSWORD = \"{password}\"\nSTRIPE_DOC = \"{alphabet}\"\nGETRESPONSE_API_KEY = \"{keyed}\"\n# Authorization: Token {header}\n"
         ),
     );
     let o = run(f.path(), &["scan", ".", "--format", "json"]);
