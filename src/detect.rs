@@ -11,11 +11,11 @@ use crate::finding::{Confidence, Finding, Location, fingerprint, message_fingerp
 use crate::hygiene::{self, Context, Policy};
 use crate::matcher::{Matcher, Pairing, ValueShape};
 use crate::rules::{Precision, Rule};
-use crate::validate::Verdict;
 use crate::validate::classify::{self, Generic};
-use crate::validate::generic::key_may_name_secret;
+use crate::validate::generic::{key_may_name_secret, value_part};
 use crate::validate::placeholder::{has_counting_run, is_made_up};
 use crate::validate::shape::entropy;
+use crate::validate::{Validator, Verdict};
 
 /// A validated match, possibly found inside a decoded view.
 #[derive(Debug, Clone)]
@@ -113,6 +113,25 @@ pub fn admits(
         ) == Verdict::Pass
 }
 
+/// The range a validated match reports: for a rule whose values the generic-secret validator
+/// judges, the part of the matched value that validator judges ([`value_part`]: no statement
+/// separator at its end, no query string's next parameter), so that the finding, its
+/// fingerprint and its redacted preview are the value's; the captured range for every other
+/// rule. Validation itself sees the whole match (a trailing `...` still marks a placeholder).
+fn reported_range(rule: &Rule, text: &[u8], r: Range<usize>) -> Range<usize> {
+    if !rule.spec.validators.contains(&Validator::GenericSecret) {
+        return r;
+    }
+    match std::str::from_utf8(&text[r.clone()]) {
+        Ok(v) => {
+            let part = value_part(v);
+            // a prefix of `v`: same start, shorter end
+            r.start..r.start + part.len()
+        }
+        Err(_) => r,
+    }
+}
+
 /// Validated candidates in `data`, including those inside decoded base64 values, with
 /// overlapping matches of different rules reduced to the most specific one.
 pub fn candidates(matcher: &Matcher, data: &[u8]) -> Vec<Candidate> {
@@ -131,12 +150,14 @@ fn candidates_indexed(
     let found = matcher.find_noting(data, Some(&mut act.whole_rules));
     act.raw_matches += found.len();
     act.whole_raw += found.iter().filter(|m| matcher.runs_whole(m.rule)).count();
-    for m in found {
+    for mut m in found {
         if !key_ok(data, &m) {
             continue;
         }
         let secret = String::from_utf8_lossy(&data[m.secret.clone()]).into_owned();
         if validate(&rules[m.rule], &secret) == Verdict::Pass {
+            m.secret = reported_range(&rules[m.rule], data, m.secret);
+            let secret = String::from_utf8_lossy(&data[m.secret.clone()]).into_owned();
             act.candidates += 1;
             out.push(Candidate {
                 rule: m.rule,
@@ -171,12 +192,14 @@ fn candidates_indexed(
             view.encoding == Encoding::Base64 && after_query_name(data, view.encoded.start);
         let found = matcher.find(&view.text);
         act.raw_matches += found.len();
-        for m in found {
+        for mut m in found {
             if m.secret.end <= view.value_offset || !key_ok(&view.text, &m) {
                 continue;
             }
             let secret = String::from_utf8_lossy(&view.text[m.secret.clone()]).into_owned();
             if validate(&rules[m.rule], &secret) == Verdict::Pass {
+                m.secret = reported_range(&rules[m.rule], &view.text, m.secret);
+                let secret = String::from_utf8_lossy(&view.text[m.secret.clone()]).into_owned();
                 act.candidates += 1;
                 out.push(Candidate {
                     rule: m.rule,

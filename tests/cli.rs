@@ -797,3 +797,50 @@ fn counting_runs_are_notes_under_distinctive_formats_and_placeholders_elsewhere(
     let message = v["findings"][0]["message"].as_str().unwrap();
     assert!(message.contains("counting run"), "{message}");
 }
+
+/// Regression: a generic value's finding covered what the generic-secret validator does not
+/// judge as the value — a trailing list separator (`f(password=…, user=x)`) or a query string's
+/// next parameter (`?api_key=…&limit=10`) — in its secret, region and fingerprint.
+#[test]
+fn generic_findings_report_the_value_without_separators_or_the_next_query_parameter() {
+    let mut g = Gen::new(47);
+    let (a, b) = (g.alnum(22), g.alnum(22));
+    let f = Fixture::new();
+    f.write(
+        "client.py",
+        format!(
+            "connect(password={a}, user=x)\nGET https://api.example.com/items?api_key={b}&limit=10\n"
+        ),
+    );
+    let o = run(
+        f.path(),
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--show-secrets",
+            "--min-confidence",
+            "low",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let found: Vec<(u64, u64, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["start_line"].as_u64().unwrap(),
+                f["end_column"].as_u64().unwrap(),
+                f["secret"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // columns are 1-based, the end column exclusive
+    assert_eq!(
+        found,
+        [(1, 18 + 22, a.as_str()), (2, 43 + 22, b.as_str())],
+        "{v}"
+    );
+}

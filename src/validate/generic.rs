@@ -8,13 +8,13 @@ use super::shape::{
 };
 use crate::codec::hex_val;
 
-/// Heuristics for values of generic `password = …` style assignments: drop references to
-/// variables or environment, code expressions, hashes, UUIDs, paths, and natural-language words.
-pub fn generic_secret_ok(v: &str) -> bool {
-    // an unquoted value in code ends at the statement or list separator
-    let v = v.trim().trim_end_matches([',', ';', '.', ')']);
-    // a query string goes on after the value (`abc123&Version=2014-01-01`)
-    let v = match v.split_once('&') {
+/// The part of a matched generic value that is the value, a prefix of `v`: an unquoted value in
+/// code ends at the statement or list separator (`,` `;` `.` `)` at its end), and a query
+/// string's next parameter (`abc123&Version=2014-01-01`) is not part of it.
+/// [`generic_secret_ok`] judges this part and the finding reports it.
+pub fn value_part(v: &str) -> &str {
+    let v = v.trim_end().trim_end_matches([',', ';', '.', ')']);
+    match v.split_once('&') {
         Some((head, tail))
             if tail.split_once('=').is_some_and(|(k, _)| {
                 !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -23,7 +23,13 @@ pub fn generic_secret_ok(v: &str) -> bool {
             head
         }
         _ => v,
-    };
+    }
+}
+
+/// Heuristics for values of generic `password = …` style assignments: drop references to
+/// variables or environment, code expressions, hashes, UUIDs, paths, and natural-language words.
+pub fn generic_secret_ok(v: &str) -> bool {
+    let v = value_part(v.trim_start());
     if v.len() < 8 || v.len() > 200 {
         return false;
     }
@@ -651,6 +657,17 @@ fn looks_random_with_slash(v: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_value_part_drops_a_trailing_separator_and_the_next_query_parameter() {
+        assert_eq!(value_part("Hq7Lp2xVn9Kt4Zw3,"), "Hq7Lp2xVn9Kt4Zw3");
+        assert_eq!(value_part("Hq7Lp2xVn9Kt4Zw3);"), "Hq7Lp2xVn9Kt4Zw3");
+        assert_eq!(value_part("Hq7Lp2xVn9&limit=10"), "Hq7Lp2xVn9");
+        // an '&' inside a password is kept when no parameter name and '=' follow it
+        assert_eq!(value_part("Hq7&Lp2xVn9"), "Hq7&Lp2xVn9");
+        assert_eq!(value_part("Hq7&-Lp=2x"), "Hq7&-Lp=2x");
+    }
+
     use super::*;
 
     /// A value whose last character is multi-byte (a translated UI message) once panicked in the
