@@ -61,7 +61,9 @@ pub struct Part {
 /// found by the syntax around them) and a low-precision one. A rule keyed to a provider's name or
 /// format still reports it, at level `note` and marked `patterned` (see [`findings_of`]):
 /// scanners' and providers' own test values are built that way, and a leaked one is worth a
-/// look, not an alarm. Validators judge the rest of the value (they leave counting runs here).
+/// look, not an alarm. The generic-secret and opaque-token validators leave counting runs to
+/// this check; validators of a value's structure (a Basic credential's password, a bootstrap
+/// token, an AWS secret key, a JWT signature, a URL password) still reject them.
 pub fn validate(rule: &Rule, secret: &str) -> Verdict {
     let counting_is_placeholder =
         rule.is_generic() || rule.spec.free_form || rule.spec.precision < Precision::Medium;
