@@ -60,6 +60,10 @@ pub struct ValueShape {
     pub length: usize,
 }
 
+/// A rule that lists a keyword, with the keyword as written when the rule counts it only in
+/// that case (`exact_case_keywords`).
+type KeywordRule = (usize, Option<Box<[u8]>>);
+
 /// Compiled keyword prefilter plus the rules it guards.
 pub struct Matcher {
     rules: Vec<Rule>,
@@ -77,8 +81,9 @@ pub struct Matcher {
     searched: AtomicUsize,
     /// [`SMALL_SCAN`] (other values in tests)
     small_scan: usize,
-    /// keyword pattern id -> rules that list it
-    keyword_rules: Vec<Vec<usize>>,
+    /// keyword pattern id -> rules that list it, each with the keyword as written when the
+    /// rule counts it only in that case (`exact_case_keywords`)
+    keyword_rules: Vec<Vec<KeywordRule>>,
     /// rules without keywords: run on every chunk
     always: Vec<usize>,
     /// no keyword holds a newline, so every keyword occurrence lies within one line
@@ -92,21 +97,25 @@ impl Matcher {
     /// Build the prefilter for `rules`.
     pub fn new(rules: Vec<Rule>) -> anyhow::Result<Self> {
         let mut keywords: Vec<String> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<KeywordRule>> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut always = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             if r.spec.keywords.is_empty() {
                 always.push(i);
             }
-            for k in &r.spec.keywords {
-                let k = k.to_ascii_lowercase();
+            for written in &r.spec.keywords {
+                let exact = r
+                    .spec
+                    .exact_case_keywords
+                    .then(|| written.as_bytes().into());
+                let k = written.to_ascii_lowercase();
                 match index.get(&k) {
-                    Some(&p) => keyword_rules[p].push(i),
+                    Some(&p) => keyword_rules[p].push((i, exact)),
                     None => {
                         index.insert(k.clone(), keywords.len());
                         keywords.push(k);
-                        keyword_rules.push(vec![i]);
+                        keyword_rules.push(vec![(i, exact)]);
                     }
                 }
             }
@@ -231,7 +240,8 @@ impl Matcher {
         finish(out)
     }
 
-    /// Every occurrence of every keyword in `data`, as (rule, offset) for each rule that lists it.
+    /// Every occurrence of every keyword in `data`, as (rule, offset) for each rule that lists it
+    /// (in the case it is written in, for `exact_case_keywords` rules).
     ///
     /// Most lines hold no keyword: one plain (non-overlapping) search finds the next line that
     /// does, and only that line is searched again for all overlapping occurrences (`apikey` and
@@ -240,8 +250,10 @@ impl Matcher {
     fn keyword_hits(&self, ac: &KeywordAutomaton, data: &[u8], hits: &mut Vec<(usize, usize)>) {
         let mut record = |lo: usize, hi: usize| {
             ac.overlapping(data, lo..hi, |m| {
-                for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                    hits.push((r, m.start()));
+                for (r, exact) in &self.keyword_rules[m.pattern().as_usize()] {
+                    if exact.as_deref().is_none_or(|k| &data[m.range()] == k) {
+                        hits.push((*r, m.start()));
+                    }
                 }
             })
         };
@@ -545,6 +557,60 @@ negative_examples = ['pw=abc']
         assert_eq!(ids(&m), vec!["t.generic"]);
         assert_eq!(m.skip_rules_below(crate::finding::Confidence::Low), 0);
         assert_eq!(ids(&m), vec!["t.hash", "t.generic"]);
+    }
+
+    /// A rule with `exact_case_keywords` runs only on its keywords in the case written; another
+    /// rule listing the same keyword (any case) still runs on every occurrence.
+    #[test]
+    fn exact_case_keywords_select_their_rule_only_in_that_case() {
+        let rules = parse_rules(
+            r#"
+[[rule]]
+id = 't.exact'
+name = 'n'
+description = 'd'
+remediation = 'r'
+keywords = ['YC']
+exact_case_keywords = true
+regex = '''(?i)(?P<secret>yc[0-9]{4})'''
+examples = ['YC1234']
+
+[[rule]]
+id = 't.any'
+name = 'n'
+description = 'd'
+remediation = 'r'
+keywords = ['yc']
+regex = '''(?i)(?P<secret>yc[0-9]{4})'''
+examples = ['yc1234']
+"#,
+            "test",
+        )
+        .unwrap();
+        let m = Matcher::new(rules).unwrap();
+        // keywords pick lines (with the next one): the exact rule's only line is the second
+        let text = b"async yc1111\nYC2222\n\nYc3333\n";
+        let found: Vec<(String, String)> = m
+            .find(text)
+            .iter()
+            .map(|x| {
+                let id = m.rules()[x.rule].id().to_string();
+                (
+                    id,
+                    String::from_utf8_lossy(&text[x.secret.clone()]).into_owned(),
+                )
+            })
+            .collect();
+        let of = |id: &str| -> Vec<&str> {
+            found
+                .iter()
+                .filter(|(i, _)| i == id)
+                .map(|(_, s)| s.as_str())
+                .collect()
+        };
+        // the regex alone would match all three; the keyword is what holds the exact rule back
+        assert_eq!(of("t.exact"), vec!["YC2222"]);
+        assert_eq!(of("t.any"), vec!["yc1111", "YC2222", "Yc3333"]);
     }
 
     #[test]

@@ -60,6 +60,11 @@ pub struct RuleSpec {
     pub decoder: Option<crate::decode::Decoder>,
     /// Case-insensitive literals; the rule only runs on content containing one of them.
     pub keywords: Vec<String>,
+    /// The keywords count only with their case as written (`YC`, not the `yc` of `async`):
+    /// for a rule whose regex requires the keyword in that case, so that occurrences in other
+    /// cases, which cannot match, do not run it.
+    #[serde(default)]
+    pub exact_case_keywords: bool,
     /// Regex (Rust `regex` syntax); the secret is the `secret` named group, else group 1.
     pub regex: String,
     /// Minimum Shannon entropy (bits per byte) of the secret.

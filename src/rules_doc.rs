@@ -197,7 +197,12 @@ pub fn render(matcher: &Matcher) -> String {
             s.level.as_str(),
             s.precision.as_str()
         );
-        let _ = writeln!(o, "- **Keywords:** {}", code_list(&s.keywords));
+        let case = if s.exact_case_keywords {
+            " (exact case)"
+        } else {
+            ""
+        };
+        let _ = writeln!(o, "- **Keywords{case}:** {}", code_list(&s.keywords));
         let _ = writeln!(
             o,
             "- **Validators:** {}",
