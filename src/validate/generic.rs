@@ -241,6 +241,8 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "resume",
         "csrf",
         "xsrf",
+        // Rails' anti-forgery form field `authenticity_token`
+        "authenticity",
         "idempotency",
         // push-notification device tokens identify a device
         "device",
@@ -285,6 +287,11 @@ pub fn key_may_name_secret(key: &str) -> bool {
         .iter()
         .any(|w| NOT_CREDENTIAL_WORDS.contains(&w.as_str()))
     {
+        return false;
+    }
+    // anti-forgery tokens glued to other words (Django's `csrfmiddlewaretoken`): these letters
+    // start no other English word
+    if lower.contains("csrf") || lower.contains("xsrf") {
         return false;
     }
     // a word after the name's last secret word that says it is about the secret
@@ -787,6 +794,10 @@ mod tests {
             "secretName",
             "api-key-url",
             "pwd.file",
+            // anti-forgery form fields (Django, Rails)
+            "csrfmiddlewaretoken",
+            "authenticity_token",
+            "X-XSRF-TOKEN",
         ] {
             assert!(!key_may_name_secret(k), "{k}");
         }

@@ -54,8 +54,10 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 const PUBLISHED_EXAMPLES: &[&str] = &[
     // jwt.io's default HS256 token (`{"sub":"1234567890","name":"John Doe","iat":1516239022}`)
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
-    // the test secret key in Stripe's API reference
+    // the test secret keys in Stripe's API reference (the current one and the older one its
+    // curl examples used for years)
     "4eC39HqLyjWDarjtT1zdp7dc",
+    "BQokikJOvBiI2HlWgH4olfQ2",
     // AWS documentation's example secret access key
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
     // the Azurite / storage-emulator account key of devstoreaccount1, published by Microsoft
