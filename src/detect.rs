@@ -222,14 +222,21 @@ fn candidates_indexed(
 }
 
 /// A match whose rule captures the assigned name (`key` group) needs a name that can hold a
-/// secret: `password_salt`, `TOKEN_HEADER` or `secretName` name something else.
+/// secret: `password_salt`, `TOKEN_HEADER` or `secretName` name something else. A UUID under
+/// the bare name `key` is a lookup key (the id of a record in a secret store, as in
+/// `remoteRef: key: <uuid>`), not key material.
 fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     m.key.as_ref().is_none_or(|k| {
+        let name = String::from_utf8_lossy(&data[k.clone()]);
         // Helm's `checksum/secrets: <sha256>` pod annotation: the name group stops at `/`
         !data[..k.start]
             .get(k.start.saturating_sub(9)..)
             .is_some_and(|p| p.eq_ignore_ascii_case(b"checksum/"))
-            && key_may_name_secret(&String::from_utf8_lossy(&data[k.clone()]))
+            && key_may_name_secret(&name)
+            && !(name.eq_ignore_ascii_case("key")
+                && crate::validate::shape::is_uuid(&String::from_utf8_lossy(
+                    &data[m.secret.clone()],
+                )))
     })
 }
 

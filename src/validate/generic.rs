@@ -277,7 +277,7 @@ pub fn key_may_name_secret(key: &str) -> bool {
     // `secret_id` credential, spelled so
     if words
         .last()
-        .is_some_and(|w| matches!(w.as_str(), "id" | "ids" | "sid" | "sids"))
+        .is_some_and(|w| matches!(w.as_str(), "id" | "ids" | "sid" | "sids" | "uuid" | "guid"))
         && words.len() >= 2
         && !lower.ends_with("secret_id")
     {
@@ -798,6 +798,9 @@ mod tests {
             "csrfmiddlewaretoken",
             "authenticity_token",
             "X-XSRF-TOKEN",
+            // the id of a secret-store record
+            "secretUUID",
+            "token_guid",
         ] {
             assert!(!key_may_name_secret(k), "{k}");
         }

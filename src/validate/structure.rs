@@ -19,13 +19,22 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
     };
     let sig = parts.next();
     // the signature of the sample token on jwt.io and in countless tutorials
-    let sample = sig == Some("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c");
+    let sample = sig == Some("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c") || builder_sample(p);
     // a word where the signature goes (`…​.fake`, `….signature`): no algorithm signs in fewer
     // than 16 base64url characters (HS256 takes 43), so the token was written by hand
     let word_signature = sig.is_some_and(|s| {
         (1..16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
     });
     obj(h) && obj(p) && !sample && !word_signature
+}
+
+/// A token made with the Online JWT Builder (jwtbuilder.jamiekurtz.com), whose issuer claim
+/// says so: its form starts from a sample claim set (`Johnny Rocket`, `www.example.com`) and
+/// signs with a sample key, and tests copy what it makes.
+fn builder_sample(payload: &str) -> bool {
+    b64url_decode(payload)
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v.get("iss").and_then(|i| i.as_str()) == Some("Online JWT Builder"))
 }
 
 /// Standard base64 of `user:password` with printable text on both sides.
@@ -112,6 +121,13 @@ pub fn private_key_ok(s: &str) -> bool {
         .iter()
         .any(|m| body.contains(m))
     {
+        return false;
+    }
+    // an elision written with spaced dots on a line of its own (` . . .`)
+    if body.lines().any(|l| {
+        let t = l.trim();
+        t.matches('.').count() >= 2 && t.bytes().all(|b| b == b'.' || b == b' ')
+    }) {
         return false;
     }
     let b64 = body
@@ -235,6 +251,35 @@ mod tests {
         assert!(!private_key_ok(
             "-----BEGIN PRIVATE KEY-----\n<your key here>\n-----END PRIVATE KEY-----"
         ));
+        // regression (eval/realworld6): documentation that elides the middle with spaced dots
+        let (first, last) = body.split_once('\n').unwrap();
+        assert!(!private_key_ok(&format!(
+            "-----BEGIN PRIVATE KEY-----\n{first}\n . . .\n{last}\n-----END PRIVATE KEY-----"
+        )));
+    }
+
+    /// Regression (eval/realworld6): tokens made with the Online JWT Builder carry its issuer.
+    #[test]
+    fn jwt_builder_samples_are_made_up() {
+        let b64url_encode = |b: &[u8]| {
+            crate::codec::b64_encode(b)
+                .trim_end_matches('=')
+                .replace('+', "-")
+                .replace('/', "_")
+        };
+        let h = b64url_encode(br#"{"typ":"JWT","alg":"HS256"}"#);
+        let sig = crate::decode::testutil::random(
+            43,
+            11,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        );
+        let token = |claims: &str| format!("{h}.{}.{sig}", b64url_encode(claims.as_bytes()));
+        assert!(!jwt_structure_ok(&token(
+            r#"{"iss":"Online JWT Builder","sub":"jrocket@example.com"}"#
+        )));
+        assert!(jwt_structure_ok(&token(
+            r#"{"iss":"https://login.example.org","sub":"svc-9f2"}"#
+        )));
     }
 
     /// PKCS#12 headers: DER and BER (indefinite lengths), `data` and `signedData` content; not
