@@ -224,20 +224,62 @@ fn candidates_indexed(
 /// A match whose rule captures the assigned name (`key` group) needs a name that can hold a
 /// secret: `password_salt`, `TOKEN_HEADER` or `secretName` name something else. A UUID under
 /// the bare name `key` is a lookup key (the id of a record in a secret store, as in
-/// `remoteRef: key: <uuid>`), not key material.
+/// `remoteRef: key: <uuid>`), not key material; a name or value that is part of a quoted phrase
+/// is text for people (a translation catalogue's `"Repeat Password": "Powtórz hasło"`).
 fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
-    m.key.as_ref().is_none_or(|k| {
-        let name = String::from_utf8_lossy(&data[k.clone()]);
-        // Helm's `checksum/secrets: <sha256>` pod annotation: the name group stops at `/`
-        !data[..k.start]
-            .get(k.start.saturating_sub(9)..)
-            .is_some_and(|p| p.eq_ignore_ascii_case(b"checksum/"))
-            && key_may_name_secret(&name)
-            && !(name.eq_ignore_ascii_case("key")
-                && crate::validate::shape::is_uuid(&String::from_utf8_lossy(
-                    &data[m.secret.clone()],
-                )))
-    })
+    let Some(k) = m.key.as_ref() else {
+        return true;
+    };
+    let name = String::from_utf8_lossy(&data[k.clone()]);
+    // Helm's `checksum/secrets: <sha256>` pod annotation: the name group stops at `/`
+    let checksum = data[..k.start]
+        .get(k.start.saturating_sub(9)..)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"checksum/"));
+    let lookup_key = name.eq_ignore_ascii_case("key")
+        && crate::validate::shape::is_uuid(&String::from_utf8_lossy(&data[m.secret.clone()]));
+    if checksum || lookup_key || !key_may_name_secret(&name) {
+        return false;
+    }
+    !quoted_phrase_before(data, k.start) && !quoted_phrase_after(data, m.secret.clone())
+}
+
+/// The name is the last word of a quoted phrase (`"Repeat Password": …`, a translation
+/// catalogue's key): a label for people, not a setting's name.
+fn quoted_phrase_before(data: &[u8], start: usize) -> bool {
+    let before = &data[start.saturating_sub(200)..start];
+    let Some(rest) = before.strip_suffix(b" ") else {
+        return false;
+    };
+    let words = rest
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphabetic() || **b == b' ')
+        .count();
+    words > 0
+        && rest[rest.len() - words..]
+            .iter()
+            .any(u8::is_ascii_alphabetic)
+        && matches!(
+            rest.len().checked_sub(words + 1).map(|i| rest[i]),
+            Some(b'"' | b'\'')
+        )
+}
+
+/// The value is the first word of a quoted phrase (`"Powtórz hasło"`): it opens the quotes,
+/// and a blank and a letter follow it before they close. Text for people, not a secret's value.
+fn quoted_phrase_after(data: &[u8], value: Range<usize>) -> bool {
+    let end = value.end;
+    let after = &data[end..data.len().min(end + 200)];
+    value.start > 0
+        && matches!(data[value.start - 1], b'"' | b'\'')
+        && after.first() == Some(&b' ')
+        && after
+            .get(1)
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b >= 0x80)
+        && after[1..]
+            .iter()
+            .position(|b| matches!(b, b'"' | b'\'' | b'\n'))
+            .is_some_and(|p| after[1 + p] != b'\n')
 }
 
 /// `data[..pos]` ends with a URL query parameter's name: `?name=` or `&name=`.
