@@ -835,6 +835,17 @@ mod tests {
         assert!(!generic_secret_ok("cGFzc3dvcmQ="));
         assert!(is_base64_text("cGFzc3dvcmQ="));
         assert!(!is_base64_text("oWJBMYgS4D%vWNaj9YM29xZ9"));
+        // regression (eval/realworld dev): unpadded base64 of a digit run as a test key
+        let digits = crate::codec::b64_encode(b"01234567890123456789012345678900");
+        let unpadded = digits.trim_end_matches('=');
+        assert_ne!(unpadded.len() % 4, 0);
+        assert!(is_base64_text(unpadded));
+        assert!(!generic_secret_ok(unpadded));
+        // random bytes, unpadded, are not text
+        let mut rng = crate::decode::testutil::Rng(0x9e37_79b9_7f4a_7c15);
+        let bytes: Vec<u8> = (0..32).map(|_| rng.next() as u8).collect();
+        let random = crate::codec::b64_encode(&bytes);
+        assert!(!is_base64_text(random.trim_end_matches('=')));
         assert!(generic_secret_ok("uKVSAv*68d7ndU8irQSLMQLy.J"));
     }
 

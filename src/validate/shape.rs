@@ -98,18 +98,21 @@ fn is_hasher_notation(lower: &str) -> bool {
         && rest.rsplit('$').next().is_some_and(|d| d.len() >= 16)
 }
 
-/// Standard base64 (length a multiple of 4) that decodes to printable text: the value is an
-/// encoding, judged by what it decodes to (decoded views scan that text), not as a password.
+/// Standard base64, padded or not, that decodes to printable text: the value is an encoding,
+/// judged by what it decodes to (decoded views scan that text), not as a password.
 pub fn is_base64_text(v: &str) -> bool {
     if v.len() < 8
-        || v.len() % 4 != 0
+        || v.len() % 4 == 1
+        || (v.len() % 4 != 0 && v.contains('='))
         || !v
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
     {
         return false;
     }
-    let Some(d) = b64_decode(v) else {
+    // written without its `=` padding (`…MDA` for `…MDA=`)
+    let padded = format!("{v}{}", "=".repeat((4 - v.len() % 4) % 4));
+    let Some(d) = b64_decode(&padded) else {
         return false;
     };
     match std::str::from_utf8(&d) {
