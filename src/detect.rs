@@ -192,6 +192,19 @@ fn candidates_indexed(
         // a base64 value that is a URL query parameter's (`?pwd=<base64>`)
         let in_query =
             view.encoding == Encoding::Base64 && after_query_name(data, view.encoded.start);
+        // … of a link published to be shared (a status badge, a Zoom invitation): what it
+        // decodes to is shared with it
+        if in_query && {
+            let start = memchr::memrchr(b'\n', &data[..view.encoded.start]).map_or(0, |p| p + 1);
+            let end = memchr::memchr(b'\n', &data[view.encoded.end..])
+                .map_or(data.len(), |p| view.encoded.end + p);
+            classify::in_image_url(
+                &String::from_utf8_lossy(&data[start..end.min(start + 4096)]),
+                &String::from_utf8_lossy(&data[view.encoded.clone()]),
+            )
+        } {
+            continue;
+        }
         let found = matcher.find(&view.text);
         act.raw_matches += found.len();
         for mut m in found {

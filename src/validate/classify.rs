@@ -578,8 +578,10 @@ fn in_expression(line: &str, value: &str) -> bool {
 
 /// The value is a query parameter of an image's URL (`badge.svg?token=…`,
 /// `status.png?circle-token=…`): CI and coverage services hand out such tokens to be embedded in
-/// READMEs, where anyone can read them; they show a status, they grant nothing else.
-fn in_image_url(line: &str, value: &str) -> bool {
+/// READMEs, where anyone can read them; they show a status, they grant nothing else. Or of a
+/// Zoom meeting's join link (`zoom.us/j/<id>?pwd=…`): Zoom puts the meeting passcode into the
+/// invitation link on purpose, for the link to be shared with everyone invited.
+pub(crate) fn in_image_url(line: &str, value: &str) -> bool {
     let Some(at) = line.find(value) else {
         return false;
     };
@@ -592,11 +594,16 @@ fn in_image_url(line: &str, value: &str) -> bool {
         .rfind(|c: char| c.is_whitespace() || "(\"'<`[=".contains(c))
         .map_or(0, |i| i + 1);
     let path = url[start..].to_ascii_lowercase();
+    let host = path
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+    let zoom_join = (host == "zoom.us" || host.ends_with(".zoom.us")) && path.contains("/j/");
     path.contains("://")
         && ([".png", ".svg", ".gif", ".jpg", ".jpeg", ".webp"]
             .iter()
             .any(|e| path.ends_with(e))
-            || path.rsplit('/').next().is_some_and(|s| s.contains("badge")))
+            || path.rsplit('/').next().is_some_and(|s| s.contains("badge"))
+            || zoom_join)
 }
 
 /// The line is a comment in most languages and configuration formats.
@@ -723,6 +730,27 @@ mod tests {
             confidence(&Generic {
                 line: &api,
                 ..badge
+            }) > Confidence::Low
+        );
+        // a Zoom join link's passcode, shared with the invitation (eval/realworld dev)
+        let pwd = crate::decode::testutil::random(
+            32,
+            3,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        );
+        let join = format!("- [APAC](https://us06web.zoom.us/j/82702918447?pwd={pwd}): weekly");
+        let meeting = Generic {
+            key: Some("pwd"),
+            value: &pwd,
+            line: &join,
+            query: true,
+        };
+        assert_eq!(confidence(&meeting), Confidence::Low);
+        let other = format!("https://db.example.com/j/82702918447?pwd={pwd}");
+        assert!(
+            confidence(&Generic {
+                line: &other,
+                ..meeting
             }) > Confidence::Low
         );
     }
