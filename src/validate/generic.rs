@@ -570,6 +570,21 @@ const KNOWN_TOKEN_PREFIXES: &[&str] = &[
     // Mapbox public (pk.) tokens are public by design; secret (sk.) ones have their own rule
     "pk.eyj",
     "sk.eyj",
+    // DigitalOcean, Shopify, Linear, Grafana, PlanetScale, Square and Brevo tokens
+    "dop_v1_",
+    "doo_v1_",
+    "dor_v1_",
+    "shpat_",
+    "shpca_",
+    "shppa_",
+    "shpss_",
+    "lin_api_",
+    "glsa_",
+    "pscale_tkn_",
+    "pscale_pw_",
+    "sq0atp-",
+    "sq0csp-",
+    "xkeysib-",
 ];
 
 /// Starts with the prefix of a format that a dedicated rule handles.
@@ -835,6 +850,10 @@ mod tests {
         assert!(!generic_secret_ok("cGFzc3dvcmQ="));
         assert!(is_base64_text("cGFzc3dvcmQ="));
         assert!(!is_base64_text("oWJBMYgS4D%vWNaj9YM29xZ9"));
+        // regression (eval/realworld3 dev): a DigitalOcean token of the wrong length in a
+        // validator test is its format's rule's to judge, not a generic secret
+        let hex = crate::decode::testutil::random(60, 9, b"0123456789abcdef");
+        assert!(!generic_secret_ok(&format!("dop_v1_{hex}")));
         // regression (eval/realworld dev): unpadded base64 of a digit run as a test key
         let digits = crate::codec::b64_encode(b"01234567890123456789012345678900");
         let unpadded = digits.trim_end_matches('=');
