@@ -54,6 +54,9 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 const PUBLISHED_EXAMPLES: &[&str] = &[
     // jwt.io's default HS256 token (`{"sub":"1234567890","name":"John Doe","iat":1516239022}`)
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // the example token of Django REST framework's TokenAuthentication documentation, copied
+    // into countless tutorials and READMEs
+    "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
     // the test secret keys in Stripe's API reference (the current one and the older one its
     // curl examples used for years)
     "4eC39HqLyjWDarjtT1zdp7dc",
