@@ -237,8 +237,9 @@ fn candidates_indexed(
 /// A match whose rule captures the assigned name (`key` group) needs a name that can hold a
 /// secret: `password_salt`, `TOKEN_HEADER` or `secretName` name something else. A UUID under
 /// the bare name `key` is a lookup key (the id of a record in a secret store, as in
-/// `remoteRef: key: <uuid>`), not key material; a name or value that is part of a quoted phrase
-/// is text for people (a translation catalogue's `"Repeat Password": "Powtórz hasło"`).
+/// `remoteRef: key: <uuid>`), not key material; a value that starts a quoted phrase, or one
+/// without digits under a name that ends one, is text for people (a translation catalogue's
+/// `"Repeat Password": "Powtórz hasło"`).
 fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     let Some(k) = m.key.as_ref() else {
         return true;
@@ -253,7 +254,11 @@ fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     if checksum || lookup_key || !key_may_name_secret(&name) {
         return false;
     }
-    !quoted_phrase_before(data, k.start) && !quoted_phrase_after(data, m.secret.clone())
+    // a phrase for a name holds words (a translation), while a display name such as
+    // `"Client Secret"` can hold a real secret, which has digits
+    let digits = data[m.secret.clone()].iter().any(u8::is_ascii_digit);
+    !(quoted_phrase_before(data, k.start) && !digits)
+        && !quoted_phrase_after(data, m.secret.clone())
 }
 
 /// The name is the last word of a quoted phrase (`"Repeat Password": …`, a translation
