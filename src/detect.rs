@@ -257,8 +257,9 @@ fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     // a phrase for a name holds words (a translation), while a display name such as
     // `"Client Secret"` can hold a real secret, which has digits
     let digits = data[m.secret.clone()].iter().any(u8::is_ascii_digit);
-    !(quoted_phrase_before(data, k.start) && !digits)
-        && !quoted_phrase_after(data, m.secret.clone())
+    let translation = quoted_phrase_before(data, k.start) && !digits;
+    let phrase_value = quoted_phrase_after(data, m.secret.clone());
+    !translation && !phrase_value
 }
 
 /// The name is the last word of a quoted phrase (`"Repeat Password": …`, a translation
