@@ -563,30 +563,9 @@ negative_examples = ['pw=abc']
     /// rule listing the same keyword (any case) still runs on every occurrence.
     #[test]
     fn exact_case_keywords_select_their_rule_only_in_that_case() {
-        let rules = parse_rules(
-            r#"
-[[rule]]
-id = 't.exact'
-name = 'n'
-description = 'd'
-remediation = 'r'
-keywords = ['YC']
-exact_case_keywords = true
-regex = '''(?i)(?P<secret>yc[0-9]{4})'''
-examples = ['YC1234']
-
-[[rule]]
-id = 't.any'
-name = 'n'
-description = 'd'
-remediation = 'r'
-keywords = ['yc']
-regex = '''(?i)(?P<secret>yc[0-9]{4})'''
-examples = ['yc1234']
-"#,
-            "test",
-        )
-        .unwrap();
+        let re = "(?i)(?P<secret>yc[0-9]{4})";
+        let exact = rule("t.exact", "YC", re, "YC1234") + "exact_case_keywords = true\n";
+        let rules = parse_rules(&(exact + &rule("t.any", "yc", re, "yc1234")), "test").unwrap();
         let m = Matcher::new(rules).unwrap();
         // keywords pick lines (with the next one): the exact rule's only line is the second
         let text = b"async yc1111\nYC2222\n\nYc3333\n";
