@@ -194,15 +194,12 @@ fn candidates_indexed(
             view.encoding == Encoding::Base64 && after_query_name(data, view.encoded.start);
         // … of a link published to be shared (a status badge, a Zoom invitation): what it
         // decodes to is shared with it
-        if in_query && {
-            let start = memchr::memrchr(b'\n', &data[..view.encoded.start]).map_or(0, |p| p + 1);
-            let end = memchr::memchr(b'\n', &data[view.encoded.end..])
-                .map_or(data.len(), |p| view.encoded.end + p);
-            classify::in_image_url(
-                &String::from_utf8_lossy(&data[start..end.min(start + 4096)]),
+        if in_query
+            && classify::in_shared_link(
+                &line_at(data, view.encoded.start),
                 &String::from_utf8_lossy(&data[view.encoded.clone()]),
             )
-        } {
+        {
             continue;
         }
         let found = matcher.find(&view.text);
@@ -301,6 +298,13 @@ fn quoted_phrase_after(data: &[u8], value: Range<usize>) -> bool {
             .is_some_and(|p| after[1 + p] != b'\n')
 }
 
+/// The line of `text` holding byte `pos`, without its newline, cut to its first 4 KiB.
+fn line_at(text: &[u8], pos: usize) -> std::borrow::Cow<'_, str> {
+    let start = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |p| p + 1);
+    let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p);
+    String::from_utf8_lossy(&text[start..end.min(start + 4096)])
+}
+
 /// `data[..pos]` ends with a URL query parameter's name: `?name=` or `&name=`.
 fn after_query_name(data: &[u8], pos: usize) -> bool {
     let Some(before) = data[..pos].strip_suffix(b"=") else {
@@ -372,10 +376,7 @@ fn generic_view<T>(
         .key
         .as_ref()
         .map(|k| String::from_utf8_lossy(&text[k.clone()]));
-    let start = memchr::memrchr(b'\n', &text[..m.secret.start]).map_or(0, |p| p + 1);
-    let end =
-        memchr::memchr(b'\n', &text[m.secret.start..]).map_or(text.len(), |p| m.secret.start + p);
-    let line = String::from_utf8_lossy(&text[start..end.min(start + 4096)]);
+    let line = line_at(text, m.secret.start);
     // a URL query's parameter: after `?` or `&`, or followed by more `&name=` parameters
     let query = in_query
         || m.key

@@ -165,7 +165,7 @@ pub fn features(c: &Generic<'_>) -> Features {
         f64::from(u8::from(
             c.key.is_some_and(|k| shape_contradicts_name(k, v)),
         )),
-        f64::from(u8::from(c.query && in_image_url(c.line, c.value))),
+        f64::from(u8::from(c.query && in_shared_link(c.line, c.value))),
     ]
 }
 
@@ -581,7 +581,7 @@ fn in_expression(line: &str, value: &str) -> bool {
 /// READMEs, where anyone can read them; they show a status, they grant nothing else. Or of a
 /// Zoom meeting's join link (`zoom.us/j/<id>?pwd=…`): Zoom puts the meeting passcode into the
 /// invitation link on purpose, for the link to be shared with everyone invited.
-pub(crate) fn in_image_url(line: &str, value: &str) -> bool {
+pub(crate) fn in_shared_link(line: &str, value: &str) -> bool {
     let Some(at) = line.find(value) else {
         return false;
     };
