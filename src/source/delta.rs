@@ -120,14 +120,41 @@ struct Counts {
     whole_bytes: AtomicU64,
 }
 
-/// Phase 1 with the delta-aware reader: the hits (as [`history::scan_blobs`]) and notes on
-/// what was read how.
+/// The repository's packs the reader can read, and notes on those it cannot (their objects are
+/// read whole by the plain reader).
+pub(super) fn open_packs(repo: &Repository) -> (Vec<Pack>, Vec<String>) {
+    let (paths, skipped) = pack::list_packs(repo.path());
+    let mut notes: Vec<String> = skipped
+        .iter()
+        .map(|(p, why)| {
+            format!(
+                "delta reader: {} skipped ({why}); its objects were read whole",
+                p.display()
+            )
+        })
+        .collect();
+    let mut packs = Vec::new();
+    for p in &paths {
+        match Pack::open(p) {
+            Ok(pack) => packs.push(pack),
+            Err(e) => notes.push(format!(
+                "delta reader: {} not read ({e:#}); its objects were read whole",
+                p.display()
+            )),
+        }
+    }
+    (packs, notes)
+}
+
+/// Phase 1 with the delta-aware reader over `packs` (see [`open_packs`]): the hits (as
+/// [`history::scan_blobs`]) and notes on what was read how.
 pub(super) fn scan_blobs(
     scanner: &Scanner,
     collector: &Collector,
     repo: &Repository,
     list: &[BlobId],
     opts: &HistoryOptions,
+    packs: &[Pack],
 ) -> Result<(HashMap<Oid, Hit>, Vec<String>)> {
     let why_not = if scanner.options.audit_manifests {
         Some("the manifest audit reads whole files")
@@ -153,14 +180,7 @@ pub(super) fn scan_blobs(
     let counts = Counts::default();
     let mismatched: Mutex<Vec<BlobId>> = Mutex::new(Vec::new());
     let bounds = Bounds::new(&scanner.matcher);
-    let (packs, skipped_packs) = pack::list_packs(repo.path());
     let mut notes = Vec::new();
-    for (p, why) in &skipped_packs {
-        notes.push(format!(
-            "delta reader: {} skipped ({why}); its objects were read whole",
-            p.display()
-        ));
-    }
     let mut pack_errors = 0usize;
     let bar = opts.progress.then(|| {
         let pb = indicatif::ProgressBar::new(list.iter().map(|b| b.size).sum());
@@ -195,16 +215,8 @@ pub(super) fn scan_blobs(
             });
         }
         drop(rx);
-        for p in &packs {
-            match Pack::open(p) {
-                Ok(pack) => {
-                    pack_errors += walk_pack(&pack, &wanted, &mut claimed, &tx);
-                }
-                Err(e) => notes.push(format!(
-                    "delta reader: {} not read ({e:#}); its objects were read whole",
-                    p.display()
-                )),
-            }
+        for pack in packs {
+            pack_errors += walk_pack(pack, &wanted, &mut claimed, &tx);
         }
         drop(tx);
     });
@@ -315,56 +327,12 @@ fn walk_pack(
     tx: &crossbeam_channel::Sender<Work>,
 ) -> usize {
     let n = pack.entries.len();
-    // the type of each entry's object: its delta chain's root type
-    let mut kind: Vec<Option<Kind>> = vec![None; n];
-    for i in 0..n {
-        let mut chain = Vec::new();
-        let mut j = i;
-        let k = loop {
-            if let Some(k) = kind[j] {
-                break Some(k);
-            }
-            let e = &pack.entries[j];
-            match (e.kind, e.base) {
-                (Kind::OfsDelta | Kind::RefDelta, Some(b)) if chain.len() <= n => {
-                    chain.push(j);
-                    j = b;
-                }
-                (Kind::OfsDelta | Kind::RefDelta, _) => break None,
-                (k, _) => {
-                    kind[j] = Some(k);
-                    break Some(k);
-                }
-            }
-        };
-        for c in chain {
-            kind[c] = k;
-        }
-    }
-    let blob = |i: usize| kind[i] == Some(Kind::Blob);
-    // children of each blob entry, in offset order
-    let mut first = vec![0usize; n + 1];
-    for (i, e) in pack.entries.iter().enumerate() {
-        if let (Some(b), true) = (e.base, blob(i)) {
-            first[b + 1] += 1;
-        }
-    }
-    for i in 0..n {
-        first[i + 1] += first[i];
-    }
-    let mut fill = first.clone();
-    let mut children = vec![0usize; first[n]];
-    for (i, e) in pack.entries.iter().enumerate() {
-        if let (Some(b), true) = (e.base, blob(i)) {
-            children[fill[b]] = i;
-            fill[b] += 1;
-        }
-    }
     let states = Arc::new(States::new(n));
-    let mut errors = 0usize;
-    let mut inflater = pack::Inflater::default();
-    // send entry `i` (content `data`) when wanted, else settle its state
-    let mut emit = |i: usize, data: &Arc<Vec<u8>>, delta: Option<(usize, Vec<Range<usize>>)>| {
+    pack.walk(Kind::Blob, |i, data, delta| {
+        let delta = delta.map(|(parent, base, pieces)| {
+            let changed = pack::changed_ranges(pieces, base.len(), data.len());
+            (parent, changed)
+        });
         let oid = pack.entries[i].oid;
         match wanted.get(&oid) {
             Some(b) if claimed.insert(oid) => {
@@ -381,48 +349,5 @@ fn walk_pack(
             }
             _ => states.set(i, None),
         }
-    };
-    for root in 0..n {
-        let e = &pack.entries[root];
-        if !blob(root) || e.base.is_some() || e.kind != Kind::Blob {
-            continue;
-        }
-        let data = match pack.inflate_with(&mut inflater, root) {
-            Ok(d) => Arc::new(d),
-            Err(_) => {
-                errors += 1;
-                continue;
-            }
-        };
-        emit(root, &data, None);
-        // depth-first: (entry, content, next child)
-        let mut stack: Vec<(usize, Arc<Vec<u8>>, usize)> = vec![(root, data, first[root])];
-        while let Some(top) = stack.last_mut() {
-            let (parent, next) = (top.0, top.2);
-            if next == first[parent + 1] {
-                stack.pop();
-                continue;
-            }
-            top.2 += 1;
-            let child = children[next];
-            let base = top.1.clone();
-            let built = pack
-                .inflate_with(&mut inflater, child)
-                .and_then(|d| pack::apply_delta(&base, &d));
-            let (out, pieces) = match built {
-                Ok(x) => x,
-                Err(_) => {
-                    errors += 1;
-                    continue;
-                }
-            };
-            let changed = pack::changed_ranges(&pieces, base.len(), out.len());
-            let out = Arc::new(out);
-            emit(child, &out, Some((parent, changed)));
-            if first[child] < first[child + 1] {
-                stack.push((child, out, first[child]));
-            }
-        }
-    }
-    errors
+    })
 }

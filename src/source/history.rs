@@ -7,7 +7,8 @@
 //!    own, the message of every reachable commit and annotated tag is scanned
 //!    ([`super::messages`]).
 //! 2. **Attribute** (only when some blob has findings): one walk over the commits of every ref
-//!    (branches, tags, remote-tracking refs, stash) in topological order, parents first. Each
+//!    (branches, tags, remote-tracking refs, stash) in topological order, parents first (the
+//!    order is found beside phase 1, on a thread of its own). Each
 //!    unique tree is read once and summarised as the findings-bearing blobs (and submodules)
 //!    below it, so a commit costs one lookup. The first commit whose tree holds a blob is the one
 //!    that introduced it (no parent holds it anywhere). Blobs no ref reaches are dropped unless
@@ -135,6 +136,16 @@ pub fn scan_history(
         );
     }
     let limit = scanner.options.max_file_size;
+    // the packs the delta reader rebuilds blobs and trees from
+    let (packs, pack_notes) = if opts.delta {
+        super::delta::open_packs(&repo)
+    } else {
+        Default::default()
+    };
+    if opts.explain {
+        notes.extend(pack_notes);
+    }
+    let packs = packs.as_slice();
     // phase 1's blob side: list the objects, then scan the blobs
     let list_and_scan =
         |notes: &mut Vec<String>| -> Result<(blobs::Listing, OidSet, HashMap<Oid, Hit>)> {
@@ -173,7 +184,7 @@ pub fn scan_history(
             }
             let hits = if opts.delta {
                 let (hits, delta_notes) =
-                    super::delta::scan_blobs(scanner, collector, &repo, &to_read, opts)?;
+                    super::delta::scan_blobs(scanner, collector, &repo, &to_read, opts, packs)?;
                 if opts.explain {
                     notes.extend(delta_notes);
                 }
@@ -188,31 +199,51 @@ pub fn scan_history(
     // leaves part of the cores idle while it reads the pack); after them with `--threads 1`.
     // Both only add to the collector, which sorts at the end.
     let threads = scanner.options.worker_threads();
-    let (scanned, commit_trees) = if threads > 1 {
+    // The order the attribution walks the commits in is found there too (reading every commit
+    // again, which phase 1 does not need).
+    let (scanned, commit_trees, order_found) = if threads > 1 {
         std::thread::scope(|s| {
             let messages = s.spawn(|| {
                 git::open(path)
                     .ok()
                     .map(|r| super::messages::scan_all(scanner, collector, &r))
             });
+            let order = s.spawn(|| git::open(path).ok().map(|r| commit_order(&r)));
             let scanned = list_and_scan(&mut notes);
             let trees = messages
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (scanned, trees)
+            let order = order
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (scanned, trees, order)
         })
     } else {
-        (list_and_scan(&mut notes), None)
+        (list_and_scan(&mut notes), None, None)
     };
     let (listed, present, mut hits) = scanned?;
     let commit_trees =
         commit_trees.unwrap_or_else(|| super::messages::scan_all(scanner, collector, &repo));
     let interest: OidSet = hits.keys().map(id_of).collect();
+    let known = Known {
+        interest: &interest,
+        present: &present,
+    };
     // every tree is read once: reduced to the entries the walk needs, and checked for entries
     // the store lacks
     // (without findings only the check: the reduced trees are built if something is missing)
     let keep = !hits.is_empty();
-    let read = |keep| read_trees(&repo, opts.reader, &listed.trees, &interest, &present, keep);
+    let read = |keep| {
+        read_trees(
+            &repo,
+            opts.reader,
+            &listed.trees,
+            known,
+            keep,
+            threads,
+            packs,
+        )
+    };
     let (mut trees, lacking) = read(keep);
     if !keep && lacking {
         trees = read(true).0;
@@ -228,10 +259,10 @@ pub fn scan_history(
     }
     let walk = walk_history(
         &repo,
-        &interest,
+        order_found.unwrap_or_else(|| commit_order(&repo)),
+        known,
         trees,
         &commit_trees,
-        &present,
         collector,
         opts.progress,
     );
@@ -582,17 +613,19 @@ impl Trees {
     }
 }
 
-/// Read every tree once in pack order (through `git cat-file --batch`, or libgit2 with that
-/// reader), keeping only subtrees, blobs of `interest`, submodules and entries naming objects
-/// not in `present` (with `keep`; else only the check). Much cheaper than libgit2 tree lookups
-/// on deep histories. Also says whether any tree names an object the store lacks.
+/// Read every tree once: those in `packs` rebuilt in-process along their delta chains, the rest
+/// in pack order through `git cat-file --batch` (or libgit2 with that reader), parsed on
+/// `threads` workers, keeping only subtrees, blobs of `interest`, submodules and entries naming
+/// objects not in `present` (with `keep`; else only the check). Much cheaper than libgit2 tree
+/// lookups on deep histories. Also says whether any tree names an object the store lacks.
 fn read_trees(
     repo: &Repository,
     reader: Reader,
     list: &[BlobId],
-    interest: &OidSet,
-    present: &OidSet,
+    known: Known<'_>,
     keep: bool,
+    threads: usize,
+    packs: &[super::pack::Pack],
 ) -> (Trees, bool) {
     let mut trees = Trees::default();
     if keep {
@@ -602,22 +635,19 @@ fn read_trees(
     }
     let out = Mutex::new(trees);
     let lacking = std::sync::atomic::AtomicBool::new(false);
-    let cache = Mutex::new(PresentCache::new());
-    let sink = |r: Read1| {
-        let Read1::Blob(b, data) = r else {
-            return true;
-        };
-        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    let Known { interest, present } = known;
+    // one tree's entries, parsed by a worker with its own cache of present ids
+    let parse = |cache: &mut PresentCache, b: BlobId, data: &[u8]| {
         let mut present = |id: &Id| cache.contains(present, id);
         if !keep {
-            if blobs::parse_tree(&data).any(|(mode, _, id)| mode != 0o160000 && !present(id)) {
+            if blobs::parse_tree(data).any(|(mode, _, id)| mode != 0o160000 && !present(id)) {
                 lacking.store(true, Ordering::Relaxed);
             }
-            return true;
+            return;
         }
         let mut hits = Vec::new();
         let mut subtrees = Vec::new();
-        for (mode, name, id) in blobs::parse_tree(&data) {
+        for (mode, name, id) in blobs::parse_tree(data) {
             let entry = |submodule, missing| Entry {
                 path: String::from_utf8_lossy(name).into_owned(),
                 id: Oid::from_bytes(id).expect("20 bytes"),
@@ -643,13 +673,64 @@ fn read_trees(
             .collect();
         let n = t.number(id_of(&b.oid)) as usize;
         t.compact[n] = Some(Compact { subtrees, hits });
-        true
     };
-    if blobs::stream(repo, reader, list, 2, &sink).is_err() {
+    // the trees in `packs` are rebuilt in-process (piping git/git's 2.6 GB of trees from
+    // `git cat-file` costs more than inflating them), the rest streamed by the plain reader;
+    // `threads` workers parse them
+    let threads = threads.max(1);
+    let (tx, rx) = crossbeam_channel::bounded::<(BlobId, Arc<Vec<u8>>)>(threads * 16);
+    let streamed = std::thread::scope(|s| {
+        for _ in 0..threads {
+            let rx = rx.clone();
+            let parse = &parse;
+            s.spawn(move || {
+                let mut cache = PresentCache::new();
+                for (b, data) in rx {
+                    parse(&mut cache, b, &data);
+                }
+            });
+        }
+        drop(rx);
+        let mut rest = list.to_vec();
+        if !packs.is_empty() {
+            let wanted: HashMap<Oid, BlobId> = list.iter().map(|b| (b.oid, *b)).collect();
+            let mut claimed: HashSet<Oid> = HashSet::with_capacity(list.len());
+            for pack in packs {
+                pack.walk(super::pack::Kind::Tree, |i, data, _| {
+                    let oid = pack.entries[i].oid;
+                    if let Some(b) = wanted.get(&oid)
+                        && claimed.insert(oid)
+                    {
+                        let _ = tx.send((*b, data.clone()));
+                    }
+                });
+            }
+            rest.retain(|b| !claimed.contains(&b.oid));
+        }
+        let sink = |r: Read1| match r {
+            Read1::Blob(b, data) => tx.send((b, Arc::new(data))).is_ok(),
+            Read1::Failed(..) => true,
+        };
+        let streamed = if rest.is_empty() {
+            Ok(())
+        } else {
+            blobs::stream(repo, reader, &rest, 2, &sink)
+        };
+        drop(tx);
+        streamed
+    });
+    if streamed.is_err() {
         return (Trees::default(), true);
     }
     let trees = out.into_inner().unwrap_or_else(|e| e.into_inner());
     (trees, lacking.into_inner())
+}
+
+/// The blobs with findings (`interest`) and every object the store has (`present`).
+#[derive(Clone, Copy)]
+struct Known<'a> {
+    interest: &'a OidSet,
+    present: &'a OidSet,
 }
 
 /// Object ids lately found in the set of present objects, direct-mapped by their first bytes.
@@ -795,33 +876,31 @@ impl TreeMemo<'_> {
     }
 }
 
-/// Phase 2: walk every ref's commits parents-first, recording where the blobs of `interest`
-/// first appear, how many commits hold them and which ref tips still do. `commit_trees` has
-/// the trees of the commits the message scan read (others are read here).
-fn walk_history(
-    repo: &Repository,
-    interest: &OidSet,
-    trees: Trees,
-    commit_trees: &HashMap<Oid, Oid>,
-    present: &OidSet,
-    collector: &Collector,
-    progress: bool,
-) -> Walk {
-    let mut w = Walk::default();
-    let spinner = progress.then(|| {
-        let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_message(format!(
-            "attributing {} blob(s) with findings",
-            interest.len()
-        ));
-        pb
-    });
+/// Every ref's commits in the order the attribution walks them (parents first), the refs'
+/// tips, notes on a walk that could not start or stopped early, and the refs that could not be
+/// read (name, why).
+struct CommitOrder {
+    commits: Vec<Oid>,
+    tips: Vec<(String, Oid)>,
+    notes: Vec<String>,
+    skipped: Vec<(String, String)>,
+}
+
+/// The [`CommitOrder`] of `repo` (reading every commit: done beside phase 1, which it does not
+/// depend on).
+fn commit_order(repo: &Repository) -> CommitOrder {
+    let mut notes = Vec::new();
+    let mut skipped = Vec::new();
     let mut walk = match repo.revwalk() {
         Ok(r) => r,
         Err(e) => {
-            w.notes
-                .push(format!("cannot walk history: {}", e.message()));
-            return w;
+            notes.push(format!("cannot walk history: {}", e.message()));
+            return CommitOrder {
+                commits: Vec::new(),
+                tips: Vec::new(),
+                notes,
+                skipped,
+            };
         }
     };
     let _ = walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE);
@@ -841,10 +920,7 @@ fn walk_history(
                         r.peel(ObjectType::Any).ok().and_then(|o| o.kind()),
                         Some(ObjectType::Tree | ObjectType::Blob)
                     ) {
-                        collector.skip(
-                            name,
-                            SkipReason::Unreadable(format!("ref: {}", e.message())),
-                        );
+                        skipped.push((name, format!("ref: {}", e.message())));
                     }
                 }
                 Err(_) => {}
@@ -856,6 +932,56 @@ fn walk_history(
         && let Ok(c) = h.peel_to_commit()
     {
         let _ = walk.push(c.id());
+    }
+    let mut commits = Vec::new();
+    for id in walk {
+        match id {
+            Ok(id) => commits.push(id),
+            Err(e) => {
+                notes.push(format!("history walk stopped early: {}", e.message()));
+                break;
+            }
+        }
+    }
+    CommitOrder {
+        commits,
+        tips,
+        notes,
+        skipped,
+    }
+}
+
+/// Phase 2: walk every ref's commits parents-first, recording where the blobs of `interest`
+/// first appear, how many commits hold them and which ref tips still do. `commit_trees` has
+/// the trees of the commits the message scan read (others are read here).
+fn walk_history(
+    repo: &Repository,
+    order: CommitOrder,
+    known: Known<'_>,
+    trees: Trees,
+    commit_trees: &HashMap<Oid, Oid>,
+    collector: &Collector,
+    progress: bool,
+) -> Walk {
+    let Known { interest, present } = known;
+    let mut w = Walk::default();
+    let spinner = progress.then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_message(format!(
+            "attributing {} blob(s) with findings",
+            interest.len()
+        ));
+        pb
+    });
+    let CommitOrder {
+        commits,
+        tips,
+        notes,
+        skipped,
+    } = order;
+    w.notes.extend(notes);
+    for (name, why) in skipped {
+        collector.skip(name, SkipReason::Unreadable(why));
     }
     let mut memo = TreeMemo {
         repo,
@@ -870,15 +996,7 @@ fn walk_history(
     let mut known_paths: HashMap<Oid, HashSet<String>> = HashMap::new();
     let mut last_count: HashMap<Oid, usize> = HashMap::new();
     let mut submodules: HashSet<String> = HashSet::new();
-    for id in walk {
-        let id = match id {
-            Ok(id) => id,
-            Err(e) => {
-                w.notes
-                    .push(format!("history walk stopped early: {}", e.message()));
-                break;
-            }
-        };
+    for id in commits {
         let idx = w.commits.len();
         w.commits.push(id);
         let tree = match commit_trees

@@ -11,6 +11,7 @@ use std::fs::File;
 use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail, ensure};
 use git2::Oid;
@@ -308,6 +309,117 @@ impl Pack {
             }
             at += want as u64;
         }
+    }
+}
+
+impl Pack {
+    /// The object type of each entry: a delta's is its chain's root type (`None` when the
+    /// chain leaves the pack or loops).
+    pub fn object_kinds(&self) -> Vec<Option<Kind>> {
+        let n = self.entries.len();
+        let mut kind: Vec<Option<Kind>> = vec![None; n];
+        let mut chain = Vec::new();
+        for i in 0..n {
+            chain.clear();
+            let mut j = i;
+            let k = loop {
+                if let Some(k) = kind[j] {
+                    break Some(k);
+                }
+                let e = &self.entries[j];
+                match (e.kind, e.base) {
+                    (Kind::OfsDelta | Kind::RefDelta, Some(b)) if chain.len() <= n => {
+                        chain.push(j);
+                        j = b;
+                    }
+                    (Kind::OfsDelta | Kind::RefDelta, _) => break None,
+                    (k, _) => {
+                        kind[j] = Some(k);
+                        break Some(k);
+                    }
+                }
+            };
+            for &c in &chain {
+                kind[c] = k;
+            }
+        }
+        kind
+    }
+
+    /// Rebuild every object of type `want` in the pack once, walking each delta tree
+    /// depth-first from its whole object, and hand each to `visit` with, for a delta, its
+    /// base's entry index and the delta's pieces. Returns how many entries could not be
+    /// rebuilt (they and the deltas based on them are not visited).
+    pub fn walk(
+        &self,
+        want: Kind,
+        mut visit: impl FnMut(usize, &Arc<Vec<u8>>, Option<(usize, &Arc<Vec<u8>>, &[Piece])>),
+    ) -> usize {
+        let n = self.entries.len();
+        let kind = self.object_kinds();
+        let wanted = |i: usize| kind[i] == Some(want);
+        // children of each wanted entry, in offset order
+        let mut first = vec![0usize; n + 1];
+        for (i, e) in self.entries.iter().enumerate() {
+            if let (Some(b), true) = (e.base, wanted(i)) {
+                first[b + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            first[i + 1] += first[i];
+        }
+        let mut fill = first.clone();
+        let mut children = vec![0usize; first[n]];
+        for (i, e) in self.entries.iter().enumerate() {
+            if let (Some(b), true) = (e.base, wanted(i)) {
+                children[fill[b]] = i;
+                fill[b] += 1;
+            }
+        }
+        let mut errors = 0usize;
+        let mut inflater = Inflater::default();
+        for root in 0..n {
+            let e = &self.entries[root];
+            if !wanted(root) || e.base.is_some() || e.kind != want {
+                continue;
+            }
+            let data = match self.inflate_with(&mut inflater, root) {
+                Ok(d) => Arc::new(d),
+                Err(_) => {
+                    errors += 1;
+                    continue;
+                }
+            };
+            visit(root, &data, None);
+            // depth-first: (entry, content, next child)
+            let mut stack: Vec<(usize, Arc<Vec<u8>>, usize)> = vec![(root, data, first[root])];
+            while let Some(top) = stack.last_mut() {
+                let (parent, next) = (top.0, top.2);
+                if next == first[parent + 1] {
+                    stack.pop();
+                    continue;
+                }
+                top.2 += 1;
+                let child = children[next];
+                let base = top.1.clone();
+                let built = self
+                    .inflate_with(&mut inflater, child)
+                    .and_then(|d| apply_delta(&base, &d));
+                let (out, pieces) = match built {
+                    Ok(x) => x,
+                    Err(_) => {
+                        errors += 1;
+                        continue;
+                    }
+                };
+                let out = Arc::new(out);
+                visit(child, &out, Some((parent, &base, &pieces)));
+                if first[child] < first[child + 1] {
+                    stack.push((child, out, first[child]));
+                }
+            }
+        }
+        errors
     }
 }
 
