@@ -151,13 +151,25 @@ pub fn quiet_delta(
             }
             continue;
         };
+        // around each change as far as a match reaches, windows that overlap merged (a delta
+        // has many changes close together)
         let reach = reach.saturating_add(16);
-        for c in changed {
-            let lo = c.start.saturating_sub(reach);
-            let hi = c.end.saturating_add(reach).min(data.len());
-            matched += (hi - lo) as u64;
-            if matcher.whole_rule_matches(rule, data, lo..hi) {
-                return None;
+        let mut window: Option<Range<usize>> = None;
+        let windows = changed
+            .iter()
+            .map(|c| c.start.saturating_sub(reach)..c.end.saturating_add(reach).min(data.len()))
+            .chain(std::iter::once(usize::MAX..usize::MAX));
+        for w in windows {
+            match &mut window {
+                Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+                _ => {
+                    if let Some(last) = window.replace(w) {
+                        matched += last.len() as u64;
+                        if matcher.whole_rule_matches(rule, data, last) {
+                            return None;
+                        }
+                    }
+                }
             }
         }
     }
@@ -281,5 +293,60 @@ mod tests {
                 assert_eq!(got.is_some(), quiet, "{line:?} {whole:?}");
             }
         }
+    }
+
+    /// A bounded whole-chunk rule runs once over the merged stretches around a delta's changes
+    /// (not once per change), and still sees a match that the changes complete.
+    #[test]
+    fn a_bounded_whole_chunk_rule_runs_over_merged_windows_around_the_changes() {
+        let m = Matcher::new(builtin_rules().unwrap()).unwrap();
+        let rule = m
+            .rules()
+            .iter()
+            .position(|r| r.id() == "generic.netrc-password")
+            .unwrap();
+        let bounds = Bounds::new(&m);
+        // regression: its regex was unbounded, so every delta of a file saying `machine` ran
+        // it over the whole blob
+        let reach = bounds.0[&rule].expect("bounded") + 16;
+        let mut next = crate::testutil::rng(11);
+        let secret: String = (0..20)
+            .map(|_| {
+                char::from(
+                    b"abcdefghkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"[next(53) as usize],
+                )
+            })
+            .collect();
+        let mut base = String::from("the machine room\n");
+        for i in 0..400 {
+            base += &format!("row {i:04} of the table\n");
+        }
+        // fifty one-byte changes, 40 bytes apart (`row` -> `Row`)
+        let changed: Vec<Range<usize>> = (0..50).map(|k| 17 + 40 * k..18 + 40 * k).collect();
+        let mut data = base.clone().into_bytes();
+        for c in &changed {
+            data[c.start] = b'R';
+        }
+        let (matched, _) = quiet_delta(&m, &data, &changed, &[rule], &bounds).expect("quiet");
+        assert!(
+            (matched as usize) < 10 * reach,
+            "{matched} bytes matched for 50 changes within {reach} bytes of each other"
+        );
+        // two changes (rows 1 and 2 replaced) that together make a .netrc entry
+        let (host, entry) = (
+            "machine host.example.org",
+            format!("login ci password {secret}"),
+        );
+        let at = 17 + 22;
+        let text = format!("{}{host}\n{entry}\n{}", &base[..at], &base[at + 44..]);
+        let changed = vec![
+            at..at + host.len(),
+            at + host.len() + 1..at + host.len() + 1 + entry.len(),
+        ];
+        assert!(
+            m.find(text.as_bytes()).iter().any(|x| x.rule == rule),
+            "{text:.120}"
+        );
+        assert!(quiet_delta(&m, text.as_bytes(), &changed, &[rule], &bounds).is_none());
     }
 }
