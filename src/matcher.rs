@@ -174,6 +174,11 @@ impl Matcher {
         if self.keywords.is_empty() || data.is_empty() {
             return None;
         }
+        // once built, the DFA serves every search (without counting: the shared counter's
+        // cache line would bounce between the threads on every line a delta scan checks)
+        if let Some(dfa) = self.dfa.get() {
+            return dfa.as_ref();
+        }
         let before = self.searched.fetch_add(data.len(), AtomicOrdering::Relaxed);
         let (cell, small) = if before.saturating_add(data.len()) <= self.small_scan {
             (&self.nfa, true)
