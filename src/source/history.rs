@@ -199,31 +199,36 @@ pub fn scan_history(
     // leaves part of the cores idle while it reads the pack); after them with `--threads 1`.
     // Both only add to the collector, which sorts at the end.
     let threads = scanner.options.worker_threads();
-    // The order the attribution walks the commits in is found there too (reading every commit
-    // again, which phase 1 does not need).
-    let (scanned, commit_trees, order_found) = if threads > 1 {
+    // The order the attribution walks the commits in is found there first, and the messages
+    // are those of its commits (one walk over every commit for both).
+    let (scanned, messages) = if threads > 1 {
         std::thread::scope(|s| {
             let messages = s.spawn(|| {
-                git::open(path)
-                    .ok()
-                    .map(|r| super::messages::scan_all(scanner, collector, &r))
+                let r = git::open(path).ok()?;
+                let order = commit_order(&r);
+                // the messages of the walk's commits; of their own walk when it stopped early
+                // (as far as that one goes)
+                let commits = order.notes.is_empty().then_some(order.commits.as_slice());
+                let trees = super::messages::scan_all(scanner, collector, &r, commits);
+                Some((trees, order))
             });
-            let order = s.spawn(|| git::open(path).ok().map(|r| commit_order(&r)));
             let scanned = list_and_scan(&mut notes);
-            let trees = messages
+            let messages = messages
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            let order = order
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (scanned, trees, order)
+            (scanned, messages)
         })
     } else {
-        (list_and_scan(&mut notes), None, None)
+        (list_and_scan(&mut notes), None)
     };
     let (listed, present, mut hits) = scanned?;
-    let commit_trees =
-        commit_trees.unwrap_or_else(|| super::messages::scan_all(scanner, collector, &repo));
+    let (commit_trees, order_found) = match messages {
+        Some((trees, order)) => (trees, Some(order)),
+        None => (
+            super::messages::scan_all(scanner, collector, &repo, None),
+            None,
+        ),
+    };
     let interest: OidSet = hits.keys().map(id_of).collect();
     let known = Known {
         interest: &interest,
