@@ -19,7 +19,9 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
     };
     let sig = parts.next();
     // the signature of the sample token on jwt.io and in countless tutorials
-    let sample = sig == Some("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c") || builder_sample(p);
+    let sample = sig == Some("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+        || builder_sample(p)
+        || says_made_up(p);
     // a word where the signature goes (`…​.fake`, `….signature`): no algorithm signs in fewer
     // than 16 base64url characters (HS256 takes 43), so the token was written by hand
     let word_signature = sig.is_some_and(|s| {
@@ -35,6 +37,27 @@ fn builder_sample(payload: &str) -> bool {
     b64url_decode(payload)
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .is_some_and(|v| v.get("iss").and_then(|i| i.as_str()) == Some("Online JWT Builder"))
+}
+
+/// A token whose claims say it is made up: a claim name or text value holding `mock`, `fake`,
+/// `dummy`, `emulated` or `placeholder` (any case), as in the identity token a CLI hands to
+/// functions it runs locally (`{"source": "netlify dev", "testData": "…_EMULATED_IDENTITY"}`).
+fn says_made_up(payload: &str) -> bool {
+    const WORDS: [&str; 5] = ["mock", "fake", "dummy", "emulated", "placeholder"];
+    let made_up = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        WORDS.iter().any(|w| s.contains(w))
+    };
+    b64url_decode(payload)
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| match v {
+            serde_json::Value::Object(m) => Some(m),
+            _ => None,
+        })
+        .is_some_and(|m| {
+            m.iter()
+                .any(|(k, v)| made_up(k) || v.as_str().is_some_and(made_up))
+        })
 }
 
 /// Standard base64 of `user:password` with printable text on both sides.
@@ -280,6 +303,37 @@ mod tests {
         assert!(jwt_structure_ok(&token(
             r#"{"iss":"https://login.example.org","sub":"svc-9f2"}"#
         )));
+    }
+
+    /// Regression (eval/realworld7): a token whose claims say it is a mock or emulated.
+    #[test]
+    fn jwts_whose_claims_say_they_are_made_up() {
+        let b64url_encode = |b: &[u8]| {
+            crate::codec::b64_encode(b)
+                .trim_end_matches('=')
+                .replace('+', "-")
+                .replace('/', "_")
+        };
+        let h = b64url_encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let sig = crate::decode::testutil::random(
+            43,
+            5,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        );
+        let token = |claims: &str| format!("{h}.{}.{sig}", b64url_encode(claims.as_bytes()));
+        for made_up in [
+            r#"{"source":"cli dev","testData":"CLI_LOCALLY_EMULATED_IDENTITY"}"#,
+            r#"{"sub":"mock-user","exp":1893456000}"#,
+            r#"{"fakeClaim":true}"#,
+        ] {
+            assert!(!jwt_structure_ok(&token(made_up)), "{made_up}");
+        }
+        for issued in [
+            r#"{"source":"cli","user":"u-81f2","exp":1893456000}"#,
+            r#"{"iss":"https://idp.example.org","sub":"1b7e","aud":"api"}"#,
+        ] {
+            assert!(jwt_structure_ok(&token(issued)), "{issued}");
+        }
     }
 
     /// PKCS#12 headers: DER and BER (indefinite lengths), `data` and `signedData` content; not
