@@ -440,10 +440,13 @@ impl KeywordAutomaton {
     fn is_match(&self, data: &[u8]) -> bool {
         use aho_corasick::automaton::Automaton;
         match self {
-            KeywordAutomaton::Dfa { dfa, .. } => dfa
-                .try_find(&Input::new(data))
-                .expect("an unanchored search of an unanchored DFA")
-                .is_some(),
+            KeywordAutomaton::Dfa { dfa, filter } => {
+                filter.as_ref().is_none_or(|f| f.may_hold(data))
+                    && dfa
+                        .try_find(&Input::new(data))
+                        .expect("an unanchored search of an unanchored DFA")
+                        .is_some()
+            }
             KeywordAutomaton::Other(ac) => ac.is_match(data),
         }
     }

@@ -163,6 +163,21 @@ impl LineFilter {
         self.table[state as usize + self.class[byte as usize] as usize]
     }
 
+    /// Whether `data` may hold a keyword: false only when none occurs in it (a keyword's coarse
+    /// form never spans a byte that is in no keyword, such as a newline, so `data` may hold
+    /// several lines). One walk over a table small enough for the cache, where the exact DFA's
+    /// misses it.
+    pub(super) fn may_hold(&self, data: &[u8]) -> bool {
+        let mut state = 0u32;
+        for &b in data {
+            state = self.next(state, b);
+            if state == self.matching {
+                return true;
+            }
+        }
+        false
+    }
+
     /// The lines of `data` that may hold a keyword — every line that holds one, and a few that
     /// only hold its coarse form — in order, into `lines`, each as the part of the line where
     /// its keyword occurrences lie: from the longest keyword's length before the end of the
@@ -385,6 +400,13 @@ pub(super) mod tests {
                 }
             }
             assert!(got.windows(2).all(|p| p[0].end < p[1].start), "{got:?}");
+            // over the whole text (several lines) and over each line, as the lines say
+            assert_eq!(filter.may_hold(data), !got.is_empty(), "{text:?}");
+            for line in data.split(|&b| b == b'\n') {
+                if !exact_lines(&keywords, line).is_empty() {
+                    assert!(filter.may_hold(line), "{line:?}");
+                }
+            }
             exact_seen += want.len();
             extra_seen += got.len() - want.len();
         }
