@@ -758,4 +758,69 @@ mod tests {
             "ce013625030ba8dba906f756967f9e9ca394464a"
         );
     }
+
+    /// `Pack::walk` rebuilds every object of the type asked for exactly once (trees here, stored
+    /// as deltas of each other), each with the content its id names, and nothing else.
+    #[test]
+    fn walk_rebuilds_every_tree_once_with_its_content() {
+        use sha1::Digest as _;
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(dir.path()).unwrap();
+        let blobs: Vec<Oid> = (0..60)
+            .map(|i| repo.blob(format!("file {i}\n").as_bytes()).unwrap())
+            .collect();
+        let mut ids = String::new();
+        let mut trees = std::collections::HashSet::new();
+        for v in 0..25 {
+            let mut b = repo.treebuilder(None).unwrap();
+            for (k, blob) in blobs.iter().enumerate() {
+                // each version changes a few entries of the one before
+                let blob = if k % 10 == v % 10 {
+                    blobs[(k + v) % 60]
+                } else {
+                    *blob
+                };
+                b.insert(format!("src-{k:02}.txt"), blob, 0o100644).unwrap();
+            }
+            let t = b.write().unwrap();
+            trees.insert(t);
+            ids += &format!("{t}\n");
+        }
+        for b in &blobs {
+            ids += &format!("{b}\n");
+        }
+        let mut child = std::process::Command::new("git")
+            .args(["pack-objects", "-q", "--window=50", "--depth=50"])
+            .arg(dir.path().join("objects/pack/pack"))
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(ids.as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+        let pack = Pack::open(&list_packs(dir.path()).0.remove(0)).unwrap();
+        let mut seen = Vec::new();
+        let mut deltas = 0;
+        let errors = pack.walk(Kind::Tree, |i, data, delta| {
+            let oid = pack.entries[i].oid;
+            let mut h = sha1::Sha1::new();
+            h.update(format!("tree {}\0", data.len()).as_bytes());
+            h.update(data.as_slice());
+            assert_eq!(Oid::from_bytes(&h.finalize()).unwrap(), oid);
+            deltas += usize::from(delta.is_some());
+            seen.push(oid);
+        });
+        assert_eq!(errors, 0);
+        assert!(deltas > 0, "no tree was stored as a delta");
+        let unique: std::collections::HashSet<Oid> = seen.iter().copied().collect();
+        assert_eq!(unique.len(), seen.len(), "a tree visited twice");
+        assert_eq!(unique, trees);
+    }
 }
