@@ -701,23 +701,16 @@ mod tests {
         assert!(apply_delta(b"ab", &[2, 3, 0x91, 0, 2]).is_err());
     }
 
-    #[test]
-    fn an_entry_whose_bytes_differ_from_the_index_crc_is_an_error() {
+    /// Pack the objects `ids` (one id a line) of the bare repository at `dir` into one pack
+    /// with `git pack-objects` and `args`.
+    fn pack_objects(dir: &Path, ids: &str, args: &[&str]) {
         use std::io::Write as _;
-        let dir = tempfile::tempdir().unwrap();
-        let repo = git2::Repository::init_bare(dir.path()).unwrap();
-        let mut ids = String::new();
-        for i in 0..20 {
-            let text: String = (0..200)
-                .map(|k| format!("line {k} of version {}\n", k * i % 7))
-                .collect();
-            ids += &format!("{}\n", repo.blob(text.as_bytes()).unwrap());
-        }
         let mut child = std::process::Command::new("git")
             .arg("pack-objects")
             .arg("-q")
-            .arg(dir.path().join("objects/pack/pack"))
-            .current_dir(dir.path())
+            .args(args)
+            .arg(dir.join("objects/pack/pack"))
+            .current_dir(dir)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -729,6 +722,20 @@ mod tests {
             .write_all(ids.as_bytes())
             .unwrap();
         assert!(child.wait().unwrap().success());
+    }
+
+    #[test]
+    fn an_entry_whose_bytes_differ_from_the_index_crc_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(dir.path()).unwrap();
+        let mut ids = String::new();
+        for i in 0..20 {
+            let text: String = (0..200)
+                .map(|k| format!("line {k} of version {}\n", k * i % 7))
+                .collect();
+            ids += &format!("{}\n", repo.blob(text.as_bytes()).unwrap());
+        }
+        pack_objects(dir.path(), &ids, &[]);
         let path = list_packs(dir.path()).0.remove(0);
         let pack = Pack::open(&path).unwrap();
         assert!(pack.entries.iter().any(|e| e.base.is_some()));
@@ -764,7 +771,6 @@ mod tests {
     #[test]
     fn walk_rebuilds_every_tree_once_with_its_content() {
         use sha1::Digest as _;
-        use std::io::Write as _;
         let dir = tempfile::tempdir().unwrap();
         let repo = git2::Repository::init_bare(dir.path()).unwrap();
         let blobs: Vec<Oid> = (0..60)
@@ -790,21 +796,7 @@ mod tests {
         for b in &blobs {
             ids += &format!("{b}\n");
         }
-        let mut child = std::process::Command::new("git")
-            .args(["pack-objects", "-q", "--window=50", "--depth=50"])
-            .arg(dir.path().join("objects/pack/pack"))
-            .current_dir(dir.path())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(ids.as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success());
+        pack_objects(dir.path(), &ids, &["--window=50", "--depth=50"]);
         let pack = Pack::open(&list_packs(dir.path()).0.remove(0)).unwrap();
         let mut seen = Vec::new();
         let mut deltas = 0;

@@ -281,15 +281,17 @@ mod tests {
         )));
     }
 
+    /// Unpadded base64url, as a JWT's parts are written.
+    fn b64url_encode(b: &[u8]) -> String {
+        crate::codec::b64_encode(b)
+            .trim_end_matches('=')
+            .replace('+', "-")
+            .replace('/', "_")
+    }
+
     /// Regression (eval/realworld6): tokens made with the Online JWT Builder carry its issuer.
     #[test]
     fn jwt_builder_samples_are_made_up() {
-        let b64url_encode = |b: &[u8]| {
-            crate::codec::b64_encode(b)
-                .trim_end_matches('=')
-                .replace('+', "-")
-                .replace('/', "_")
-        };
         let h = b64url_encode(br#"{"typ":"JWT","alg":"HS256"}"#);
         let sig = crate::decode::testutil::random(
             43,
@@ -308,12 +310,6 @@ mod tests {
     /// Regression (eval/realworld7): a token whose claims say it is a mock or emulated.
     #[test]
     fn jwts_whose_claims_say_they_are_made_up() {
-        let b64url_encode = |b: &[u8]| {
-            crate::codec::b64_encode(b)
-                .trim_end_matches('=')
-                .replace('+', "-")
-                .replace('/', "_")
-        };
         let h = b64url_encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let sig = crate::decode::testutil::random(
             43,
