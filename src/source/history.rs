@@ -8,7 +8,8 @@
 //!    ([`super::messages`]).
 //! 2. **Attribute** (only when some blob has findings): one walk over the commits of every ref
 //!    (branches, tags, remote-tracking refs, stash) in topological order, parents first (the
-//!    order is found beside phase 1, on a thread of its own). Each
+//!    order is found beside phase 1, on the messages' thread, which scans the messages of its
+//!    commits). Each
 //!    unique tree is read once and summarised as the findings-bearing blobs (and submodules)
 //!    below it, so a commit costs one lookup. The first commit whose tree holds a blob is the one
 //!    that introduced it (no parent holds it anywhere). Blobs no ref reaches are dropped unless
