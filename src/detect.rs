@@ -233,8 +233,9 @@ fn candidates_indexed(
 
 /// A match whose rule captures the assigned name (`key` group) needs a name that can hold a
 /// secret: `password_salt`, `TOKEN_HEADER` or `secretName` name something else. A UUID under
-/// the bare name `key` is a lookup key (the id of a record in a secret store, as in
-/// `remoteRef: key: <uuid>`), not key material; a value that starts a quoted phrase, or one
+/// the bare name `key`, or a reference's key (`RemoteKey`, `remote_key`, `lookupKey`), is a
+/// lookup key (the id of a record in a secret store, as in `remoteRef: key: <uuid>`), not key
+/// material; a value that starts a quoted phrase, or one
 /// without digits under a name that ends one, is text for people (a translation catalogue's
 /// `"Repeat Password": "Powtórz hasło"`).
 fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
@@ -246,7 +247,12 @@ fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     let checksum = data[..k.start]
         .get(k.start.saturating_sub(9)..)
         .is_some_and(|p| p.eq_ignore_ascii_case(b"checksum/"));
-    let lookup_key = name.eq_ignore_ascii_case("key")
+    let reference = match crate::validate::classify::words_of(&name).as_slice() {
+        [k] => k == "key",
+        [q, k] => k == "key" && matches!(q.as_str(), "remote" | "lookup" | "ref"),
+        _ => false,
+    };
+    let lookup_key = reference
         && crate::validate::shape::is_uuid(&String::from_utf8_lossy(&data[m.secret.clone()]));
     if checksum || lookup_key || !key_may_name_secret(&name) {
         return false;
