@@ -127,7 +127,29 @@ pub fn is_placeholder(secret: &str) -> bool {
 /// a generic rule it is a placeholder.
 pub fn has_counting_run(secret: &str) -> bool {
     let lower = secret.to_ascii_lowercase();
-    COUNTING_RUNS.iter().any(|s| lower.contains(s))
+    COUNTING_RUNS.iter().any(|s| lower.contains(s)) || has_stepped_run(lower.as_bytes())
+}
+
+/// Three or more groups of one repeated letter or digit, each as long as the others (two or
+/// more), counting up by one: `aabbcc`, `aaabbbccc`, `111222333` — counting typed by hand.
+fn has_stepped_run(s: &[u8]) -> bool {
+    // (byte, length) of each group of one repeated byte
+    let mut groups: Vec<(u8, usize)> = Vec::new();
+    for &b in s {
+        match groups.last_mut() {
+            Some((c, n)) if *c == b => *n += 1,
+            _ => groups.push((b, 1)),
+        }
+    }
+    groups.windows(3).any(|w| {
+        let (c0, n0) = w[0];
+        c0.is_ascii_alphanumeric()
+            && n0 >= 2
+            && w.iter().all(|&(_, n)| n == n0)
+            && w[1].0 == c0 + 1
+            && w[2].0 == c0 + 2
+            && w[2].0.is_ascii_alphanumeric()
+    })
 }
 
 /// True for well-known placeholders, templating, masked values, published documentation
@@ -325,6 +347,14 @@ mod tests {
         }
         assert!(!has_counting_run("oWJBMYgS4D%vWNaj9YM29xZ9"));
         assert_eq!(longest_alphabet_run("zabcDEFg"), 7);
+        // stepped counting (eval/realworld6 history: a dummy ending `…aaabbbccc…`)
+        for v in ["Zq8aaabbbcccR", "x7AABBCCk", "p111222333q"] {
+            assert!(has_counting_run(v) && !is_made_up(v), "{v}");
+        }
+        // groups of unequal length, not counting up, or of punctuation
+        for v in ["aabbbcc9Qz", "aabbdd7Xk", "x--..//y", "9zzyyxx"] {
+            assert!(!has_counting_run(v), "{v}");
+        }
     }
 
     #[test]
