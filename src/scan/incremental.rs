@@ -267,15 +267,17 @@ mod tests {
         }
     }
 
+    /// The built-in rules' matcher, the index of rule `id` in it, and the matcher's bounds.
+    fn builtin_rule(id: &str) -> (Matcher, usize, Bounds) {
+        let m = Matcher::new(builtin_rules().unwrap()).unwrap();
+        let rule = m.rules().iter().position(|r| r.id() == id).unwrap();
+        let bounds = Bounds::new(&m);
+        (m, rule, bounds)
+    }
+
     #[test]
     fn a_multi_line_rule_whose_keyword_a_delta_brings_in_runs_over_the_whole_blob() {
-        let m = Matcher::new(builtin_rules().unwrap()).unwrap();
-        let rule = m
-            .rules()
-            .iter()
-            .position(|r| r.id() == "kubernetes.kubeadm-bootstrap-token")
-            .unwrap();
-        let bounds = Bounds::new(&m);
+        let (m, rule, bounds) = builtin_rule("kubernetes.kubeadm-bootstrap-token");
         // a bounded rule: around a change it looks only as far as its longest match
         assert!(bounds.0[&rule].is_some_and(|n| n < 100));
         let mut base = String::from("join:\n  id: abcdef.0123456789abcdef\n");
@@ -299,13 +301,7 @@ mod tests {
     /// (not once per change), and still sees a match that the changes complete.
     #[test]
     fn a_bounded_whole_chunk_rule_runs_over_merged_windows_around_the_changes() {
-        let m = Matcher::new(builtin_rules().unwrap()).unwrap();
-        let rule = m
-            .rules()
-            .iter()
-            .position(|r| r.id() == "generic.netrc-password")
-            .unwrap();
-        let bounds = Bounds::new(&m);
+        let (m, rule, bounds) = builtin_rule("generic.netrc-password");
         // regression: its regex was unbounded, so every delta of a file saying `machine` ran
         // it over the whole blob
         let reach = bounds.0[&rule].expect("bounded") + 16;
