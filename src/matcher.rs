@@ -253,21 +253,17 @@ impl Matcher {
     /// `key`, say). Since no keyword holds a newline, the plain search reports the first line
     /// with any occurrence, so the result is that of one overlapping pass over all of `data`.
     fn keyword_hits(&self, ac: &KeywordAutomaton, data: &[u8], hits: &mut Vec<(usize, usize)>) {
-        let mut record = |lo: usize, hi: usize| {
-            ac.overlapping(data, lo..hi, |m| {
-                for (r, exact) in &self.keyword_rules[m.pattern().as_usize()] {
-                    if exact.as_deref().is_none_or(|k| &data[m.range()] == k) {
-                        hits.push((*r, m.start()));
-                    }
+        let record = |m: Match| {
+            for (r, exact) in &self.keyword_rules[m.pattern().as_usize()] {
+                if exact.as_deref().is_none_or(|k| &data[m.range()] == k) {
+                    hits.push((*r, m.start()));
                 }
-            })
+            }
         };
         if !self.line_keywords {
-            return record(0, data.len());
+            return ac.overlapping(data, 0..data.len(), record);
         }
-        for line in ac.lines(data) {
-            record(line.start, line.end);
-        }
+        ac.overlapping_lines(data, &ac.lines(data), record);
     }
 
     /// Whether any rule could match in `data`: a rule without keywords exists, or some keyword
@@ -466,6 +462,102 @@ impl KeywordAutomaton {
                 }
             }
             KeywordAutomaton::Other(ac) => ac.find_overlapping_iter(input).for_each(each),
+        }
+    }
+
+    /// Every occurrence of every keyword in each of `lines` (ranges of `data`), overlapping ones
+    /// included: what [`KeywordAutomaton::overlapping`] finds in each line, in no set order.
+    ///
+    /// One walk through the DFA is bound by the latency of its table reads (each byte's read
+    /// waits for the previous byte's, and the table is larger than the cache); four walks, each
+    /// over its own lines, advance in step so that their reads overlap (tree scan: the exact
+    /// pass over 84 MB of candidate lines took 0.50 s of CPU in one walk, 0.37 s in four).
+    fn overlapping_lines(&self, data: &[u8], lines: &[Range<usize>], mut each: impl FnMut(Match)) {
+        use aho_corasick::Anchored;
+        use aho_corasick::automaton::Automaton;
+        let KeywordAutomaton::Dfa { dfa, .. } = self else {
+            for line in lines {
+                self.overlapping(data, line.clone(), &mut each);
+            }
+            return;
+        };
+        let start = dfa
+            .start_state(Anchored::No)
+            .expect("an unanchored DFA has an unanchored start state");
+        if dfa.is_match(start) {
+            // an empty keyword matches everywhere: the plain walk reports it
+            for line in lines {
+                self.overlapping(data, line.clone(), &mut each);
+            }
+            return;
+        }
+        // each lane: (next byte, end of its line, state); idle when the two offsets meet
+        let mut lanes = [(0usize, 0usize, start); 4];
+        let mut next = lines.iter().filter(|l| !l.is_empty());
+        let mut report = |sid, at: usize| {
+            for i in 0..dfa.match_len(sid) {
+                let pattern = dfa.match_pattern(sid, i);
+                each(Match::new(pattern, at - dfa.pattern_len(pattern)..at));
+            }
+        };
+        loop {
+            for lane in &mut lanes {
+                if lane.0 == lane.1
+                    && let Some(line) = next.next()
+                {
+                    *lane = (line.start, line.end, start);
+                }
+            }
+            let steps = lanes.iter().map(|l| l.1 - l.0).min().unwrap_or(0);
+            if steps == 0 {
+                // fewer lines left than lanes: the busy ones finish one by one
+                let Some(lane) = lanes.iter_mut().find(|l| l.0 < l.1) else {
+                    return;
+                };
+                let (at, end, mut sid) = *lane;
+                for (i, &b) in data[at..end].iter().enumerate() {
+                    sid = dfa.next_state(Anchored::No, sid, b);
+                    if dfa.is_special(sid) && dfa.is_match(sid) {
+                        report(sid, at + i + 1);
+                    }
+                }
+                *lane = (end, end, sid);
+                continue;
+            }
+            // four walks held in locals: a state kept in memory between bytes would add a
+            // store and a load to each walk's chain of reads
+            let [
+                (mut a0, _, mut s0),
+                (mut a1, _, mut s1),
+                (mut a2, _, mut s2),
+                (mut a3, _, mut s3),
+            ] = lanes;
+            for _ in 0..steps {
+                s0 = dfa.next_state(Anchored::No, s0, data[a0]);
+                s1 = dfa.next_state(Anchored::No, s1, data[a1]);
+                s2 = dfa.next_state(Anchored::No, s2, data[a2]);
+                s3 = dfa.next_state(Anchored::No, s3, data[a3]);
+                a0 += 1;
+                a1 += 1;
+                a2 += 1;
+                a3 += 1;
+                if dfa.is_special(s0) && dfa.is_match(s0) {
+                    report(s0, a0);
+                }
+                if dfa.is_special(s1) && dfa.is_match(s1) {
+                    report(s1, a1);
+                }
+                if dfa.is_special(s2) && dfa.is_match(s2) {
+                    report(s2, a2);
+                }
+                if dfa.is_special(s3) && dfa.is_match(s3) {
+                    report(s3, a3);
+                }
+            }
+            lanes[0] = (a0, lanes[0].1, s0);
+            lanes[1] = (a1, lanes[1].1, s1);
+            lanes[2] = (a2, lanes[2].1, s2);
+            lanes[3] = (a3, lanes[3].1, s3);
         }
     }
 
@@ -726,6 +818,56 @@ negative_examples = ['bd1234']
                 ..
             }))
         ));
+    }
+
+    /// The exact pass's four walks in step report what one walk over each line reports: lines
+    /// of every length (empty ones, lines longer than the others), keywords inside keywords,
+    /// and a keyword at a line's last byte.
+    #[test]
+    fn the_four_lane_walk_finds_what_a_walk_per_line_finds() {
+        let keywords: Vec<String> = ["key", "apikey", "ikey9", "k=", "y", "=7", "token_"]
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        let ac = KeywordAutomaton::build(&keywords, false);
+        assert!(matches!(ac, KeywordAutomaton::Dfa { .. }));
+        let pieces: [&[u8]; 10] = [
+            b"key", b"apiKEY", b"ikey9", b"=", b"\n", b"k", b"y", b"7", b"x", b"token_",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut total = 0;
+        for _ in 0..500 {
+            let mut data = Vec::new();
+            for _ in 0..(next() % 200) {
+                data.extend_from_slice(pieces[(next() % 10) as usize]);
+            }
+            let mut lines = Vec::new();
+            let mut start = 0;
+            for (i, &b) in data.iter().enumerate() {
+                if b == b'\n' {
+                    lines.push(start..i);
+                    start = i + 1;
+                }
+            }
+            lines.push(start..data.len());
+            let mut want = Vec::new();
+            for l in &lines {
+                ac.overlapping(&data, l.clone(), |m| want.push((m.pattern(), m.range())));
+            }
+            let mut got = Vec::new();
+            ac.overlapping_lines(&data, &lines, |m| got.push((m.pattern(), m.range())));
+            want.sort_unstable_by_key(|(p, r)| (r.start, r.end, p.as_usize()));
+            got.sort_unstable_by_key(|(p, r)| (r.start, r.end, p.as_usize()));
+            total += want.len();
+            assert_eq!(got, want, "{:?}", String::from_utf8_lossy(&data));
+        }
+        assert!(total > 10_000, "{total}");
     }
 
     #[test]
