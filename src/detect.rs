@@ -1462,6 +1462,9 @@ examples = ['pass=KVXRTZQMWP']
             "password: pa$$w0rd9X".to_string(),
             "password: new_user123".to_string(),
             "id_token: aBigStringOfRandomChars".to_string(),
+            // the algorithm a token is signed with; the textbook example UUID
+            "fclient.AccessTokenSignedResponseAlg = oidc.SigningAlgRSAUsingSHA256".to_string(),
+            "{\"key\": \"k1\", \"secret\": \"123e4567-e89b-12d3-a456-426614174000\"}".to_string(),
             // hex named as a digest or an identifier, a UUID naming a token
             format!("token_hash = {hex40}"),
             format!("secret_checksum: {hex40}"),

@@ -81,7 +81,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
     }
     // a UUID goes on: the classifier judges it by the name holding it (`client_secret` or `id`);
     // counting runs are judged by the rule's kind before validators run (`detect::validate`)
-    if is_made_up(v) {
+    if is_made_up(v) || v.starts_with(TEXTBOOK_UUID) {
         return false;
     }
     // resource names (`arn:aws:iam::aws:policy/...`, `arn:partition:service:...`) and URNs
@@ -123,6 +123,11 @@ pub fn generic_secret_ok(v: &str) -> bool {
     // a short random value of a small alphabet (12 hex digits) holds less entropy per character
     entropy(v) >= 3.0 || random_in_own_alphabet(v)
 }
+
+/// The example UUID of Wikipedia's UUID article (version 1), the sample value of countless API
+/// references and OpenAPI `example:` fields (`…74000`, `…74001`). A generic value holding it is
+/// an example; a provider rule, which sees the provider's name and format, still judges it.
+const TEXTBOOK_UUID: &str = "123e4567-e89b-12d3-a456-42661417400";
 
 /// Last words of assigned names that say the value is not the secret itself but something about
 /// it (`password_salt`, `token_header`, `secretName`, `api_key_url`, `password_min_length`).
@@ -202,6 +207,12 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
     "strategy",
     "backend",
     "helper",
+    // the algorithm a token or secret is signed or encrypted with
+    // (`AccessTokenSignedResponseAlg = oidc.SigningAlgRSAUsingSHA256`, `token_algorithm`)
+    "alg",
+    "algo",
+    "algorithm",
+    "algorithms",
     // a name for PEM text: the key itself is a PEM block (private-key rules); a one-line value
     // there is something else, such as the SHA-1 Terraform prints for a computed
     // `private_key_pem` in a plan
@@ -639,6 +650,13 @@ pub fn opaque_token_ok(v: &str) -> bool {
         return false;
     }
     if is_uuid(v) || is_digest_notation(v) {
+        return false;
+    }
+    // base64 of a value that is no secret itself (`an_unsecure_secret` encoded for a
+    // Kubernetes Secret): the encoding adds nothing
+    if let Some(text) = super::shape::base64_text(v)
+        && !generic_secret_ok(&text)
+    {
         return false;
     }
     v.bytes().any(|b| b.is_ascii_digit())

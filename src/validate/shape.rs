@@ -101,6 +101,11 @@ fn is_hasher_notation(lower: &str) -> bool {
 /// Standard base64, padded or not, that decodes to printable text: the value is an encoding,
 /// judged by what it decodes to (decoded views scan that text), not as a password.
 pub fn is_base64_text(v: &str) -> bool {
+    base64_text(v).is_some()
+}
+
+/// The text `v` is base64 of (see [`is_base64_text`]).
+pub fn base64_text(v: &str) -> Option<String> {
     if v.len() < 8
         || v.len() % 4 == 1
         || (v.len() % 4 != 0 && v.contains('='))
@@ -108,21 +113,15 @@ pub fn is_base64_text(v: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
     {
-        return false;
+        return None;
     }
     // written without its `=` padding (`…MDA` for `…MDA=`)
     let padded = format!("{v}{}", "=".repeat((4 - v.len() % 4) % 4));
-    let Some(d) = b64_decode(&padded) else {
-        return false;
-    };
-    match std::str::from_utf8(&d) {
-        Ok(t) => {
-            !t.is_empty()
-                && t.chars()
-                    .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
-        }
-        Err(_) => false,
-    }
+    let t = String::from_utf8(b64_decode(&padded)?).ok()?;
+    (!t.is_empty()
+        && t.chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')))
+    .then_some(t)
 }
 
 /// Names and identifiers such as `tls-cert-2024`, `api-token-v2`, `release_2024_01`: every

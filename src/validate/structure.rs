@@ -71,7 +71,8 @@ pub fn base64_credentials_ok(secret: &str) -> bool {
     match text.split_once(':') {
         Some((u, p)) => {
             !u.is_empty()
-                && p.len() >= 4
+                && p.trim().len() >= 4
+                && !is_short_one_kind_password(p)
                 && text.chars().all(|c| !c.is_control())
                 && !is_placeholder(p)
                 && !is_default_password(p)
@@ -79,6 +80,13 @@ pub fn base64_credentials_ok(secret: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// A password under eight characters of one kind, lower-case letters or digits (`kong`, `1234`,
+/// `secret`): typed for a test or a sample, not drawn.
+fn is_short_one_kind_password(p: &str) -> bool {
+    p.len() < 8
+        && (p.bytes().all(|b| b.is_ascii_lowercase()) || p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A password of lower-case letters that reads as words (`thatexpire`, `letmein`), or of such
