@@ -1465,6 +1465,18 @@ examples = ['pass=KVXRTZQMWP']
             // the algorithm a token is signed with; the textbook example UUID
             "fclient.AccessTokenSignedResponseAlg = oidc.SigningAlgRSAUsingSHA256".to_string(),
             "{\"key\": \"k1\", \"secret\": \"123e4567-e89b-12d3-a456-426614174000\"}".to_string(),
+            // RFC 6749's example token, a truncated copy of SHA-256("") as a token
+            "\"access_token\":\"2YotnFZFEjr1zCsicMWpAA\",".to_string(),
+            "AccessToken:   \"e3b0c44298fc1c149afbf4c8996fb\",".to_string(),
+            // the WebSocket handshake's nonce
+            format!(
+                "Sec-WebSocket-Key: {}==",
+                random(
+                    22,
+                    44,
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                )
+            ),
             // hex named as a digest or an identifier, a UUID naming a token
             format!("token_hash = {hex40}"),
             format!("secret_checksum: {hex40}"),

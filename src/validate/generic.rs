@@ -302,7 +302,8 @@ pub fn key_may_name_secret(key: &str) -> bool {
     }
     // anti-forgery tokens glued to other words (Django's `csrfmiddlewaretoken`): these letters
     // start no other English word
-    if lower.contains("csrf") || lower.contains("xsrf") {
+    // … and the WebSocket handshake's nonce (`Sec-WebSocket-Key`, RFC 6455), one word or two
+    if lower.contains("csrf") || lower.contains("xsrf") || lower.contains("websocket") {
         return false;
     }
     // a word after the name's last secret word that says it is about the secret

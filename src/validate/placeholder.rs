@@ -50,7 +50,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 ];
 
 /// Distinctive parts of credentials that vendors publish in their documentation as examples
-/// (copied into countless READMEs, tests and tutorials); a value containing one is an example.
+/// (copied into countless READMEs, tests and tutorials); a value containing one, or the first
+/// 24 characters or more of one (a truncated copy), is an example.
 const PUBLISHED_EXAMPLES: &[&str] = &[
     // jwt.io's default HS256 token (`{"sub":"1234567890","name":"John Doe","iat":1516239022}`)
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
@@ -78,8 +79,18 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     // JWTs of issuer `supabase-demo`), printed by `supabase start` and in Supabase's docs
     "vI9obAHOGyVVKa3pD--kJlyxp-Z2zV9UUMAhKpNLAcU",
     "625_WdcF3KHqz5amU0x2X5WWHP-OEs_4qj0ssLNHzTs",
-    // Apache APISIX's default Admin API key (conf/config-default.yaml and its docs)
+    // Apache APISIX's default Admin API key (conf/config-default.yaml and its docs) and the
+    // viewer key of its conf/config.yaml.example
     "edd1c9f034335f136f87ad84b625c8f1",
+    "4054f7cf07e344346cd3f287985e76a2",
+    // Apache OpenWhisk's default `guest` namespace auth key (its deployment's auth.guest,
+    // printed by the docs' `wsk property set --auth` examples)
+    "23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP",
+    // RFC 6749's example access token, refresh token, authorization code and client secret
+    "2YotnFZFEjr1zCsicMWpAA",
+    "tGzv3JOkF0XG5Qx2TlKWIA",
+    "SplxlOBeZQQYbYS6WxSbIA",
+    "7Fjfp0ZBr1KtDRbnfVdmIw",
     // Google's reCAPTCHA v2 test site and secret keys (always pass; reCAPTCHA FAQ)
     "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI",
     "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe",
@@ -161,7 +172,9 @@ pub fn is_made_up(secret: &str) -> bool {
         return true;
     }
     if PLACEHOLDER_EXACT_CASE.iter().any(|p| secret.contains(p))
-        || PUBLISHED_EXAMPLES.iter().any(|p| secret.contains(p))
+        || PUBLISHED_EXAMPLES
+            .iter()
+            .any(|p| secret.contains(p) || (secret.len() >= 24 && p.starts_with(secret)))
         || has_python_format_field(secret)
     {
         return true;
