@@ -254,7 +254,8 @@ pub(crate) fn is_default_password(p: &str) -> bool {
 pub(crate) const DEFAULT_PASSWORDS: &[&str] = &[
     "password", "passwd", "pass", "secret", "admin", "root", "guest", "test", "user", "postgres",
     "mysql", "redis", "rabbitmq", "changeit", "example", "pwd", "default", "letmein", "foobar",
-    "foo", "bar",
+    "foo", "bar", // bash.org's `hunter2`, the Internet's stock example password
+    "hunter",
 ];
 
 #[cfg(test)]

@@ -73,6 +73,7 @@ pub fn base64_credentials_ok(secret: &str) -> bool {
             !u.is_empty()
                 && p.trim().len() >= 4
                 && !is_short_one_kind_password(p)
+                && !names_its_user(u, p)
                 && text.chars().all(|c| !c.is_control())
                 && !is_placeholder(p)
                 && !is_default_password(p)
@@ -80,6 +81,18 @@ pub fn base64_credentials_ok(secret: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// A password that spells its user's name (`johndoe:john-key`, `admin:admin123`): the first
+/// four letters of the name, when it starts with four, occur in the password. Typed for a sample.
+fn names_its_user(user: &str, password: &str) -> bool {
+    let stem: String = user
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .take(4)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    stem.len() == 4 && password.to_ascii_lowercase().contains(&stem)
 }
 
 /// A password under eight characters of one kind, lower-case letters or digits (`kong`, `1234`,
@@ -519,6 +532,14 @@ mod tests {
         // words joined by separators (eval/realworld4 dev: `example-…:example-password`)
         assert!(!base64_credentials_ok(&b64("sample-user:sample-password")));
         assert!(!base64_credentials_ok(&b64("svc:staging_secret.value")));
+        // a password that spells its user, a short one of one kind, a blank one, hunter2
+        // (eval/realworld8 and realworld9 dev)
+        assert!(!base64_credentials_ok(&b64("johanna:joha-key")));
+        assert!(!base64_credentials_ok(&b64("ci:gate")));
+        assert!(!base64_credentials_ok(&b64("ci:482913")));
+        assert!(!base64_credentials_ok(&b64("client7:    ")));
+        assert!(!base64_credentials_ok(&b64("proxy:hunter2")));
+        assert!(base64_credentials_ok(&b64("johanna:qzvk-xwpm-trbn")));
         // random parts, and passphrases of four words and more, stay
         assert!(base64_credentials_ok(&b64("svc:qzvkxw-pmtrbn-hdlfgs")));
         assert!(base64_credentials_ok(&b64(
