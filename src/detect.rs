@@ -1467,6 +1467,9 @@ examples = ['pass=KVXRTZQMWP']
             "{\"key\": \"k1\", \"secret\": \"123e4567-e89b-12d3-a456-426614174000\"}".to_string(),
             // RFC 6749's example token, a truncated copy of SHA-256("") as a token
             "\"access_token\":\"2YotnFZFEjr1zCsicMWpAA\",".to_string(),
+            // RFC 6749's Basic client example, Twitter's OAuth 1.0a docs example secret
+            "Authorization: Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW".to_string(),
+            "&oauth_token_secret=2EEfA6BG5ly3sR3XjE0IBSnlQu4ZrUzPiYTmrkVU".to_string(),
             "AccessToken:   \"e3b0c44298fc1c149afbf4c8996fb\",".to_string(),
             // the WebSocket handshake's nonce
             format!(

@@ -86,11 +86,23 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     // Apache OpenWhisk's default `guest` namespace auth key (its deployment's auth.guest,
     // printed by the docs' `wsk property set --auth` examples)
     "23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP",
-    // RFC 6749's example access token, refresh token, authorization code and client secret
+    // RFC 6749's example access token, refresh token, authorization code, client secrets
+    // (`s6BhdRkqt3:gX1fBat3bV` is also written as its Basic header) and MAC token id, and
+    // RFC 6750's bearer token
     "2YotnFZFEjr1zCsicMWpAA",
     "tGzv3JOkF0XG5Qx2TlKWIA",
     "SplxlOBeZQQYbYS6WxSbIA",
     "7Fjfp0ZBr1KtDRbnfVdmIw",
+    "gX1fBat3bV",
+    "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+    "h480djs93hd8",
+    "mF_9.B5f-4.1JqM",
+    // the request and access tokens of Twitter's OAuth 1.0a documentation (user 6253282,
+    // @twitterapi), copied into OAuth libraries' docs
+    "Z6eEdO8MOmk394WozF5oKyuAv855l4Mlqo7hhlSLik",
+    "Kd75W4OQfb2oJTV0vzGzeXftVAwgMnEK9MumzYcM",
+    "6253282-eWudHldSbIaelX7swmsiHImEL4KinwaGloHANdrY",
+    "2EEfA6BG5ly3sR3XjE0IBSnlQu4ZrUzPiYTmrkVU",
     // Google's reCAPTCHA v2 test site and secret keys (always pass; reCAPTCHA FAQ)
     "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI",
     "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe",
