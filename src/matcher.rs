@@ -820,15 +820,16 @@ negative_examples = ['bd1234']
         ));
     }
 
+    fn keyword_list(keywords: &[&str]) -> Vec<String> {
+        keywords.iter().map(|k| k.to_string()).collect()
+    }
+
     /// The exact pass's four walks in step report what one walk over each line reports: lines
     /// of every length (empty ones, lines longer than the others), keywords inside keywords,
     /// and a keyword at a line's last byte.
     #[test]
     fn the_four_lane_walk_finds_what_a_walk_per_line_finds() {
-        let keywords: Vec<String> = ["key", "apikey", "ikey9", "k=", "y", "=7", "token_"]
-            .iter()
-            .map(|k| k.to_string())
-            .collect();
+        let keywords = keyword_list(&["key", "apikey", "ikey9", "k=", "y", "=7", "token_"]);
         let ac = KeywordAutomaton::build(&keywords, false);
         assert!(matches!(ac, KeywordAutomaton::Dfa { .. }));
         let pieces: [&[u8]; 10] = [
@@ -909,10 +910,7 @@ negative_examples = ['bd1234']
     /// a final newline, empty lines, keywords in any case, chunks shorter than four lines.
     #[test]
     fn the_lane_walk_finds_every_line_with_a_keyword() {
-        let keywords: Vec<String> = ["key", "apikey", "sendgrid", "ghp_", "://", "pass", "x"]
-            .iter()
-            .map(|k| k.to_string())
-            .collect();
+        let keywords = keyword_list(&["key", "apikey", "sendgrid", "ghp_", "://", "pass", "x"]);
         let large = KeywordAutomaton::build(&keywords, false);
         let small = KeywordAutomaton::build(&keywords, true);
         assert!(matches!(large, KeywordAutomaton::Dfa { .. }));
