@@ -254,7 +254,8 @@ fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     };
     let lookup_key = reference
         && crate::validate::shape::is_uuid(&String::from_utf8_lossy(&data[m.secret.clone()]));
-    if checksum || lookup_key || !key_may_name_secret(&name) {
+    if checksum || lookup_key || !key_may_name_secret(&name) || names_access_key_id(data, k, &name)
+    {
         return false;
     }
     // a phrase for a name holds words (a translation), while a display name such as
@@ -263,6 +264,40 @@ fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     let translation = quoted_phrase_before(data, k.start) && !digits;
     let phrase_value = quoted_phrase_after(data, m.secret.clone());
     !translation && !phrase_value
+}
+
+/// An access key named so beside a secret key (`access_key: …` / `secret_key: …`, `AccessKey:…
+/// SecretKey:…`), on its line or the next two: the S3 convention (MinIO, Alibaba, DigitalOcean
+/// Spaces, exchanges' APIs), where the access key is the public id and the secret key signs.
+fn names_access_key_id(data: &[u8], name_at: &Range<usize>, name: &str) -> bool {
+    let words = crate::validate::classify::words_of(name);
+    if words.len() < 2
+        || words[words.len() - 2..] != ["access", "key"]
+        || words.contains(&"secret".to_string())
+    {
+        return false;
+    }
+    let start = memchr::memrchr(b'\n', &data[..name_at.start]).map_or(0, |p| p + 1);
+    let mut end = name_at.end;
+    for _ in 0..3 {
+        match memchr::memchr(b'\n', &data[end..]) {
+            Some(p) => end += p + 1,
+            None => {
+                end = data.len();
+                break;
+            }
+        }
+    }
+    let around = data[start..end.min(start + 2048)].to_ascii_lowercase();
+    [
+        &b"secret_key"[..],
+        b"secretkey",
+        b"secret-key",
+        b"secret_access_key",
+        b"secretaccesskey",
+    ]
+    .iter()
+    .any(|w| memchr::memmem::find(&around, w).is_some())
 }
 
 /// The name is the last word of a quoted phrase (`"Repeat Password": …`, a translation
@@ -1471,6 +1506,15 @@ examples = ['pass=KVXRTZQMWP']
             "Authorization: Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW".to_string(),
             "&oauth_token_secret=2EEfA6BG5ly3sR3XjE0IBSnlQu4ZrUzPiYTmrkVU".to_string(),
             "AccessToken:   \"e3b0c44298fc1c149afbf4c8996fb\",".to_string(),
+            // an access key beside its secret key is the S3-style key id
+            format!(
+                "access_key: {hex32}\nsecret_key:\n  from_secret: s3_secret",
+                hex32 = random(32, 45, b"0123456789abcdef")
+            ),
+            format!(
+                "{{Name:store AccessKey:{} SecretKey:removed BlockSize:4096}}",
+                random(20, 46, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            ),
             // the WebSocket handshake's nonce
             format!(
                 "Sec-WebSocket-Key: {}==",
@@ -1529,6 +1573,8 @@ examples = ['pass=KVXRTZQMWP']
                 "DB_PASSWORD={}",
                 random(20, 25, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
             ),
+            // an access key with no secret key beside it is judged as a secret
+            format!("access_key: {}", random(32, 47, hex)),
             // a `$` inside a password is not a variable reference
             "password: Xk9$mQ2vLp7$Rz4".to_string(),
             // a UUID held by a secret's name
