@@ -273,21 +273,15 @@ fn names_access_key_id(data: &[u8], name_at: &Range<usize>, name: &str) -> bool 
     let words = crate::validate::classify::words_of(name);
     if words.len() < 2
         || words[words.len() - 2..] != ["access", "key"]
-        || words.contains(&"secret".to_string())
+        || words.iter().any(|w| w == "secret")
     {
         return false;
     }
     let start = memchr::memrchr(b'\n', &data[..name_at.start]).map_or(0, |p| p + 1);
-    let mut end = name_at.end;
-    for _ in 0..3 {
-        match memchr::memchr(b'\n', &data[end..]) {
-            Some(p) => end += p + 1,
-            None => {
-                end = data.len();
-                break;
-            }
-        }
-    }
+    // the end of the name's line and of the two after it
+    let end = memchr::memchr_iter(b'\n', &data[name_at.end..])
+        .nth(2)
+        .map_or(data.len(), |p| name_at.end + p + 1);
     let around = data[start..end.min(start + 2048)].to_ascii_lowercase();
     [
         &b"secret_key"[..],
