@@ -64,6 +64,9 @@ pub struct Part {
 /// look, not an alarm. The generic-secret and opaque-token validators leave counting runs to
 /// this check; validators of a value's structure (a Basic credential's password, a bootstrap
 /// token, an AWS secret key, a JWT signature, a URL password) still reject them.
+///
+/// Checksum validators ([`Validator::is_checksum`]) do not reject: a value failing one is
+/// reported as a note ([`checksum_fails`], [`findings_of`]).
 pub fn validate(rule: &Rule, secret: &str) -> Verdict {
     let counting_is_placeholder =
         rule.is_generic() || rule.spec.free_form || rule.spec.precision < Precision::Medium;
@@ -75,12 +78,21 @@ pub fn validate(rule: &Rule, secret: &str) -> Verdict {
     {
         return Verdict::Reject("entropy below the rule's minimum");
     }
-    for v in &rule.spec.validators {
+    for v in rule.spec.validators.iter().filter(|v| !v.is_checksum()) {
         if let Verdict::Reject(why) = v.run(secret) {
             return Verdict::Reject(why);
         }
     }
     Verdict::Pass
+}
+
+/// Whether `secret` fails one of `rule`'s checksum validators: a token of the rule's format that
+/// its issuer never issued. Its finding is a note, flagged `checksum-mismatch`.
+pub fn checksum_fails(rule: &Rule, secret: &str) -> bool {
+    rule.spec
+        .validators
+        .iter()
+        .any(|v| v.is_checksum() && !v.check(secret))
 }
 
 /// What the matcher did on a chunk besides finding candidates: how many raw matches it found
@@ -185,6 +197,7 @@ fn candidates_indexed(
                 overlaps(&c.range, &view.encoded)
                     && c.view.is_none()
                     && rules[c.rule].spec.precision >= crate::rules::Precision::High
+                    && !checksum_fails(&rules[c.rule], &c.secret)
             })
         {
             continue;
@@ -254,7 +267,11 @@ fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     };
     let lookup_key = reference
         && crate::validate::shape::is_uuid(&String::from_utf8_lossy(&data[m.secret.clone()]));
-    if checksum || lookup_key || !key_may_name_secret(&name) || names_access_key_id(data, k, &name)
+    if checksum
+        || lookup_key
+        || !key_may_name_secret(&name)
+        || names_access_key_id(data, k, &name)
+        || key_of_a_public_key(data, k, &name)
     {
         return false;
     }
@@ -292,6 +309,31 @@ fn names_access_key_id(data: &[u8], name_at: &Range<usize>, name: &str) -> bool 
     ]
     .iter()
     .any(|w| memchr::memmem::find(&around, w).is_some())
+}
+
+/// The bare name `key` in a public key's record: "public key" (`public_key`, `PublicKey(`,
+/// `/public-key`) is written before it on its line or one of the six lines above, as in a
+/// `{"key_id": …, "key": …}` response of a public-key endpoint (GitHub's for encrypting Actions
+/// secrets) or a `PublicKey(key_id=…, key=…)` repr. A qualified name (`private_key`,
+/// `secret_key`) is judged as usual.
+fn key_of_a_public_key(data: &[u8], name_at: &Range<usize>, name: &str) -> bool {
+    if crate::validate::classify::words_of(name) != ["key"] {
+        return false;
+    }
+    let line_start = memchr::memrchr(b'\n', &data[..name_at.start]).map_or(0, |p| p + 1);
+    let from = memchr::memrchr_iter(b'\n', &data[..line_start])
+        .nth(6)
+        .map_or(0, |p| p + 1)
+        .max(name_at.start.saturating_sub(4096));
+    let before = data[from..name_at.start].to_ascii_lowercase();
+    [
+        &b"public_key"[..],
+        b"public-key",
+        b"publickey",
+        b"public key",
+    ]
+    .iter()
+    .any(|w| memchr::memmem::find(&before, w).is_some())
 }
 
 /// The name is the last word of a quoted phrase (`"Repeat Password": …`, a translation
@@ -592,7 +634,7 @@ fn nearest_match(
             continue;
         }
         let secret = String::from_utf8_lossy(m.as_bytes()).into_owned();
-        if validate(partner, &secret) == Verdict::Pass {
+        if validate(partner, &secret) == Verdict::Pass && !checksum_fails(partner, &secret) {
             best = Some((dist, r, secret));
         }
     }
@@ -698,7 +740,8 @@ fn partner_values(
         }
         let value = &text[s..i];
         if value.len() == pairing.length
-            && std::str::from_utf8(value).is_ok_and(|v| validate(partner, v) == Verdict::Pass)
+            && std::str::from_utf8(value)
+                .is_ok_and(|v| validate(partner, v) == Verdict::Pass && !checksum_fails(partner, v))
         {
             out.push(line.start + s..line.start + i);
         }
@@ -710,15 +753,16 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
     a.start < b.end && b.start < a.end
 }
 
-/// Among overlapping candidates keep the most precise rule (then a secret over an identifier, a
-/// provider's rule over a generic one, the longest secret, the most specific match, the first
-/// rule id).
+/// Among overlapping candidates keep one whose checksum holds ([`checksum_fails`]), then the
+/// most precise rule (then a secret over an identifier, a provider's rule over a generic one,
+/// the longest secret, the most specific match, the first rule id).
 fn dedup(rules: &[Rule], mut cands: Vec<Candidate>) -> Vec<Candidate> {
-    // what the rules say, never their load order: precision, a secret over an identifier, a
-    // provider's rule over a generic one, the secret's length, how much context the match
-    // demanded, then the rule id
+    // what the rules say, never their load order: a value its issuer could have issued,
+    // precision, a secret over an identifier, a provider's rule over a generic one, the secret's
+    // length, how much context the match demanded, then the rule id
     let rank = |c: &Candidate| {
         (
+            !checksum_fails(&rules[c.rule], &c.secret),
             rules[c.rule].spec.precision,
             !rules[c.rule].spec.identifier,
             !rules[c.rule].is_generic(),
@@ -854,6 +898,18 @@ fn findings_with(
                     "{message} (the value holds a counting run such as 1234… or abcd…: likely made up)"
                 );
             }
+            let mut confidence = c.confidence;
+            if checksum_fails(rule, &c.secret) {
+                level = crate::finding::Level::Note;
+                confidence = Confidence::Low;
+                let flag = hygiene::Flag::ChecksumMismatch.as_str().to_string();
+                if !a.flags.contains(&flag) {
+                    a.flags.push(flag);
+                }
+                message = format!(
+                    "{message} (its checksum does not match: never issued as written, a made-up, altered or truncated value)"
+                );
+            }
             if let Some(why) = &rule.spec.public_by_design {
                 level = crate::finding::Level::Note;
                 a.properties
@@ -865,7 +921,7 @@ fn findings_with(
                 rule_id: rule.id().to_string(),
                 family: rule.family().to_string(),
                 level,
-                confidence: c.confidence,
+                confidence,
                 location,
                 fingerprint: match chunk.provenance.message() {
                     Some(m) => message_fingerprint(rule.id(), &c.secret, m.kind.as_str()),
@@ -1509,6 +1565,26 @@ examples = ['pass=KVXRTZQMWP']
                 "{{Name:store AccessKey:{} SecretKey:removed BlockSize:4096}}",
                 random(20, 46, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
             ),
+            // the bare `key` of a public key's record (GitHub's Actions-secrets public key)
+            format!(
+                "GET /repos/o/r/actions/secrets/public-key\n200\n{{\"key_id\": \"5682501672\", \"key\": \"{}=\"}}",
+                random(
+                    43,
+                    48,
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                )
+            ),
+            format!(
+                "'PublicKey(key_id=\"5682501672\", key=\"{}=\")'",
+                random(
+                    43,
+                    49,
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                )
+            ),
+            // RFC 8555's example challenge token, GitLab's API docs' example deploy token
+            "token = \"evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA\"".to_string(),
+            "\"token\": \"jMRvtPNxrn3crTAGukpZ\",".to_string(),
             // the WebSocket handshake's nonce
             format!(
                 "Sec-WebSocket-Key: {}==",
@@ -1576,6 +1652,36 @@ examples = ['pass=KVXRTZQMWP']
             // a labelled key (`name:base64`)
             "MINIO_KMS_SECRET_KEY=my-minio-key:OSMM+vkKUTCvQs9YL/CVMIMt43HFhkUpqJxTmGl6rYw="
                 .to_string(),
+            // an S3-compatible store's secret key under AWS's name: base64 with its padding
+            // (Oracle's customer secret keys are 44 characters)
+            format!(
+                "aws_secret_access_key={}=",
+                random(
+                    43,
+                    26,
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                )
+            ),
+            // a token in a long line of a recorded JSON response is data, not a bundle's code
+            format!(
+                "{{\"id\":1,{}\"temp_clone_token\":\"{}\"}}",
+                "\"description\":\"a repository\",".repeat(40),
+                random(29, 27, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            ),
+            // a private key of a public key's record is still a private key's
+            format!(
+                "public_key: {}\nprivate_key: {}",
+                random(
+                    44,
+                    28,
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                ),
+                random(
+                    44,
+                    29,
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                )
+            ),
         ] {
             let c = generic_confidence(&m, &text);
             assert!(
@@ -1641,10 +1747,62 @@ examples = ['pass=KVXRTZQMWP']
     }
 
     #[test]
-    fn wrong_checksum_token_in_a_generic_assignment_is_not_reported() {
-        // regression: the generic rule reported `TOKEN=ghr_…` after the GitHub rule dropped it
+    fn wrong_checksum_token_in_a_generic_assignment_is_a_note_of_its_own_rule() {
+        // regression: the generic rule reported `TOKEN=ghr_…` after the GitHub rule dropped it;
+        // now the GitHub rule reports it as a note flagged `checksum-mismatch`
         let m = matcher();
         let t = "ghr_9XChaf688ZLcQSfgXwpbbYbwPNENDj3tSAma";
-        assert!(candidates(&m, format!("SERVICE_TOKEN={t}\n").as_bytes()).is_empty());
+        let text = format!("SERVICE_TOKEN={t}\n");
+        let c = candidates(&m, text.as_bytes());
+        let ids: Vec<&str> = c.iter().map(|c| m.rules()[c.rule].id()).collect();
+        assert_eq!(ids, ["github.refresh-token"]);
+        let file = |t: &str| Chunk {
+            data: t.as_bytes().to_vec().into(),
+            provenance: Provenance::File { path: "p".into() },
+        };
+        let f = findings(&m, &file(&text), &Policy::new(0), None);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].level, crate::finding::Level::Note);
+        assert_eq!(f[0].confidence, Confidence::Low);
+        assert!(f[0].hygiene.iter().any(|h| h == "checksum-mismatch"));
+        // the same token with its checksum right is reported at the rule's level
+        let good = github_token("ghr_", 36);
+        let f = findings(
+            &m,
+            &file(&format!("SERVICE_TOKEN={good}\n")),
+            &Policy::new(0),
+            None,
+        );
+        assert_eq!(f.len(), 1);
+        assert_ne!(f[0].level, crate::finding::Level::Note);
+        assert!(!f[0].hygiene.iter().any(|h| h == "checksum-mismatch"));
+    }
+
+    /// A never-issued token of GitHub's classic format with a correct checksum: `prefix`, then
+    /// `len - 6` random alphanumerics and their CRC-32 in base62 (tokens.md §1).
+    fn github_token(prefix: &str, len: usize) -> String {
+        const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        let mut next = crate::testutil::rng(len as u64 + prefix.len() as u64 * 977);
+        let random: String = (0..len - 6)
+            .map(|_| ALNUM[next(ALNUM.len() as u64) as usize] as char)
+            .collect();
+        let crc = crc32fast::hash(random.as_bytes());
+        format!("{prefix}{random}{}", crate::codec::base62(crc.into(), 6))
+    }
+
+    #[test]
+    fn a_value_whose_checksum_holds_wins_the_overlap() {
+        // `user:ghp_<bad CRC>` is the bundler credential it was before checksum failures became
+        // notes, not a note of the GitHub rule
+        let m = matcher();
+        let bad = "ghp_e2ttQTy6LfLZIrEIx3JEfi8xFIUpsftmJ2wO";
+        let github = m.rules().iter().find(|r| r.id() == "github.classic-pat");
+        assert!(checksum_fails(github.unwrap(), bad));
+        let text = format!("BUNDLE_RUBYGEMS__PKG__GITHUB__COM=deploy-bot:{bad}\n");
+        let ids: Vec<String> = candidates(&m, text.as_bytes())
+            .iter()
+            .map(|c| m.rules()[c.rule].id().to_string())
+            .collect();
+        assert_eq!(ids, ["bundler.gem-server-credentials"]);
     }
 }

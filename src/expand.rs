@@ -75,8 +75,9 @@ const MAX_ESCAPED_LINE: usize = 1 << 20;
 
 /// The character an escape at the start of `rest` stands for and the escape's length, for the
 /// escapes worth undoing: `\uXXXX` of printable ASCII, `\/`, `\"`, and `%XX` of `+ / =` and
-/// space.
-fn escape_at(rest: &[u8]) -> Option<(u8, usize)> {
+/// space; in a line that holds a percent-encoded PEM block (`pem`: a `data:,` URL of an
+/// Ignition or cloud-init file) also `%0A` and `%0D`, its line breaks.
+fn escape_at(rest: &[u8], pem: bool) -> Option<(u8, usize)> {
     match rest {
         [b'\\', b'u', a, b, c, d, ..] => {
             let v = [a, b, c, d]
@@ -89,7 +90,8 @@ fn escape_at(rest: &[u8]) -> Option<(u8, usize)> {
         // `FlyV1 fm2_…`); `%40`, `%3A` and the like are structure in a URL and stay escaped
         [b'%', h, l, ..] => {
             let v = hex_val(*h)? * 16 + hex_val(*l)?;
-            matches!(v as u8, b' ' | b'+' | b'/' | b'=').then_some((v as u8, 3))
+            (matches!(v as u8, b' ' | b'+' | b'/' | b'=') || (pem && matches!(v, 0x0a | 0x0d)))
+                .then_some((v as u8, 3))
         }
         _ => None,
     }
@@ -102,7 +104,7 @@ fn escape_at(rest: &[u8]) -> Option<(u8, usize)> {
 pub fn unescaped_views(data: &[u8]) -> impl Iterator<Item = DecodedView> + '_ {
     let mut next_line = 0;
     memchr::memchr2_iter(b'\\', b'%', data).filter_map(move |pos| {
-        if pos < next_line || escape_at(&data[pos..]).is_none() {
+        if pos < next_line || escape_at(&data[pos..], false).is_none() {
             return None;
         }
         let start = memchr::memrchr(b'\n', &data[..pos]).map_or(0, |p| p + 1);
@@ -117,10 +119,11 @@ pub fn unescaped_views(data: &[u8]) -> impl Iterator<Item = DecodedView> + '_ {
 fn unescape_line(line: &[u8], base: usize) -> DecodedView {
     let mut text = Vec::with_capacity(line.len());
     let mut map = Vec::with_capacity(line.len() + 1);
+    let pem = memchr::memmem::find(line, b"-----BEGIN%20").is_some();
     let mut i = 0;
     while i < line.len() {
         let rest = &line[i..];
-        if let Some((c, n)) = escape_at(rest) {
+        if let Some((c, n)) = escape_at(rest, pem) {
             text.push(c);
             map.push(base + i);
             i += n;
@@ -885,6 +888,24 @@ mod tests {
         );
         let v: Vec<_> = unescaped_views(b"C:\\\\/x").collect();
         assert_eq!(v[0].text, b"C:\\\\/x");
+    }
+
+    #[test]
+    fn a_percent_encoded_pem_block_is_unescaped_with_its_line_breaks() {
+        // an Ignition / cloud-init `data:,` URL of a key file
+        let d = b"{\"source\": \"data:,-----BEGIN%20RSA%20PRIVATE%20KEY-----%0AMIIE%2Fab%0A-----END%20RSA%20PRIVATE%20KEY-----%0A\"}\n";
+        let v: Vec<_> = unescaped_views(d).collect();
+        assert_eq!(v.len(), 1);
+        let text = String::from_utf8_lossy(&v[0].text);
+        assert!(
+            text.contains("-----BEGIN RSA PRIVATE KEY-----\nMIIE/ab\n-----END"),
+            "{text}"
+        );
+        let at = text.find("MIIE").unwrap();
+        assert_eq!(&d[v[0].origin(&(at - 1..at))], b"%0A");
+        // elsewhere `%0A` is a URL's structure and stays escaped
+        let v: Vec<_> = unescaped_views(b"GET /q?text=a%0Ab%20c\n").collect();
+        assert_eq!(String::from_utf8_lossy(&v[0].text), "GET /q?text=a%0Ab c");
     }
 
     #[test]

@@ -115,6 +115,11 @@ pub struct RuleSpec {
     /// Text the rule must not report.
     #[serde(default)]
     pub negative_examples: Vec<String>,
+    /// Text the rule must report at level `note` and no higher, at any confidence: values of the
+    /// rule's format that are evidently made up (a failed checksum, a counting run; see
+    /// [`crate::detect::findings_of`]).
+    #[serde(default)]
+    pub note_examples: Vec<String>,
 }
 
 /// How a rule finds another part of a multi-part credential (`[rule.pair]` in a rules file).

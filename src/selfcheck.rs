@@ -1,5 +1,6 @@
 //! Rule self-check (`tokenhound rules check` and the test suite): every rule's positive examples
-//! must be reported by that rule, and its negative examples must not, through the whole pipeline
+//! must be reported by that rule, its note examples by that rule at level `note` and no higher,
+//! and its negative examples must not be reported, through the whole pipeline
 //! (prefilter, regex, validation, decoded views, de-duplication) with all rules loaded.
 
 use crate::chunk::{Chunk, Provenance};
@@ -13,7 +14,8 @@ use crate::matcher::Matcher;
 pub struct ExampleFailure {
     /// The rule whose example failed.
     pub rule_id: String,
-    /// `missed positive` or `matched negative`.
+    /// `missed positive`, `matched negative`, `note example not reported as a note` or `no
+    /// example with every paired part`.
     pub kind: &'static str,
     /// The example text.
     pub example: String,
@@ -97,6 +99,18 @@ pub fn check_examples(matcher: &Matcher) -> (Vec<ExampleFailure>, usize) {
                 kind: "no example with every paired part",
                 example: partners.join(", "),
             });
+        }
+        for ex in &rule.spec.note_examples {
+            n += 1;
+            let found = reported(matcher, ex, Confidence::Low);
+            let mine: Vec<&Finding> = found.iter().filter(|f| f.rule_id == rule.id()).collect();
+            if mine.is_empty() || mine.iter().any(|f| f.level != crate::finding::Level::Note) {
+                failures.push(ExampleFailure {
+                    rule_id: rule.id().to_string(),
+                    kind: "note example not reported as a note",
+                    example: ex.clone(),
+                });
+            }
         }
         for ex in &rule.spec.negative_examples {
             n += 1;

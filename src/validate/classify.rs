@@ -160,8 +160,9 @@ pub fn features(c: &Generic<'_>) -> Features {
         f64::from(u8::from(self_named)),
         (sequences(v) as f64 / 2.0).min(1.0),
         f64::from(u8::from(in_expression(c.line, c.value))),
-        // a bundle's one long line: configuration of public clients (search keys, app ids)
-        f64::from(u8::from(c.line.len() >= 1000)),
+        // a bundle's one long line: configuration of public clients (search keys, app ids); a
+        // long line that is one JSON document (a recorded API response, a log record) is data
+        f64::from(u8::from(c.line.len() >= 1000 && !is_json_record(c.line))),
         f64::from(u8::from(
             c.key.is_some_and(|k| shape_contradicts_name(k, v)),
         )),
@@ -289,11 +290,21 @@ fn shape_contradicts_name(key: &str, v: &str) -> bool {
         .collect();
     // a wrong length alone may be a suffix added in documentation (`…+xxx`); a wrong length
     // in a narrower mix of characters (hex for a base64 secret) is another kind of value
+    // base64's padding is part of its alphabet
+    let unpadded = v.strip_suffix("==").or(v.strip_suffix('=')).unwrap_or(v);
     NAMED_SHAPES.iter().any(|(n, len, alphabet)| {
         name.ends_with(n)
-            && (!v.bytes().all(|b| alphabet.as_bytes().contains(&b))
+            && (!unpadded.bytes().all(|b| alphabet.as_bytes().contains(&b))
                 || (v.len() != *len && char_classes(v) < 3))
     })
+}
+
+/// The line opens a JSON object or array of them (`{"`, `[{"`, `["`): a recorded response or a
+/// log record, not a minified bundle (which opens with code). Only its start is looked at: the
+/// classifier sees the first 4 KiB of a line.
+fn is_json_record(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("{\"") || t.starts_with("[{\"") || t.starts_with("[\"")
 }
 
 /// `%XX` escapes undone (and `+` read as a space in a query), for judging the written text.

@@ -101,6 +101,19 @@ impl Validator {
         }
     }
 
+    /// A checksum the token's issuer computes into every token it issues (GitHub's and npm's
+    /// CRC-32, GitLab's routable-token CRC, Azure's identifiable-key Marvin32). A value that
+    /// fails it was never issued (made up, altered or truncated): it is reported at level `note`,
+    /// low confidence (shown with `--min-confidence low`), flagged `checksum-mismatch`, instead
+    /// of being dropped (tokens.md §13: "report as a note or drop"). See
+    /// [`crate::detect::checksum_fails`].
+    pub fn is_checksum(self) -> bool {
+        matches!(
+            self,
+            Validator::Crc32Base62 | Validator::GitlabRoutable | Validator::AzureIdentifiable
+        )
+    }
+
     /// Does `secret` pass this check?
     pub fn check(self, secret: &str) -> bool {
         match self {

@@ -62,8 +62,11 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     // curl examples used for years)
     "4eC39HqLyjWDarjtT1zdp7dc",
     "BQokikJOvBiI2HlWgH4olfQ2",
-    // AWS documentation's example secret access key
+    // AWS documentation's example secret access key, and the raw secret of the external key
+    // store proxy credential in the KMS API Reference's CreateCustomKeyStore and
+    // UpdateCustomKeyStore examples (beside the key id `ABCDE12345670EXAMPLE`)
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+    "DXjSUawnel2fr6SKC7G25CNxTyWKE5PF9XX6H/u9pSo=",
     // the Azurite / storage-emulator account key of devstoreaccount1, published by Microsoft
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsu",
     // the bootstrap token of the kubelet TLS-bootstrapping examples in the Kubernetes docs
@@ -103,6 +106,14 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     "Kd75W4OQfb2oJTV0vzGzeXftVAwgMnEK9MumzYcM",
     "6253282-eWudHldSbIaelX7swmsiHImEL4KinwaGloHANdrY",
     "2EEfA6BG5ly3sR3XjE0IBSnlQu4ZrUzPiYTmrkVU",
+    // RFC 8555's example challenge token (§8.3, §8.4; ACME challenge tokens are served in
+    // public anyway) and the token of its terms-of-service agreement URL (§7.3.3)
+    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA",
+    "W8Ih3PswD-8",
+    // the tokens of GitLab's API documentation's example responses: a deploy token
+    // (doc/api/deploy_tokens.md) and a registered runner's token (doc/api/runners.md)
+    "jMRvtPNxrn3crTAGukpZ",
+    "6337ff461c94fd3fa32ba3b1ff4125",
     // Google's reCAPTCHA v2 test site and secret keys (always pass; reCAPTCHA FAQ)
     "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI",
     "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe",
