@@ -409,6 +409,11 @@ fn confidence_of(
     secret: &str,
     in_query: bool,
 ) -> Confidence {
+    if rule.spec.decoder == Some(crate::decode::Decoder::AwsAccessKey)
+        && in_signature_scope(text, m.secret.start)
+    {
+        return Confidence::Low;
+    }
     match generic_view(rule, text, m, secret, in_query, classify::confidence) {
         Some(c) => c,
         None => match rule.spec.precision {
@@ -417,6 +422,16 @@ fn confidence_of(
             Precision::Low => Confidence::Low,
         },
     }
+}
+
+/// The access key id at `at` opens a Signature Version 4 credential scope
+/// (`X-Amz-Credential=AKIA…%2F20180913%2Fus-east-1%2Fs3%2Faws4_request` in a presigned URL,
+/// `Credential=AKIA…/…` in an `Authorization: AWS4-HMAC-SHA256` header): every signed request
+/// carries the id in clear beside a signature, never the secret key, so the id alone is not a
+/// leak (shown with `--min-confidence low`).
+fn in_signature_scope(text: &[u8], at: usize) -> bool {
+    let before = &text[at.saturating_sub(11)..at];
+    before.len() == 11 && before.eq_ignore_ascii_case(b"Credential=")
 }
 
 /// The classifier's features of a generic candidate, when `TOKENHOUND_CLASSIFIER_FEATURES` is set.
@@ -1582,6 +1597,12 @@ examples = ['pass=KVXRTZQMWP']
                     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
                 )
             ),
+            // the Standard Webhooks test vector's secret, MinIO's public playground key, a
+            // native app's published client secret, Consul's docs bootstrap secret
+            "local SECRET = \"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"".to_string(),
+            "flag.StringVar(&secretKey, \"secret-key\", \"zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG\", \"S3 Secret Key\")".to_string(),
+            "client_secret: 'UBntmLjC2yYCeHwsyj73Uwo9TAaecAetRwMw0xYcvNL9yRdLSUi0hUAHfvCHFeFh'".to_string(),
+            "{\"BootstrapSecret\": \"2b778dd9-f5f1-6f29-b4b4-9a5fa948757a\"}".to_string(),
             // RFC 8555's example challenge token, GitLab's API docs' example deploy token
             "token = \"evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA\"".to_string(),
             "\"token\": \"jMRvtPNxrn3crTAGukpZ\",".to_string(),
@@ -1788,6 +1809,32 @@ examples = ['pass=KVXRTZQMWP']
             .collect();
         let crc = crc32fast::hash(random.as_bytes());
         format!("{prefix}{random}{}", crate::codec::base62(crc.into(), 6))
+    }
+
+    #[test]
+    fn an_access_key_id_in_a_signature_scope_is_low_confidence() {
+        let m = matcher();
+        let id = "AKIAQ3EGTZ5KJDYW7RMA";
+        let conf = |text: String| {
+            let c = candidates(&m, text.as_bytes());
+            c.iter()
+                .find(|c| m.rules()[c.rule].id() == "aws.access-key-id")
+                .map(|c| c.confidence)
+        };
+        for text in [
+            format!(
+                "https://b.s3.amazonaws.com/o?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={id}%2F20180913%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=0f"
+            ),
+            format!(
+                "Authorization: AWS4-HMAC-SHA256 Credential={id}/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0f"
+            ),
+        ] {
+            assert_eq!(conf(text.clone()), Some(Confidence::Low), "{text}");
+        }
+        assert_eq!(
+            conf(format!("aws_access_key_id = {id}")),
+            Some(Confidence::High)
+        );
     }
 
     #[test]

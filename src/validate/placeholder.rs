@@ -114,6 +114,23 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     // (doc/api/deploy_tokens.md) and a registered runner's token (doc/api/runners.md)
     "jMRvtPNxrn3crTAGukpZ",
     "6337ff461c94fd3fa32ba3b1ff4125",
+    // the secret key of MinIO's public playground play.min.io (access key Q3AM3UQ867SPQQA43P2F),
+    // in MinIO's SDK and client documentation for anyone to use
+    "zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG",
+    // the client secret of the openidconnect.net playground on Auth0's samples tenant
+    // (samples.auth0.com, client kbyuFDidLLm280LIwVFiazOqjO3ty8KH): shipped in a public web page
+    "60Op4HFM0I8ajz0WdiStAbziZ-VFQttXuxixHHs2R7r7-CW8GR79l-mmLqMhc-Sa",
+    // the client secrets ownCloud's desktop, Android and iOS apps carry in their published
+    // source (native clients: public by design; oCIS documents them for identity providers)
+    "UBntmLjC2yYCeHwsyj73Uwo9TAaecAetRwMw0xYcvNL9yRdLSUi0hUAHfvCHFeFh",
+    "dInFYGV33xKzhbRmpqQltYNdfLdJIfJ9L5ISoKhNoT9qZftpdWSP71VrpGR9pmoD",
+    "KFeFWWEZO9TkisIQzR3fo7hfiMXlOpaqP8CFuTbSHzV1TUuGECglPxpiVKJfOXIx",
+    // the Standard Webhooks specification's test-vector secret (whsec_…, with msg id
+    // msg_p5jXN8AQM9LWM0D4loKWxJek and timestamp 1614265330)
+    "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    // the BootstrapSecret of the ACL bootstrap examples in Consul's and Nomad's API
+    // documentation and tests
+    "2b778dd9-f5f1-6f29-b4b4-9a5fa948757a",
     // Google's reCAPTCHA v2 test site and secret keys (always pass; reCAPTCHA FAQ)
     "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI",
     "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe",
