@@ -131,6 +131,12 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     // the BootstrapSecret of the ACL bootstrap examples in Consul's and Nomad's API
     // documentation and tests
     "2b778dd9-f5f1-6f29-b4b4-9a5fa948757a",
+    // RFC 7617's (and RFC 2617's) Basic credentials `Aladdin:open sesame`, RFC 9449's
+    // example DPoP-bound access token (§7.1)
+    "QWxhZGRpbjpvcGVuIHNlc2FtZQ",
+    "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU",
+    // the generated password Spring Security's reference prints in its getting-started logs
+    "8e557245-73e2-4286-969a-ff57fe326336",
     // Google's reCAPTCHA v2 test site and secret keys (always pass; reCAPTCHA FAQ)
     "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI",
     "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe",

@@ -27,7 +27,17 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
     let word_signature = sig.is_some_and(|s| {
         (1..16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
     });
-    obj(h) && obj(p) && !sample && !word_signature
+    obj(h) && obj(p) && !sample && !word_signature && !is_dpop_proof(h)
+}
+
+/// A DPoP proof (header `typ: dpop+jwt`, RFC 9449 §4.2): a signature the client makes over one
+/// HTTP request (its method, URI and time, each proof with a new `jti`), sent beside the access
+/// token it binds. It authorises nothing by itself: a request signature, not a credential.
+fn is_dpop_proof(header: &str) -> bool {
+    b64url_decode(header)
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v.get("typ")?.as_str().map(str::to_ascii_lowercase))
+        .is_some_and(|t| t == "dpop+jwt")
 }
 
 /// A token made with the Online JWT Builder (jwtbuilder.jamiekurtz.com), whose issuer claim
@@ -39,11 +49,13 @@ fn builder_sample(payload: &str) -> bool {
         .is_some_and(|v| v.get("iss").and_then(|i| i.as_str()) == Some("Online JWT Builder"))
 }
 
-/// A token whose claims say it is made up: a claim name or text value holding `mock`, `fake`,
-/// `dummy`, `emulated` or `placeholder` (any case), as in the identity token a CLI hands to
-/// functions it runs locally (`{"source": "netlify dev", "testData": "…_EMULATED_IDENTITY"}`).
+/// A token whose claims say it is made up: a claim name or text value holding `fake`, `dummy`,
+/// `emulated` or `placeholder` (any case), as in the identity token a CLI hands to functions it
+/// runs locally (`{"source": "netlify dev", "testData": "…_EMULATED_IDENTITY"}`). A `mock`
+/// subject is not one of them: test suites sign tokens for a mock user with a real test key
+/// (eval/realworld15), and such a token is accepted wherever that key is trusted.
 fn says_made_up(payload: &str) -> bool {
-    const WORDS: [&str; 5] = ["mock", "fake", "dummy", "emulated", "placeholder"];
+    const WORDS: [&str; 4] = ["fake", "dummy", "emulated", "placeholder"];
     let made_up = |s: &str| {
         let s = s.to_ascii_lowercase();
         WORDS.iter().any(|w| s.contains(w))
@@ -310,6 +322,24 @@ mod tests {
             .replace('/', "_")
     }
 
+    /// Regression (eval/realworld15): a DPoP proof is a request signature, not a credential.
+    #[test]
+    fn dpop_proofs_are_not_tokens() {
+        let sig = crate::decode::testutil::random(
+            86,
+            12,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        );
+        let claims = b64url_encode(br#"{"jti":"e1j3V_bKic8-LAEB","htm":"GET","htu":"https://resource.example.org/protectedresource","iat":1562262618}"#);
+        let token = |header: &str| format!("{}.{claims}.{sig}", b64url_encode(header.as_bytes()));
+        assert!(!jwt_structure_ok(&token(
+            r#"{"typ":"dpop+jwt","alg":"ES256"}"#
+        )));
+        assert!(jwt_structure_ok(&token(
+            r#"{"typ":"at+jwt","alg":"ES256"}"#
+        )));
+    }
+
     /// Regression (eval/realworld6): tokens made with the Online JWT Builder carry its issuer.
     #[test]
     fn jwt_builder_samples_are_made_up() {
@@ -328,7 +358,8 @@ mod tests {
         )));
     }
 
-    /// Regression (eval/realworld7): a token whose claims say it is a mock or emulated.
+    /// Regression (eval/realworld7): a token whose claims say it is emulated or fake; a mock
+    /// subject signed with a test key is a token (eval/realworld15).
     #[test]
     fn jwts_whose_claims_say_they_are_made_up() {
         let h = b64url_encode(br#"{"alg":"HS256","typ":"JWT"}"#);
@@ -340,12 +371,12 @@ mod tests {
         let token = |claims: &str| format!("{h}.{}.{sig}", b64url_encode(claims.as_bytes()));
         for made_up in [
             r#"{"source":"cli dev","testData":"CLI_LOCALLY_EMULATED_IDENTITY"}"#,
-            r#"{"sub":"mock-user","exp":1893456000}"#,
             r#"{"fakeClaim":true}"#,
         ] {
             assert!(!jwt_structure_ok(&token(made_up)), "{made_up}");
         }
         for issued in [
+            r#"{"sub":"mock-subject","exp":1893456000}"#,
             r#"{"source":"cli","user":"u-81f2","exp":1893456000}"#,
             r#"{"iss":"https://idp.example.org","sub":"1b7e","aud":"api"}"#,
         ] {
