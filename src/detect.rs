@@ -272,6 +272,7 @@ fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         || !key_may_name_secret(&name)
         || names_access_key_id(data, k, &name)
         || key_of_a_public_key(data, k, &name)
+        || names_an_encoded_hash(&name, &String::from_utf8_lossy(&data[m.secret.clone()]))
     {
         return false;
     }
@@ -309,6 +310,44 @@ fn names_access_key_id(data: &[u8], name_at: &Range<usize>, name: &str) -> bool 
     ]
     .iter()
     .any(|w| memchr::memmem::find(&around, w).is_some())
+}
+
+/// An encoded password (`encodedPassword`, `original_encoded_password`: the output of Spring
+/// Security's and similar password encoders) whose value, hex or base64, decodes to binary: a
+/// password hash, not the password. A value that decodes to text is the password itself,
+/// merely encoded, and is judged as usual.
+fn names_an_encoded_hash(name: &str, value: &str) -> bool {
+    let words = crate::validate::classify::words_of(name);
+    let Some(e) = words.iter().position(|w| w == "encoded") else {
+        return false;
+    };
+    // a password encoder hashes passwords; an encoded key or secret (`ENCODED_SECRET_KEY`) is
+    // the key itself in base64
+    if e + 1 >= words.len()
+        || !words[e + 1..]
+            .iter()
+            .all(|w| matches!(w.as_str(), "password" | "passwd" | "pwd" | "pass"))
+    {
+        return false;
+    }
+    let hex =
+        value.len() >= 32 && value.len() % 2 == 0 && value.bytes().all(|b| b.is_ascii_hexdigit());
+    let bytes = if hex {
+        value
+            .as_bytes()
+            .chunks(2)
+            .map(|p| crate::codec::hex_val(p[0]).zip(crate::codec::hex_val(p[1])))
+            .map(|p| p.map(|(h, l)| (h * 16 + l) as u8))
+            .collect::<Option<Vec<u8>>>()
+    } else {
+        crate::codec::b64_decode(value)
+    };
+    bytes.is_some_and(|b| {
+        b.len() >= 16
+            && std::str::from_utf8(&b).map_or(true, |t| {
+                t.chars().any(|c| c.is_control() && !c.is_whitespace())
+            })
+    })
 }
 
 /// The bare name `key` in a public key's record: "public key" (`public_key`, `PublicKey(`,
@@ -1580,6 +1619,9 @@ examples = ['pass=KVXRTZQMWP']
                 "{{Name:store AccessKey:{} SecretKey:removed BlockSize:4096}}",
                 random(20, 46, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
             ),
+            // a password encoder's output (PBKDF2 in hex, in base64) named an encoded password
+            format!("String encodedPassword = \"{}\";", random(80, 50, b"0123456789abcdef")),
+            "String encodedPassword = \"3FOwOMcDgxP+z1x/sv184LFY2WVD+ZGMgYP3LPOSmCcDmk1XPYvcCQ==\";".to_string(),
             // the bare `key` of a public key's record (GitHub's Actions-secrets public key)
             format!(
                 "GET /repos/o/r/actions/secrets/public-key\n200\n{{\"key_id\": \"5682501672\", \"key\": \"{}=\"}}",
@@ -1673,6 +1715,24 @@ examples = ['pass=KVXRTZQMWP']
             // a labelled key (`name:base64`)
             "MINIO_KMS_SECRET_KEY=my-minio-key:OSMM+vkKUTCvQs9YL/CVMIMt43HFhkUpqJxTmGl6rYw="
                 .to_string(),
+            // an encoded secret key is the key in base64
+            format!(
+                "public static final String DEFAULT_ENCODED_SECRET_KEY = \"{}=\";",
+                random(
+                    43,
+                    52,
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                )
+            ),
+            // a password merely encoded (base64 of text) is the password
+            format!("encoded_password: {}", {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD.encode(random(
+                    18,
+                    51,
+                    b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789",
+                ))
+            }),
             // an S3-compatible store's secret key under AWS's name: base64 with its padding
             // (Oracle's customer secret keys are 44 characters)
             format!(
