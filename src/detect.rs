@@ -271,8 +271,8 @@ fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         || lookup_key
         || !key_may_name_secret(&name)
         || names_access_key_id(data, k, &name)
-        || key_of_a_public_key(data, k, &name)
-        || names_an_encoded_hash(&name, &String::from_utf8_lossy(&data[m.secret.clone()]))
+        || key_of_a_public_key(data, k, &name, &data[m.secret.clone()])
+        || names_an_encoded_hash(&name, &data[m.secret.clone()])
     {
         return false;
     }
@@ -316,7 +316,16 @@ fn names_access_key_id(data: &[u8], name_at: &Range<usize>, name: &str) -> bool 
 /// Security's and similar password encoders) whose value, hex or base64, decodes to binary: a
 /// password hash, not the password. A value that decodes to text is the password itself,
 /// merely encoded, and is judged as usual.
-fn names_an_encoded_hash(name: &str, value: &str) -> bool {
+fn names_an_encoded_hash(name: &str, value: &[u8]) -> bool {
+    // most names hold no `encoded`: no word split for them
+    let n = name.as_bytes();
+    if memchr::memmem::find(n, b"ncoded").is_none() && memchr::memmem::find(n, b"NCODED").is_none()
+    {
+        return false;
+    }
+    let Ok(value) = std::str::from_utf8(value) else {
+        return false;
+    };
     let words = crate::validate::classify::words_of(name);
     let Some(e) = words.iter().position(|w| w == "encoded") else {
         return false;
@@ -350,13 +359,20 @@ fn names_an_encoded_hash(name: &str, value: &str) -> bool {
     })
 }
 
-/// The bare name `key` in a public key's record: "public key" (`public_key`, `PublicKey(`,
+/// The bare name `key` of encoded key material (40 characters and more) in a public key's
+/// record: "public key" (`public_key`, `PublicKey(`,
 /// `/public-key`) is written before it on its line or one of the six lines above, as in a
 /// `{"key_id": …, "key": …}` response of a public-key endpoint (GitHub's for encrypting Actions
 /// secrets) or a `PublicKey(key_id=…, key=…)` repr. A qualified name (`private_key`,
 /// `secret_key`) is judged as usual.
-fn key_of_a_public_key(data: &[u8], name_at: &Range<usize>, name: &str) -> bool {
-    if crate::validate::classify::words_of(name) != ["key"] {
+fn key_of_a_public_key(data: &[u8], name_at: &Range<usize>, name: &str, value: &[u8]) -> bool {
+    // a public key is encoded key material (32 bytes and more): shorter values and other
+    // alphabets need no look around
+    let key_material = value.len() >= 40
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'));
+    if !key_material || crate::validate::classify::words_of(name) != ["key"] {
         return false;
     }
     let line_start = memchr::memrchr(b'\n', &data[..name_at.start]).map_or(0, |p| p + 1);
