@@ -137,6 +137,11 @@ const PUBLISHED_EXAMPLES: &[&str] = &[
     "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU",
     // the generated password Spring Security's reference prints in its getting-started logs
     "8e557245-73e2-4286-969a-ff57fe326336",
+    // the access and refresh tokens of DigitalOcean's OAuth API docs' token response, and
+    // the (truncated) access token of Drip's OAuth docs
+    "547cac21118ae7",
+    "00a3aae641658d",
+    "822bbf7cd12243df",
     // Google's reCAPTCHA v2 test site and secret keys (always pass; reCAPTCHA FAQ)
     "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI",
     "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe",
