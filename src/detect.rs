@@ -1661,6 +1661,9 @@ examples = ['pass=KVXRTZQMWP']
             "flag.StringVar(&secretKey, \"secret-key\", \"zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG\", \"S3 Secret Key\")".to_string(),
             "client_secret: 'UBntmLjC2yYCeHwsyj73Uwo9TAaecAetRwMw0xYcvNL9yRdLSUi0hUAHfvCHFeFh'".to_string(),
             "{\"BootstrapSecret\": \"2b778dd9-f5f1-6f29-b4b4-9a5fa948757a\"}".to_string(),
+            // docs dummies typed as counting runs
+            "\"token\": \"tok_abc123\",".to_string(),
+            "\"token\": \"tok_xyz789\",".to_string(),
             // DigitalOcean's OAuth docs response
             "\"refresh_token\": \"00a3aae641658d\",".to_string(),
             // RFC 8555's example challenge token, GitLab's API docs' example deploy token

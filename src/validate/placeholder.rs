@@ -172,8 +172,17 @@ fn has_python_format_field(s: &str) -> bool {
     })
 }
 
-/// Counting runs people type when they make a value up (`123456789`, `abcdefg`, `a1b2c3`).
-const COUNTING_RUNS: &[&str] = &["0123456789", "123456789", "abcdefg", "1234567890", "a1b2c3"];
+/// Counting runs people type when they make a value up (`123456789`, `abcdefg`, `a1b2c3`,
+/// `abc123`, `xyz789`).
+const COUNTING_RUNS: &[&str] = &[
+    "0123456789",
+    "123456789",
+    "abcdefg",
+    "1234567890",
+    "a1b2c3",
+    "abc123",
+    "xyz789",
+];
 
 /// True for well-known placeholders, templating, masked values, published documentation
 /// examples, trivially repetitive text and values holding a counting run: both
