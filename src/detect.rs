@@ -86,6 +86,13 @@ pub fn validate(rule: &Rule, secret: &str) -> Verdict {
     Verdict::Pass
 }
 
+/// Whether `value` can be a part of another rule's multi-part credential as a match of
+/// `partner`: it passes the partner's validation, checksums included (a made-up part pairs
+/// with nothing).
+fn admits_as_partner(partner: &Rule, value: &str) -> bool {
+    validate(partner, value) == Verdict::Pass && !checksum_fails(partner, value)
+}
+
 /// Whether `secret` fails one of `rule`'s checksum validators: a token of the rule's format that
 /// its issuer never issued. Its finding is a note, flagged `checksum-mismatch`.
 pub fn checksum_fails(rule: &Rule, secret: &str) -> bool {
@@ -704,7 +711,7 @@ fn nearest_match(
             continue;
         }
         let secret = String::from_utf8_lossy(m.as_bytes()).into_owned();
-        if validate(partner, &secret) == Verdict::Pass && !checksum_fails(partner, &secret) {
+        if admits_as_partner(partner, &secret) {
             best = Some((dist, r, secret));
         }
     }
@@ -810,8 +817,7 @@ fn partner_values(
         }
         let value = &text[s..i];
         if value.len() == pairing.length
-            && std::str::from_utf8(value)
-                .is_ok_and(|v| validate(partner, v) == Verdict::Pass && !checksum_fails(partner, v))
+            && std::str::from_utf8(value).is_ok_and(|v| admits_as_partner(partner, v))
         {
             out.push(line.start + s..line.start + i);
         }
