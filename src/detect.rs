@@ -847,7 +847,8 @@ fn dedup(rules: &[Rule], mut cands: Vec<Candidate>) -> Vec<Candidate> {
             std::cmp::Reverse(rules[c.rule].id()),
         )
     };
-    cands.sort_by_key(|c| std::cmp::Reverse(rank(c)));
+    // each key once: the rank checks a checksum
+    cands.sort_by_cached_key(|c| std::cmp::Reverse(rank(c)));
     let mut kept: Vec<Candidate> = Vec::new();
     for c in cands {
         if !kept.iter().any(|k| overlaps(&k.range, &c.range)) {
