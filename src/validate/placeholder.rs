@@ -49,113 +49,39 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "foobar",
 ];
 
-/// Distinctive parts of credentials that vendors publish in their documentation as examples
-/// (copied into countless READMEs, tests and tutorials); a value containing one, or the first
-/// 24 characters or more of one (a truncated copy), is an example.
-const PUBLISHED_EXAMPLES: &[&str] = &[
-    // jwt.io's default HS256 token (`{"sub":"1234567890","name":"John Doe","iat":1516239022}`)
-    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
-    // the example token of Django REST framework's TokenAuthentication documentation, copied
-    // into countless tutorials and READMEs
-    "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
-    // the test secret keys in Stripe's API reference (the current one and the older one its
-    // curl examples used for years)
-    "4eC39HqLyjWDarjtT1zdp7dc",
-    "BQokikJOvBiI2HlWgH4olfQ2",
-    // AWS documentation's example secret access key, and the raw secret of the external key
-    // store proxy credential in the KMS API Reference's CreateCustomKeyStore and
-    // UpdateCustomKeyStore examples (beside the key id `ABCDE12345670EXAMPLE`)
-    "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
-    "DXjSUawnel2fr6SKC7G25CNxTyWKE5PF9XX6H/u9pSo=",
-    // the Azurite / storage-emulator account key of devstoreaccount1, published by Microsoft
-    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsu",
-    // the bootstrap token of the kubelet TLS-bootstrapping examples in the Kubernetes docs
-    "07401b.f395accd246ae52d",
-    // the bot token of Slack's OAuth v2 response example
-    "pdFZKVeTuE8sk7oOcBrzbqgy",
-    // the cluster part of the Swarm join tokens in Docker's documentation
-    "3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl",
-    // … and in the Docker Engine API reference, with its example unlock key
-    "1h8aps2yszaiqmz2l3oc5392pgk8e49qhx2aj3nyv0ui0hez2a",
-    "7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8",
-    // the signatures of the Supabase CLI's local-development demo keys (service_role and anon
-    // JWTs of issuer `supabase-demo`), printed by `supabase start` and in Supabase's docs
-    "vI9obAHOGyVVKa3pD--kJlyxp-Z2zV9UUMAhKpNLAcU",
-    "625_WdcF3KHqz5amU0x2X5WWHP-OEs_4qj0ssLNHzTs",
-    // Apache APISIX's default Admin API key (conf/config-default.yaml and its docs) and the
-    // viewer key of its conf/config.yaml.example
-    "edd1c9f034335f136f87ad84b625c8f1",
-    "4054f7cf07e344346cd3f287985e76a2",
-    // Apache OpenWhisk's default `guest` namespace auth key (its deployment's auth.guest,
-    // printed by the docs' `wsk property set --auth` examples)
-    "23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP",
-    // RFC 6749's example access token, refresh token, authorization code, client secrets
-    // (`s6BhdRkqt3:gX1fBat3bV` is also written as its Basic header) and MAC token id, and
-    // RFC 6750's bearer token
-    "2YotnFZFEjr1zCsicMWpAA",
-    "tGzv3JOkF0XG5Qx2TlKWIA",
-    "SplxlOBeZQQYbYS6WxSbIA",
-    "7Fjfp0ZBr1KtDRbnfVdmIw",
-    "gX1fBat3bV",
-    "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
-    "h480djs93hd8",
-    "mF_9.B5f-4.1JqM",
-    // the request and access tokens of Twitter's OAuth 1.0a documentation (user 6253282,
-    // @twitterapi), copied into OAuth libraries' docs
-    "Z6eEdO8MOmk394WozF5oKyuAv855l4Mlqo7hhlSLik",
-    "Kd75W4OQfb2oJTV0vzGzeXftVAwgMnEK9MumzYcM",
-    "6253282-eWudHldSbIaelX7swmsiHImEL4KinwaGloHANdrY",
-    "2EEfA6BG5ly3sR3XjE0IBSnlQu4ZrUzPiYTmrkVU",
-    // RFC 8555's example challenge token (§8.3, §8.4; ACME challenge tokens are served in
-    // public anyway) and the token of its terms-of-service agreement URL (§7.3.3)
-    "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA",
-    "W8Ih3PswD-8",
-    // the tokens of GitLab's API documentation's example responses: a deploy token
-    // (doc/api/deploy_tokens.md) and a registered runner's token (doc/api/runners.md)
-    "jMRvtPNxrn3crTAGukpZ",
-    "6337ff461c94fd3fa32ba3b1ff4125",
-    // the secret key of MinIO's public playground play.min.io (access key Q3AM3UQ867SPQQA43P2F),
-    // in MinIO's SDK and client documentation for anyone to use
-    "zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG",
-    // the client secret of the openidconnect.net playground on Auth0's samples tenant
-    // (samples.auth0.com, client kbyuFDidLLm280LIwVFiazOqjO3ty8KH): shipped in a public web page
-    "60Op4HFM0I8ajz0WdiStAbziZ-VFQttXuxixHHs2R7r7-CW8GR79l-mmLqMhc-Sa",
-    // the client secrets ownCloud's desktop, Android and iOS apps carry in their published
-    // source (native clients: public by design; oCIS documents them for identity providers)
-    "UBntmLjC2yYCeHwsyj73Uwo9TAaecAetRwMw0xYcvNL9yRdLSUi0hUAHfvCHFeFh",
-    "dInFYGV33xKzhbRmpqQltYNdfLdJIfJ9L5ISoKhNoT9qZftpdWSP71VrpGR9pmoD",
-    "KFeFWWEZO9TkisIQzR3fo7hfiMXlOpaqP8CFuTbSHzV1TUuGECglPxpiVKJfOXIx",
-    // the Standard Webhooks specification's test-vector secret (whsec_…, with msg id
-    // msg_p5jXN8AQM9LWM0D4loKWxJek and timestamp 1614265330)
-    "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-    // the BootstrapSecret of the ACL bootstrap examples in Consul's and Nomad's API
-    // documentation and tests
-    "2b778dd9-f5f1-6f29-b4b4-9a5fa948757a",
-    // RFC 7617's (and RFC 2617's) Basic credentials `Aladdin:open sesame`, RFC 9449's
-    // example DPoP-bound access token (§7.1)
-    "QWxhZGRpbjpvcGVuIHNlc2FtZQ",
-    "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU",
-    // the generated password Spring Security's reference prints in its getting-started logs
-    "8e557245-73e2-4286-969a-ff57fe326336",
-    // the access and refresh tokens of DigitalOcean's OAuth API docs' token response, and
-    // the (truncated) access token of Drip's OAuth docs
-    "547cac21118ae7",
-    "00a3aae641658d",
-    "822bbf7cd12243df",
-    // Google's reCAPTCHA v2 test site and secret keys (always pass; reCAPTCHA FAQ)
-    "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI",
-    "6LeIxAcTAAAAAGG-vFI1TnRWxMZNFuojJ4WifJWe",
-    // digests of empty input, the usual stand-in for a hex token in tests (MD5, SHA-1,
-    // SHA-224, SHA-256, SHA-512 of "")
-    "d41d8cd98f00b204e9800998ecf8427e",
-    "da39a3ee5e6b4b0d3255bfef95601890afd80709",
-    "d14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f",
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-    "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce",
-    // xkcd 936's password and passphrase
-    "Tr0ub4dor&3",
-    "correcthorsebatterystaple",
-];
+/// Distinctive parts of credentials that vendors and standards publish as examples (copied into
+/// countless READMEs, tests and tutorials): `data/published-examples.toml`, each entry with where
+/// it was published. A value containing one, or the first 24 characters or more of one (a
+/// truncated copy), is an example.
+const PUBLISHED_EXAMPLES_TOML: &str = include_str!("../../data/published-examples.toml");
+
+/// One entry of `data/published-examples.toml`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishedExample {
+    /// Who published the values, and where.
+    #[allow(dead_code)]
+    source: String,
+    values: Vec<String>,
+}
+
+/// The file's entries (parsed once).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishedExamples {
+    example: Vec<PublishedExample>,
+}
+
+/// Every published example value of `data/published-examples.toml` (parsed on first use; the
+/// file is part of the build and checked by a unit test, so it always parses).
+fn published_examples() -> &'static [String] {
+    static VALUES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    VALUES.get_or_init(|| {
+        toml::from_str::<PublishedExamples>(PUBLISHED_EXAMPLES_TOML)
+            .map(|f| f.example.into_iter().flat_map(|e| e.values).collect())
+            .unwrap_or_default()
+    })
+}
 
 /// A Python `%`-format field (`%(password)s`): a template, not a value. A bare `%(` is not one:
 /// Django's generated keys draw from an alphabet holding both characters.
@@ -232,7 +158,7 @@ pub fn is_made_up(secret: &str) -> bool {
         return true;
     }
     if PLACEHOLDER_EXACT_CASE.iter().any(|p| secret.contains(p))
-        || PUBLISHED_EXAMPLES
+        || published_examples()
             .iter()
             .any(|p| secret.contains(p) || (secret.len() >= 24 && p.starts_with(secret)))
         || has_python_format_field(secret)
@@ -322,6 +248,32 @@ pub(crate) const DEFAULT_PASSWORDS: &[&str] = &[
 mod tests {
     use super::*;
     use base64::Engine as _;
+
+    #[test]
+    fn the_published_examples_file_parses_and_every_entry_names_its_source() {
+        let file: PublishedExamples =
+            toml::from_str(PUBLISHED_EXAMPLES_TOML).expect("data/published-examples.toml parses");
+        assert!(file.example.len() >= 20);
+        let mut seen = std::collections::HashSet::new();
+        for e in &file.example {
+            assert!(
+                e.source.trim().len() >= 10,
+                "entry without a source: {:?}",
+                e.values
+            );
+            assert!(!e.values.is_empty(), "entry without values: {}", e.source);
+            for v in &e.values {
+                // a short value would make every value containing it an example
+                assert!(
+                    v.len() >= 8,
+                    "too short to tell apart: {v:?} ({})",
+                    e.source
+                );
+                assert!(seen.insert(v.clone()), "listed twice: {v:?}");
+            }
+        }
+        assert_eq!(published_examples().len(), seen.len());
+    }
 
     #[test]
     fn placeholders() {
