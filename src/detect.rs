@@ -127,7 +127,7 @@ pub fn admits(
     value_offset: usize,
 ) -> bool {
     m.secret.end > value_offset
-        && key_ok(text, m)
+        && key_ok(&matcher.rules()[m.rule], text, m)
         && validate(
             &matcher.rules()[m.rule],
             &String::from_utf8_lossy(&text[m.secret.clone()]),
@@ -172,7 +172,7 @@ fn candidates_indexed(
     act.raw_matches += found.len();
     act.whole_raw += found.iter().filter(|m| matcher.runs_whole(m.rule)).count();
     for mut m in found {
-        if !key_ok(data, &m) {
+        if !key_ok(&rules[m.rule], data, &m) {
             continue;
         }
         let secret = String::from_utf8_lossy(&data[m.secret.clone()]).into_owned();
@@ -225,7 +225,7 @@ fn candidates_indexed(
         let found = matcher.find(&view.text);
         act.raw_matches += found.len();
         for mut m in found {
-            if m.secret.end <= view.value_offset || !key_ok(&view.text, &m) {
+            if m.secret.end <= view.value_offset || !key_ok(&rules[m.rule], &view.text, &m) {
                 continue;
             }
             let secret = String::from_utf8_lossy(&view.text[m.secret.clone()]).into_owned();
@@ -257,11 +257,20 @@ fn candidates_indexed(
 /// lookup key (the id of a record in a secret store, as in `remoteRef: key: <uuid>`), not key
 /// material; a value that starts a quoted phrase, or one
 /// without digits under a name that ends one, is text for people (a translation catalogue's
-/// `"Repeat Password": "Powtórz hasło"`).
-fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
+/// `"Repeat Password": "Powtórz hasło"`). For a rule of free-form values (generic ones, and
+/// those marked `free_form`), an unquoted value that a `(` follows is a function being called
+/// (`jwtSecret := generateSecret(`), and a name inside an ARN (`arn:aws:secretsmanager:…:secret:NAME`)
+/// is the ARN's resource type, not an assignment.
+fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
+    if (rule.is_generic() || rule.spec.free_form) && is_called(data, &m.secret) {
+        return false;
+    }
     let Some(k) = m.key.as_ref() else {
         return true;
     };
+    if (rule.is_generic() || rule.spec.free_form) && in_arn(data, k) {
+        return false;
+    }
     let name = String::from_utf8_lossy(&data[k.clone()]);
     // Helm's `checksum/secrets: <sha256>` pod annotation: the name group stops at `/`
     let checksum = data[..k.start]
@@ -289,6 +298,30 @@ fn key_ok(data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     let translation = quoted_phrase_before(data, k.start) && !digits;
     let phrase_value = quoted_phrase_after(data, m.secret.clone());
     !translation && !phrase_value
+}
+
+/// An unquoted value right before `(`: the name of a function being called
+/// (`key: base64.StdEncoding.EncodeToString(…)`), not a value. A quoted value is a value
+/// whatever follows it.
+fn is_called(data: &[u8], value: &Range<usize>) -> bool {
+    data.get(value.end) == Some(&b'(')
+        && value
+            .start
+            .checked_sub(1)
+            .is_none_or(|p| !matches!(data[p], b'"' | b'\'' | b'`'))
+}
+
+/// Whether the name `name` is a segment of an Amazon Resource Name: the word it ends starts
+/// with `arn:` (a name group may take in the ARN's earlier segments), as in
+/// `arn:aws:secretsmanager:eu-west-2:123456789012:secret:GITHUB_PEM-AbCdEf`.
+fn in_arn(data: &[u8], name: &Range<usize>) -> bool {
+    let start = data[..name.start]
+        .iter()
+        .rposition(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'=' | b','))
+        .map_or(0, |p| p + 1);
+    data[start..name.end]
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"arn:"))
 }
 
 /// An access key named so beside a secret key (`access_key: …` / `secret_key: …`, `AccessKey:…
@@ -1717,6 +1750,60 @@ examples = ['pass=KVXRTZQMWP']
                 c.is_none_or(|c| c < Confidence::DEFAULT_MIN),
                 "{text}: {c:?}"
             );
+        }
+    }
+
+    /// Values from the dev parts of eval/realworld16 and 17 that no rule should report at the
+    /// default confidence (each a regression: reported before).
+    #[test]
+    fn non_secrets_of_realworld_sets_16_and_17_are_not_reported_by_default() {
+        let m = matcher();
+        let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let hex = b"0123456789abcdef";
+        for text in [
+            // Yarn Berry lockfile entries: a package spec, not a token
+            "  dependencies:\n    \"@csstools/css-tokenizer\": \"npm:^3.0.4\"".to_string(),
+            "    registry-auth-token: \"npm:^5.0.1\"".to_string(),
+            "    \"auth-token\": \"npm:@scope/auth-token@^1.2.3\"".to_string(),
+            // the kubeadm API reference's example configuration, vendored in Go modules
+            "//\tbootstrapTokens:\n//\t- token: \"783bde.3f89s0fje9f38fhf\"".to_string(),
+            "//\tcertificateKey: \"e6a2eb8581237ab72a4f494f30285ec12a9694d750b9785706a83bfcbbbd2204\""
+                .to_string(),
+            // the public npm-search key bundled in Yarn's releases
+            "g3={appId:\"OFCNCOG2CU\",apiKey:\"6fe4476ee5a1832882e326b506d14126\",indexName:\"npm-search\"}"
+                .to_string(),
+            // a function being called, not a value
+            "\ttoken := jwt.NewWithClaims(signingMethod, claims)\n\ttoken.Header = map[string]interface{}{\n\t\t\"alg\": signingMethod.Alg(),\n\t\tthumbprintKey: base64.StdEncoding.EncodeToString(thumbprint(c.Cert, alg)),"
+                .to_string(),
+            "jwtSecret := base32.StdEncoding.EncodeToString(securecookie.GenerateRandomKey(32))"
+                .to_string(),
+            // said to be fake in the value itself
+            format!(
+                "variable \"user_password\" {{\n  description = \"redis instance password\"\n  default     = \"{}faked\"\n}}",
+                random(18, 61, alnum)
+            ),
+            // a reference to a secret: an AWS Secrets Manager ARN
+            "\"valueFrom\": \"arn:aws:secretsmanager:eu-west-2:123456789012:secret:GITHUB_PEM-Bf0aQl\""
+                .to_string(),
+            // identifiers: a unique key, a client-side environment key
+            format!("\"unique_key\": \"{}\",", random(40, 62, hex)),
+            format!("  \"unique_token\": \"{}\",", random(10, 63, alnum)),
+            format!(
+                "curl -H \"X-Environment-Key: {}\" https://edge.api.flagsmith.com/api/v1/flags/",
+                random(22, 64, alnum)
+            ),
+            // RFC 5849's, the bearer drafts' and OpenID Connect Core's examples
+            "            oauth_token=\"ad180jjd733klru7\",".to_string(),
+            "    token = 'vF9dft4qmT'".to_string(),
+            "self.token[\"access_token\"] = \"Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk\""
+                .to_string(),
+        ] {
+            let shown: Vec<_> = candidates(&m, text.as_bytes())
+                .into_iter()
+                .filter(|c| c.confidence >= Confidence::DEFAULT_MIN)
+                .map(|c| m.rules()[c.rule].id().to_string())
+                .collect();
+            assert!(shown.is_empty(), "{text}: {shown:?}");
         }
     }
 

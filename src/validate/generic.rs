@@ -277,6 +277,9 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "routing",
         "object",
         "lookup",
+        // a unique key is a database constraint or a record's identifier (healthchecks'
+        // read-only `unique_key`, AfterShip's tracking `unique_token`)
+        "unique",
     ];
     // a checksum of the secret: Helm charts annotate pods with `checksum/secrets: <sha256>` so
     // they roll when a Secret changes (`checksum/config`, `checksum_secret`)
@@ -298,6 +301,11 @@ pub fn key_may_name_secret(key: &str) -> bool {
         .iter()
         .any(|w| NOT_CREDENTIAL_WORDS.contains(&w.as_str()))
     {
+        return false;
+    }
+    // an environment's key names the environment to client-side SDKs (Flagsmith's
+    // `X-Environment-Key`, public by design; its server-side keys are `ser.` tokens)
+    if words.ends_with(&["environment".to_string(), "key".to_string()]) {
         return false;
     }
     // anti-forgery tokens glued to other words (Django's `csrfmiddlewaretoken`): these letters
@@ -412,8 +420,16 @@ fn has_variable_reference(v: &str) -> bool {
 }
 
 /// A version pin or package spec: `langchain==0.1.20`, `requests>=2.31`, `^1.2.3`, `~1.2`,
-/// `v1.2.3-beta.1`, `1.2.3`.
+/// `v1.2.3-beta.1`, `1.2.3`, and a package manager's protocol before one (Yarn Berry's
+/// `npm:^3.0.4`, an alias `npm:@scope/name@^1.2.3`, `workspace:^1.0.0`).
 fn is_version_spec(v: &str) -> bool {
+    if let Some(rest) = ["npm:", "workspace:", "jsr:"]
+        .iter()
+        .find_map(|p| v.strip_prefix(p))
+    {
+        let version = rest.rsplit_once('@').map_or(rest, |(_, ver)| ver);
+        return version.is_empty() || version == "*" || is_version_spec(version);
+    }
     if ["==", ">=", "<=", "~=", "!=", "==="].iter().any(|op| {
         v.split_once(op)
             .is_some_and(|(_, r)| r.starts_with(|c: char| c.is_ascii_digit()))

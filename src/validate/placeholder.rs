@@ -169,6 +169,11 @@ pub fn is_made_up(secret: &str) -> bool {
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
         return true;
     }
+    // `myFakeKey`, `…YYfaked`: said so in a short value. Not in long encoded blobs, where the
+    // letters turn up by chance (a JWT's signature, a PEM body: one in a few hundred)
+    if secret.len() <= 64 && ["fake", "Fake", "FAKE"].iter().any(|w| secret.contains(w)) {
+        return true;
+    }
     // a run of identical characters: 8 in a short secret; long encoded blobs (keys, JWTs,
     // macaroons) legitimately hold runs of `A` (zero bytes), so they need a much longer run
     let limit = if secret.len() <= 128 { 8 } else { 32 };
@@ -392,5 +397,19 @@ mod tests {
         assert!(!is_placeholder(&format!("{key}{}", "x9Kq".repeat(30))));
         assert!(is_placeholder("ghp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
         assert!(is_placeholder(&format!("eyJ{}", "A".repeat(200))));
+    }
+
+    /// Regression: `fake` turned up by chance in JWT signatures and a PEM body of the
+    /// real-world sets (1 in a few hundred long blobs) and made them placeholders.
+    #[test]
+    fn fake_marks_short_values_not_long_blobs() {
+        assert!(is_placeholder("IEfewjf2342rfwfwYYfaked"));
+        assert!(is_placeholder("myFakeApiKey9"));
+        let signature = format!(
+            "{}gKd66-kxqXfakefIExyCg5an{}",
+            "Zq3x".repeat(20),
+            "Wp7k".repeat(20)
+        );
+        assert!(!is_placeholder(&signature));
     }
 }
