@@ -1753,10 +1753,10 @@ examples = ['pass=KVXRTZQMWP']
         }
     }
 
-    /// Values from the dev parts of eval/realworld16 and 17 that no rule should report at the
+    /// Values from the dev parts of eval/realworld16 to 18 that no rule should report at the
     /// default confidence (each a regression: reported before).
     #[test]
-    fn non_secrets_of_realworld_sets_16_and_17_are_not_reported_by_default() {
+    fn non_secrets_of_realworld_sets_16_to_18_are_not_reported_by_default() {
         let m = matcher();
         let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         let hex = b"0123456789abcdef";
@@ -1792,6 +1792,9 @@ examples = ['pass=KVXRTZQMWP']
                 "curl -H \"X-Environment-Key: {}\" https://edge.api.flagsmith.com/api/v1/flags/",
                 random(22, 64, alnum)
             ),
+            // an id of a token; an analytics source's write key
+            format!("          tokenIdShort: '{}',", random(12, 65, hex)),
+            format!("const WRITE_KEY = '{}';", random(32, 66, alnum)),
             // RFC 5849's, the bearer drafts' and OpenID Connect Core's examples
             "            oauth_token=\"ad180jjd733klru7\",".to_string(),
             "    token = 'vF9dft4qmT'".to_string(),

@@ -304,8 +304,13 @@ pub fn key_may_name_secret(key: &str) -> bool {
         return false;
     }
     // an environment's key names the environment to client-side SDKs (Flagsmith's
-    // `X-Environment-Key`, public by design; its server-side keys are `ser.` tokens)
-    if words.ends_with(&["environment".to_string(), "key".to_string()]) {
+    // `X-Environment-Key`, public by design; its server-side keys are `ser.` tokens), and a
+    // write key is an analytics source's ingest-only key (Segment's and RudderStack's
+    // `writeKey`, shipped in every page and CLI that sends events)
+    if let [.., q, k] = words.as_slice()
+        && k == "key"
+        && matches!(q.as_str(), "environment" | "write")
+    {
         return false;
     }
     // anti-forgery tokens glued to other words (Django's `csrfmiddlewaretoken`): these letters
@@ -326,6 +331,16 @@ pub fn key_may_name_secret(key: &str) -> bool {
             ]
             .contains(&w.as_str())
         })
+    {
+        return false;
+    }
+    // … or that it identifies the secret, whatever follows (`tokenIdShort`, `key_id_prefix`),
+    // except Vault AppRole's `secret_id` credential
+    if let Some(p) = last_secret
+        && words[p + 1..]
+            .iter()
+            .any(|w| matches!(w.as_str(), "id" | "ids" | "uuid" | "guid"))
+        && !lower.contains("secret_id")
     {
         return false;
     }
@@ -759,6 +774,27 @@ mod tests {
             assert!(!key_may_name_secret(k), "{k}");
         }
         assert!(key_may_name_secret("VAULT_SECRET_ID"));
+        // identifiers and public keys of the real-world sets' dev parts: an id of a token
+        // (neonctl's `tokenIdShort`), a unique key (healthchecks), an environment's and an
+        // analytics source's write key (Flagsmith, Segment)
+        for k in [
+            "tokenIdShort",
+            "key_id_prefix",
+            "unique_key",
+            "X-Environment-Key",
+            "WRITE_KEY",
+            "writeKey",
+        ] {
+            assert!(!key_may_name_secret(k), "{k}");
+        }
+        for k in [
+            "api_key",
+            "SEGMENT_SECRET",
+            "private_key",
+            "secret_id_value",
+        ] {
+            assert!(key_may_name_secret(k), "{k}");
+        }
         // detect-secrets baselines (`"hashed_secret": "<sha1>"`, extra dev history)
         assert!(!key_may_name_secret("hashed_secret"));
         assert!(!key_may_name_secret("hashedPassword"));
