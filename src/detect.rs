@@ -268,7 +268,9 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     let Some(k) = m.key.as_ref() else {
         return true;
     };
-    if (rule.is_generic() || rule.spec.free_form) && in_arn(data, k) {
+    if (rule.is_generic() || rule.spec.free_form)
+        && (in_arn(data, k) || positional_pair(data, k, &m.secret) || is_selector(data, &m.secret))
+    {
         return false;
     }
     let name = String::from_utf8_lossy(&data[k.clone()]);
@@ -309,6 +311,51 @@ fn is_called(data: &[u8], value: &Range<usize>) -> bool {
             .start
             .checked_sub(1)
             .is_none_or(|p| !matches!(data[p], b'"' | b'\'' | b'`'))
+}
+
+/// A quoted name and value side by side (`put("db.password", "…")`) that are not a call's first
+/// two arguments but items further along a tuple or row (`VALUES ('9944…', 'password',
+/// '3a9e…', …)`): the string before the name is another item, so `password` is a column's
+/// value and the next item is positional, not the value of a key.
+fn positional_pair(data: &[u8], name: &Range<usize>, value: &Range<usize>) -> bool {
+    let between = &data[name.end..value.start.max(name.end)];
+    let quoted = name
+        .start
+        .checked_sub(1)
+        .is_some_and(|p| matches!(data[p], b'"' | b'\''));
+    let pair_form = quoted
+        && between.contains(&b',')
+        && !between.iter().any(|b| matches!(b, b':' | b'=' | b'>'));
+    // the byte before the name's opening quote, past blanks and line breaks (a row written
+    // over several lines)
+    let before = data[..name.start.saturating_sub(1)]
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map(|p| data[p]);
+    pair_form && before == Some(b',')
+}
+
+/// An unquoted value shaped like a field of a variable (`credsOIDC2FA.Config`,
+/// `cfg.Password`) and followed by `,`, `)` or `;`: code passing a value on, not a value.
+fn is_selector(data: &[u8], value: &Range<usize>) -> bool {
+    let quoted = value
+        .start
+        .checked_sub(1)
+        .is_some_and(|p| matches!(data[p], b'"' | b'\'' | b'`'));
+    // a match may run on over the separator
+    let whole = &data[value.clone()];
+    let v = whole
+        .iter()
+        .rposition(|c| !matches!(c, b',' | b')' | b';'))
+        .map_or(&whole[..0], |p| &whole[..=p]);
+    let separated =
+        v.len() < whole.len() || matches!(data.get(value.end), Some(b',' | b')' | b';'));
+    let ident = |p: &[u8]| {
+        p.first()
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+            && p.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    };
+    !quoted && separated && v.contains(&b'.') && v.split(|c| *c == b'.').all(ident)
 }
 
 /// Whether the name `name` is a segment of an Amazon Resource Name: the word it ends starts
@@ -1805,6 +1852,19 @@ examples = ['pass=KVXRTZQMWP']
             format!(
                 "curl -H \"X-Environment-Key: {}\" https://edge.api.flagsmith.com/api/v1/flags/",
                 random(22, 64, alnum)
+            ),
+            // a row of an SQL INSERT: the method name `password` and the next column
+            "INSERT INTO methods (id, method, request_id, config) VALUES ('9944614a-8f43-421d-aa7d-f051391e463f', 'password', '3a9ea34f-0f12-469b-9417-3ae5795a7baa', '{}');".to_string(),
+            format!("INSERT INTO flows (id, csrf_token, active_method) VALUES ('9944614a-8f43-421d-aa7d-f051391e463f',\n'password', '{}',\n'x');", random(88, 68, alnum)),
+            // a field of a variable passed on in a Go struct literal
+            "\t\t\tCredentialsConfig:   credsOIDC2FA.Config,".to_string(),
+            // a proof made from a secret, a parameter's name
+            format!("Issuer: \"https://graph.facebook.com/me?fields=id,email&appsecret_proof={}\",", random(64, 67, hex)),
+            "PasswordParam: \"medialive-pwd-9x!Q\",".to_string(),
+            // a PEM block whose body is base64 of a sentence
+            format!(
+                "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+                crate::codec::b64_encode(b"these are just some fake intermediate CA key bytes, not a key at all")
             ),
             // an id of a token; an analytics source's write key
             format!("          tokenIdShort: '{}',", random(12, 65, hex)),

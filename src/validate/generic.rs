@@ -213,6 +213,12 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
     "algo",
     "algorithm",
     "algorithms",
+    // a proof made from the secret (Facebook's `appsecret_proof`, an HMAC of the access token
+    // sent with each request; a DPoP or PKCE proof)
+    "proof",
+    // the name of the parameter or setting that holds the secret (`PasswordParam`: an SSM
+    // parameter), not the secret
+    "param",
     // a name for PEM text: the key itself is a PEM block (private-key rules); a one-line value
     // there is something else, such as the SHA-1 Terraform prints for a computed
     // `private_key_pem` in a plan
@@ -250,8 +256,6 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "page",
         "pagination",
         "resume",
-        "csrf",
-        "xsrf",
         // Rails' anti-forgery form field `authenticity_token`
         "authenticity",
         "idempotency",
@@ -313,10 +317,13 @@ pub fn key_may_name_secret(key: &str) -> bool {
     {
         return false;
     }
-    // anti-forgery tokens glued to other words (Django's `csrfmiddlewaretoken`): these letters
-    // start no other English word
+    // anti-forgery tokens, also glued to other words (Django's `csrfmiddlewaretoken`): these
+    // letters start no other English word. The secret that signs them is a secret
+    // (`CSRF_COOKIE_SECRET`, `WTF_CSRF_SECRET_KEY`)
     // … and the WebSocket handshake's nonce (`Sec-WebSocket-Key`, RFC 6455), one word or two
-    if lower.contains("csrf") || lower.contains("xsrf") || lower.contains("websocket") {
+    if ((lower.contains("csrf") || lower.contains("xsrf")) && !words.iter().any(|w| w == "secret"))
+        || lower.contains("websocket")
+    {
         return false;
     }
     // a word after the name's last secret word that says it is about the secret
@@ -788,10 +795,21 @@ mod tests {
             assert!(!key_may_name_secret(k), "{k}");
         }
         for k in [
+            "appsecret_proof",
+            "PasswordParam",
+            "csrf_token",
+            "csrfmiddlewaretoken",
+            "X-XSRF-TOKEN",
+        ] {
+            assert!(!key_may_name_secret(k), "{k}");
+        }
+        for k in [
             "api_key",
             "SEGMENT_SECRET",
             "private_key",
             "secret_id_value",
+            "CSRF_COOKIE_SECRET",
+            "WTF_CSRF_SECRET_KEY",
         ] {
             assert!(key_may_name_secret(k), "{k}");
         }

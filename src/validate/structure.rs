@@ -186,11 +186,24 @@ pub fn private_key_ok(s: &str) -> bool {
     }) {
         return false;
     }
-    let b64 = body
-        .bytes()
-        .filter(|b| b.is_ascii_alphanumeric() || b"+/=".contains(b))
-        .count();
-    b64 >= 64 && longest_run(&body) < 48 && entropy(&body) >= 4.0
+    let b64: String = body
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "+/=".contains(*c))
+        .collect();
+    b64.len() >= 64 && longest_run(&body) < 48 && entropy(&body) >= 4.0 && !encodes_text(&b64)
+}
+
+/// Whether base64 `b64` decodes to text (its first 32 bytes printable ASCII): a dummy body
+/// written as a sentence ("these are just some fake … key bytes"). Key material — DER, an
+/// encrypted body, an OpenSSH key (`openssh-key-v1` then a NUL) — is binary within 32 bytes.
+fn encodes_text(b64: &str) -> bool {
+    let Some(bytes) = crate::codec::b64_decode_prefix(&b64[..b64.len().min(64)]) else {
+        return false;
+    };
+    bytes.len() >= 32
+        && bytes[..32]
+            .iter()
+            .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
 }
 
 /// Base64 (standard alphabet) of a PKCS#12 archive: its first bytes decode to the header
