@@ -72,15 +72,33 @@ struct PublishedExamples {
     example: Vec<PublishedExample>,
 }
 
+/// The published example values and one automaton that finds any of them in a value (every
+/// candidate is checked, so one pass instead of a substring search per example).
+struct Published {
+    values: Vec<String>,
+    finder: aho_corasick::AhoCorasick,
+}
+
 /// Every published example value of `data/published-examples.toml` (parsed on first use; the
 /// file is part of the build and checked by a unit test, so it always parses).
-fn published_examples() -> &'static [String] {
-    static VALUES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    VALUES.get_or_init(|| {
-        toml::from_str::<PublishedExamples>(PUBLISHED_EXAMPLES_TOML)
+fn published() -> &'static Published {
+    static PUBLISHED: std::sync::OnceLock<Published> = std::sync::OnceLock::new();
+    PUBLISHED.get_or_init(|| {
+        let values: Vec<String> = toml::from_str::<PublishedExamples>(PUBLISHED_EXAMPLES_TOML)
             .map(|f| f.example.into_iter().flat_map(|e| e.values).collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let finder = aho_corasick::AhoCorasick::new(&values)
+            .expect("a few dozen short literals always build an automaton");
+        Published { values, finder }
     })
+}
+
+/// A value holding a published example, or the first 24 characters or more of one (a
+/// truncated copy).
+fn is_published_example(secret: &str) -> bool {
+    let p = published();
+    p.finder.is_match(secret)
+        || (secret.len() >= 24 && p.values.iter().any(|v| v.starts_with(secret)))
 }
 
 /// A Python `%`-format field (`%(password)s`): a template, not a value. A bare `%(` is not one:
@@ -158,9 +176,7 @@ pub fn is_made_up(secret: &str) -> bool {
         return true;
     }
     if PLACEHOLDER_EXACT_CASE.iter().any(|p| secret.contains(p))
-        || published_examples()
-            .iter()
-            .any(|p| secret.contains(p) || (secret.len() >= 24 && p.starts_with(secret)))
+        || is_published_example(secret)
         || has_python_format_field(secret)
     {
         return true;
@@ -277,7 +293,7 @@ mod tests {
                 assert!(seen.insert(v.clone()), "listed twice: {v:?}");
             }
         }
-        assert_eq!(published_examples().len(), seen.len());
+        assert_eq!(published().values.len(), seen.len());
     }
 
     #[test]
