@@ -312,6 +312,14 @@ mod tests {
         let body = "MIIEowIBAAKCAQEAwwStZmVmGV3NpvTavB7xgEpqXgMtVXt8DAVYnDrpiFoTgTtC\n9NkzDRUBwNq9QcX+CcjlH+wUbpfL0JD3blA//DtgggtrVgH7bnP4R6TpRonxw0XI";
         let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
         assert!(private_key_ok(&pem));
+        // regression (eval/realworld20, smallstep's Helm test values): a body that is base64 of
+        // a sentence is no key
+        let text = crate::codec::b64_encode(
+            b"these are just some intermediate CA key bytes for the chart tests, nothing more",
+        );
+        assert!(!private_key_ok(&format!(
+            "-----BEGIN EC PRIVATE KEY-----\n{text}\n-----END EC PRIVATE KEY-----"
+        )));
         // the same key as a JSON string with literal \n escapes
         assert!(private_key_ok(&pem.replace('\n', "\\n")));
         assert!(!private_key_ok(
