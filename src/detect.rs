@@ -1801,6 +1801,15 @@ examples = ['pass=KVXRTZQMWP']
         }
     }
 
+    /// The rules of the candidates in `text` that the default confidence shows.
+    fn shown_rules(m: &Matcher, text: &str) -> Vec<String> {
+        candidates(m, text.as_bytes())
+            .into_iter()
+            .filter(|c| c.confidence >= Confidence::DEFAULT_MIN)
+            .map(|c| m.rules()[c.rule].id().to_string())
+            .collect()
+    }
+
     /// A published value that people deploy as it is stays a finding: the kubeadm configuration
     /// reference's bootstrap token, copied into a cluster's config, lets anyone join nodes.
     #[test]
@@ -1811,12 +1820,11 @@ examples = ['pass=KVXRTZQMWP']
             "bootstrapTokens:\n- token: \"{}.{}\"\n  ttl: \"24h\"\n",
             "783bde", "3f89s0fje9f38fhf"
         );
-        let shown: Vec<_> = candidates(&m, text.as_bytes())
-            .into_iter()
-            .filter(|c| c.confidence >= Confidence::DEFAULT_MIN)
-            .map(|c| m.rules()[c.rule].id().to_string())
-            .collect();
-        assert_eq!(shown, ["kubernetes.kubeadm-bootstrap-token"], "{text}");
+        assert_eq!(
+            shown_rules(&m, &text),
+            ["kubernetes.kubeadm-bootstrap-token"],
+            "{text}"
+        );
     }
 
     /// Values from the dev parts of eval/realworld16 to 21 that no rule should report at the
@@ -1876,11 +1884,7 @@ examples = ['pass=KVXRTZQMWP']
             "self.token[\"access_token\"] = \"Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk\""
                 .to_string(),
         ] {
-            let shown: Vec<_> = candidates(&m, text.as_bytes())
-                .into_iter()
-                .filter(|c| c.confidence >= Confidence::DEFAULT_MIN)
-                .map(|c| m.rules()[c.rule].id().to_string())
-                .collect();
+            let shown = shown_rules(&m, &text);
             assert!(shown.is_empty(), "{text}: {shown:?}");
         }
     }
