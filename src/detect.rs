@@ -1889,6 +1889,103 @@ examples = ['pass=KVXRTZQMWP']
         }
     }
 
+    /// Values from the dev parts of eval/realworld22 to 25 that no rule should report at the
+    /// default confidence (each a regression: reported before).
+    #[test]
+    fn non_secrets_of_realworld_sets_22_to_25_are_not_reported_by_default() {
+        let m = matcher();
+        let sig = random(
+            43,
+            70,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+        );
+        for text in [
+            // Crowdin's marker of an untranslated string in a localisation file
+            "    'two_factor_secret' => 'crwdns1777:0crwdne1777:0',".to_string(),
+            // a batch `for` field selector in an MSBuild command, its quotes written as entities
+            "<Exec Command=\"for /F &quot;usebackq tokens=1,2,*&quot; %%h in (`reg query x`) do (\" />"
+                .to_string(),
+            // OpenID Connect Core's example access token, Apache mod_ssl's FakeBasicAuth password
+            "            AccessToken = \"SlAV32hkKG\",".to_string(),
+            "#   file needs this password: `xxj31ZMTZzkVA'.".to_string(),
+            // the JWT secret JHipster's generator writes into every generated app's tests
+            "        \"jhipster.security.authentication.jwt.base64-secret=fd54a45s65fds737b9aafcb3412e07ed99b267f33413274720ddbb7f6c5e64e9f14075f2d7ed041592f0b7657baf8\",".to_string(),
+            // base64 of a sentence saying it is to be changed
+            format!(
+                "    \"jwtSecretKey\": \"{}\",",
+                crate::codec::b64_encode(b"my-secret-key-which-should-be-changed-in-production-and-be-base64-encoded")
+            ),
+            // the Supabase CLI's demo service_role key (a random signature would be reported)
+            format!(
+                "SERVICE_KEY={}.{}.{}",
+                "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+                "eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0",
+                "EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU"
+            ),
+            // Laravel's old .env.example default key
+            "APP_KEY=SomeRandomStringOf32CharsExactly".to_string(),
+            // RFC 8037's example Ed25519 key
+            "{\"kty\": \"OKP\", \"crv\": \"Ed25519\", \"d\": \"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A\", \"x\": \"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}".to_string(),
+        ] {
+            let shown = shown_rules(&m, &text);
+            assert!(shown.is_empty(), "{text}: {shown:?}");
+        }
+        // the same Supabase claims with a signature nobody published are a token
+        let text = format!(
+            "SERVICE_KEY={}.{}.{sig}",
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+            "eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0"
+        );
+        assert_eq!(shown_rules(&m, &text), ["jwt.token"]);
+    }
+
+    /// A JWK's private member is found in either order of its members (`d` sorts before `kty`
+    /// in an alphabetical dump), and the finding is the member's value, not the whole object.
+    #[test]
+    fn a_private_jwk_is_reported_at_its_d_member_in_either_member_order() {
+        let m = matcher();
+        let b64url = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+        let d = random(342, 71, b64url);
+        let n = random(342, 72, b64url);
+        for text in [
+            format!(
+                "{{\n  \"kty\": \"RSA\",\n  \"n\": \"{n}\",\n  \"e\": \"AQAB\",\n  \"d\": \"{d}\"\n}}"
+            ),
+            format!(
+                "{{\n  \"alg\": \"RS256\",\n  \"d\": \"{d}\",\n  \"e\": \"AQAB\",\n  \"kid\": \"k1\",\n  \"kty\": \"RSA\",\n  \"n\": \"{n}\"\n}}"
+            ),
+        ] {
+            let found: Vec<_> = candidates(&m, text.as_bytes())
+                .into_iter()
+                .filter(|c| c.confidence >= Confidence::DEFAULT_MIN)
+                .map(|c| (m.rules()[c.rule].id().to_string(), c.secret))
+                .collect();
+            assert_eq!(
+                found,
+                [("jwk.private-key".to_string(), d.clone())],
+                "{text}"
+            );
+        }
+        // the public half alone is no finding
+        let public = format!("{{\"kty\": \"RSA\", \"n\": \"{n}\", \"e\": \"AQAB\"}}");
+        assert!(shown_rules(&m, &public).is_empty());
+    }
+
+    /// Laravel's application key, in `.env`, compose and phpunit.xml forms (no tool reported it
+    /// in eval/realworld22's dev part).
+    #[test]
+    fn a_laravel_app_key_is_reported() {
+        let m = matcher();
+        let key = crate::codec::b64_encode(random(32, 73, b"0123456789abcdef").as_bytes());
+        for text in [
+            format!("APP_KEY=base64:{key}"),
+            format!("      APP_KEY: \"base64:{key}\""),
+            format!("        <env name=\"APP_KEY\" value=\"base64:{key}\"/>"),
+        ] {
+            assert_eq!(shown_rules(&m, &text), ["laravel.app-key"], "{text}");
+        }
+    }
+
     #[test]
     fn random_values_of_one_or_two_character_kinds_are_secrets() {
         let m = matcher();

@@ -353,7 +353,12 @@ impl Matcher {
         let hay = &data[window];
         for caps in rule.regex.get().captures_iter(hay) {
             let whole = caps.get(0).expect("group 0 always participates");
-            let secret = caps.get(rule.secret_group()).unwrap_or(whole);
+            // a regex with two orders of the same members names the secret `secret` in one
+            // branch and `secret_alt` in the other (group names cannot repeat)
+            let secret = caps
+                .get(rule.secret_group())
+                .or_else(|| caps.name("secret_alt"))
+                .unwrap_or(whole);
             if secret.is_empty() {
                 continue;
             }

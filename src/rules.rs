@@ -65,7 +65,9 @@ pub struct RuleSpec {
     /// cases, which cannot match, do not run it.
     #[serde(default)]
     pub exact_case_keywords: bool,
-    /// Regex (Rust `regex` syntax); the secret is the `secret` named group, else group 1.
+    /// Regex (Rust `regex` syntax); the secret is the `secret` named group, else group 1. A
+    /// regex that matches two orders of the same members (a JWK's `d` before or after its
+    /// `kty`) names the secret `secret_alt` in the branch where `secret` cannot take part.
     pub regex: String,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     #[serde(default)]

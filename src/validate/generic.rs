@@ -9,11 +9,19 @@ use super::shape::{
 use crate::codec::hex_val;
 
 /// The part of a matched generic value that is the value, a prefix of `v`: an unquoted value in
-/// code ends at the statement or list separator (`,` `;` `.` `)` at its end), and a query
-/// string's next parameter (`abc123&Version=2014-01-01`) is not part of it.
+/// code ends at the statement or list separator (`,` `;` `.` `)` at its end) or at a quote
+/// written as an XML entity (`&quot;`), and a query string's next parameter
+/// (`abc123&Version=2014-01-01`) is not part of it.
 /// [`generic_secret_ok`] judges this part and the finding reports it.
 pub fn value_part(v: &str) -> &str {
     let v = v.trim_end().trim_end_matches([',', ';', '.', ')']);
+    // a quote written as an XML/HTML entity ends the value (`tokens=1,2,*&quot;` in an
+    // MSBuild `<Exec>` command)
+    let v = ["&quot", "&apos", "&#34", "&#39"]
+        .iter()
+        .filter_map(|e| v.find(e))
+        .min()
+        .map_or(v, |i| &v[..i]);
     match v.split_once('&') {
         Some((head, tail))
             if tail.split_once('=').is_some_and(|(k, _)| {
@@ -745,6 +753,10 @@ mod tests {
         // an '&' inside a password is kept when no parameter name and '=' follow it
         assert_eq!(value_part("Hq7&Lp2xVn9"), "Hq7&Lp2xVn9");
         assert_eq!(value_part("Hq7&-Lp=2x"), "Hq7&-Lp=2x");
+        // a quote written as an XML entity ends the value (an MSBuild `<Exec>` command)
+        assert_eq!(value_part("1,2,*&quot"), "1,2,*");
+        assert_eq!(value_part("Hq7Lp2xVn9&quot; %%h"), "Hq7Lp2xVn9");
+        assert_eq!(value_part("Hq7Lp2xVn9&#39;"), "Hq7Lp2xVn9");
     }
 
     use super::*;

@@ -54,11 +54,13 @@ pub enum Validator {
     Pkcs12,
     /// Base64 of a Java key store (JKS/JCEKS) that is not a trust store.
     JavaKeystore,
+    /// A JWK's private (`d`) or symmetric (`k`) member: base64url of random key bytes.
+    JwkKeyMember,
 }
 
 impl Validator {
     /// Every validator, in documentation order.
-    pub const ALL: [Validator; 17] = [
+    pub const ALL: [Validator; 18] = [
         Validator::Crc32Base62,
         Validator::GitlabRoutable,
         Validator::Jwt,
@@ -76,6 +78,7 @@ impl Validator {
         Validator::AzureIdentifiable,
         Validator::Pkcs12,
         Validator::JavaKeystore,
+        Validator::JwkKeyMember,
     ];
 
     /// The name rule files use (`crc32-base62`, …).
@@ -98,6 +101,7 @@ impl Validator {
             Validator::AzureIdentifiable => "azure-identifiable",
             Validator::Pkcs12 => "pkcs12",
             Validator::JavaKeystore => "java-keystore",
+            Validator::JwkKeyMember => "jwk-key-member",
         }
     }
 
@@ -134,6 +138,7 @@ impl Validator {
             Validator::AzureIdentifiable => identifiable::identifiable_checksum_ok(secret),
             Validator::Pkcs12 => structure::pkcs12_base64_ok(secret),
             Validator::JavaKeystore => structure::java_keystore_base64_ok(secret),
+            Validator::JwkKeyMember => structure::jwk_key_member_ok(secret),
         }
     }
 
@@ -157,6 +162,7 @@ impl Validator {
             Validator::AzureIdentifiable => "identifiable-key checksum (Marvin32) mismatch",
             Validator::Pkcs12 => "not a PKCS#12 archive (version 3, PKCS#7 content)",
             Validator::JavaKeystore => "not a Java key store with a key (or a trust store)",
+            Validator::JwkKeyMember => "not base64url of random key bytes",
         }
     }
 

@@ -47,6 +47,16 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "_sample",
     // the metasyntactic pair: a value holding it was made up (`fooBar…`)
     "foobar",
+    // Crowdin's marker of a string not yet translated (`crwdns1777:0crwdne1777:0`), which
+    // localisation files hold in the slot of every text, secret-named keys included
+    "crwdns",
+    // self-describing dummies (`my-secret-key-which-should-be-changed-in-production`)
+    "be-changed",
+    "be_changed",
+    "change-this",
+    "change_this",
+    "changethis",
+    "randomstring",
 ];
 
 /// Distinctive parts of credentials that vendors and standards publish as examples (copied into
@@ -269,6 +279,19 @@ pub(crate) const DEFAULT_PASSWORDS: &[&str] = &[
 mod tests {
     use super::*;
     use base64::Engine as _;
+
+    /// Regression (eval/realworld22, 23 dev parts): localisation markers and values that say
+    /// what they are.
+    #[test]
+    fn markers_and_self_describing_values_are_made_up() {
+        assert!(is_made_up("crwdns1777:0crwdne1777:0"));
+        assert!(is_made_up(
+            "my-secret-key-which-should-be-changed-in-production"
+        ));
+        assert!(is_made_up("SomeRandomStringOf32CharsExactly"));
+        assert!(is_made_up("please_change_this_0c4f"));
+        assert!(!is_made_up("Hq7Lp2xVn9Kt4Zw3rB8s"));
+    }
 
     #[test]
     fn the_published_examples_file_parses_and_every_entry_names_its_source() {

@@ -193,6 +193,24 @@ pub fn private_key_ok(s: &str) -> bool {
     b64.len() >= 64 && longest_run(&body) < 48 && entropy(&body) >= 4.0 && !encodes_text(&b64)
 }
 
+/// A JWK's private exponent or private key (`d`) or symmetric key (`k`, RFC 7518 §6): base64url
+/// without padding of at least 16 bytes (128 bits, the smallest HMAC or AES key) that are not
+/// printable text (`k` of `"my-secret-key"` is a passphrase spelled out, not a generated key),
+/// not one repeated character and not made up.
+pub fn jwk_key_member_ok(s: &str) -> bool {
+    if s.len() < 22 || !s.is_ascii() || longest_run(s) >= 8 || is_placeholder(s) {
+        return false;
+    }
+    // whole quads only: a value split over string literals (`"…" "…"`) is matched in part
+    let Some(bytes) = b64url_decode(&s[..s.len() / 4 * 4]) else {
+        return false;
+    };
+    s.len() * 3 / 4 >= 16
+        && !bytes
+            .iter()
+            .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
+}
+
 /// Whether base64 `b64` decodes to text (its first 32 bytes printable ASCII): a dummy body
 /// written as a sentence ("these are just some fake … key bytes"). Key material — DER, an
 /// encrypted body, an OpenSSH key (`openssh-key-v1` then a NUL) — is binary within 32 bytes.
@@ -249,6 +267,27 @@ pub fn pypi_macaroon_ok(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_jwk_key_member_is_base64url_of_random_bytes() {
+        use crate::decode::testutil::random;
+        let b64url = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+        // a P-256 scalar (43), an AES-128 key (22), a value split over literals (45: not quads)
+        for n in [43, 22, 45, 342] {
+            assert!(jwk_key_member_ok(&random(n, 80 + n as u64, b64url)), "{n}");
+        }
+        // base64url of text: a passphrase spelled out, not generated key bytes
+        let text = "dGhpcyBpcyBub3QgYSByZWFsIGtleSwganVzdCB0ZXh0";
+        assert!(!jwk_key_member_ok(text));
+        assert!(!jwk_key_member_ok(
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        ));
+        assert!(
+            !jwk_key_member_ok(&random(20, 81, b64url)),
+            "shorter than 16 bytes"
+        );
+        assert!(!jwk_key_member_ok("not base64url at all, with spaces"));
+    }
 
     #[test]
     fn jwt_structure() {
