@@ -1939,6 +1939,58 @@ examples = ['pass=KVXRTZQMWP']
         assert_eq!(shown_rules(&m, &text), ["jwt.token"]);
     }
 
+    /// Values from the dev parts of eval/realworld26 to 28 that no rule should report at the
+    /// default confidence (each a regression: reported before).
+    #[test]
+    fn non_secrets_of_realworld_sets_26_to_28_are_not_reported_by_default() {
+        let m = matcher();
+        for text in [
+            // a self-describing password on a sqlcmd command line
+            "      test: /opt/mssql-tools/bin/sqlcmd -S localhost -U sa -P 'ReallyStrongPwd1234%^&*' -Q 'SELECT 1'".to_string(),
+            // a hand-made JWT whose signature is base64 of the word "signature"
+            format!("const FAKE_ACCESS_TOKEN: &str = \"{}.{}.{}\";", "eyJ0eXAiOiJKV1QifQ", "eyJhdWQiOiJkYiJ9", "c2lnbmF0dXJl"),
+            // Stripe's docs sample keys, Slack's docs examples
+            format!("STRIPE_SECRET_KEY={}_test_26PHem9AhJZvU623DfE1x4sd", "sk"),
+            format!("EXPO_PUBLIC_STRIPE_PUBLISHABLE_KEY={}_test_qblFNYngBkEdjEZ16jxxoWSM", "pk"),
+            "    const signingSecret = '8f742231b10e8888abcd99yyyzzz85a5';".to_string(),
+            "    token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl',".to_string(),
+        ] {
+            let shown = shown_rules(&m, &text);
+            assert!(shown.is_empty(), "{text}: {shown:?}");
+        }
+    }
+
+    /// The API key of a Firebase app configuration file is public by design: a note saying so,
+    /// not the error of a Google API key found elsewhere.
+    #[test]
+    fn a_firebase_app_config_key_is_a_public_by_design_note() {
+        let m = matcher();
+        let key = format!(
+            "AIza{}",
+            random(
+                35,
+                74,
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+            )
+        );
+        for text in [
+            format!("\t<key>API_KEY</key>\n\t<string>{key}</string>\n\t<key>GCM_SENDER_ID</key>"),
+            format!(
+                "      \"api_key\": [\n        {{\n          \"current_key\": \"{key}\"\n        }}\n      ],"
+            ),
+        ] {
+            assert_eq!(
+                shown_rules(&m, &text),
+                ["firebase.mobile-config-api-key"],
+                "{text}"
+            );
+        }
+        assert_eq!(
+            shown_rules(&m, &format!("MAPS_KEY={key}")),
+            ["google.api-key"]
+        );
+    }
+
     /// A JWK's private member is found in either order of its members (`d` sorts before `kty`
     /// in an alphabetical dump), and the finding is the member's value, not the whole object.
     #[test]

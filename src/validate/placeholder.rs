@@ -57,6 +57,12 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "change_this",
     "changethis",
     "randomstring",
+    // a password that describes itself (`ReallyStrongPwd1234`, `YourStrong!Passw0rd`)
+    "strongpass",
+    "strongpwd",
+    "strong!pass",
+    "strong_pass",
+    "strong-pass",
 ];
 
 /// Distinctive parts of credentials that vendors and standards publish as examples (copied into
@@ -290,6 +296,8 @@ mod tests {
         ));
         assert!(is_made_up("SomeRandomStringOf32CharsExactly"));
         assert!(is_made_up("please_change_this_0c4f"));
+        assert!(is_made_up("ReallyStrongPwd1234%^&*"));
+        assert!(is_made_up("YourStrong!Passw0rd"));
         assert!(!is_made_up("Hq7Lp2xVn9Kt4Zw3rB8s"));
     }
 

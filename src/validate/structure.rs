@@ -26,8 +26,16 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
     // than 16 base64url characters (HS256 takes 43), so the token was written by hand
     let word_signature = sig.is_some_and(|s| {
         (1..16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
-    });
+    }) || sig.is_some_and(signature_is_text);
     obj(h) && obj(p) && !sample && !word_signature && !is_dpop_proof(h)
+}
+
+/// A signature segment that is base64url of printable text (`c2lnbmF0dXJl`, "signature"): a
+/// signature is binary, and even a short one decodes to text by chance once in thousands.
+fn signature_is_text(sig: &str) -> bool {
+    sig.len() >= 6
+        && b64url_decode(&sig[..sig.len() / 4 * 4])
+            .is_some_and(|b| b.len() >= 4 && b.iter().all(|&c| (0x20..0x7f).contains(&c)))
 }
 
 /// A DPoP proof (header `typ: dpop+jwt`, RFC 9449 §4.2): a signature the client makes over one
@@ -293,6 +301,22 @@ mod tests {
     fn jwt_structure() {
         assert!(!jwt_structure_ok("eyJEgdQvegVk1KvJ.eyJEgdQvegVk1KvJ.abc"));
         assert!(jwt_structure_ok("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."));
+    }
+
+    /// Regression (eval/realworld26 dev): a signature segment that is base64 of a word.
+    #[test]
+    fn jwt_whose_signature_is_base64_of_text_is_hand_made() {
+        let hp = "eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJkYiJ9";
+        assert!(!jwt_structure_ok(&format!("{hp}.c2lnbmF0dXJl")));
+        assert!(!jwt_structure_ok(&format!(
+            "{hp}.bm90LWEtcmVhbC1zaWduYXR1cmU"
+        )));
+        let sig = crate::decode::testutil::random(
+            43,
+            90,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+        );
+        assert!(jwt_structure_ok(&format!("{hp}.{sig}")));
     }
 
     /// Regression (real-world dev set): test tokens whose signature segment is a word.
