@@ -1939,10 +1939,10 @@ examples = ['pass=KVXRTZQMWP']
         assert_eq!(shown_rules(&m, &text), ["jwt.token"]);
     }
 
-    /// Values from the dev parts of eval/realworld26 to 28 that no rule should report at the
+    /// Values from the dev parts of eval/realworld26 to 31 that no rule should report at the
     /// default confidence (each a regression: reported before).
     #[test]
-    fn non_secrets_of_realworld_sets_26_to_28_are_not_reported_by_default() {
+    fn non_secrets_of_realworld_sets_26_to_31_are_not_reported_by_default() {
         let m = matcher();
         for text in [
             // a self-describing password on a sqlcmd command line
@@ -1954,6 +1954,10 @@ examples = ['pass=KVXRTZQMWP']
             format!("EXPO_PUBLIC_STRIPE_PUBLISHABLE_KEY={}_test_qblFNYngBkEdjEZ16jxxoWSM", "pk"),
             "    const signingSecret = '8f742231b10e8888abcd99yyyzzz85a5';".to_string(),
             "    token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl',".to_string(),
+            // a SAS query string whose signature is one letter (set 30), German UI labels (set 29)
+            "\t\tSasToken: \"?sv=2023-01-01&sig=x\",".to_string(),
+            "      edit_api_key: API-Schlüssel bearbeiten".to_string(),
+            "        oidc_api_key_role: OIDC-API-Schlüsselrolle".to_string(),
         ] {
             let shown = shown_rules(&m, &text);
             assert!(shown.is_empty(), "{text}: {shown:?}");
@@ -1989,6 +1993,33 @@ examples = ['pass=KVXRTZQMWP']
             shown_rules(&m, &format!("MAPS_KEY={key}")),
             ["google.api-key"]
         );
+    }
+
+    /// A private key as base64 of its DER bytes, without PEM armour (eval/realworld31 dev: SAML
+    /// keys in Go tests and env files), or a PEM block written on one line: found by the DER
+    /// structure; a truncated copy or one line of a PEM body is not.
+    #[test]
+    fn a_base64_der_private_key_is_reported_whole_only() {
+        let m = matcher();
+        // a PKCS#1-shaped structure: SEQUENCE { INTEGER 0, INTEGER (2048-bit) … }, random bytes
+        let body_len = 8 + 1180;
+        let mut der = vec![0x30, 0x82, (body_len >> 8) as u8, body_len as u8];
+        der.extend_from_slice(&[0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01, 0x00]);
+        der.extend(random(1180, 75, b"0123456789abcdef").bytes());
+        let b64 = crate::codec::b64_encode(&der);
+        for text in [
+            format!("GOTRUE_SAML_PRIVATE_KEY=\"{b64}\""),
+            format!("-----BEGIN RSA PRIVATE KEY-----{b64}-----END RSA PRIVATE KEY-----"),
+        ] {
+            assert_eq!(shown_rules(&m, &text), ["private-key.der-base64"], "{text}");
+        }
+        let truncated = format!("GOTRUE_SAML_PRIVATE_KEY=\"{}\"", &b64[..400]);
+        assert!(!shown_rules(&m, &truncated).contains(&"private-key.der-base64".to_string()));
+        let line = format!(
+            "\"key\": \"-----BEGIN RSA PRIVATE KEY-----\\n{}\\n",
+            &b64[..64]
+        );
+        assert!(shown_rules(&m, &line).is_empty(), "{line}");
     }
 
     /// A JWK's private member is found in either order of its members (`d` sorts before `kty`

@@ -56,11 +56,14 @@ pub enum Validator {
     JavaKeystore,
     /// A JWK's private (`d`) or symmetric (`k`) member: base64url of random key bytes.
     JwkKeyMember,
+    /// Base64 of a DER private key: one ASN.1 SEQUENCE exactly as long as the data, a version
+    /// INTEGER first.
+    DerPrivateKey,
 }
 
 impl Validator {
     /// Every validator, in documentation order.
-    pub const ALL: [Validator; 18] = [
+    pub const ALL: [Validator; 19] = [
         Validator::Crc32Base62,
         Validator::GitlabRoutable,
         Validator::Jwt,
@@ -79,6 +82,7 @@ impl Validator {
         Validator::Pkcs12,
         Validator::JavaKeystore,
         Validator::JwkKeyMember,
+        Validator::DerPrivateKey,
     ];
 
     /// The name rule files use (`crc32-base62`, …).
@@ -102,6 +106,7 @@ impl Validator {
             Validator::Pkcs12 => "pkcs12",
             Validator::JavaKeystore => "java-keystore",
             Validator::JwkKeyMember => "jwk-key-member",
+            Validator::DerPrivateKey => "der-private-key",
         }
     }
 
@@ -139,6 +144,7 @@ impl Validator {
             Validator::Pkcs12 => structure::pkcs12_base64_ok(secret),
             Validator::JavaKeystore => structure::java_keystore_base64_ok(secret),
             Validator::JwkKeyMember => structure::jwk_key_member_ok(secret),
+            Validator::DerPrivateKey => structure::der_private_key_ok(secret),
         }
     }
 
@@ -163,6 +169,7 @@ impl Validator {
             Validator::Pkcs12 => "not a PKCS#12 archive (version 3, PKCS#7 content)",
             Validator::JavaKeystore => "not a Java key store with a key (or a trust store)",
             Validator::JwkKeyMember => "not base64url of random key bytes",
+            Validator::DerPrivateKey => "not base64 of one whole DER private-key structure",
         }
     }
 

@@ -128,6 +128,19 @@ pub fn base64_text(v: &str) -> Option<String> {
 /// `-`/`_`/`.`/`/`-separated segment is all letters, all digits, or a short tag like `v2`
 /// (random values mix letters and digits within longer segments).
 pub fn is_word_identifier(v: &str) -> bool {
+    // letters of other alphabets are letters, cased as they are (`API-Schlüssel`, a UI label)
+    if !v.is_ascii() {
+        let folded: String = v
+            .chars()
+            .map(|c| match c {
+                c if c.is_ascii() => c,
+                c if c.is_lowercase() => 'a',
+                c if c.is_uppercase() => 'A',
+                _ => '#',
+            })
+            .collect();
+        return is_word_identifier(&folded);
+    }
     v.bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
         && v.split(['-', '_', '.', '/']).all(|seg| {
@@ -155,4 +168,20 @@ fn word_cased(seg: &str) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression (eval/realworld29 dev): German UI labels in a Rails locale file.
+    #[test]
+    fn words_of_other_alphabets_are_word_identifiers() {
+        assert!(is_word_identifier("API-Schlüssel"));
+        assert!(is_word_identifier("OIDC-API-Schlüsselrolle"));
+        assert!(is_word_identifier("clé-secrète"));
+        // random mixed case stays random, whatever the alphabet
+        assert!(!is_word_identifier("xÄq9Lüp2ZöRt7"));
+        assert!(!is_word_identifier("pässwörd→42"));
+    }
 }

@@ -219,6 +219,33 @@ pub fn jwk_key_member_ok(s: &str) -> bool {
             .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
 }
 
+/// Base64 of a DER private key without PEM armour (PKCS#1, SEC1, PKCS#8): the bytes are one
+/// ASN.1 SEQUENCE whose length field accounts for every byte (a truncated copy or a PEM body's
+/// single line does not), opening with a small version INTEGER (`02 01 00` or `02 01 01`).
+pub fn der_private_key_ok(s: &str) -> bool {
+    if longest_run(s) >= 32 || is_placeholder(s) {
+        return false;
+    }
+    let Some(der) = b64_decode(s) else {
+        return false;
+    };
+    let (len, header) = match der.get(1) {
+        Some(&n) if n < 0x80 => (n as usize, 2),
+        Some(0x81) => (der.get(2).map_or(0, |&n| n as usize), 3),
+        Some(0x82) => (
+            der.get(2..4)
+                .map_or(0, |b| (b[0] as usize) << 8 | b[1] as usize),
+            4,
+        ),
+        _ => return false,
+    };
+    der.first() == Some(&0x30)
+        && header + len == der.len()
+        && der
+            .get(header..header + 3)
+            .is_some_and(|v| v[0] == 2 && v[1] == 1 && v[2] <= 1)
+}
+
 /// Whether base64 `b64` decodes to text (its first 32 bytes printable ASCII): a dummy body
 /// written as a sentence ("these are just some fake … key bytes"). Key material — DER, an
 /// encrypted body, an OpenSSH key (`openssh-key-v1` then a NUL) — is binary within 32 bytes.
