@@ -1774,7 +1774,8 @@ examples = ['pass=KVXRTZQMWP']
                 random(20, 12, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
             ),
             format!("deviceToken: '{hex40}'"),
-            format!("token: {uuid}"),
+            format!("ClientRequestToken: {uuid}"),
+            format!("lifecycle_action_token: {uuid}"),
             // Docker's `SecretID` names a secret object; an AWS secret name holding no AWS
             // secret's shape; a public client key in a bundle's one long line
             format!(
@@ -2052,6 +2053,27 @@ examples = ['pass=KVXRTZQMWP']
         // the public half alone is no finding
         let public = format!("{{\"kty\": \"RSA\", \"n\": \"{n}\", \"e\": \"AQAB\"}}");
         assert!(shown_rules(&m, &public).is_empty());
+    }
+
+    /// A UUID under a bare `token` name is a token (Consul ACL tokens, Splunk HEC tokens, webhook
+    /// tokens in eval/realworld8, 9, 24 and 30's dev parts); under a longer name that says what
+    /// else it is (`ClientRequestToken`) it stays an identifier.
+    #[test]
+    fn a_uuid_under_a_bare_token_name_is_reported() {
+        let m = matcher();
+        let uuid = "5f0c2e1a-9b7d-4c3e-8a61-2d4f7b9e0c13";
+        for text in [
+            format!("\ttoken := \"{uuid}\""),
+            format!("  \"Token\": \"{}\",", uuid.to_ascii_uppercase()),
+            format!("local TOKEN = \"{uuid}\""),
+        ] {
+            assert_eq!(
+                shown_rules(&m, &text),
+                ["generic.password-assignment"],
+                "{text}"
+            );
+        }
+        assert!(shown_rules(&m, &format!("ClientRequestToken: {uuid}")).is_empty());
     }
 
     /// Laravel's application key, in `.env`, compose and phpunit.xml forms (no tool reported it

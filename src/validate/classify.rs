@@ -104,13 +104,14 @@ pub fn features(c: &Generic<'_>) -> Features {
     }
     let self_named = rest.bytes().filter(u8::is_ascii_alphanumeric).count() < 6;
     // a UUID is an identifier unless a password, secret or API-key name holds it, or the name
-    // of an access token (`AccessToken`, `auth_token`, `api_token`: OAuth servers and APIs issue
-    // UUID tokens); other tokens named so (`ClientRequestToken`, a lifecycle hook's action token)
+    // of an access token (`AccessToken`, `auth_token`, `api_token`, a bare `token`: OAuth servers,
+    // Consul and Splunk HEC issue UUID tokens); other tokens named so (`ClientRequestToken`, a lifecycle hook's action token)
     // are idempotency keys and handles
     let access_token = key_words.iter().any(|w| w == "token")
-        && key_words
-            .iter()
-            .any(|w| matches!(w.as_str(), "access" | "auth" | "api" | "bearer"));
+        && (key_words.len() == 1
+            || key_words
+                .iter()
+                .any(|w| matches!(w.as_str(), "access" | "auth" | "api" | "bearer")));
     let uuid = if !is_uuid(v) {
         0.0
     } else if access_token
