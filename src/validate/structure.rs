@@ -213,10 +213,7 @@ pub fn jwk_key_member_ok(s: &str) -> bool {
     let Some(bytes) = b64url_decode(&s[..s.len() / 4 * 4]) else {
         return false;
     };
-    s.len() * 3 / 4 >= 16
-        && !bytes
-            .iter()
-            .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
+    s.len() * 3 / 4 >= 16 && !is_text(&bytes)
 }
 
 /// Base64 of a DER private key without PEM armour (PKCS#1, SEC1, PKCS#8): the bytes are one
@@ -253,10 +250,15 @@ fn encodes_text(b64: &str) -> bool {
     let Some(bytes) = crate::codec::b64_decode_prefix(&b64[..b64.len().min(64)]) else {
         return false;
     };
-    bytes.len() >= 32
-        && bytes[..32]
-            .iter()
-            .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
+    bytes.len() >= 32 && is_text(&bytes[..32])
+}
+
+/// Whether `bytes` are printable ASCII text (tabs and newlines allowed): what a dummy written as
+/// a sentence decodes to, where key material is binary.
+fn is_text(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
 }
 
 /// Base64 (standard alphabet) of a PKCS#12 archive: its first bytes decode to the header
