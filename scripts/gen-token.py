@@ -188,9 +188,31 @@ KINDS.update({
     "zoho": lambda: "1000." + rnd(32, HEX) + "." + rnd(32, HEX),
     "trello-atta": lambda: "ATTA" + rnd(64, HEX) + rnd(8, "0123456789ABCDEF"),
     "portainer": lambda: "ptr_" + base64.b64encode(rbytes(32)).decode(),
-    "nats-user-seed": lambda: "SU" + rnd(56, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
+    "nats-user-seed": lambda: nkey_seed(20 << 3),
+    "nats-account-seed": lambda: nkey_seed(0),
+    "nats-operator-seed": lambda: nkey_seed(14 << 3),
+    "nats-curve-seed": lambda: nkey_seed(23 << 3),
     "bcrypt": lambda: "$2b$12$" + rnd(53, "./" + ALNUM),
 })
+
+
+def crc16_xmodem(data):
+    crc = 0
+    for b in data:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
+
+
+def nkey_seed(public):
+    """A NATS NKey seed (nats-io/nkeys strkey.go EncodeSeed): seed prefix byte 18<<3 OR'd with the
+    public prefix's high bits, then its low bits, 32 random bytes, CRC-16/XMODEM little-endian,
+    base32 without padding (58 characters)."""
+    raw = bytes([(18 << 3) | (public >> 5), (public & 31) << 3]) + rbytes(32)
+    raw += crc16_xmodem(raw).to_bytes(2, "little")
+    return base64.b32encode(raw).decode().rstrip("=")
 
 
 def _der(tag, body, indefinite=False):

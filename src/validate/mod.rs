@@ -1,6 +1,6 @@
 //! Pipeline step 4: offline validation of a candidate secret. A rule names its checks as typed
 //! [`Validator`]s; each is one function in a submodule by concern — [`checksum`] (GitHub, npm,
-//! GitLab routable tokens, Azure identifiable keys), [`structure`] (JWT, SAS, macaroon header,
+//! GitLab routable tokens, Azure identifiable keys, NATS NKey seeds), [`structure`] (JWT, SAS, macaroon header,
 //! private-key body, PKCS#12 header), [`generic`] (generic assignments, URL passwords, opaque tokens),
 //! [`classify`] (the confidence of generic candidates), [`placeholder`] (placeholders and published examples) and [`shape`] (entropy, character
 //! classes, non-secret notations). A candidate that fails is dropped before it becomes a finding.
@@ -59,11 +59,13 @@ pub enum Validator {
     /// Base64 of a DER private key: one ASN.1 SEQUENCE exactly as long as the data, a version
     /// INTEGER first.
     DerPrivateKey,
+    /// A NATS NKey seed: seed and key-type prefix bytes, CRC-16/XMODEM of the rest.
+    NkeySeed,
 }
 
 impl Validator {
     /// Every validator, in documentation order.
-    pub const ALL: [Validator; 19] = [
+    pub const ALL: [Validator; 20] = [
         Validator::Crc32Base62,
         Validator::GitlabRoutable,
         Validator::Jwt,
@@ -83,6 +85,7 @@ impl Validator {
         Validator::JavaKeystore,
         Validator::JwkKeyMember,
         Validator::DerPrivateKey,
+        Validator::NkeySeed,
     ];
 
     /// The name rule files use (`crc32-base62`, …).
@@ -107,11 +110,12 @@ impl Validator {
             Validator::JavaKeystore => "java-keystore",
             Validator::JwkKeyMember => "jwk-key-member",
             Validator::DerPrivateKey => "der-private-key",
+            Validator::NkeySeed => "nkey-seed",
         }
     }
 
     /// A checksum the token's issuer computes into every token it issues (GitHub's and npm's
-    /// CRC-32, GitLab's routable-token CRC, Azure's identifiable-key Marvin32). A value that
+    /// CRC-32, GitLab's routable-token CRC, Azure's identifiable-key Marvin32, NATS seeds' CRC-16). A value that
     /// fails it was never issued (made up, altered or truncated): it is reported at level `note`,
     /// low confidence (shown with `--min-confidence low`), flagged `checksum-mismatch`, instead
     /// of being dropped (tokens.md §13: "report as a note or drop"). See
@@ -119,7 +123,10 @@ impl Validator {
     pub fn is_checksum(self) -> bool {
         matches!(
             self,
-            Validator::Crc32Base62 | Validator::GitlabRoutable | Validator::AzureIdentifiable
+            Validator::Crc32Base62
+                | Validator::GitlabRoutable
+                | Validator::AzureIdentifiable
+                | Validator::NkeySeed
         )
     }
 
@@ -145,6 +152,7 @@ impl Validator {
             Validator::JavaKeystore => structure::java_keystore_base64_ok(secret),
             Validator::JwkKeyMember => structure::jwk_key_member_ok(secret),
             Validator::DerPrivateKey => structure::der_private_key_ok(secret),
+            Validator::NkeySeed => checksum::nkey_seed_ok(secret),
         }
     }
 
@@ -170,6 +178,7 @@ impl Validator {
             Validator::JavaKeystore => "not a Java key store with a key (or a trust store)",
             Validator::JwkKeyMember => "not base64url of random key bytes",
             Validator::DerPrivateKey => "not base64 of one whole DER private-key structure",
+            Validator::NkeySeed => "NKey seed CRC-16 or key-type mismatch",
         }
     }
 
