@@ -1965,6 +1965,119 @@ examples = ['pass=KVXRTZQMWP']
         }
     }
 
+    /// Non-secrets of the dev parts of sets 32 to 37: an SSH public key body under `"key"`, a
+    /// hand-made JWT whose 8-character signature no HS256 key makes, a bootstrap token spelled
+    /// from `foo` and `secret`, NATS's documentation seeds, a call cut short by a value's end.
+    #[test]
+    fn non_secrets_of_realworld_sets_32_to_37_are_not_reported_by_default() {
+        let m = matcher();
+        let mut ssh = vec![0, 0, 0, 11];
+        ssh.extend_from_slice(b"ssh-ed25519");
+        ssh.extend_from_slice(&[0, 0, 0, 32]);
+        ssh.extend((0..32u8).map(|i| i.wrapping_mul(97).wrapping_add(13)));
+        use base64::Engine as _;
+        let b64url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = b64url.encode(br#"{"alg":"HS256"}"#);
+        let claims = b64url.encode(br#"{"sub":"admin"}"#);
+        for text in [
+            format!("      \"key\": \"{}\"", crate::codec::b64_encode(&ssh)),
+            format!("\ttoken := \"{header}.{claims}.c2lnX-X_1\""),
+            "\t\t\ttoken: \"foo0id.foo0secret0foofo\",".to_string(),
+            "// seed = \"SUAKYRHVIOREXV7EUZTBHUHL7NUMHPMAS7QMDU3GTIUWEI5LDNOXD43IZY\"".to_string(),
+            "    response = client.post(url, json=dict(credential=json.dumps(REG_DATA1)))"
+                .to_string(),
+        ] {
+            let shown = shown_rules(&m, &text);
+            assert!(shown.is_empty(), "{text}: {shown:?}");
+        }
+    }
+
+    /// Credentials of the dev parts of sets 30 and 35 that no rule reported: generated
+    /// passwords with brackets, NKey seeds of any type (a checksum-valid seed is reported
+    /// wherever it is, also after a JSON-escaped line break).
+    #[test]
+    fn generated_passwords_and_nkey_seeds_are_reported() {
+        let m = matcher();
+        let mut seeds = Vec::new();
+        for (n, public) in [(20u8 << 3), 0, 14 << 3, 23 << 3].into_iter().enumerate() {
+            let mut raw = vec![(18 << 3) | (public >> 5), (public & 31) << 3];
+            let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ n as u64;
+            raw.extend((0..32).map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            }));
+            let crc = {
+                let mut c: u16 = 0;
+                for &b in &raw {
+                    c ^= (b as u16) << 8;
+                    for _ in 0..8 {
+                        c = if c & 0x8000 != 0 {
+                            (c << 1) ^ 0x1021
+                        } else {
+                            c << 1
+                        };
+                    }
+                }
+                c
+            };
+            raw.extend_from_slice(&crc.to_le_bytes());
+            seeds.push(base32_encode(&raw));
+        }
+        for seed in &seeds {
+            for text in [
+                format!("\tseed := []byte(\"{seed}\")"),
+                format!(
+                    "body: '{{\"creds\":\"-----BEGIN USER NKEY SEED-----\\n{seed}\\n------END USER NKEY SEED------\"}}'"
+                ),
+            ] {
+                assert_eq!(shown_rules(&m, &text), ["nats.nkey-seed"], "{text}");
+            }
+            // one character changed: never issued, a note shown only at low confidence
+            let c = if &seed[20..21] == "Q" { "R" } else { "Q" };
+            let altered = format!("seed: {}{c}{}", &seed[..20], &seed[21..]);
+            let found = candidates(&m, altered.as_bytes());
+            assert!(!found.is_empty(), "{altered}");
+            assert!(
+                found
+                    .iter()
+                    .all(|c| checksum_fails(&m.rules()[c.rule], &c.secret)),
+                "{altered}"
+            );
+        }
+        let pw = format!(
+            "{}*[@{}{}~{}-{}",
+            random(3, 12, b"aBcDeFgHjK"),
+            random(1, 13, b"23456789"),
+            random(2, 14, b"mNpQrStUv"),
+            random(1, 15, b"WxYz"),
+            random(2, 16, b"aBcDeF")
+        );
+        assert_eq!(
+            shown_rules(&m, &format!("  \"Password\": \"{pw}\",")),
+            ["generic.password-assignment"]
+        );
+    }
+
+    /// RFC 4648 base32 without padding (test helper).
+    fn base32_encode(data: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let (mut out, mut acc, mut bits) = (String::new(), 0u32, 0u32);
+        for &b in data {
+            acc = (acc << 8) | b as u32;
+            bits += 8;
+            while bits >= 5 {
+                bits -= 5;
+                out.push(A[((acc >> bits) & 31) as usize] as char);
+            }
+        }
+        if bits > 0 {
+            out.push(A[((acc << (5 - bits)) & 31) as usize] as char);
+        }
+        out
+    }
+
     /// The API key of a Firebase app configuration file is public by design: a note saying so,
     /// not the error of a Google API key found elsewhere.
     #[test]

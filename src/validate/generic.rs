@@ -4,7 +4,8 @@
 
 use super::placeholder::{is_default_password, is_made_up, is_placeholder};
 use super::shape::{
-    char_classes, entropy, has_run, is_base64_text, is_digest_notation, is_uuid, is_word_identifier,
+    char_classes, entropy, has_run, is_base64_text, is_digest_notation, is_ssh_public_key_blob,
+    is_uuid, is_word_identifier,
 };
 use crate::codec::hex_val;
 
@@ -69,14 +70,13 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if v.starts_with('?') && v.contains('=') {
         return false;
     }
+    // brackets mark code (`f(x)`, `${VAR}`, `cfg[key]`) unless the value is a generated password
+    // whose brackets do not pair as code's do
+    if v.contains(['{', '}', '(', ')', '[', ']']) && !is_generated_punctuated(v) {
+        return false;
+    }
     let reference_markers = [
         "%s",
-        "{",
-        "}",
-        "(",
-        ")",
-        "[",
-        "]",
         "process.env",
         "os.environ",
         "getenv",
@@ -122,7 +122,11 @@ pub fn generic_secret_ok(v: &str) -> bool {
     {
         return false;
     }
-    if is_digest_notation(v) || has_known_token_prefix(v) || is_base64_text(v) {
+    if is_digest_notation(v)
+        || has_known_token_prefix(v)
+        || is_base64_text(v)
+        || is_ssh_public_key_blob(v)
+    {
         return false;
     }
     if is_word_identifier(v) || names_itself(&lower) {
@@ -135,6 +139,56 @@ pub fn generic_secret_ok(v: &str) -> bool {
     }
     // a short random value of a small alphabet (12 hex digits) holds less entropy per character
     entropy(v) >= 3.0 || random_in_own_alphabet(v)
+}
+
+/// A password drawn from the whole printable alphabet (`dO)PJM!jNu(q!kMB1.p6`, as AWS Secrets
+/// Manager and password generators make them): upper, lower and digit, two symbols besides
+/// brackets and the `_`/`.` of names, no run of more than five letters (no identifier, no
+/// word), and brackets that do not pair up as code's do.
+fn is_generated_punctuated(v: &str) -> bool {
+    let b = v.as_bytes();
+    if !(12..=64).contains(&b.len()) || !v.is_ascii() {
+        return false;
+    }
+    if !(b.iter().any(u8::is_ascii_uppercase)
+        && b.iter().any(u8::is_ascii_lowercase)
+        && b.iter().any(u8::is_ascii_digit))
+    {
+        return false;
+    }
+    // `_` and `.` join the parts of names in code (`json.dumps(REG_DATA1`), they do not count
+    let symbols = b
+        .iter()
+        .filter(|c| c.is_ascii_punctuation() && !b"{}()[]_.".contains(c))
+        .count();
+    let longest_letters = b
+        .split(|c| !c.is_ascii_alphabetic())
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
+    symbols >= 2 && longest_letters <= 5 && !brackets_pair(b)
+}
+
+/// Do the brackets of `b` open and close in order, as in code (`f(a[0])`, `${X}`)?
+fn brackets_pair(b: &[u8]) -> bool {
+    let mut open = Vec::new();
+    for &c in b {
+        match c {
+            b'(' | b'[' | b'{' => open.push(c),
+            b')' | b']' | b'}' => {
+                let want = match c {
+                    b')' => b'(',
+                    b']' => b'[',
+                    _ => b'{',
+                };
+                if open.pop() != Some(want) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    open.is_empty()
 }
 
 /// The example UUID of Wikipedia's UUID article (version 1), the sample value of countless API
@@ -765,6 +819,59 @@ mod tests {
     }
 
     use super::*;
+
+    /// Regression (eval/realworld30 and 35 dev): generated passwords with brackets (database and
+    /// RDP passwords in recorded CLI runs) are secrets; code with brackets is not.
+    #[test]
+    fn generated_passwords_with_brackets_are_secrets_code_is_not() {
+        let r = |n, seed| crate::decode::testutil::random(n, seed, b"aBcDeFgHjKmNpQrStUvWxYz");
+        let d = |n, seed| crate::decode::testutil::random(n, seed, b"23456789");
+        let generated = [
+            format!(
+                "{{{}{}*#{}+&{}{})]",
+                d(1, 1),
+                r(4, 2),
+                r(3, 3),
+                d(1, 4),
+                r(5, 5)
+            ),
+            format!(
+                "{}){}!{}({}!{}.{})",
+                r(2, 6),
+                r(3, 7),
+                r(3, 8),
+                r(4, 9),
+                d(1, 10),
+                r(2, 11)
+            ),
+            format!(
+                "{}*[@{}{}~{}-{}",
+                r(3, 12),
+                d(1, 13),
+                r(2, 14),
+                r(1, 15),
+                r(2, 16)
+            ),
+        ];
+        for v in &generated {
+            assert!(is_generated_punctuated(v), "{v}");
+            assert!(generic_secret_ok(v), "{v}");
+        }
+        for v in [
+            "String.format(A1,",
+            "os.getenv(KEY_1,",
+            "cfg[Key1]!x#y",
+            "f(x)+g[y]#Z9",
+            "${SECRET_KEY_1}",
+            "{{ .Values.pw1 }}",
+            "hash(x1)+Z[0]",
+            // a call cut short by the value's end (`credential=json.dumps(DATA_1))`)
+            "json.dumps(REG_DATA1",
+            "yaml.load(Cfg_2",
+        ] {
+            assert!(!generic_secret_ok(v), "{v}");
+        }
+    }
 
     /// A value whose last character is multi-byte (a translated UI message) once panicked in the
     /// duration check (a str slice inside a character).

@@ -104,6 +104,31 @@ pub fn is_base64_text(v: &str) -> bool {
     base64_text(v).is_some()
 }
 
+/// The base64 body of an SSH public key (`AAAAC3NzaC1lZDI1NTE5…` after `ssh-ed25519`): the
+/// wire format starts with the key type's length (4 bytes, big-endian) and name (`ssh-rsa`,
+/// `ssh-ed25519`, `ecdsa-sha2-nistp256`, `sk-ssh-ed25519@openssh.com`, RFC 4253 §6.6). A public
+/// key, not a secret, wherever it is assigned.
+pub fn is_ssh_public_key_blob(v: &str) -> bool {
+    if !v.starts_with("AAAA") || v.len() < 40 {
+        return false;
+    }
+    let Some(bytes) = crate::codec::b64_decode_prefix(&v[..v.len().min(64)]) else {
+        return false;
+    };
+    let Some(len) = bytes
+        .get(..4)
+        .map(|l| u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize)
+    else {
+        return false;
+    };
+    (7..=40).contains(&len)
+        && bytes.get(4..4 + len).is_some_and(|name| {
+            ["ssh-", "ecdsa-", "sk-"]
+                .iter()
+                .any(|p| name.starts_with(p.as_bytes()))
+        })
+}
+
 /// The text `v` is base64 of (see [`is_base64_text`]).
 pub fn base64_text(v: &str) -> Option<String> {
     if v.len() < 8
@@ -183,5 +208,34 @@ mod tests {
         // random mixed case stays random, whatever the alphabet
         assert!(!is_word_identifier("xÄq9Lüp2ZöRt7"));
         assert!(!is_word_identifier("pässwörd→42"));
+    }
+
+    /// Regression (eval/realworld35 dev): ssh-ed25519 public key bodies under `"key"` in CLI
+    /// test output.
+    #[test]
+    fn ssh_public_key_bodies_are_recognised() {
+        let blob = |name: &str, key_len: usize| {
+            let mut b = (name.len() as u32).to_be_bytes().to_vec();
+            b.extend_from_slice(name.as_bytes());
+            b.extend_from_slice(&(key_len as u32).to_be_bytes());
+            b.extend((0..key_len).map(|i| (i * 37 + 11) as u8));
+            crate::codec::b64_encode(&b)
+        };
+        for name in [
+            "ssh-ed25519",
+            "ssh-rsa",
+            "ecdsa-sha2-nistp256",
+            "sk-ssh-ed25519@openssh.com",
+        ] {
+            assert!(is_ssh_public_key_blob(&blob(name, 32)), "{name}");
+        }
+        assert!(!is_ssh_public_key_blob(&blob("aes256-gcm", 32)));
+        let random = crate::decode::testutil::random(
+            68,
+            3,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        );
+        assert!(!is_ssh_public_key_blob(&random));
+        assert!(!is_ssh_public_key_blob(&format!("AAAA{}", &random[4..])));
     }
 }

@@ -27,7 +27,44 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
     let word_signature = sig.is_some_and(|s| {
         (1..16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
     }) || sig.is_some_and(signature_is_text);
-    obj(h) && obj(p) && !sample && !word_signature && !is_dpop_proof(h)
+    obj(h)
+        && obj(p)
+        && !sample
+        && !word_signature
+        && !is_dpop_proof(h)
+        && !sig.is_some_and(|s| signature_misfits_alg(h, s))
+}
+
+/// A signature whose length the header's algorithm cannot produce (`HS256` with 8 characters):
+/// HMAC and elliptic-curve signatures have one length per algorithm (RFC 7518 §3.2, §3.4; RFC
+/// 8037 §3.1 for Ed25519/Ed448). Such a token was typed by hand and verifies nowhere. Unsigned
+/// tokens (empty signature, `alg: none`), RSA and algorithms not listed here are left alone.
+fn signature_misfits_alg(header: &str, sig: &str) -> bool {
+    let sig = sig.trim_end_matches('=');
+    if sig.is_empty() {
+        return false;
+    }
+    let Some(alg) = b64url_decode(header)
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v.get("alg")?.as_str().map(str::to_string))
+    else {
+        return false;
+    };
+    // base64url length, unpadded, of n bytes
+    let chars = |n: usize| (n * 4).div_ceil(3);
+    let fits = |bytes: &[usize]| bytes.iter().any(|&n| chars(n) == sig.len());
+    match alg.as_str() {
+        "HS256" => !fits(&[32]),
+        "HS384" => !fits(&[48]),
+        "HS512" => !fits(&[64]),
+        "ES256" | "ES256K" => !fits(&[64]),
+        "ES384" => !fits(&[96]),
+        "ES512" => !fits(&[132]),
+        "EdDSA" | "Ed25519" | "Ed448" => !fits(&[64, 114]),
+        // RSA signatures are left alone: documentation samples of real issuers' tokens (Entra
+        // ID's access-token samples) cut them short, and what their claims say still counts
+        _ => false,
+    }
 }
 
 /// A signature segment that is base64url of printable text (`c2lnbmF0dXJl`, "signature"): a
@@ -155,9 +192,14 @@ pub fn azure_sas_ok(s: &str) -> bool {
 /// host names and dotted identifiers do not).
 pub fn bootstrap_token_ok(s: &str) -> bool {
     let secret = s.rsplit('.').next().unwrap_or(s);
+    // kubeadm draws both parts at random; words in them were typed (`foo0id.foo0secret0foofo`)
+    const TYPED: [&str; 9] = [
+        "secret", "token", "foo", "bar", "test", "fake", "dummy", "example", "sample",
+    ];
     secret.len() == 16
         && secret.bytes().any(|b| b.is_ascii_digit())
         && secret.bytes().any(|b| b.is_ascii_lowercase())
+        && !TYPED.iter().any(|w| s.contains(w))
         && !is_placeholder(s)
 }
 
@@ -362,6 +404,39 @@ mod tests {
         assert!(jwt_structure_ok(&format!("{hp}.{sig}")), "{sig}");
     }
 
+    /// Regression (eval/realworld37 dev): a test token with `alg: HS256` and an 8-character
+    /// signature; the lengths each algorithm signs with pass, unsigned tokens too.
+    #[test]
+    fn jwt_whose_signature_length_misfits_its_algorithm_is_hand_made() {
+        let a = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let p = b64url_encode(br#"{"sub":"admin"}"#);
+        let token = |alg: &str, n: usize| {
+            let h = b64url_encode(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#).as_bytes());
+            format!("{h}.{p}.{}", crate::decode::testutil::random(n, 5, a))
+        };
+        assert!(!jwt_structure_ok(&token("HS256", 8)));
+        assert!(!jwt_structure_ok(&token("HS256", 42)));
+        assert!(!jwt_structure_ok(&token("ES256", 43)));
+        // an RSA signature cut short in a provider's documentation sample still counts
+        assert!(jwt_structure_ok(&token("RS256", 19)));
+        for (alg, n) in [
+            ("HS256", 43),
+            ("HS384", 64),
+            ("HS512", 86),
+            ("ES256", 86),
+            ("ES384", 128),
+            ("ES512", 176),
+            ("EdDSA", 86),
+            ("RS256", 342),
+            ("PS512", 683),
+            ("A256GCMKW", 10),
+        ] {
+            assert!(jwt_structure_ok(&token(alg, n)), "{alg} {n}");
+        }
+        let none = b64url_encode(br#"{"alg":"none"}"#);
+        assert!(jwt_structure_ok(&format!("{none}.{p}.")));
+    }
+
     #[test]
     fn azure_sas_needs_signature_and_parameters() {
         let sig = "uAkqFQdSaWbJNE3yTfDkqQT3a%2B0qA0q1OkcJwcbK9M4%3D";
@@ -389,6 +464,14 @@ mod tests {
         assert!(!bootstrap_token_ok("abcdef.0123456789abcdef"));
         assert!(!bootstrap_token_ok("config.kubernetesclusters"));
         assert!(!bootstrap_token_ok("mailer.1234567890123456"));
+    }
+
+    /// Regression (eval/realworld32 dev): a test token spelled from `foo` and `secret`.
+    #[test]
+    fn bootstrap_tokens_spelled_from_words_are_typed() {
+        assert!(!bootstrap_token_ok("foo0id.foo0secret0foofo"));
+        assert!(!bootstrap_token_ok("k8s0ab.test0token0ab9xy"));
+        assert!(bootstrap_token_ok("7k2q9d.m4x8r1w6z3n5p0vj"));
     }
 
     #[test]
