@@ -267,7 +267,12 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         return false;
     }
     let Some(k) = m.key.as_ref() else {
-        return true;
+        // a context-keyed rule (a provider's name near a value) has no name group: the name
+        // the value is assigned to ends right before it, and one that names an identifier
+        // (`HEROKU_OAUTH_ID=<uuid>`: `auth` inside `OAUTH` keyed it) holds no secret
+        return rule.spec.precision != Precision::Medium
+            || rule.spec.identifier
+            || !assigned_name(data, m.secret.start).is_some_and(|n| names_an_identifier(&n));
     };
     if free_form
         && (in_arn(data, k) || positional_pair(data, k, &m.secret) || is_selector(data, &m.secret))
@@ -301,6 +306,48 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     let translation = quoted_phrase_before(data, k.start) && !digits;
     let phrase_value = quoted_phrase_after(data, m.secret.clone());
     !translation && !phrase_value
+}
+
+/// The name a value starting at `start` is assigned to on its line (`NAME=`, `name: `,
+/// `"name": "`), if any.
+fn assigned_name(data: &[u8], start: usize) -> Option<String> {
+    let line_start = data[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let before = &data[line_start..start];
+    let mut j = before.len();
+    while j > 0 && matches!(before[j - 1], b' ' | b'\t' | b'"' | b'\'' | b'`') {
+        j -= 1;
+    }
+    if j == 0 || !matches!(before[j - 1], b':' | b'=') {
+        return None;
+    }
+    j -= 1;
+    while j > 0 && matches!(before[j - 1], b' ' | b'\t' | b'"' | b'\'' | b'`' | b':') {
+        j -= 1;
+    }
+    let end = j;
+    while j > 0
+        && (before[j - 1].is_ascii_alphanumeric() || matches!(before[j - 1], b'_' | b'-' | b'.'))
+    {
+        j -= 1;
+    }
+    (end > j).then(|| String::from_utf8_lossy(&before[j..end]).into_owned())
+}
+
+/// A name for the public identifier of an OAuth client, an app, an account, a tenant or a user
+/// (`HEROKU_OAUTH_ID`, `SLACK_CLIENT_ID`, `appId`), never its secret. Other `…_ID` names can
+/// hold one (Vault's secret ID, Blockfrost's project ID, eBay's cert ID), so only these.
+fn names_an_identifier(name: &str) -> bool {
+    let words = crate::validate::classify::words_of(name);
+    match words.as_slice() {
+        [.., q, id] if id == "id" || id == "ids" => matches!(
+            q.as_str(),
+            "oauth" | "client" | "app" | "application" | "account" | "tenant" | "user"
+        ),
+        _ => false,
+    }
 }
 
 /// An unquoted value right before `(`: the name of a function being called
@@ -1990,6 +2037,27 @@ examples = ['pass=KVXRTZQMWP']
             let shown = shown_rules(&m, &text);
             assert!(shown.is_empty(), "{text}: {shown:?}");
         }
+    }
+
+    /// Regression (eval/realworld35 dev): a provider-keyed rule keyed by `auth` inside `OAUTH`
+    /// took the OAuth client ID for the provider's API key; the key under its own name stays.
+    #[test]
+    fn a_provider_keyed_match_under_a_client_or_app_id_name_is_not_a_secret() {
+        let m = matcher();
+        let h = |n, seed| random(n, seed, b"0123456789abcdef");
+        let uuid = format!(
+            "{}-{}-4{}-a{}-{}",
+            h(8, 1),
+            h(4, 2),
+            h(3, 3),
+            h(3, 4),
+            h(12, 5)
+        );
+        assert!(shown_rules(&m, &format!("HEROKU_OAUTH_ID={uuid}")).is_empty());
+        assert_eq!(
+            shown_rules(&m, &format!("HEROKU_API_KEY={uuid}")),
+            ["heroku.api-key"]
+        );
     }
 
     /// Credentials of the dev parts of sets 30 and 35 that no rule reported: generated
