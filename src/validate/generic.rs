@@ -16,9 +16,9 @@ use crate::codec::hex_val;
 /// [`generic_secret_ok`] judges this part and the finding reports it.
 pub fn value_part(v: &str) -> &str {
     let v = v.trim_end().trim_end_matches([',', ';', '.', ')']);
-    // a quote written as an XML/HTML entity ends the value (`tokens=1,2,*&quot;` in an
-    // MSBuild `<Exec>` command)
-    let v = ["&quot", "&apos", "&#34", "&#39"]
+    // a quote or backtick written as an XML/HTML entity ends the value (`tokens=1,2,*&quot;`
+    // in an MSBuild `<Exec>` command, `token:hotp&#x60` in rendered Markdown)
+    let v = ["&quot", "&apos", "&#34", "&#39", "&#96", "&#x22", "&#x27", "&#x60"]
         .iter()
         .filter_map(|e| v.find(e))
         .min()
@@ -68,6 +68,19 @@ pub fn generic_secret_ok(v: &str) -> bool {
     // a query string (`?sv=2023-01-01&sig=…`): its parameters are judged by the rules of what
     // they are (a SAS, a URL's credentials), not as one password
     if v.starts_with('?') && v.contains('=') {
+        return false;
+    }
+    // an options list (`id=mysecret,env=FOO`, BuildKit's `--secret` and Docker's `--mount`
+    // specs): names and where to find things, each part `name=value`
+    if v.contains(',')
+        && v.split(',').all(|p| {
+            p.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty()
+                    && k.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+                    && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            })
+        })
+    {
         return false;
     }
     // brackets mark code (`f(x)`, `${VAR}`, `cfg[key]`) unless the value is a generated password
@@ -816,6 +829,7 @@ mod tests {
         assert_eq!(value_part("1,2,*&quot"), "1,2,*");
         assert_eq!(value_part("Hq7Lp2xVn9&quot; %%h"), "Hq7Lp2xVn9");
         assert_eq!(value_part("Hq7Lp2xVn9&#39;"), "Hq7Lp2xVn9");
+        assert_eq!(value_part("hotp&#x60; and more"), "hotp");
     }
 
     use super::*;
@@ -871,6 +885,15 @@ mod tests {
         ] {
             assert!(!generic_secret_ok(v), "{v}");
         }
+    }
+
+    /// Regression (eval/realworld38 dev): a BuildKit `--secret` spec is an options list.
+    #[test]
+    fn an_options_list_is_not_a_secret() {
+        assert!(!generic_secret_ok("id=,env=FOO"));
+        assert!(!generic_secret_ok("id=npmrc,src=/run/npmrc9"));
+        // a password that happens to hold `=` and `,` stays one
+        assert!(generic_secret_ok("Xk7=mQ2,vL9pW4zR!"));
     }
 
     /// A value whose last character is multi-byte (a translated UI message) once panicked in the
