@@ -1115,8 +1115,11 @@ fn findings_with(
                     "{message} (its checksum does not match: never issued as written, a made-up, altered or truncated value)"
                 );
             }
+            // a key made to be shipped to clients is not a leak: a note at low confidence,
+            // shown with `--min-confidence low` for an audit of what a repository exposes
             if let Some(why) = &rule.spec.public_by_design {
                 level = crate::finding::Level::Note;
+                confidence = Confidence::Low;
                 a.properties
                     .insert("public_by_design".into(), serde_json::Value::Bool(true));
                 message = format!("{message} (public by design: {why})");

@@ -252,7 +252,7 @@ pub fn render(matcher: &Matcher) -> String {
         if let Some(why) = &s.public_by_design {
             let _ = writeln!(
                 o,
-                "- **Public by design:** {} Reported at `note` with `public_by_design: true`.",
+                "- **Public by design:** {} Reported at `note`, low confidence (shown with `--min-confidence low`), with `public_by_design: true`.",
                 text(why)
             );
         }

@@ -66,8 +66,11 @@ pub fn check_examples(matcher: &Matcher) -> (Vec<ExampleFailure>, usize) {
     let mut n = 0;
     for rule in matcher.rules() {
         // a rule of low precision outside the generic classifier (password hashes, identifiers
-        // alone) is only shown with `--min-confidence low`: its examples are checked there
-        let shown_at = if rule.spec.precision == crate::rules::Precision::Low && !rule.is_generic()
+        // alone) and a key public by design are only shown with `--min-confidence low`: their
+        // examples are checked there
+        let shown_at = if (rule.spec.precision == crate::rules::Precision::Low
+            && !rule.is_generic())
+            || rule.spec.public_by_design.is_some()
         {
             Confidence::Low
         } else {
@@ -114,7 +117,21 @@ pub fn check_examples(matcher: &Matcher) -> (Vec<ExampleFailure>, usize) {
         }
         for ex in &rule.spec.negative_examples {
             n += 1;
-            if reporting_rules(matcher, ex).iter().any(|r| r == rule.id()) {
+            // a public key's negatives are checked where its positives are shown
+            let negative_at = if rule.spec.public_by_design.is_some() {
+                Confidence::Low
+            } else {
+                Confidence::DEFAULT_MIN
+            };
+            let reporting = reported(matcher, ex, negative_at)
+                .into_iter()
+                .flat_map(|f| {
+                    let mut ids = part_rules(&f);
+                    ids.push(f.rule_id);
+                    ids
+                })
+                .collect::<Vec<_>>();
+            if reporting.iter().any(|r| r == rule.id()) {
                 failures.push(ExampleFailure {
                     rule_id: rule.id().to_string(),
                     kind: "matched negative",

@@ -18,11 +18,13 @@ pub fn value_part(v: &str) -> &str {
     let v = v.trim_end().trim_end_matches([',', ';', '.', ')']);
     // a quote or backtick written as an XML/HTML entity ends the value (`tokens=1,2,*&quot;`
     // in an MSBuild `<Exec>` command, `token:hotp&#x60` in rendered Markdown)
-    let v = ["&quot", "&apos", "&#34", "&#39", "&#96", "&#x22", "&#x27", "&#x60"]
-        .iter()
-        .filter_map(|e| v.find(e))
-        .min()
-        .map_or(v, |i| &v[..i]);
+    let v = [
+        "&quot", "&apos", "&#34", "&#39", "&#96", "&#x22", "&#x27", "&#x60",
+    ]
+    .iter()
+    .filter_map(|e| v.find(e))
+    .min()
+    .map_or(v, |i| &v[..i]);
     match v.split_once('&') {
         Some((head, tail))
             if tail.split_once('=').is_some_and(|(k, _)| {
@@ -77,7 +79,8 @@ pub fn generic_secret_ok(v: &str) -> bool {
             p.split_once('=').is_some_and(|(k, _)| {
                 !k.is_empty()
                     && k.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-                    && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                    && k.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
             })
         })
     {
