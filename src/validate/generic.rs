@@ -4,8 +4,8 @@
 
 use super::placeholder::{is_default_password, is_made_up, is_placeholder};
 use super::shape::{
-    char_classes, entropy, has_run, is_base64_text, is_digest_notation, is_ssh_public_key_blob,
-    is_uuid, is_word_identifier,
+    char_classes, entropy, has_run, is_base64_text, is_der_certificate, is_digest_notation,
+    is_ssh_public_key_blob, is_uuid, is_word_identifier,
 };
 use crate::codec::hex_val;
 
@@ -113,9 +113,9 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if is_made_up(v) || v.starts_with(TEXTBOOK_UUID) {
         return false;
     }
-    // resource names (`arn:aws:iam::aws:policy/...`, `arn:partition:service:...`) and URNs
-    // (`urn:uuid:…` lock tokens, `urn:ietf:params:…`)
-    if lower.starts_with("arn:") || lower.starts_with("urn:") {
+    // resource names (`arn:aws:iam::aws:policy/...`, `arn:partition:service:...`, Okta's
+    // `orn:okta:…`) and URNs (`urn:uuid:…` lock tokens, `urn:ietf:params:…`)
+    if lower.starts_with("arn:") || lower.starts_with("urn:") || lower.starts_with("orn:") {
         return false;
     }
     // hex shorter than 48 bits is a number, a colour or an id, not a key
@@ -142,6 +142,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
         || has_known_token_prefix(v)
         || is_base64_text(v)
         || is_ssh_public_key_blob(v)
+        || is_der_certificate(v)
     {
         return false;
     }

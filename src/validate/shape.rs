@@ -129,6 +129,32 @@ pub fn is_ssh_public_key_blob(v: &str) -> bool {
         })
 }
 
+/// Base64 of a DER X.509 certificate (`MIID…`, a PEM body without its armour): a SEQUENCE
+/// holding a TBSCertificate SEQUENCE that starts with the `[0]` version tag of v2/v3 certificates
+/// (RFC 5280 §4.1). A certificate is public, whatever name it is assigned to.
+pub fn is_der_certificate(v: &str) -> bool {
+    if !v.starts_with("MII") || v.len() < 64 {
+        return false;
+    }
+    let Some(b) = crate::codec::b64_decode_prefix(&v[..v.len().min(64)]) else {
+        return false;
+    };
+    // SEQUENCE (long-form length of 1 or 2 bytes), then the TBSCertificate SEQUENCE likewise
+    let after = |i: usize| match b.get(i + 1) {
+        Some(0x81) => Some(i + 3),
+        Some(0x82) => Some(i + 4),
+        _ => None,
+    };
+    b.first() == Some(&0x30)
+        && after(0).is_some_and(|i| {
+            b.get(i) == Some(&0x30)
+                && after(i).is_some_and(|j| {
+                    b.get(j..j + 4) == Some(&[0xA0, 0x03, 0x02, 0x01][..])
+                        && b.get(j + 4).is_some_and(|v| *v <= 2)
+                })
+        })
+}
+
 /// The text `v` is base64 of (see [`is_base64_text`]).
 pub fn base64_text(v: &str) -> Option<String> {
     if v.len() < 8
@@ -237,5 +263,21 @@ mod tests {
         );
         assert!(!is_ssh_public_key_blob(&random));
         assert!(!is_ssh_public_key_blob(&format!("AAAA{}", &random[4..])));
+    }
+
+    /// Regression (eval/realworld39 dev): an X.509 certificate's base64 DER under `key =`.
+    #[test]
+    fn der_certificates_are_recognised() {
+        // a certificate's first bytes: SEQUENCE, TBSCertificate SEQUENCE, [0] version 3
+        let mut der = vec![0x30, 0x82, 0x03, 0x10, 0x30, 0x82, 0x02, 0xF8];
+        der.extend_from_slice(&[0xA0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x09, 0x00]);
+        der.extend((0..60u8).map(|i| i.wrapping_mul(31)));
+        assert!(is_der_certificate(&crate::codec::b64_encode(&der)));
+        // a private key (version INTEGER first) is not one
+        let mut key = vec![
+            0x30, 0x82, 0x04, 0xA4, 0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01, 0x00,
+        ];
+        key.extend((0..60u8).map(|i| i.wrapping_mul(17)));
+        assert!(!is_der_certificate(&crate::codec::b64_encode(&key)));
     }
 }

@@ -33,6 +33,48 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
         && !word_signature
         && !is_dpop_proof(h)
         && !sig.is_some_and(|s| signature_misfits_alg(h, s))
+        && !sig.is_some_and(|s| signed_with_a_sample_key(secret, s))
+}
+
+/// An HMAC-signed token whose signature verifies under a key nobody keeps secret: jwt.io's
+/// defaults (`your-256-bit-secret`, `your-384-bit-secret`, `your-512-bit-secret`, and the older
+/// `secret`), the empty key, or a key of zero bytes as long as the hash. Tests and tutorials
+/// sign with these; such a token proves nothing wherever the key is real.
+fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
+    use hmac::{Hmac, Mac};
+    let Some(dot) = token.rfind('.') else {
+        return false;
+    };
+    let signed = &token.as_bytes()[..dot];
+    let Some(sig) = b64url_decode(sig.trim_end_matches('=')) else {
+        return false;
+    };
+    let keys = |len: usize, default: &'static [u8]| -> Vec<Vec<u8>> {
+        vec![
+            default.to_vec(),
+            b"secret".to_vec(),
+            Vec::new(),
+            vec![0u8; len],
+        ]
+    };
+    fn verifies<M: Mac + hmac::digest::KeyInit>(key: &[u8], data: &[u8], sig: &[u8]) -> bool {
+        <M as Mac>::new_from_slice(key).is_ok_and(|mut m| {
+            m.update(data);
+            m.verify_slice(sig).is_ok()
+        })
+    }
+    match sig.len() {
+        32 => keys(32, b"your-256-bit-secret")
+            .iter()
+            .any(|k| verifies::<Hmac<sha2::Sha256>>(k, signed, &sig)),
+        48 => keys(48, b"your-384-bit-secret")
+            .iter()
+            .any(|k| verifies::<Hmac<sha2::Sha384>>(k, signed, &sig)),
+        64 => keys(64, b"your-512-bit-secret")
+            .iter()
+            .any(|k| verifies::<Hmac<sha2::Sha512>>(k, signed, &sig)),
+        _ => false,
+    }
 }
 
 /// A signature whose length the header's algorithm cannot produce (`HS256` with 8 characters):
@@ -435,6 +477,25 @@ mod tests {
         }
         let none = b64url_encode(br#"{"alg":"none"}"#);
         assert!(jwt_structure_ok(&format!("{none}.{p}.")));
+    }
+
+    /// Regression (eval/realworld43 dev): tokens signed with jwt.io's old default key `secret`
+    /// and with a key of zero bytes are samples; the same claims under a random key are not.
+    #[test]
+    fn jwts_signed_with_a_sample_key_are_samples() {
+        use hmac::{Hmac, Mac};
+        let h = b64url_encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let p = b64url_encode(br#"{"sub":"1234567890","admin":true}"#);
+        let sign = |key: &[u8]| {
+            let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).unwrap();
+            m.update(format!("{h}.{p}").as_bytes());
+            format!("{h}.{p}.{}", b64url_encode(&m.finalize().into_bytes()))
+        };
+        assert!(!jwt_structure_ok(&sign(b"secret")));
+        assert!(!jwt_structure_ok(&sign(b"your-256-bit-secret")));
+        assert!(!jwt_structure_ok(&sign(&[0u8; 32])));
+        let random = crate::decode::testutil::random(32, 44, b"abcdefghijklmnop0123456789");
+        assert!(jwt_structure_ok(&sign(random.as_bytes())));
     }
 
     #[test]
