@@ -272,7 +272,8 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         // (`HEROKU_OAUTH_ID=<uuid>`: `auth` inside `OAUTH` keyed it) holds no secret
         return rule.spec.precision != Precision::Medium
             || rule.spec.identifier
-            || !assigned_name(data, m.secret.start).is_some_and(|n| names_an_identifier(&n));
+            || !crate::expand::preceding_key(data, m.secret.start)
+                .is_some_and(|n| names_an_identifier(&String::from_utf8_lossy(n)));
     };
     if free_form
         && (in_arn(data, k) || positional_pair(data, k, &m.secret) || is_selector(data, &m.secret))
@@ -306,34 +307,6 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     let translation = quoted_phrase_before(data, k.start) && !digits;
     let phrase_value = quoted_phrase_after(data, m.secret.clone());
     !translation && !phrase_value
-}
-
-/// The name a value starting at `start` is assigned to on its line (`NAME=`, `name: `,
-/// `"name": "`), if any.
-fn assigned_name(data: &[u8], start: usize) -> Option<String> {
-    let line_start = data[..start]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let before = &data[line_start..start];
-    let mut j = before.len();
-    while j > 0 && matches!(before[j - 1], b' ' | b'\t' | b'"' | b'\'' | b'`') {
-        j -= 1;
-    }
-    if j == 0 || !matches!(before[j - 1], b':' | b'=') {
-        return None;
-    }
-    j -= 1;
-    while j > 0 && matches!(before[j - 1], b' ' | b'\t' | b'"' | b'\'' | b'`' | b':') {
-        j -= 1;
-    }
-    let end = j;
-    while j > 0
-        && (before[j - 1].is_ascii_alphanumeric() || matches!(before[j - 1], b'_' | b'-' | b'.'))
-    {
-        j -= 1;
-    }
-    (end > j).then(|| String::from_utf8_lossy(&before[j..end]).into_owned())
 }
 
 /// A name for the public identifier of an OAuth client, an app, an account, a tenant or a user

@@ -378,7 +378,7 @@ fn mostly_text(d: &[u8]) -> bool {
 }
 
 /// The key of a `key: value`, `key=value` or `"key": "value"` assignment ending right before `pos`.
-fn preceding_key(data: &[u8], pos: usize) -> Option<&[u8]> {
+pub(crate) fn preceding_key(data: &[u8], pos: usize) -> Option<&[u8]> {
     let line_start = data[..pos]
         .iter()
         .rposition(|&b| b == b'\n')
