@@ -488,7 +488,9 @@ fn key_of_a_public_key(data: &[u8], name_at: &Range<usize>, name: &str, value: &
         .nth(6)
         .map_or(0, |p| p + 1)
         .max(name_at.start.saturating_sub(4096));
-    let before = data[from..name_at.start].to_ascii_lowercase();
+    // up to the name's end: "public key" may be the name's own two words (`# public key: …`,
+    // age-keygen's comment above an identity)
+    let before = data[from..name_at.end].to_ascii_lowercase();
     [
         &b"public_key"[..],
         b"public-key",

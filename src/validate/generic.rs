@@ -411,14 +411,16 @@ pub fn key_may_name_secret(key: &str) -> bool {
         return false;
     }
     // a word after the name's last secret word that says it is about the secret
-    // (`passwordHashAnnotation`, `token_header_name`)
+    // (`passwordHashAnnotation`, `token_header_name`), or names a digest of it (ClickHouse's
+    // `<password_sha256_hex>`, `password_double_sha1_hex`)
     let last_secret = words
         .iter()
         .rposition(|w| secret_word.iter().any(|s| w.contains(s)) || w == "pass");
     if let Some(p) = last_secret
         && words[p + 1..].iter().any(|w| {
             [
-                "hash", "hashed", "digest", "checksum", "salt", "mtime", "ctime",
+                "hash", "hashed", "digest", "checksum", "salt", "mtime", "ctime", "md5", "sha",
+                "sha1", "sha256", "sha384", "sha512",
             ]
             .contains(&w.as_str())
         })

@@ -38,8 +38,10 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
 
 /// An HMAC-signed token whose signature verifies under a key nobody keeps secret: jwt.io's
 /// defaults (`your-256-bit-secret`, `your-384-bit-secret`, `your-512-bit-secret`, and the older
-/// `secret`), the empty key, or a key of zero bytes as long as the hash. Tests and tutorials
-/// sign with these; such a token proves nothing wherever the key is real.
+/// `secret`), the words tests sign with (`test`, `key`, `password`, `changeme`, `mysecret`,
+/// `secretkey`, and `shhhhh` of the jsonwebtoken package's README), the empty key, or a key of
+/// zero bytes as long as the hash. Tests and tutorials sign with these; such a token proves
+/// nothing wherever the key is real.
 fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
     use hmac::{Hmac, Mac};
     let Some(dot) = token.rfind('.') else {
@@ -53,6 +55,13 @@ fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
         vec![
             default.to_vec(),
             b"secret".to_vec(),
+            b"test".to_vec(),
+            b"key".to_vec(),
+            b"password".to_vec(),
+            b"changeme".to_vec(),
+            b"mysecret".to_vec(),
+            b"secretkey".to_vec(),
+            b"shhhhh".to_vec(),
             Vec::new(),
             vec![0u8; len],
         ]
@@ -494,6 +503,9 @@ mod tests {
         assert!(!jwt_structure_ok(&sign(b"secret")));
         assert!(!jwt_structure_ok(&sign(b"your-256-bit-secret")));
         assert!(!jwt_structure_ok(&sign(&[0u8; 32])));
+        // regression (eval/realworld47 dev: HS256 test vectors signed with `test`)
+        assert!(!jwt_structure_ok(&sign(b"test")));
+        assert!(!jwt_structure_ok(&sign(b"shhhhh")));
         let random = crate::decode::testutil::random(32, 44, b"abcdefghijklmnop0123456789");
         assert!(jwt_structure_ok(&sign(random.as_bytes())));
     }
