@@ -45,7 +45,8 @@ pub fn generic_secret_ok(v: &str) -> bool {
         return false;
     }
     // statements (`a;Nt.x=y`), regular expressions (ending `.*`/`.+`, `\\d`), colon-separated field
-    // lists (`UID:GID:GECOS:directory`), Fernet ciphertexts (`gAAAAA…`)
+    // lists (`UID:GID:GECOS:directory`), Fernet ciphertexts (`gAAAAA…`) and `openssl enc`
+    // output in base64 (`U2FsdGVkX1…`, its `Salted__` header)
     if (v.contains(';') && v.contains('='))
         || [".*", ".+"].iter().any(|m| v.ends_with(m))
         || ["\\d", "\\w", "[a-z", "[A-Z"].iter().any(|m| v.contains(m))
@@ -53,6 +54,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
             && v.split(':')
                 .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')))
         || v.starts_with("gAAAAA")
+        || v.starts_with("U2FsdGVkX1")
     {
         return false;
     }
@@ -106,6 +108,11 @@ pub fn generic_secret_ok(v: &str) -> bool {
         return false;
     }
     if v.contains('/') && !looks_random_with_slash(v) {
+        return false;
+    }
+    // a relative or home-relative path (`./project-f7f5e919aa79.json`, the key file
+    // GOOGLE_APPLICATION_CREDENTIALS names): where the secret is, not the secret
+    if ["./", "../", "~/"].iter().any(|p| v.starts_with(p)) {
         return false;
     }
     // a UUID goes on: the classifier judges it by the name holding it (`client_secret` or `id`);
@@ -738,6 +745,19 @@ pub fn url_password_ok(p: &str) -> bool {
     if p.len() < 6 || is_placeholder(p) || is_default_password(p) {
         return false;
     }
+    // the same checks on the password as the URL decodes it, and with the marks people split
+    // a dummy's words with taken out (`p%40ss%2Fword` is `p@ss/word`, a leet `password`)
+    let decoded = crate::codec::percent_decode(p);
+    let joined: String = decoded
+        .chars()
+        .filter(|c| !matches!(c, '/' | '-' | '_' | '.'))
+        .collect();
+    if [&decoded, &joined]
+        .iter()
+        .any(|d| d.as_str() != p && (is_placeholder(d) || is_default_password(d)))
+    {
+        return false;
+    }
     // a password that names itself in words (`home-pass`, `passwd-on-proxy`) is a sample
     if is_word_identifier(p) && ["pass", "pwd", "secret"].iter().any(|w| lower.contains(w)) {
         return false;
@@ -1031,6 +1051,10 @@ mod tests {
             "GID:user_list",
             "-0x3f879678",
             "gAAAAABdnQ1TUKh2OE_ggbyCIxfg",
+            // regression (eval/realworld49 dev): `openssl enc -a` output, `Salted__` + salt
+            "U2FsdGVkX19Kq7Zp2Xw9Lm4Vb8Nc3Rt6Yh1Jd5Fg0SsQ",
+            // regression (eval/realworld51 dev): a key file's relative path
+            "./projectname-f7f5e919aa79.json",
             "arn:([a-z\\d-]+):.*:.*:secret:Lookout-.+",
             "Llt;Nt.deleteBy=dct;Nt.deleteIndex=gct",
             "Lookout-.+",
@@ -1118,6 +1142,9 @@ mod tests {
         assert!(!url_password_ok("passwd-on-proxy"));
         assert!(!url_password_ok("%4d^%70"));
         assert!(url_password_ok("Rk8%2Fq%40Lm3v"));
+        // regression (eval/realworld60 dev): a leet `password` split by an encoded `/`
+        assert!(!url_password_ok("p%40ss%2Fword"));
+        assert!(!url_password_ok("pass-w0rd"));
         assert!(!url_password_ok("password"));
         assert!(!url_password_ok("<password>"));
         assert!(!url_password_ok("****"));

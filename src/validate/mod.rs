@@ -61,11 +61,14 @@ pub enum Validator {
     DerPrivateKey,
     /// A NATS NKey seed: seed and key-type prefix bytes, CRC-16/XMODEM of the rest.
     NkeySeed,
+    /// Unpadded base64url holding a `_` has the length of a key: 22, 32, 43, 64 or 86
+    /// characters (16, 24, 32, 48 or 64 bytes). Other values pass.
+    KeyLength,
 }
 
 impl Validator {
     /// Every validator, in documentation order.
-    pub const ALL: [Validator; 20] = [
+    pub const ALL: [Validator; 21] = [
         Validator::Crc32Base62,
         Validator::GitlabRoutable,
         Validator::Jwt,
@@ -86,6 +89,7 @@ impl Validator {
         Validator::JwkKeyMember,
         Validator::DerPrivateKey,
         Validator::NkeySeed,
+        Validator::KeyLength,
     ];
 
     /// The name rule files use (`crc32-base62`, …).
@@ -111,6 +115,7 @@ impl Validator {
             Validator::JwkKeyMember => "jwk-key-member",
             Validator::DerPrivateKey => "der-private-key",
             Validator::NkeySeed => "nkey-seed",
+            Validator::KeyLength => "key-length",
         }
     }
 
@@ -153,6 +158,7 @@ impl Validator {
             Validator::JwkKeyMember => structure::jwk_key_member_ok(secret),
             Validator::DerPrivateKey => structure::der_private_key_ok(secret),
             Validator::NkeySeed => checksum::nkey_seed_ok(secret),
+            Validator::KeyLength => shape::has_key_length(secret),
         }
     }
 
@@ -179,6 +185,9 @@ impl Validator {
             Validator::JwkKeyMember => "not base64url of random key bytes",
             Validator::DerPrivateKey => "not base64 of one whole DER private-key structure",
             Validator::NkeySeed => "NKey seed CRC-16 or key-type mismatch",
+            Validator::KeyLength => {
+                "unpadded base64url not as long as a 16, 24, 32, 48 or 64-byte key"
+            }
         }
     }
 

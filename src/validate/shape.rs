@@ -281,3 +281,39 @@ mod tests {
         assert!(!is_der_certificate(&crate::codec::b64_encode(&key)));
     }
 }
+
+/// Unpadded base64url holding a `_` (how Go's `RawURLEncoding` and JOSE write key bytes) is as
+/// long as a key: 22, 32, 43, 64 or 86 characters for 16, 24, 32, 48 or 64 bytes. A value of another
+/// length with an underscore joins two parts (`126031192_IgvU…`, an id and a key), which is not
+/// one key's encoding. Values without `_`, or padded, are not judged here.
+pub fn has_key_length(v: &str) -> bool {
+    if !v.contains('_') || v.ends_with('=') {
+        return true;
+    }
+    !v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        || matches!(v.len(), 22 | 32 | 43 | 64 | 86)
+}
+
+#[cfg(test)]
+mod key_length_tests {
+    use super::has_key_length;
+
+    #[test]
+    fn unpadded_base64url_with_an_underscore_has_a_key_length() {
+        let b64url = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+        for n in [22, 32, 43, 64, 86] {
+            let mut v = crate::decode::testutil::random(n - 1, 90 + n as u64, b64url);
+            v.insert(n / 2, '_');
+            assert!(has_key_length(&v), "{v}");
+        }
+        // regression (peers corpus negative): digits, `_`, then 25 characters: two parts
+        let tail = crate::decode::testutil::random(25, 97, b"ABCDEFGHabcdefgh0123456789");
+        assert!(!has_key_length(&format!("126031192_{tail}")));
+        // no underscore, or padded: not judged here
+        assert!(has_key_length("7cb13ac2ab2043ecaf52e1fc363b03e0"));
+        assert!(has_key_length(
+            "q7Xk2ZtR0vYp_Lm4Nw8sJd-Hb3Fc6Gx1Ae9Ur5Ti0Oo="
+        ));
+    }
+}
