@@ -2142,6 +2142,9 @@ examples = ['pass=KVXRTZQMWP']
             format!(
                 "      \"api_key\": [\n        {{\n          \"current_key\": \"{key}\"\n        }}\n      ],"
             ),
+            // regression (eval/realworld59 and 72 dev): the string resource the google-services
+            // Gradle plugin generates from google-services.json
+            format!("<string name=\"google_api_key\" translatable=\"false\">{key}</string>"),
         ] {
             assert_eq!(
                 shown_rules(&m, &text),

@@ -107,12 +107,38 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if reference_markers.iter().any(|m| lower.contains(m)) {
         return false;
     }
-    if v.contains('/') && !looks_random_with_slash(v) {
+    if v.contains('/') && !looks_random_with_slash(v) && !is_padded_base64_key(v) {
         return false;
     }
     // a relative or home-relative path (`./project-f7f5e919aa79.json`, the key file
     // GOOGLE_APPLICATION_CREDENTIALS names): where the secret is, not the secret
     if ["./", "../", "~/"].iter().any(|p| v.starts_with(p)) {
+        return false;
+    }
+    // a file's name (`project-3f9a2c.json`, an ExternalSecret's `secretKey: sa.json`): where
+    // the secret is kept, not the secret
+    const FILE_EXTENSIONS: &[&str] = &[
+        ".json",
+        ".yaml",
+        ".yml",
+        ".pem",
+        ".key",
+        ".crt",
+        ".cer",
+        ".p12",
+        ".pfx",
+        ".jks",
+        ".keystore",
+        ".txt",
+        ".env",
+        ".xml",
+        ".conf",
+        ".cfg",
+        ".ini",
+        ".toml",
+        ".properties",
+    ];
+    if FILE_EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
         return false;
     }
     // a UUID goes on: the classifier judges it by the name holding it (`client_secret` or `id`);
@@ -828,6 +854,18 @@ fn random_in_own_alphabet(v: &str) -> bool {
     (changes * 6 >= b.len() || letters_random) && super::classify::randomness(v) >= 0.85
 }
 
+/// Padded standard base64 of a 16, 32 or 64-byte key (`openssl rand -base64 32`, an HMAC key in
+/// a Kubernetes Secret): however many `/` its alphabet holds, it is not a path (a path neither
+/// ends in `=` nor decodes to a key's length).
+fn is_padded_base64_key(v: &str) -> bool {
+    v.ends_with('=')
+        && v.len() % 4 == 0
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        && char_classes(v) >= 3
+        && crate::codec::b64_decode(v).is_some_and(|k| matches!(k.len(), 16 | 32 | 64))
+}
+
 fn looks_random_with_slash(v: &str) -> bool {
     // base64-ish secrets may contain '/', but never path-like segments of words
     !v.starts_with('/')
@@ -859,6 +897,24 @@ mod tests {
     }
 
     use super::*;
+
+    /// Regression (eval/realworld68 dev, and realworld41's miss): padded base64 of a 32-byte key
+    /// is a secret however many `/` it holds; a path is not.
+    #[test]
+    fn padded_base64_keys_with_slashes_are_secrets() {
+        use base64::Engine;
+        // 32 bytes whose base64 holds three or more `/` (bytes of all ones encode to `/`)
+        let mut bytes: Vec<u8> = crate::decode::testutil::random(32, 68, b"0123456789abcdef")
+            .bytes()
+            .map(|b| b.wrapping_mul(37))
+            .collect();
+        bytes[3..6].fill(0xFF);
+        let key = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        assert!(key.matches('/').count() >= 3 && key.ends_with('='), "{key}");
+        assert!(generic_secret_ok(&key), "{key}");
+        assert!(!generic_secret_ok("src/main/java/Config.java"));
+        assert!(!generic_secret_ok("a/b/c/defgHIJK1234="));
+    }
 
     /// Regression (eval/realworld30 and 35 dev): generated passwords with brackets (database and
     /// RDP passwords in recorded CLI runs) are secrets; code with brackets is not.
@@ -1055,6 +1111,8 @@ mod tests {
             "U2FsdGVkX19Kq7Zp2Xw9Lm4Vb8Nc3Rt6Yh1Jd5Fg0SsQ",
             // regression (eval/realworld51 dev): a key file's relative path
             "./projectname-f7f5e919aa79.json",
+            // regression (eval/realworld73 dev): a key file's name as an ExternalSecret key
+            "homelab-prod-4f2a9c1e7b3d.json",
             "arn:([a-z\\d-]+):.*:.*:secret:Lookout-.+",
             "Llt;Nt.deleteBy=dct;Nt.deleteIndex=gct",
             "Lookout-.+",
