@@ -221,6 +221,19 @@ fn word_cased(seg: &str) -> bool {
     true
 }
 
+/// Unpadded base64url holding a `_` (how Go's `RawURLEncoding` and JOSE write key bytes) is as
+/// long as a key: 22, 32, 43, 64 or 86 characters for 16, 24, 32, 48 or 64 bytes. A value of another
+/// length with an underscore joins two parts (`126031192_IgvU…`, an id and a key), which is not
+/// one key's encoding. Values without `_`, or padded, are not judged here.
+pub fn has_key_length(v: &str) -> bool {
+    if !v.contains('_') || v.ends_with('=') {
+        return true;
+    }
+    !v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        || matches!(v.len(), 22 | 32 | 43 | 64 | 86)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,24 +293,6 @@ mod tests {
         key.extend((0..60u8).map(|i| i.wrapping_mul(17)));
         assert!(!is_der_certificate(&crate::codec::b64_encode(&key)));
     }
-}
-
-/// Unpadded base64url holding a `_` (how Go's `RawURLEncoding` and JOSE write key bytes) is as
-/// long as a key: 22, 32, 43, 64 or 86 characters for 16, 24, 32, 48 or 64 bytes. A value of another
-/// length with an underscore joins two parts (`126031192_IgvU…`, an id and a key), which is not
-/// one key's encoding. Values without `_`, or padded, are not judged here.
-pub fn has_key_length(v: &str) -> bool {
-    if !v.contains('_') || v.ends_with('=') {
-        return true;
-    }
-    !v.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        || matches!(v.len(), 22 | 32 | 43 | 64 | 86)
-}
-
-#[cfg(test)]
-mod key_length_tests {
-    use super::has_key_length;
 
     #[test]
     fn unpadded_base64url_with_an_underscore_has_a_key_length() {
