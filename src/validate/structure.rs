@@ -40,9 +40,8 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
 /// defaults (`your-256-bit-secret`, `your-384-bit-secret`, `your-512-bit-secret`, and the older
 /// `secret`), the words tests sign with (`test`, `key`, `password`, `changeme`, `mysecret`,
 /// `secretkey`, `shhhhh` of the jsonwebtoken package's README and `my$ecretK3y` of ruby-jwt's),
-/// the empty key, or a key of
-/// zero bytes as long as the hash. Tests and tutorials sign with these; such a token proves
-/// nothing wherever the key is real.
+/// the empty key, or a key of zero bytes as long as the hash. Tests and tutorials sign with
+/// these; such a token proves nothing wherever the key is real.
 fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
     use hmac::{Hmac, Mac};
     let Some(dot) = token.rfind('.') else {
@@ -52,21 +51,25 @@ fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
     let Some(sig) = b64url_decode(sig.trim_end_matches('=')) else {
         return false;
     };
-    let keys = |len: usize, default: &'static [u8]| -> Vec<Vec<u8>> {
-        vec![
-            default.to_vec(),
-            b"secret".to_vec(),
-            b"test".to_vec(),
-            b"key".to_vec(),
-            b"password".to_vec(),
-            b"changeme".to_vec(),
-            b"mysecret".to_vec(),
-            b"secretkey".to_vec(),
-            b"shhhhh".to_vec(),
-            b"my$ecretK3y".to_vec(),
-            Vec::new(),
-            vec![0u8; len],
-        ]
+    /// Keys every HMAC length is tried with, besides jwt.io's default for that length and
+    /// the zero key.
+    const SAMPLE_KEYS: [&[u8]; 10] = [
+        b"secret",
+        b"test",
+        b"key",
+        b"password",
+        b"changeme",
+        b"mysecret",
+        b"secretkey",
+        b"shhhhh",
+        b"my$ecretK3y",
+        b"",
+    ];
+    let zero = [0u8; 64];
+    let keys = |len: usize, default: &'static [u8]| {
+        std::iter::once(default)
+            .chain(SAMPLE_KEYS)
+            .chain(std::iter::once(&zero[..len]))
     };
     fn verifies<M: Mac + hmac::digest::KeyInit>(key: &[u8], data: &[u8], sig: &[u8]) -> bool {
         <M as Mac>::new_from_slice(key).is_ok_and(|mut m| {
@@ -76,13 +79,10 @@ fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
     }
     match sig.len() {
         32 => keys(32, b"your-256-bit-secret")
-            .iter()
             .any(|k| verifies::<Hmac<sha2::Sha256>>(k, signed, &sig)),
         48 => keys(48, b"your-384-bit-secret")
-            .iter()
             .any(|k| verifies::<Hmac<sha2::Sha384>>(k, signed, &sig)),
         64 => keys(64, b"your-512-bit-secret")
-            .iter()
             .any(|k| verifies::<Hmac<sha2::Sha512>>(k, signed, &sig)),
         _ => false,
     }
