@@ -579,6 +579,11 @@ fn confidence_of(
     {
         return Confidence::Low;
     }
+    if rule.spec.decoder == Some(crate::decode::Decoder::Jwt)
+        && in_github_image_link(text, m.secret.start)
+    {
+        return Confidence::Low;
+    }
     match generic_view(rule, text, m, secret, in_query, classify::confidence) {
         Some(c) => c,
         None => match rule.spec.precision {
@@ -587,6 +592,24 @@ fn confidence_of(
             Precision::Low => Confidence::Low,
         },
     }
+}
+
+/// The JWT at `at` is the `jwt=` parameter of a GitHub image link
+/// (`https://private-user-images.githubusercontent.com/…/image.png?jwt=eyJ…`): the address
+/// GitHub renders for an image attached to an issue or pull request, which grants reading that
+/// one image for a few minutes. Copied into a README it is a dead link, not a leak (shown with
+/// `--min-confidence low`).
+fn in_github_image_link(text: &[u8], at: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+    let before = &text[line_start.max(at.saturating_sub(512))..at];
+    let Some(url) = before.strip_suffix(b"?jwt=") else {
+        return false;
+    };
+    let start = url
+        .iter()
+        .rposition(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'(' | b'<' | b'['))
+        .map_or(0, |p| p + 1);
+    url[start..].starts_with(b"https://private-user-images.githubusercontent.com/")
 }
 
 /// The access key id at `at` opens a Signature Version 4 credential scope
@@ -2454,6 +2477,35 @@ examples = ['pass=KVXRTZQMWP']
         }
         assert_eq!(
             conf(format!("aws_access_key_id = {id}")),
+            Some(Confidence::High)
+        );
+    }
+
+    /// Regression (eval/realworld79 dev part): the JWT of a GitHub image link copied into a
+    /// template is low confidence; the same JWT elsewhere is not.
+    #[test]
+    fn a_jwt_in_a_github_image_link_is_low_confidence() {
+        use base64::Engine as _;
+        let m = matcher();
+        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let jwt = format!(
+            "{}.{}.{}",
+            e.encode(br#"{"alg":"HS256","typ":"JWT"}"#),
+            e.encode(br#"{"iss":"github.com","aud":"raw.githubusercontent.com","key":"key5","exp":1732105841,"nbf":1732105541,"path":"/100117126/363204406-a27ee220.gif"}"#),
+            random(43, 91, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        );
+        let conf = |text: String| {
+            let c = candidates(&m, text.as_bytes());
+            c.iter()
+                .find(|c| m.rules()[c.rule].id() == "jwt.token")
+                .map(|c| c.confidence)
+        };
+        let link = format!(
+            "screenshots: '[\"https://private-user-images.githubusercontent.com/100117126/363204406-a27ee220.gif?jwt={jwt}\"]'"
+        );
+        assert_eq!(conf(link), Some(Confidence::Low));
+        assert_eq!(
+            conf(format!("curl https://api.example.com/?jwt={jwt}")),
             Some(Confidence::High)
         );
     }

@@ -55,6 +55,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
                 .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')))
         || v.starts_with("gAAAAA")
         || v.starts_with("U2FsdGVkX1")
+        || is_message_encryptor_ciphertext(v)
     {
         return false;
     }
@@ -143,7 +144,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
     }
     // a UUID goes on: the classifier judges it by the name holding it (`client_secret` or `id`);
     // counting runs are judged by the rule's kind before validators run (`detect::validate`)
-    if is_made_up(v) || v.starts_with(TEXTBOOK_UUID) {
+    if is_made_up(v) || v.starts_with(TEXTBOOK_UUID) || is_default_password(v) {
         return false;
     }
     // resource names (`arn:aws:iam::aws:policy/...`, `arn:partition:service:...`, Okta's
@@ -189,6 +190,22 @@ pub fn generic_secret_ok(v: &str) -> bool {
     }
     // a short random value of a small alphabet (12 hex digits) holds less entropy per character
     entropy(v) >= 3.0 || random_in_own_alphabet(v)
+}
+
+/// Rails' `ActiveSupport::MessageEncryptor` output (`credentials.yml.enc`, encrypted cookies):
+/// three base64 fields, ciphertext, initialisation vector and authentication tag, joined by
+/// `--`. It is a ciphertext: the secret is the master key that decrypts it.
+fn is_message_encryptor_ciphertext(v: &str) -> bool {
+    let parts: Vec<&str> = v.split("--").collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            let body = p.trim_end_matches('=');
+            body.len() >= 8
+                && p.len() - body.len() <= 2
+                && body
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+        })
 }
 
 /// A password drawn from the whole printable alphabet (`dO)PJM!jNu(q!kMB1.p6`, as AWS Secrets
@@ -340,6 +357,11 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
     // there is something else, such as the SHA-1 Terraform prints for a computed
     // `private_key_pem` in a plan
     "pem",
+    // a user name under a credentials object (`options.auth.credentials.username`): who logs
+    // in, not the secret they log in with
+    "user",
+    "username",
+    "email",
 ];
 
 /// Whether an assigned name (`DB_PASSWORD`, `spring.datasource.password`, `passwordSalt`) can
@@ -431,6 +453,14 @@ pub fn key_may_name_secret(key: &str) -> bool {
     if let [.., q, k] = words.as_slice()
         && k == "key"
         && matches!(q.as_str(), "environment" | "write")
+    {
+        return false;
+    }
+    // the constant naming a Kubernetes annotation or label (`SpecHashAnnotationKey: "…"` in a
+    // map literal): the value is that annotation's, a hash, a name or a flag
+    if let [.., q, k] = words.as_slice()
+        && k == "key"
+        && matches!(q.as_str(), "annotation" | "label")
     {
         return false;
     }
@@ -969,6 +999,33 @@ mod tests {
     }
 
     /// Regression (eval/realworld38 dev): a BuildKit `--secret` spec is an options list.
+    /// Regression (eval/realworld79 dev part): Rails' encrypted credentials are a ciphertext.
+    #[test]
+    fn rails_message_encryptor_output_is_not_a_secret() {
+        let b64 = |n, seed| {
+            let bytes = crate::decode::testutil::random(n, seed, b"0123456789abcdef");
+            crate::codec::b64_encode(bytes.as_bytes())
+        };
+        let enc = format!("{}--{}--{}", b64(48, 1), b64(12, 2), b64(16, 3));
+        assert!(is_message_encryptor_ciphertext(&enc), "{enc}");
+        assert!(!generic_secret_ok(&enc));
+        // a password with a double dash is not one
+        assert!(!is_message_encryptor_ciphertext("Xk9mQ2--vLp7Rw4Tz8"));
+    }
+
+    /// Regression (eval/realworld78 dev part): the user name beside a password, under a
+    /// credentials object.
+    #[test]
+    fn a_user_name_under_credentials_names_no_secret() {
+        assert!(!key_may_name_secret("options.auth.credentials.username"));
+        assert!(!key_may_name_secret("credentials.email"));
+        assert!(key_may_name_secret("options.auth.credentials.password"));
+        // (eval/realworld77 dev part) an annotation's key constant
+        assert!(!key_may_name_secret(
+            "workapiv1.ManifestConfigSpecHashAnnotationKey"
+        ));
+    }
+
     #[test]
     fn an_options_list_is_not_a_secret() {
         assert!(!generic_secret_ok("id=,env=FOO"));

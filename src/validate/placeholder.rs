@@ -271,9 +271,40 @@ pub(crate) fn is_default_password(p: &str) -> bool {
             c => c,
         })
         .collect();
-    [lower.as_str(), core, unleet.as_str()]
+    // `mypassword`, `YourSecret`: a default said to be someone's
+    let owned = ["my", "your"]
+        .iter()
+        .find_map(|w| unleet.strip_prefix(w))
+        .unwrap_or("");
+    [lower.as_str(), core, unleet.as_str(), owned]
         .iter()
         .any(|w| DEFAULT_PASSWORDS.contains(w))
+        || is_keyboard_walk(&lower)
+}
+
+/// Keys struck in the order they sit on a QWERTY keyboard, along a row (`qwerty`, `asdf`) or
+/// down its columns (`1q2w3e`, `1qaz2wsx`).
+const KEYBOARD_WALKS: &[&str] = &[
+    "qwertyuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+    "1q2w3e4r5t6y",
+    "1qaz2wsx3edc",
+];
+
+/// A keyboard walk of three keys or more with digits and marks before or after it (`123qwe!@`,
+/// `qwe123`, `1q2w3e4r!`): a test or sample password typed by hand. `lower` is lower case.
+fn is_keyboard_walk(lower: &str) -> bool {
+    let marks = |c: char| c.is_ascii_digit() || "!@#$%^&*._-".contains(c);
+    let cores = [
+        lower.trim_end_matches(|c| "!@#$%^&*._-".contains(c)),
+        lower.trim_matches(marks),
+    ];
+    cores.iter().any(|core| {
+        core.len() >= 3
+            && KEYBOARD_WALKS.iter().any(|w| w.starts_with(core))
+            && lower.len() <= core.len() + 8
+    })
 }
 
 /// Passwords too common to be anything but defaults or documentation.
@@ -288,6 +319,31 @@ pub(crate) const DEFAULT_PASSWORDS: &[&str] = &[
 mod tests {
     use super::*;
     use base64::Engine as _;
+
+    /// Regression (eval/realworld74, 76 dev parts): a docs URI's `MyPassword`, a test's
+    /// keyboard walk `123qwe!@`; random passwords that merely start with such letters stay.
+    #[test]
+    fn owned_defaults_and_keyboard_walks_are_defaults() {
+        for p in [
+            "MyPassword",
+            "mypassword1",
+            "YourSecret!",
+            "123qwe!@",
+            "qwe123",
+            "1q2w3e4r!",
+            "Asdf1234",
+        ] {
+            assert!(is_default_password(p), "{p}");
+        }
+        for p in [
+            "qweXk9mQ2vLp",
+            "MyQ7vLp2xVn9",
+            "zxcv9Tq2Lm4Rw8",
+            "1q2w7Hk3Nd",
+        ] {
+            assert!(!is_default_password(p), "{p}");
+        }
+    }
 
     /// Regression (eval/realworld22, 23 dev parts): localisation markers and values that say
     /// what they are.
