@@ -618,8 +618,15 @@ fn in_github_image_link(text: &[u8], at: usize) -> bool {
 /// carries the id in clear beside a signature, never the secret key, so the id alone is not a
 /// leak (shown with `--min-confidence low`).
 fn in_signature_scope(text: &[u8], at: usize) -> bool {
-    let before = &text[at.saturating_sub(11)..at];
-    before.len() == 11 && before.eq_ignore_ascii_case(b"Credential=")
+    // … and the query parameters that carry the id beside a signature in Signature Version 2
+    // presigned URLs (`?AWSAccessKeyId=AKIA…&Expires=…&Signature=…`) and in Amazon Product
+    // Advertising links (`SubscriptionId=AKIA…`, the id as an affiliate's tag in every link)
+    ["Credential=", "AWSAccessKeyId=", "SubscriptionId="]
+        .iter()
+        .any(|p| {
+            let before = &text[at.saturating_sub(p.len())..at];
+            before.len() == p.len() && before.eq_ignore_ascii_case(p.as_bytes())
+        })
 }
 
 /// The classifier's features of a generic candidate, when `TOKENHOUND_CLASSIFIER_FEATURES` is set.
@@ -2471,6 +2478,13 @@ examples = ['pass=KVXRTZQMWP']
             ),
             format!(
                 "Authorization: AWS4-HMAC-SHA256 Credential={id}/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0f"
+            ),
+            // (eval/realworld80 dev part) a V2 presigned URL, an Amazon affiliate link
+            format!(
+                "https://b.s3.amazonaws.com/o?AWSAccessKeyId={id}&Expires=1700000000&Signature=0f"
+            ),
+            format!(
+                "<a href=\"https://www.amazon.com/gp/product/B0000?SubscriptionId={id}&tag=shop-20\">"
             ),
         ] {
             assert_eq!(conf(text.clone()), Some(Confidence::Low), "{text}");

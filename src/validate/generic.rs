@@ -411,7 +411,14 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "sealed",
         "encrypted",
         "wrapped",
-        // keys that name a record, not a secret (`cacheKey`, `sort_key`, S3 `objectKey`)
+        // a unique key is a database constraint or a record's identifier (healthchecks'
+        // read-only `unique_key`, AfterShip's tracking `unique_token`)
+        "unique",
+    ];
+    // keys that name a record, not a secret (`cacheKey`, `sort_key`, S3 `objectKey`): the word
+    // right before `key`, so that `lookup_client_secret` and `primaryAccessKey` still name
+    // secrets
+    const RECORD_KEY_WORDS: &[&str] = &[
         "cache",
         "sort",
         "partition",
@@ -420,10 +427,12 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "routing",
         "object",
         "lookup",
-        // a unique key is a database constraint or a record's identifier (healthchecks'
-        // read-only `unique_key`, AfterShip's tracking `unique_token`)
-        "unique",
     ];
+    if words.windows(2).any(|p| {
+        RECORD_KEY_WORDS.contains(&p[0].as_str()) && matches!(p[1].as_str(), "key" | "keys")
+    }) {
+        return false;
+    }
     // a checksum of the secret: Helm charts annotate pods with `checksum/secrets: <sha256>` so
     // they roll when a Secret changes (`checksum/config`, `checksum_secret`)
     if words.len() >= 2 && words[0] == "checksum" {
@@ -1020,6 +1029,13 @@ mod tests {
         assert!(!key_may_name_secret("options.auth.credentials.username"));
         assert!(!key_may_name_secret("credentials.email"));
         assert!(key_may_name_secret("options.auth.credentials.password"));
+        // (eval/realworld82 dev part) a record's key is not a secret, a lookup client's
+        // secret is
+        assert!(!key_may_name_secret("cacheKey"));
+        assert!(!key_may_name_secret("lookup_key"));
+        assert!(key_may_name_secret(
+            "cloud_controller_username_lookup_client_secret"
+        ));
         // (eval/realworld77 dev part) an annotation's key constant
         assert!(!key_may_name_secret(
             "workapiv1.ManifestConfigSpecHashAnnotationKey"

@@ -293,8 +293,9 @@ const KEYBOARD_WALKS: &[&str] = &[
 ];
 
 /// A keyboard walk of three keys or more with digits and marks before or after it (`123qwe!@`,
-/// `qwe123`, `1q2w3e4r!`): a test or sample password typed by hand. `lower` is lower case.
-fn is_keyboard_walk(lower: &str) -> bool {
+/// `qwe123`, `1q2w3e4r!`), or walks one after another (`asdfqwer1234asdf`): a test or sample
+/// password typed by hand. `lower` is lower case.
+pub(crate) fn is_keyboard_walk(lower: &str) -> bool {
     let marks = |c: char| c.is_ascii_digit() || "!@#$%^&*._-".contains(c);
     let cores = [
         lower.trim_end_matches(|c| "!@#$%^&*._-".contains(c)),
@@ -304,7 +305,39 @@ fn is_keyboard_walk(lower: &str) -> bool {
         core.len() >= 3
             && KEYBOARD_WALKS.iter().any(|w| w.starts_with(core))
             && lower.len() <= core.len() + 8
-    })
+    }) || is_walk_sequence(lower.as_bytes())
+}
+
+/// `s` (lower case) is made only of stretches of three keys or more along a keyboard row
+/// (`asdf`, `qwer`, `1234`, `uiop`), at least two of them, and marks: hand-typed filler.
+fn is_walk_sequence(s: &[u8]) -> bool {
+    const ROWS: &[&[u8]] = &[b"1234567890", b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    let mut i = 0;
+    let mut walks = 0;
+    while i < s.len() {
+        if b"!@#$%^&*._-".contains(&s[i]) {
+            i += 1;
+            continue;
+        }
+        // the longest stretch from here along the row holding this key
+        let Some((row, at)) = ROWS
+            .iter()
+            .find_map(|r| r.iter().position(|&k| k == s[i]).map(|p| (r, p)))
+        else {
+            return false;
+        };
+        let n = s[i..]
+            .iter()
+            .zip(&row[at..])
+            .take_while(|(a, b)| a == b)
+            .count();
+        if n < 3 {
+            return false;
+        }
+        walks += 1;
+        i += n;
+    }
+    walks >= 2
 }
 
 /// Passwords too common to be anything but defaults or documentation.
@@ -332,6 +365,8 @@ mod tests {
             "qwe123",
             "1q2w3e4r!",
             "Asdf1234",
+            "asdfqwer1234asdf",
+            "qwerasdfzxcv",
         ] {
             assert!(is_default_password(p), "{p}");
         }

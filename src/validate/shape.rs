@@ -75,6 +75,14 @@ pub fn is_digest_notation(v: &str) -> bool {
     if is_hasher_notation(&lower) {
         return true;
     }
+    // an image reference pinned by digest (`v1.6.0@sha256:<64 hex>`, the tag and digest of
+    // `image: registry/name:tag@sha256:…`)
+    if let Some((_, d)) = lower.split_once("@sha256:")
+        && d.len() >= 64
+        && d.bytes().take(64).all(|b| b.is_ascii_hexdigit())
+    {
+        return true;
+    }
     lower.starts_with("0x") && v.len() > 10 && v[2..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -237,6 +245,15 @@ pub fn has_key_length(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (eval/realworld84 dev part): an image pinned by digest under a name holding
+    /// `token` (`token-proxy:v1.6.0@sha256:…`) is a reference, not a secret.
+    #[test]
+    fn an_image_digest_reference_is_digest_notation() {
+        let digest = "793cf4220c917b853860886599b2ac757f8290996dd9de5798121e8fa462d6e8";
+        assert!(is_digest_notation(&format!("v1.6.0@sha256:{digest}")));
+        assert!(!is_digest_notation("Xk9@sha256:short"));
+    }
 
     /// Regression (eval/realworld29 dev): German UI labels in a Rails locale file.
     #[test]
