@@ -51,8 +51,12 @@ pub fn generic_secret_ok(v: &str) -> bool {
         || [".*", ".+"].iter().any(|m| v.ends_with(m))
         || ["\\d", "\\w", "[a-z", "[A-Z"].iter().any(|m| v.contains(m))
         || (v.contains(':')
-            && v.split(':')
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')))
+            && v.split(':').all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+            }))
+        || is_download_token(v)
         || v.starts_with("gAAAAA")
         || v.starts_with("U2FsdGVkX1")
         || is_message_encryptor_ciphertext(v)
@@ -190,6 +194,22 @@ pub fn generic_secret_ok(v: &str) -> bool {
     }
     // a short random value of a small alphabet (12 hex digits) holds less entropy per character
     entropy(v) >= 3.0 || random_in_own_alphabet(v)
+}
+
+/// A signed download link's token (`?e=<deadline>&token=<access key>:<signature>`, the private
+/// download URLs of Qiniu-style object storage): a 40-character access key id, then the
+/// URL-safe base64 of an HMAC-SHA1. It signs one URL until its deadline; the key that made it
+/// is not in it.
+fn is_download_token(v: &str) -> bool {
+    let Some((id, sig)) = v.split_once(':') else {
+        return false;
+    };
+    let url_safe = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    id.len() == 40
+        && id.bytes().all(url_safe)
+        && sig.len() == 28
+        && sig.ends_with('=')
+        && sig[..27].bytes().all(url_safe)
 }
 
 /// Rails' `ActiveSupport::MessageEncryptor` output (`credentials.yml.enc`, encrypted cookies):
@@ -1020,6 +1040,18 @@ mod tests {
         assert!(!generic_secret_ok(&enc));
         // a password with a double dash is not one
         assert!(!is_message_encryptor_ciphertext("Xk9mQ2--vLp7Rw4Tz8"));
+    }
+
+    /// Regression (eval/realworld88, 90 dev parts): a secret store's reference with dashes
+    /// (`gpg:private-key`) and a signed download link's token are not secrets.
+    #[test]
+    fn references_and_download_tokens_are_not_secrets() {
+        assert!(!generic_secret_ok("gpg:private-key"));
+        let id = crate::decode::testutil::random(40, 5, b"ABCDEFGHabcdefgh0123456789_-");
+        let sig = crate::decode::testutil::random(27, 6, b"ABCDEFGHabcdefgh0123456789_-");
+        assert!(is_download_token(&format!("{id}:{sig}=")));
+        assert!(!generic_secret_ok(&format!("{id}:{sig}=")));
+        assert!(!is_download_token(&format!("{id}:{sig}")));
     }
 
     /// Regression (eval/realworld78 dev part): the user name beside a password, under a

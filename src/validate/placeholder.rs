@@ -311,7 +311,18 @@ pub(crate) fn is_keyboard_walk(lower: &str) -> bool {
 /// `s` (lower case) is made only of stretches of three keys or more along a keyboard row
 /// (`asdf`, `qwer`, `1234`, `uiop`), at least two of them, and marks: hand-typed filler.
 fn is_walk_sequence(s: &[u8]) -> bool {
-    const ROWS: &[&[u8]] = &[b"1234567890", b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    // keyboard rows either way, and the alphabet (`abcDEF123!@#` counts along it)
+    const ROWS: &[&[u8]] = &[
+        b"1234567890",
+        b"qwertyuiop",
+        b"asdfghjkl",
+        b"zxcvbnm",
+        b"0987654321",
+        b"poiuytrewq",
+        b"lkjhgfdsa",
+        b"mnbvcxz",
+        b"abcdefghijklmnopqrstuvwxyz",
+    ];
     let mut i = 0;
     let mut walks = 0;
     while i < s.len() {
@@ -319,18 +330,13 @@ fn is_walk_sequence(s: &[u8]) -> bool {
             i += 1;
             continue;
         }
-        // the longest stretch from here along the row holding this key
-        let Some((row, at)) = ROWS
+        // the longest stretch from here along a row holding this key
+        let n = ROWS
             .iter()
-            .find_map(|r| r.iter().position(|&k| k == s[i]).map(|p| (r, p)))
-        else {
-            return false;
-        };
-        let n = s[i..]
-            .iter()
-            .zip(&row[at..])
-            .take_while(|(a, b)| a == b)
-            .count();
+            .filter_map(|r| r.iter().position(|&k| k == s[i]).map(|p| &r[p..]))
+            .map(|row| s[i..].iter().zip(row).take_while(|(a, b)| a == b).count())
+            .max()
+            .unwrap_or(0);
         if n < 3 {
             return false;
         }
@@ -367,6 +373,9 @@ mod tests {
             "Asdf1234",
             "asdfqwer1234asdf",
             "qwerasdfzxcv",
+            // (eval/realworld86, 89 dev parts) the alphabet and rows typed backwards
+            "abcDEF123!@#",
+            "lkjasdf123",
         ] {
             assert!(is_default_password(p), "{p}");
         }
