@@ -24,8 +24,13 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
         || says_made_up(p);
     // a word where the signature goes (`…​.fake`, `….signature`): no algorithm signs in fewer
     // than 16 base64url characters (HS256 takes 43), so the token was written by hand
+    // (or the base64url of one: `….c2ln` is `sig`)
     let word_signature = sig.is_some_and(|s| {
-        (1..16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
+        (1..16).contains(&s.len())
+            && (s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
+                || b64url_decode(s).is_some_and(|w| {
+                    !w.is_empty() && w.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                }))
     }) || sig.is_some_and(signature_is_text);
     obj(h)
         && obj(p)
@@ -457,6 +462,9 @@ mod tests {
         let hp = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0";
         assert!(!jwt_structure_ok(&format!("{hp}.fake")));
         assert!(!jwt_structure_ok(&format!("{hp}.signature")));
+        // (eval/realworld96 dev part) the base64url of a word: `sig`, under an RS256 header
+        let rs = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0";
+        assert!(!jwt_structure_ok(&format!("{rs}.c2ln")));
         let sig = crate::decode::testutil::random(
             43,
             7,
