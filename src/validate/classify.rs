@@ -300,9 +300,9 @@ fn shape_contradicts_name(key: &str, v: &str) -> bool {
     })
 }
 
-/// The line opens a JSON object or array of them (`{"`, `[{"`, `["`): a recorded response or a
-/// log record, not a minified bundle (which opens with code). Only its start is looked at: the
-/// classifier sees the first 4 KiB of a line.
+/// The line is JSON, not a minified bundle (which opens with code): it opens a JSON object or
+/// array of them (`{"`, `[{"`, `["`), a recorded response or a log record, or it reads as JSON
+/// data throughout ([`is_json_data`]). The classifier sees the first 4 KiB of a line.
 fn is_json_record(line: &str) -> bool {
     let t = line.trim_start();
     t.starts_with("{\"") || t.starts_with("[{\"") || t.starts_with("[\"") || is_json_data(t)
