@@ -2,7 +2,7 @@
 //! password or an opaque bearer token is a secret, and whether an assigned name can hold one.
 //! Judged by what the value is (reference, code, identifier, path, hash, known-prefix token…).
 
-use super::placeholder::{is_default_password, is_made_up, is_placeholder};
+use super::placeholder::{has_counting_run, is_default_password, is_made_up, is_placeholder};
 use super::shape::{
     char_classes, entropy, has_run, is_base64_text, is_der_certificate, is_digest_notation,
     is_ssh_public_key_blob, is_uuid, is_word_identifier,
@@ -148,7 +148,12 @@ pub fn generic_secret_ok(v: &str) -> bool {
     }
     // a UUID goes on: the classifier judges it by the name holding it (`client_secret` or `id`);
     // counting runs are judged by the rule's kind before validators run (`detect::validate`)
-    if is_made_up(v) || v.starts_with(TEXTBOOK_UUID) || is_default_password(v) {
+    // (a default holding a counting run, `abcdef1234567890`, is left to the counting-run
+    // policy: a note under a provider's rule, a placeholder under a generic one)
+    if is_made_up(v)
+        || v.starts_with(TEXTBOOK_UUID)
+        || (is_default_password(v) && !has_counting_run(v))
+    {
         return false;
     }
     // resource names (`arn:aws:iam::aws:policy/...`, `arn:partition:service:...`, Okta's
@@ -1047,6 +1052,11 @@ mod tests {
     #[test]
     fn references_and_download_tokens_are_not_secrets() {
         assert!(!generic_secret_ok("gpg:private-key"));
+        // regression (peers corpus): a provider-keyed value made of counting runs stays with the
+        // counting-run policy (reported as a note), not dropped as a keyboard walk
+        assert!(generic_secret_ok("abcdef1234567890abcdef1234567890"));
+        assert!(generic_secret_ok("abcde12345fghij67890klmno"));
+        assert!(!generic_secret_ok("asdfqwer1234asdf"));
         let id = crate::decode::testutil::random(40, 5, b"ABCDEFGHabcdefgh0123456789_-");
         let sig = crate::decode::testutil::random(27, 6, b"ABCDEFGHabcdefgh0123456789_-");
         assert!(is_download_token(&format!("{id}:{sig}=")));
