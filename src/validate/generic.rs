@@ -221,9 +221,8 @@ fn is_download_token(v: &str) -> bool {
 /// three base64 fields, ciphertext, initialisation vector and authentication tag, joined by
 /// `--`. It is a ciphertext: the secret is the master key that decrypts it.
 fn is_message_encryptor_ciphertext(v: &str) -> bool {
-    let parts: Vec<&str> = v.split("--").collect();
-    parts.len() == 3
-        && parts.iter().all(|p| {
+    v.split("--").count() == 3
+        && v.split("--").all(|p| {
             let body = p.trim_end_matches('=');
             body.len() >= 8
                 && p.len() - body.len() <= 2

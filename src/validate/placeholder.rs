@@ -282,6 +282,9 @@ pub(crate) fn is_default_password(p: &str) -> bool {
         || is_keyboard_walk(&lower)
 }
 
+/// The shifted digits and separators typed around or between keyboard walks (`qwe123!@`).
+const WALK_MARKS: &str = "!@#$%^&*._-";
+
 /// Keys struck in the order they sit on a QWERTY keyboard, along a row (`qwerty`, `asdf`) or
 /// down its columns (`1q2w3e`, `1qaz2wsx`).
 const KEYBOARD_WALKS: &[&str] = &[
@@ -296,10 +299,10 @@ const KEYBOARD_WALKS: &[&str] = &[
 /// `qwe123`, `1q2w3e4r!`), or walks one after another (`asdfqwer1234asdf`): a test or sample
 /// password typed by hand. `lower` is lower case.
 pub(crate) fn is_keyboard_walk(lower: &str) -> bool {
-    let marks = |c: char| c.is_ascii_digit() || "!@#$%^&*._-".contains(c);
+    let mark = |c: char| WALK_MARKS.contains(c);
     let cores = [
-        lower.trim_end_matches(|c| "!@#$%^&*._-".contains(c)),
-        lower.trim_matches(marks),
+        lower.trim_end_matches(mark),
+        lower.trim_matches(|c: char| c.is_ascii_digit() || mark(c)),
     ];
     cores.iter().any(|core| {
         core.len() >= 3
@@ -330,7 +333,7 @@ fn is_walk_sequence(s: &[u8]) -> bool {
     let mut walks = 0;
     let mut along_letters = false;
     while i < s.len() {
-        if b"!@#$%^&*._-".contains(&s[i]) {
+        if WALK_MARKS.as_bytes().contains(&s[i]) {
             i += 1;
             continue;
         }
