@@ -98,13 +98,29 @@ pub fn regions(matcher: &Matcher, data: &[u8], changed: &[Range<usize>]) -> Vec<
 /// Whether a delta of a quiet base (`whole`: the rules run over all of the base) is quiet:
 /// nothing admitted near what it changed. Returns the bytes matched and the multi-line rules
 /// whose keyword the changes brought in (the whole-chunk rules of the delta are `whole` and
-/// these), or None when it is not quiet or cannot be shown to be.
+/// these), or None when it is not quiet or cannot be shown to be. It is
+/// [`quiet_near_changes`] then [`whole_rules_quiet`].
 pub fn quiet_delta(
     matcher: &Matcher,
     data: &[u8],
     changed: &[Range<usize>],
     whole: &[usize],
     bounds: &Bounds,
+) -> Option<(u64, Vec<usize>)> {
+    let (near, added) = quiet_near_changes(matcher, data, changed)?;
+    let far = whole_rules_quiet(matcher, data, changed, whole, bounds)?;
+    Some((near + far, added))
+}
+
+/// The part of [`quiet_delta`] that needs nothing of the base: no admitted match in the
+/// regions around the changes or their decoded views, and no match of a multi-line rule whose
+/// keyword the changes bring in (run over the whole blob). Returns the bytes matched and those
+/// multi-line rules, or None. The delta reader runs it before it waits for the base's state,
+/// which another worker may still be computing.
+pub fn quiet_near_changes(
+    matcher: &Matcher,
+    data: &[u8],
+    changed: &[Range<usize>],
 ) -> Option<(u64, Vec<usize>)> {
     let mut matched = 0u64;
     let mut added: Vec<usize> = Vec::new();
@@ -116,8 +132,8 @@ pub fn quiet_delta(
             return None;
         }
         // a multi-line rule's keyword: the whole blob's matcher runs it over all of the blob.
-        // Even a rule of `whole` (which may name rules that did not run on the base, whose
-        // keyword it lacked: the base may hold a match of it that now counts)
+        // Even a rule of the base's whole-chunk rules (which may name rules that did not run on
+        // the base, whose keyword it lacked: the base may hold a match of it that now counts)
         for rule in multiline {
             if added.contains(&rule) {
                 continue;
@@ -142,6 +158,19 @@ pub fn quiet_delta(
             }
         }
     }
+    Some((matched, added))
+}
+
+/// The part of [`quiet_delta`] that needs the base's state: no match, near a change, of the
+/// rules run over the whole base (`whole`). Returns the bytes matched, or None.
+pub fn whole_rules_quiet(
+    matcher: &Matcher,
+    data: &[u8],
+    changed: &[Range<usize>],
+    whole: &[usize],
+    bounds: &Bounds,
+) -> Option<u64> {
+    let mut matched = 0u64;
     for &rule in whole {
         let Some(reach) = bounds.0.get(&rule).copied().flatten() else {
             // no bound on its matches: the rule's regex (only it) over the whole blob
@@ -173,7 +202,7 @@ pub fn quiet_delta(
             }
         }
     }
-    Some((matched, added))
+    Some(matched)
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ use super::blobs::BlobId;
 use super::history::{self, HistoryOptions, Hit, scan_one};
 use super::pack::{self, Kind, Pack};
 use crate::chunk::looks_binary;
-use crate::scan::incremental::{Bounds, quiet_delta};
+use crate::scan::incremental::{Bounds, quiet_near_changes, whole_rules_quiet};
 use crate::scan::{Collector, Scanner};
 
 /// What is known of a blob a delta may be based on: quiet (with the rules that ran over all
@@ -280,17 +280,27 @@ fn work(
             && super::git::skip_reason(d).is_none()
     };
     if let Some((base, changed)) = &w.delta {
+        // the regions around the changes first: they need nothing of the base, whose state
+        // another worker may still be computing (a delta's base is often the work item sent
+        // just before it), so workers seldom wait for each other
+        let near = if plain_text(data) {
+            quiet_near_changes(&scanner.matcher, data, changed)
+        } else {
+            None
+        };
         let base = w.states.get(*base);
         if base.is_none() {
             counts.base_loud.fetch_add(1, Ordering::Relaxed);
         }
-        if plain_text(data)
+        if let Some((near, added)) = near
             && let Some(whole) = base
-            && let Some((n, added)) = quiet_delta(&scanner.matcher, data, changed, &whole, bounds)
+            && let Some(far) = whole_rules_quiet(&scanner.matcher, data, changed, &whole, bounds)
         {
             collector.scanned(data.len(), Vec::new());
             counts.quiet.fetch_add(1, Ordering::Relaxed);
-            counts.matched_bytes.fetch_add(n, Ordering::Relaxed);
+            counts
+                .matched_bytes
+                .fetch_add(near + far, Ordering::Relaxed);
             if added.is_empty() {
                 return Ok(Some(whole));
             }
