@@ -327,12 +327,25 @@ fn count_in_note(v: &Value, what: &str) -> usize {
         .unwrap()
 }
 
+/// The seeds of the generated repositories: 1, 2 and 3, or `DELTA_SEEDS=FIRST..END` for a
+/// longer run after a change to the delta reader (`DELTA_SEEDS=1..60 cargo test --release
+/// --test delta`).
+fn seeds() -> std::ops::Range<u64> {
+    let Ok(v) = std::env::var("DELTA_SEEDS") else {
+        return 1..4;
+    };
+    let parsed = v
+        .split_once("..")
+        .and_then(|(a, b)| Some(a.trim().parse().ok()?..b.trim().parse().ok()?));
+    parsed.unwrap_or_else(|| panic!("DELTA_SEEDS={v}: expected FIRST..END, such as 1..60"))
+}
+
 #[test]
 fn delta_reader_finds_what_the_plain_reader_finds() {
     let mut quiet = 0;
     let mut rescanned = 0;
     let mut total = 0;
-    for seed in [1, 2, 3] {
+    for seed in seeds() {
         let dir = tempfile::tempdir().unwrap();
         let repo = generate(dir.path(), seed, 90, 4);
         let plain = scan(&repo, "plain");

@@ -19,7 +19,7 @@
 //! - the *changed lines*: lines holding inserted bytes or a join of two copies that were not
 //!   next to each other in the base (or the blob's start or end, when the base went on there).
 //!   Every other line is a whole line of the base with the same neighbours;
-//! - widened by two lines each way, then line by line until the first and last line hold no
+//! - widened by one line each way, then line by line until the first and last line hold no
 //!   keyword: the keyword windows of [`crate::matcher::Matcher::find`] span a hit's line and the
 //!   next, and windows of hits on neighbouring lines merge, so every window with a changed line
 //!   lies inside such a region and is searched exactly as in the whole blob;
