@@ -85,6 +85,9 @@ impl Found {
     }
 }
 
+/// Each commit's parents.
+type Parents = HashMap<Oid, Vec<Oid>>;
+
 /// Scans messages and attaches their origins.
 struct MessageScan<'a> {
     scanner: &'a Scanner,
@@ -97,6 +100,12 @@ struct MessageScan<'a> {
     tag_of: HashMap<String, (Option<String>, Option<Oid>)>,
     /// Commit → its tree, for every commit read.
     trees: HashMap<Oid, Oid>,
+    /// Commit → its parents, for every commit read.
+    parents: Parents,
+    /// The commits read, parents first, when they are every commit of every ref in a
+    /// topological order (the attribution walk's list): which refs reach a commit is then found
+    /// on them, without walking the history again.
+    ordered: Option<Vec<Oid>>,
 }
 
 impl<'a> MessageScan<'a> {
@@ -109,6 +118,8 @@ impl<'a> MessageScan<'a> {
             who: HashMap::new(),
             tag_of: HashMap::new(),
             trees: HashMap::new(),
+            parents: HashMap::new(),
+            ordered: None,
         }
     }
 
@@ -146,6 +157,7 @@ impl<'a> MessageScan<'a> {
         };
         let time = c.time().seconds();
         self.trees.insert(id, c.tree_id());
+        self.parents.insert(id, c.parent_ids().collect());
         if self.scan(MessageKind::Commit, id, c.message_raw_bytes(), time) {
             let a = c.author();
             self.who.insert(
@@ -200,7 +212,8 @@ impl<'a> MessageScan<'a> {
             .filter(|(_, _, kind, _)| *kind == MessageKind::Commit)
             .filter_map(|(_, o, _, _)| Oid::from_str(o).ok())
             .collect();
-        let reaching = refs_reaching(self.repo, tips, &commits);
+        let known = self.ordered.as_deref().map(|o| (o, &self.parents));
+        let reaching = refs_reaching(self.repo, tips, &commits, known);
         let MessageScan {
             collector,
             found,
@@ -250,30 +263,44 @@ impl<'a> MessageScan<'a> {
 /// The refs whose history holds each commit of `targets`: one walk over every ref's commits,
 /// children first, handing each commit's set of refs (a bit set over `tips`) down to its
 /// parents — linear in the history, where asking for each pair of ref and commit is not.
+///
+/// `known`: every ref's commits parents first with each one's parents, when already read (the
+/// walk is then their reverse, and reads nothing); else the history is walked here.
 fn refs_reaching(
     repo: &Repository,
     tips: &[RefTip],
     targets: &HashSet<Oid>,
+    known: Option<(&[Oid], &Parents)>,
 ) -> HashMap<Oid, Vec<String>> {
     let mut out = HashMap::new();
     if targets.is_empty() {
         return out;
     }
-    let Ok(mut walk) = repo.revwalk() else {
-        return out;
+    let walk: Box<dyn Iterator<Item = Oid>> = match known {
+        Some((order, _)) => Box::new(order.iter().rev().copied()),
+        None => {
+            let Ok(mut walk) = repo.revwalk() else {
+                return out;
+            };
+            let _ = walk.set_sorting(git2::Sort::TOPOLOGICAL);
+            for t in tips {
+                if let Some(c) = t.commit {
+                    let _ = walk.push(c);
+                }
+            }
+            Box::new(walk.map_while(Result::ok))
+        }
     };
-    let _ = walk.set_sorting(git2::Sort::TOPOLOGICAL);
     let words = tips.len().div_ceil(64).max(1);
     let mut pending: HashMap<Oid, Vec<u64>> = HashMap::new();
     for (i, t) in tips.iter().enumerate() {
         if let Some(c) = t.commit {
             let bits = pending.entry(c).or_insert_with(|| vec![0; words]);
             bits[i / 64] |= 1 << (i % 64);
-            let _ = walk.push(c);
         }
     }
     let mut left = targets.len();
-    for id in walk.map_while(Result::ok) {
+    for id in walk {
         let Some(bits) = pending.remove(&id) else {
             continue;
         };
@@ -288,10 +315,18 @@ fn refs_reaching(
                 break;
             }
         }
-        let Ok(c) = repo.find_commit(id) else {
-            continue;
+        let read;
+        let parents: &[Oid] = match known.and_then(|(_, p)| p.get(&id)) {
+            Some(p) => p,
+            None => {
+                let Ok(c) = repo.find_commit(id) else {
+                    continue;
+                };
+                read = c.parent_ids().collect::<Vec<_>>();
+                &read
+            }
         };
-        for p in c.parent_ids() {
+        for &p in parents {
             let into = pending.entry(p).or_insert_with(|| vec![0; words]);
             for (a, b) in into.iter_mut().zip(&bits) {
                 *a |= b;
@@ -321,6 +356,7 @@ pub fn scan_all(
         for &id in commits {
             ms.commit(id);
         }
+        ms.ordered = Some(commits.to_vec());
     } else if let Ok(mut walk) = repo.revwalk() {
         for t in &tips {
             if let Some(c) = t.commit {
