@@ -327,9 +327,39 @@ fn work(
         }))
 }
 
+/// Work items the reader may hold back, and their bytes (see [`walk_pack`]).
+const HOLD_ITEMS: usize = 64;
+const HOLD_BYTES: usize = 32 << 20;
+
+impl Work {
+    /// Whether a worker can finish this item without waiting: it is a whole blob, or its base's
+    /// state is known.
+    fn ready(&self) -> bool {
+        self.delta
+            .as_ref()
+            .is_none_or(|(base, _)| self.states.slots[*base].get().is_some())
+    }
+}
+
+/// Hand `w` to the workers (or, when they are gone, settle its state).
+fn send(tx: &crossbeam_channel::Sender<Work>, w: Work) {
+    let (slot, states) = (w.slot, w.states.clone());
+    if tx.send(w).is_err() {
+        states.set(slot, None);
+    }
+}
+
 /// Walk one pack's blob delta trees from their whole blobs, rebuilding each blob once and
 /// sending those in `wanted` (and not yet claimed) to the workers. Returns how many entries
 /// could not be rebuilt (they and their deltas are left to the plain reader).
+///
+/// The walk is depth-first, so a delta often comes right after its base, which the other
+/// worker is then still scanning: the reader holds such deltas back (up to [`HOLD_ITEMS`]
+/// items and [`HOLD_BYTES`]) and sends first the items whose base's state is known, so that
+/// workers seldom wait for each other (git/git: 2.6 s of the workers' time was spent waiting
+/// for a base). The oldest held item goes when the hold is full; every base is still sent
+/// before its deltas (an item is sent once its base's state is set, or as the oldest held, when
+/// everything before it is sent), so a worker waits only for a base another worker has.
 fn walk_pack(
     pack: &Pack,
     wanted: &HashMap<Oid, BlobId>,
@@ -338,7 +368,9 @@ fn walk_pack(
 ) -> usize {
     let n = pack.entries.len();
     let states = Arc::new(States::new(n));
-    pack.walk(Kind::Blob, |i, data, delta| {
+    let mut held: std::collections::VecDeque<Work> = std::collections::VecDeque::new();
+    let mut held_bytes = 0usize;
+    let errors = pack.walk(Kind::Blob, |i, data, delta| {
         let delta = delta.map(|(parent, base, pieces)| {
             let changed = pack::changed_ranges(pieces, base.len(), data.len());
             (parent, changed)
@@ -346,18 +378,36 @@ fn walk_pack(
         let oid = pack.entries[i].oid;
         match wanted.get(&oid) {
             Some(b) if claimed.insert(oid) => {
-                let w = Work {
+                held_bytes += data.len();
+                held.push_back(Work {
                     blob: *b,
                     data: data.clone(),
                     states: states.clone(),
                     slot: i,
                     delta,
-                };
-                if tx.send(w).is_err() {
-                    states.set(i, None);
-                }
+                });
             }
             _ => states.set(i, None),
         }
-    })
+        let mut k = 0;
+        while k < held.len() {
+            if held[k].ready()
+                && let Some(w) = held.remove(k)
+            {
+                held_bytes -= w.data.len();
+                send(tx, w);
+            } else {
+                k += 1;
+            }
+        }
+        while held.len() > HOLD_ITEMS || held_bytes > HOLD_BYTES {
+            let Some(w) = held.pop_front() else { break };
+            held_bytes -= w.data.len();
+            send(tx, w);
+        }
+    });
+    for w in held {
+        send(tx, w);
+    }
+    errors
 }
