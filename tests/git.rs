@@ -540,6 +540,40 @@ fn history_skips_lfs_pointers_large_blobs_and_submodules() {
     );
 }
 
+/// A packed blob over the size limit is skipped once, by either reader (the delta reader finds
+/// it while walking the pack, beside the listing of the object store).
+#[test]
+fn history_skips_a_packed_blob_over_the_size_limit_once() {
+    let mut g = Gen::new(50);
+    let r = Repo::new();
+    r.write("big.txt", &format!("{}\nT={}\n", "x".repeat(4000), g.ghp()));
+    r.write("small.txt", &format!("T={}\n", g.ghp()));
+    r.commit("big and small");
+    r.write("big.txt", &format!("{}\nT={}\n", "y".repeat(4000), g.ghp()));
+    r.commit("big again");
+    r.git(&["repack", "-adq"]);
+    let mut reports = Vec::new();
+    for reader in ["delta", "plain"] {
+        let v = r.scan(&[
+            "--history",
+            "--max-file-size",
+            "2K",
+            "--history-reader",
+            reader,
+        ]);
+        let too_large: Vec<&Value> = v["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["reason"] == "too-large")
+            .collect();
+        assert_eq!(too_large.len(), 2, "{reader}: {v:#}");
+        assert_eq!(findings(&v).len(), 1, "{reader}: {v:#}");
+        reports.push((v["skipped"].clone(), findings(&v).clone()));
+    }
+    assert_eq!(reports[0], reports[1]);
+}
+
 #[test]
 fn history_sarif_carries_commit_author_date_and_provenance() {
     let mut g = Gen::new(49);

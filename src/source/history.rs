@@ -37,6 +37,10 @@ use crate::scan::{Collector, Detection, Scanner, SkipReason};
 /// the rest is read again.
 pub const KEEP_BYTES: u64 = 128 << 20;
 
+/// Phase 1's blob side: the listing of the object store (blobs taken out), every object id it
+/// has, and the blobs with findings.
+pub(super) type BlobPhase = (blobs::Listing, OidSet, HashMap<Oid, Hit>);
+
 /// What phase 1 found in one blob.
 pub(super) struct Hit {
     /// Its findings (path-less) and what reporting them again needs.
@@ -147,54 +151,70 @@ pub fn scan_history(
         notes.extend(pack_notes);
     }
     let packs = packs.as_slice();
-    // phase 1's blob side: list the objects, then scan the blobs
-    let list_and_scan =
-        |notes: &mut Vec<String>| -> Result<(blobs::Listing, OidSet, HashMap<Oid, Hit>)> {
-            let mut listed = blobs::list_blobs(&repo, opts.reader)?;
-            for (id, why) in &listed.broken {
-                collector.skip(
-                    format!("object {id}"),
-                    SkipReason::Unreadable(why.to_string()),
-                );
-            }
-            // every object the store has (readable or not): a tree entry naming anything else is
-            // missing
-            let mut present: OidSet = listed
-                .blobs
-                .iter()
-                .chain(&listed.trees)
-                .map(|b| id_of(&b.oid))
-                .collect();
-            present.extend(
-                listed
-                    .broken
-                    .iter()
-                    .filter_map(|(id, _)| Oid::from_str(id).ok())
-                    .map(|o| id_of(&o)),
+    // phase 1's blob side: list the objects, then scan the blobs (with packs to rebuild blobs
+    // from, the listing runs beside their walk: it is only needed for the objects outside them)
+    let list = |repo: &Repository| -> Result<(blobs::Listing, OidSet)> {
+        let listed = blobs::list_blobs(repo, opts.reader)?;
+        for (id, why) in &listed.broken {
+            collector.skip(
+                format!("object {id}"),
+                SkipReason::Unreadable(why.to_string()),
             );
-            let mut to_read = Vec::with_capacity(listed.blobs.len());
-            for b in std::mem::take(&mut listed.blobs) {
-                if b.size > limit {
-                    collector.skip(
-                        git::blob_input(None, &b.oid.to_string()),
-                        SkipReason::TooLarge,
-                    );
-                } else {
-                    to_read.push(b);
-                }
-            }
-            let hits = if opts.delta {
-                let (hits, delta_notes) =
-                    super::delta::scan_blobs(scanner, collector, &repo, &to_read, opts, packs)?;
-                if opts.explain {
-                    notes.extend(delta_notes);
-                }
-                hits
+        }
+        // every object the store has (readable or not): a tree entry naming anything else is
+        // missing
+        let mut present: OidSet = listed
+            .blobs
+            .iter()
+            .chain(&listed.trees)
+            .map(|b| id_of(&b.oid))
+            .collect();
+        present.extend(
+            listed
+                .broken
+                .iter()
+                .filter_map(|(id, _)| Oid::from_str(id).ok())
+                .map(|o| id_of(&o)),
+        );
+        Ok((listed, present))
+    };
+    // the blobs of `listed` to read (too large ones are skipped), taken out of it
+    let to_read = |listed: &mut blobs::Listing| {
+        let mut to_read = Vec::with_capacity(listed.blobs.len());
+        for b in std::mem::take(&mut listed.blobs) {
+            if b.size > limit {
+                collector.skip(
+                    git::blob_input(None, &b.oid.to_string()),
+                    SkipReason::TooLarge,
+                );
             } else {
-                scan_blobs(scanner, collector, &repo, &to_read, opts)?
-            };
-            Ok((listed, present, hits))
-        };
+                to_read.push(b);
+            }
+        }
+        to_read
+    };
+    let list_and_scan = |notes: &mut Vec<String>| -> Result<BlobPhase> {
+        if opts.delta {
+            let ((listed, present, hits), delta_notes) = super::delta::scan_blobs(
+                scanner,
+                collector,
+                &repo,
+                path,
+                opts,
+                packs,
+                Box::new(list),
+                to_read,
+            )?;
+            if opts.explain {
+                notes.extend(delta_notes);
+            }
+            return Ok((listed, present, hits));
+        }
+        let (mut listed, present) = list(&repo)?;
+        let to_read = to_read(&mut listed);
+        let hits = scan_blobs(scanner, collector, &repo, &to_read, opts)?;
+        Ok((listed, present, hits))
+    };
     // The messages are scanned beside the listing and the blobs, on a thread of their own with
     // its own handle on the repository (listing is mostly `git`'s work, and the blob scan
     // leaves part of the cores idle while it reads the pack); after them with `--threads 1`.
