@@ -108,14 +108,15 @@ pub fn regions(matcher: &Matcher, data: &[u8], changed: &[Range<usize>]) -> Vec<
             Some(last) if start <= last.end => last.end = last.end.max(end),
             _ => out.push(start..end),
         }
-        // the start of the line WIDEN_LINES lines before the region's last one
+        // a range ending on a line with WIDEN_LINES lines after it in the region is covered:
+        // one ending before the start of the line WIDEN_LINES - 1 lines before the last one
+        // (on long lines, where a delta has many changes, every look walks the whole line)
         let region_end = out.last().map_or(end, |l| l.end);
         let mut line = line_at(data, region_end - 1);
-        for _ in 0..WIDEN_LINES {
-            if line.start == 0 {
-                break;
-            }
+        let mut back = WIDEN_LINES - 1;
+        while back > 0 && line.start > 0 {
             line = line_before(data, line.start);
+            back -= 1;
         }
         covered_below = line.start;
     }
