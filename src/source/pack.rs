@@ -353,6 +353,20 @@ impl Pack {
     pub fn walk(
         &self,
         want: Kind,
+        visit: impl FnMut(usize, &Arc<Vec<u8>>, Option<(usize, &Arc<Vec<u8>>, &[Piece])>),
+    ) -> usize {
+        self.walk_part(want, 0, 1, visit)
+    }
+
+    /// [`Pack::walk`] over part `part` of `parts` of the delta trees (those whose whole object
+    /// is the `part`-th of every `parts` in offset order): the parts are disjoint and together
+    /// are the whole walk, so threads can walk them side by side (the pack is read with
+    /// positioned reads).
+    pub fn walk_part(
+        &self,
+        want: Kind,
+        part: usize,
+        parts: usize,
         mut visit: impl FnMut(usize, &Arc<Vec<u8>>, Option<(usize, &Arc<Vec<u8>>, &[Piece])>),
     ) -> usize {
         let n = self.entries.len();
@@ -378,9 +392,14 @@ impl Pack {
         }
         let mut errors = 0usize;
         let mut inflater = Inflater::default();
+        let mut roots = 0usize;
         for root in 0..n {
             let e = &self.entries[root];
             if !wanted(root) || e.base.is_some() || e.kind != want {
+                continue;
+            }
+            roots += 1;
+            if (roots - 1) % parts.max(1) != part {
                 continue;
             }
             let data = match self.inflate_with(&mut inflater, root) {
@@ -778,20 +797,30 @@ mod tests {
             .collect();
         let mut ids = String::new();
         let mut trees = std::collections::HashSet::new();
-        for v in 0..25 {
-            let mut b = repo.treebuilder(None).unwrap();
-            for (k, blob) in blobs.iter().enumerate() {
-                // each version changes a few entries of the one before
-                let blob = if k % 10 == v % 10 {
-                    blobs[(k + v) % 60]
-                } else {
-                    *blob
-                };
-                b.insert(format!("src-{k:02}.txt"), blob, 0o100644).unwrap();
+        // two families of trees with nothing in common (names and blobs): two delta trees at
+        // least, for the split walk below
+        for family in 0..2 {
+            for v in 0..25 {
+                let mut b = repo.treebuilder(None).unwrap();
+                for k in 0..30 {
+                    // each version changes a few entries of the one before
+                    let at = family * 30 + k;
+                    let blob = if k % 10 == v % 10 {
+                        blobs[family * 30 + (k + v) % 30]
+                    } else {
+                        blobs[at]
+                    };
+                    let name = if family == 0 {
+                        format!("src-{k:02}.txt")
+                    } else {
+                        format!("docs-chapter_{k:03}_notes.md")
+                    };
+                    b.insert(name, blob, 0o100644).unwrap();
+                }
+                let t = b.write().unwrap();
+                trees.insert(t);
+                ids += &format!("{t}\n");
             }
-            let t = b.write().unwrap();
-            trees.insert(t);
-            ids += &format!("{t}\n");
         }
         for b in &blobs {
             ids += &format!("{b}\n");
@@ -814,5 +843,26 @@ mod tests {
         let unique: std::collections::HashSet<Oid> = seen.iter().copied().collect();
         assert_eq!(unique.len(), seen.len(), "a tree visited twice");
         assert_eq!(unique, trees);
+        // the parts of a split walk are disjoint and together the whole walk, same content
+        for parts in [2, 3] {
+            let mut split = Vec::new();
+            let mut busy = 0;
+            for part in 0..parts {
+                let before = split.len();
+                let errors = pack.walk_part(Kind::Tree, part, parts, |i, data, _| {
+                    split.push((pack.entries[i].oid, data.as_slice().to_vec()));
+                });
+                assert_eq!(errors, 0);
+                busy += usize::from(split.len() > before);
+            }
+            assert!(busy >= 2, "{parts} parts: the walk was not split");
+            let mut whole = Vec::new();
+            pack.walk(Kind::Tree, |i, data, _| {
+                whole.push((pack.entries[i].oid, data.as_slice().to_vec()))
+            });
+            split.sort();
+            whole.sort();
+            assert_eq!(split, whole, "{parts} parts");
+        }
     }
 }
