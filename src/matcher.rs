@@ -231,18 +231,31 @@ impl Matcher {
         }
         let mut out = Vec::new();
         for &r in &self.always {
-            self.run_rule(r, data, 0..data.len(), &mut out);
+            if self.required_found(r, data) {
+                self.run_rule(r, data, 0..data.len(), &mut out);
+            }
             if let Some(w) = whole.as_deref_mut() {
                 w.push(r);
             }
         }
         for r in self.run_line_windows(data, hits, &mut out) {
-            self.run_rule(r, data, 0..data.len(), &mut out);
+            if self.required_found(r, data) {
+                self.run_rule(r, data, 0..data.len(), &mut out);
+            }
             if let Some(w) = whole.as_deref_mut() {
                 w.push(r);
             }
         }
         finish(out)
+    }
+
+    /// Whether rule `r`'s `requires` regex, if it has one, matches in `data` (else its own
+    /// regex cannot: every match of it holds one).
+    fn required_found(&self, r: usize, data: &[u8]) -> bool {
+        self.rules[r]
+            .requires
+            .as_ref()
+            .is_none_or(|q| q.get().is_match(data))
     }
 
     /// Every occurrence of every keyword in `data`, as (rule, offset) for each rule that lists it
@@ -344,7 +357,8 @@ impl Matcher {
 
     /// Whether rule `r`'s regex matches anywhere in `data[range]`.
     pub fn whole_rule_matches(&self, r: usize, data: &[u8], range: Range<usize>) -> bool {
-        self.rules[r].regex.get().is_match(&data[range])
+        let hay = &data[range];
+        self.required_found(r, hay) && self.rules[r].regex.get().is_match(hay)
     }
 
     fn run_rule(&self, r: usize, data: &[u8], window: Range<usize>, out: &mut Vec<RawMatch>) {
@@ -614,6 +628,43 @@ fn plain_lines(
 mod tests {
     use super::*;
     use crate::rules::parse_rules;
+
+    /// A rule run over whole chunks with a `requires` regex runs only where that regex matches
+    /// (in a chunk, and in the parts of one the delta reader checks); `requires` is refused on
+    /// a rule that runs on keyword lines.
+    #[test]
+    fn a_whole_chunk_rule_runs_only_where_its_requires_regex_matches() {
+        let rule = |requires: &str, multiline: bool| {
+            format!(
+                r#"
+[[rule]]
+id = 't.block'
+family = 'test-block'
+name = 'block'
+description = 'd'
+remediation = 'r'
+keywords = ['begin']
+regex = '''begin\s+(?P<secret>[a-z]{{8}})\s+end'''
+requires = '''{requires}'''
+multiline = {multiline}
+examples = ['begin abcdefgh end']
+"#
+            )
+        };
+        let text = b"begin\nabcdefgh\nend\n";
+        let found = |requires: &str| {
+            let m = Matcher::new(parse_rules(&rule(requires, true), "test").unwrap()).unwrap();
+            let n = m.find(text).len();
+            assert_eq!(m.whole_rule_matches(0, text, 0..text.len()), n > 0);
+            n
+        };
+        // a `requires` every match holds: the same finding as without one
+        assert_eq!(found("[a-z]{8}\\s+end"), 1);
+        // one that does not occur: the rule's regex does not run
+        assert_eq!(found("never-here"), 0);
+        let err = parse_rules(&rule("end", false), "test").unwrap_err();
+        assert!(format!("{err:#}").contains("`requires`"), "{err:#}");
+    }
 
     /// Rules that can only report at low confidence do not run when the report hides it; a
     /// generic rule of low precision (judged by the classifier) still does.
