@@ -251,9 +251,8 @@ pub(super) fn scan_blobs(
             .unwrap_or_else(|e| std::panic::resume_unwind(e))
     });
     let (mut listed, present) = listing?;
-    let mut rest: Vec<BlobId> = Vec::new();
     listed.blobs.retain(|b| !claimed.contains(&b.oid));
-    rest.extend(to_read(&mut listed));
+    let mut rest = to_read(&mut listed);
     if let Some(pb) = &bar {
         pb.finish_and_clear();
     }
@@ -380,8 +379,8 @@ fn send(tx: &crossbeam_channel::Sender<Work>, w: Work) {
 
 /// Walk one pack's blob delta trees from their whole blobs, rebuilding each blob once and
 /// sending those not yet claimed (by an earlier pack) to the workers; one larger than `limit`
-/// is skipped (and reported). Returns how many entries
-/// could not be rebuilt (they and their deltas are left to the plain reader).
+/// is skipped (and reported). Returns how many entries could not be rebuilt (they and their
+/// deltas are left to the plain reader).
 ///
 /// The walk is depth-first, so a delta often comes right after its base, which the other
 /// worker is then still scanning: the reader holds such deltas back (up to [`HOLD_ITEMS`]

@@ -639,10 +639,11 @@ impl Trees {
     }
 }
 
-/// Read every tree once: those in `packs` rebuilt in-process along their delta chains, the rest
-/// in pack order through `git cat-file --batch` (or libgit2 with that reader), parsed on
-/// `threads` workers, keeping only subtrees, blobs of `interest`, submodules and entries naming
-/// objects not in `present` (with `keep`; else only the check). Much cheaper than libgit2 tree
+/// Read every tree once: those in `packs` rebuilt in-process along their delta chains by
+/// `threads` threads, each parsing what it rebuilds, the rest in pack order through `git
+/// cat-file --batch` (or libgit2 with that reader), parsed on `threads` workers; keeping only
+/// subtrees, blobs of `interest`, submodules and entries naming objects not in `present` (with
+/// `keep`; else only the check). Much cheaper than libgit2 tree
 /// lookups on deep histories. Also says whether any tree names an object the store lacks.
 fn read_trees(
     repo: &Repository,
