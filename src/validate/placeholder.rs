@@ -296,19 +296,47 @@ const KEYBOARD_WALKS: &[&str] = &[
 ];
 
 /// A keyboard walk of three keys or more with digits and marks before or after it (`123qwe!@`,
-/// `qwe123`, `1q2w3e4r!`), or walks one after another (`asdfqwer1234asdf`): a test or sample
-/// password typed by hand. `lower` is lower case.
+/// `qwe123`, `1q2w3e4r!`), a walk of six keys or more with two keys of any kind after it
+/// (`1q2w3e!R`), a walk and the same keys back with shift held (`1qazZAQ!`), or walks one after
+/// another (`asdfqwer1234asdf`): a test or sample password typed by hand. `lower` is lower case.
 pub(crate) fn is_keyboard_walk(lower: &str) -> bool {
     let mark = |c: char| WALK_MARKS.contains(c);
     let cores = [
         lower.trim_end_matches(mark),
         lower.trim_matches(|c: char| c.is_ascii_digit() || mark(c)),
     ];
-    cores.iter().any(|core| {
-        core.len() >= 3
-            && KEYBOARD_WALKS.iter().any(|w| w.starts_with(core))
-            && lower.len() <= core.len() + 8
-    }) || is_walk_sequence(lower.as_bytes())
+    let is_walk = |core: &str| KEYBOARD_WALKS.iter().any(|w| w.starts_with(core));
+    // the longest start of `lower` along a walk
+    let walked = (1..=lower.len())
+        .rev()
+        .find(|&n| lower.is_char_boundary(n) && is_walk(&lower[..n]))
+        .unwrap_or(0);
+    // the digit keys a shifted mark is typed with (US layout)
+    let unshift = |c: char| match c {
+        '!' => '1',
+        '@' => '2',
+        '#' => '3',
+        '$' => '4',
+        '%' => '5',
+        '^' => '6',
+        '&' => '7',
+        '*' => '8',
+        '(' => '9',
+        ')' => '0',
+        c => c,
+    };
+    let keys: Vec<char> = lower.chars().map(unshift).collect();
+    let half = keys.len() / 2;
+    let there_and_back = keys.len() >= 6
+        && keys.len() % 2 == 0
+        && is_walk(&keys[..half].iter().collect::<String>())
+        && keys[..half].iter().eq(keys[half..].iter().rev());
+    cores
+        .iter()
+        .any(|core| core.len() >= 3 && is_walk(core) && lower.len() <= core.len() + 8)
+        || (walked >= 6 && lower.len() <= walked + 2)
+        || there_and_back
+        || is_walk_sequence(lower.as_bytes())
 }
 
 /// `s` (lower case) is made only of stretches of three keys or more along a keyboard row
@@ -388,6 +416,11 @@ mod tests {
             "qwerasdfzxcv",
             // (eval/realworld89 dev part) rows typed backwards
             "lkjasdf123",
+            // (eval/realworld100 dev part) a column walk and back with shift, a long walk and
+            // two more keys
+            "1qazZAQ!",
+            "1q2w3e!R",
+            "1qaz2wsx#E",
         ] {
             assert!(is_default_password(p), "{p}");
         }
@@ -396,6 +429,9 @@ mod tests {
             "MyQ7vLp2xVn9",
             "zxcv9Tq2Lm4Rw8",
             "1q2w7Hk3Nd",
+            // a walk with more than two keys after it, or not the same keys back
+            "1q2w3eXk9mQ2",
+            "1qazXSW@",
         ] {
             assert!(!is_default_password(p), "{p}");
         }
@@ -459,6 +495,20 @@ mod tests {
             "sk_test_{}",
             "4eC39HqLyjWDarjtT1zdp7dc"
         )));
+        // regression (eval/realworld101 dev): jwt.io's RS256 default token, and copies whose
+        // signature keeps only its start
+        let b64url = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let rs256 = format!(
+            "{}.{}.EkN-DOsnsuRjRO6BxXemmJDm3HbxrbRzXglbN2S4{}",
+            b64url(r#"{"alg":"RS256","typ":"JWT"}"#),
+            b64url(r#"{"sub":"1234567890","name":"John Doe","admin":true}"#),
+            crate::decode::testutil::random(
+                130,
+                7,
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+            )
+        );
+        assert!(is_placeholder(&rs256));
         assert!(is_placeholder("ghp_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"));
         assert!(is_placeholder("${API_TOKEN}"));
         assert!(!is_placeholder("oWJBMYgS4D%vWNaj9YM29xZ9"));
