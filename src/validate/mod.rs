@@ -64,11 +64,14 @@ pub enum Validator {
     /// Unpadded base64url holding a `_` has the length of a key: 22, 32, 43, 64 or 86
     /// characters (16, 24, 32, 48 or 64 bytes). Other values pass.
     KeyLength,
+    /// A Cloudflare Tunnel token: base64 of a JSON object holding the account tag `a`, the
+    /// tunnel id `t` and the tunnel secret `s`.
+    CloudflareTunnel,
 }
 
 impl Validator {
     /// Every validator, in documentation order.
-    pub const ALL: [Validator; 21] = [
+    pub const ALL: [Validator; 22] = [
         Validator::Crc32Base62,
         Validator::GitlabRoutable,
         Validator::Jwt,
@@ -90,6 +93,7 @@ impl Validator {
         Validator::DerPrivateKey,
         Validator::NkeySeed,
         Validator::KeyLength,
+        Validator::CloudflareTunnel,
     ];
 
     /// The name rule files use (`crc32-base62`, …).
@@ -116,6 +120,7 @@ impl Validator {
             Validator::DerPrivateKey => "der-private-key",
             Validator::NkeySeed => "nkey-seed",
             Validator::KeyLength => "key-length",
+            Validator::CloudflareTunnel => "cloudflare-tunnel",
         }
     }
 
@@ -159,6 +164,7 @@ impl Validator {
             Validator::DerPrivateKey => structure::der_private_key_ok(secret),
             Validator::NkeySeed => checksum::nkey_seed_ok(secret),
             Validator::KeyLength => shape::has_key_length(secret),
+            Validator::CloudflareTunnel => structure::cloudflare_tunnel_ok(secret),
         }
     }
 
@@ -187,6 +193,9 @@ impl Validator {
             Validator::NkeySeed => "NKey seed CRC-16 or key-type mismatch",
             Validator::KeyLength => {
                 "unpadded base64url not as long as a 16, 24, 32, 48 or 64-byte key"
+            }
+            Validator::CloudflareTunnel => {
+                "not base64 of a tunnel token's JSON (account tag, tunnel id, secret)"
             }
         }
     }

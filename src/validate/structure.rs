@@ -40,7 +40,8 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
 /// defaults (`your-256-bit-secret`, `your-384-bit-secret`, `your-512-bit-secret`, and the older
 /// `secret`), the words tests sign with (`test`, `key`, `password`, `changeme`, `mysecret`,
 /// `secretkey`, `shhhhh` of the jsonwebtoken package's README and `my$ecretK3y` of ruby-jwt's),
-/// the empty key, or a key of zero bytes as long as the hash. Tests and tutorials sign with
+/// the Supabase CLI's local-stack default (`supabase start` prints it as the JWT secret), the
+/// empty key, or a key of zero bytes as long as the hash. Tests and tutorials sign with
 /// these; such a token proves nothing wherever the key is real.
 fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
     use hmac::{Hmac, Mac};
@@ -53,7 +54,7 @@ fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
     };
     /// Keys every HMAC length is tried with, besides jwt.io's default for that length and
     /// the zero key.
-    const SAMPLE_KEYS: [&[u8]; 10] = [
+    const SAMPLE_KEYS: [&[u8]; 11] = [
         b"secret",
         b"test",
         b"key",
@@ -63,6 +64,7 @@ fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
         b"secretkey",
         b"shhhhh",
         b"my$ecretK3y",
+        b"super-secret-jwt-token-with-at-least-32-characters-long",
         b"",
     ];
     let zero = [0u8; 64];
@@ -300,7 +302,9 @@ pub fn private_key_ok(s: &str) -> bool {
 /// A JWK's private exponent or private key (`d`) or symmetric key (`k`, RFC 7518 §6): base64url
 /// without padding of at least 16 bytes (128 bits, the smallest HMAC or AES key) that are not
 /// printable text (`k` of `"my-secret-key"` is a passphrase spelled out, not a generated key),
-/// not one repeated character and not made up.
+/// not one repeated character and not made up. Text that is itself a generated secret is key
+/// material too: an HMAC key kept as a random string (Supabase's base64 JWT secret) is written
+/// into `k` as that string's bytes (see [`is_random_text_key`]).
 pub fn jwk_key_member_ok(s: &str) -> bool {
     if s.len() < 22 || !s.is_ascii() || longest_run(s) >= 8 || is_placeholder(s) {
         return false;
@@ -314,7 +318,43 @@ pub fn jwk_key_member_ok(s: &str) -> bool {
     let Some(bytes) = b64url_decode(&s[..s.len() / 4 * 4]) else {
         return false;
     };
-    s.len() * 3 / 4 >= 16 && !is_text(&bytes)
+    // text is judged whole when the member decodes whole (the quads alone may cut it short)
+    s.len() * 3 / 4 >= 16
+        && (!is_text(&bytes) || is_random_text_key(&b64url_decode(s).unwrap_or(bytes)))
+}
+
+/// Key bytes that are printable text and yet a generated secret: one token of 20 characters or
+/// more (no blank), random-looking (4.0 bits per character or more, which a passphrase of words
+/// such as `my-super-secret-signing-key` stays under) and a value the generic secret checks take.
+fn is_random_text_key(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    text.len() >= 20
+        && !text.bytes().any(|b| b.is_ascii_whitespace())
+        && entropy(text) >= 4.0
+        && super::generic::generic_secret_ok(text)
+}
+
+/// A Cloudflare Tunnel token (`cloudflared tunnel run --token …`): standard base64, padded or
+/// not, of a JSON object whose members `a` (the account tag), `t` (the tunnel id) and `s` (the
+/// tunnel secret) are non-empty strings. Other base64 JSON that opens with an `a` member (an
+/// embed widget's settings) is not one.
+pub fn cloudflare_tunnel_ok(s: &str) -> bool {
+    let body = s.trim_end_matches('=');
+    let padded = format!("{body}{}", "=".repeat((4 - body.len() % 4) % 4));
+    let Some(json) = b64_decode(&padded) else {
+        return false;
+    };
+    let Ok(serde_json::Value::Object(o)) = serde_json::from_slice::<serde_json::Value>(&json)
+    else {
+        return false;
+    };
+    ["a", "t", "s"].iter().all(|k| {
+        o.get(*k)
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| !v.is_empty())
+    })
 }
 
 /// Base64 of a DER private key without PEM armour (PKCS#1, SEC1, PKCS#8): the bytes are one
@@ -428,6 +468,57 @@ mod tests {
         // regression (eval/realworld54 dev): a member mangled with runs of dashes
         let r = random(40, 82, b64url);
         assert!(!jwk_key_member_ok(&format!("-{}-----{}", &r[..7], &r[7..])));
+        // regression (eval/realworld98 dev): `k` holding the bytes of a random base64 string (an
+        // HMAC secret kept as text) is key material; a passphrase of words in `k` is not
+        let mut rng = crate::decode::testutil::Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..8 {
+            // 64 random bytes in base64: its 88 characters are the key bytes
+            let bytes: Vec<u8> = (0..64).map(|_| rng.next() as u8).collect();
+            let secret = crate::codec::b64_encode(&bytes);
+            assert!(
+                jwk_key_member_ok(&b64url_encode(secret.as_bytes())),
+                "{secret}"
+            );
+        }
+        for phrase in [
+            "my-super-secret-signing-key-for-tests",
+            "thisisaverylongsecretkeyfortesting",
+            "a secret with some spaces in it, long",
+        ] {
+            assert!(
+                !jwk_key_member_ok(&b64url_encode(phrase.as_bytes())),
+                "{phrase}"
+            );
+        }
+    }
+
+    /// Regression (eval/realworld100 dev): an embed widget's base64 settings that open with an
+    /// `a` member (app name, schema, content id, URL) are not a tunnel token.
+    #[test]
+    fn a_tunnel_token_holds_account_tunnel_and_secret() {
+        use crate::codec::b64_encode;
+        use crate::decode::testutil::random;
+        let hex = b"0123456789abcdef";
+        let b64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let json = format!(
+            r#"{{"a":"{}","t":"{}-{}-{}-{}-{}","s":"{}="}}"#,
+            random(32, 91, hex),
+            random(8, 92, hex),
+            random(4, 93, hex),
+            random(4, 94, hex),
+            random(4, 95, hex),
+            random(12, 96, hex),
+            random(43, 97, b64)
+        );
+        let token = b64_encode(json.as_bytes());
+        assert!(cloudflare_tunnel_ok(&token));
+        assert!(cloudflare_tunnel_ok(token.trim_end_matches('=')));
+        let widget = b64_encode(
+            br#"{"a":"my-app","schema":"blog","id":"c5f2","url":"http://localhost:5000"}"#,
+        );
+        assert!(!cloudflare_tunnel_ok(&widget));
+        let empty = b64_encode(br#"{"a":"x","t":"y","s":""}"#);
+        assert!(!cloudflare_tunnel_ok(&empty));
     }
 
     #[test]
@@ -516,6 +607,10 @@ mod tests {
         };
         assert!(!jwt_structure_ok(&sign(b"secret")));
         assert!(!jwt_structure_ok(&sign(b"your-256-bit-secret")));
+        // regression (eval/realworld98 dev): the Supabase CLI's default JWT secret
+        assert!(!jwt_structure_ok(&sign(
+            b"super-secret-jwt-token-with-at-least-32-characters-long"
+        )));
         assert!(!jwt_structure_ok(&sign(&[0u8; 32])));
         // regression (eval/realworld47 dev: HS256 test vectors signed with `test`)
         assert!(!jwt_structure_ok(&sign(b"test")));
