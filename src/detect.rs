@@ -306,7 +306,35 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     let digits = data[m.secret.clone()].iter().any(u8::is_ascii_digit);
     let translation = quoted_phrase_before(data, k.start) && !digits;
     let phrase_value = quoted_phrase_after(data, m.secret.clone());
-    !translation && !phrase_value
+    !translation && !phrase_value && !prefix_of_a_concatenation(data, m.secret.clone())
+}
+
+/// The value is a quoted prefix that an expression goes on after: it ends in a separator (`|`,
+/// `:`, `/`, `=`, `-`, `_`, `.`, `,`, `;`) and its closing quote is followed by a concatenation
+/// operator (`.`, `+`, `..`, `&`, `||`) and a variable, call or member, not another literal
+/// (`'gpgauthv1.3.0|36|' . $uuid`). The secret is what is joined on at run time, not the text.
+fn prefix_of_a_concatenation(data: &[u8], value: Range<usize>) -> bool {
+    let Some(&q) = value.start.checked_sub(1).and_then(|p| data.get(p)) else {
+        return false;
+    };
+    if !matches!(q, b'"' | b'\'' | b'`')
+        || data.get(value.end) != Some(&q)
+        || !data[value.clone()]
+            .last()
+            .is_some_and(|b| b"|:/=-_.,;".contains(b))
+    {
+        return false;
+    }
+    let after = &data[value.end + 1..data.len().min(value.end + 64)];
+    let rest = after.trim_ascii_start();
+    const OPERATORS: [&[u8]; 5] = [b"||", b"..", b".", b"+", b"&"];
+    let Some(op) = OPERATORS.iter().find(|op| rest.starts_with(op)) else {
+        return false;
+    };
+    rest[op.len()..]
+        .trim_ascii_start()
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'$' | b'_' | b'@'))
 }
 
 /// A name for the public identifier of an OAuth client, an app, an account, a tenant or a user
@@ -1203,6 +1231,35 @@ mod tests {
         let c = candidates(&m, text.as_bytes());
         assert_eq!(c.len(), 1, "{c:?}");
         assert_eq!(c[0].encoding, None);
+    }
+
+    /// Regression (eval/realworld103 dev): a quoted protocol prefix that a variable is joined
+    /// to (`$token = 'gpgauthv1.3.0|36|' . $uuid`) is not the token; a whole literal is.
+    #[test]
+    fn a_quoted_prefix_of_a_concatenation_is_not_a_value() {
+        let m = matcher();
+        let generic = |text: &str| {
+            candidates(&m, text.as_bytes())
+                .iter()
+                .filter(|c| m.rules()[c.rule].spec.id.starts_with("generic."))
+                .count()
+        };
+        for text in [
+            "$token = 'gpgauthv1.3.0|36|' . $uuid . '|gpgauthv1.3.0';\n",
+            "const token = \"Xk9mQ2vLp7Rt-\" + user.id;\n",
+            "local token = 'Xk9mQ2vLp7Rt_' .. name\n",
+        ] {
+            assert_eq!(generic(text), 0, "{text}");
+        }
+        for text in [
+            "$token = 'Xk9mQ2vLp7Rt4Wz8';\n",
+            // the literal does not end in a separator: a value with something appended
+            "const token = \"Xk9mQ2vLp7Rt4Wz8\" + suffix;\n",
+            // another literal follows (a value split over literals)
+            "const token = \"Xk9mQ2vLp7Rt-\" + \"4Wz8Hq\";\n",
+        ] {
+            assert_eq!(generic(text), 1, "{text}");
+        }
     }
 
     #[test]

@@ -74,6 +74,20 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if v.ends_with(':') {
         return false;
     }
+    // an environment assignment (`TF_ACC=1` in `tests still pass: \`TF_ACC=1 go test\``): the
+    // name of a variable and what it is set to, not a password
+    if let Some((name, rest)) = v.split_once('=')
+        && name.len() >= 3
+        && name.contains('_')
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && !rest.is_empty()
+        && !rest.starts_with('=')
+    {
+        return false;
+    }
     // a query string (`?sv=2023-01-01&sig=…`): its parameters are judged by the rules of what
     // they are (a SAS, a URL's credentials), not as one password
     if v.starts_with('?') && v.contains('=') {
@@ -197,8 +211,13 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if char_classes(v) < 3 && !random_in_own_alphabet(v) {
         return false;
     }
-    // a short random value of a small alphabet (12 hex digits) holds less entropy per character
-    entropy(v) >= 3.0 || random_in_own_alphabet(v)
+    // a short random value of a small alphabet (12 hex digits) holds less entropy per character;
+    // a short value of three kinds of character is judged against the most its length allows
+    // (8 characters hold at most 3 bits each): one repeated character in a random 9-character
+    // password, a one-in-three chance, leaves it at 2.95
+    entropy(v) >= 3.0
+        || random_in_own_alphabet(v)
+        || (v.len() < 12 && entropy(v) >= (v.len() as f64).log2() - 0.35)
 }
 
 /// A signed download link's token (`?e=<deadline>&token=<access key>:<signature>`, the private
@@ -486,6 +505,20 @@ pub fn key_may_name_secret(key: &str) -> bool {
     if let [.., q, k] = words.as_slice()
         && k == "key"
         && matches!(q.as_str(), "environment" | "write")
+    {
+        return false;
+    }
+    // PostHog's project API key (project token) is sent by every page and app that captures
+    // events, public by design; its personal API keys (`phx_`, a rule of their own) are secrets
+    if words.iter().any(|w| w == "posthog") && !words.iter().any(|w| w == "personal") {
+        return false;
+    }
+    // a version or sync token is a record's concurrency marker or a sync cursor, not a
+    // credential: Square's payment `version_token` (optimistic concurrency), the `syncToken`
+    // of calendar and contact APIs (where the next incremental sync starts)
+    if let [.., q, k] = words.as_slice()
+        && k == "token"
+        && matches!(q.as_str(), "version" | "sync")
     {
         return false;
     }
@@ -1106,6 +1139,16 @@ mod tests {
     #[test]
     fn generic_values() {
         assert!(generic_secret_ok("oWJBMYgS4D%vWNaj9YM29xZ9"));
+        // regression (eval/realworld100 dev): a random 9-character password with one repeated
+        // character is below 3 bits per character, near the most 9 characters hold
+        assert!(generic_secret_ok("61cD4gE6!"));
+        assert!(generic_secret_ok("Kq7m!2Lq9"));
+        // … while short values with several repeats stay out
+        assert!(!generic_secret_ok("aa1Ba1Bb!"));
+        // regression (eval/realworld88 dev, with the bar above): an environment assignment
+        assert!(!generic_secret_ok("TF_ACC=1"));
+        assert!(!generic_secret_ok("NODE_ENV=test"));
+        assert!(generic_secret_ok("Xq7_Lm2=Vn9Kt4"));
         // random hex may be a token (`access_token`); names of digests (`secret_sha`,
         // `token_hash`, `commit`) and identifiers are turned away by `key_may_name_secret`
         assert!(generic_secret_ok(
@@ -1139,9 +1182,21 @@ mod tests {
             "csrf_token",
             "csrfmiddlewaretoken",
             "X-XSRF-TOKEN",
+            // regression (eval/realworld102 dev: Square's payment `version_token`): concurrency
+            // markers and sync cursors
+            "version_token",
+            "versionToken",
+            "syncToken",
+            // regression (eval/realworld98 dev): PostHog's project token, public by design
+            "REACT_APP_POSTHOG_TOKEN",
+            "posthogApiKey",
         ] {
             assert!(!key_may_name_secret(k), "{k}");
         }
+        // a token whose name merely mentions a version is still a token
+        assert!(key_may_name_secret("token_version2_secret"));
+        assert!(key_may_name_secret("V2_TOKEN"));
+        assert!(key_may_name_secret("POSTHOG_PERSONAL_API_KEY"));
         for k in [
             "api_key",
             "SEGMENT_SECRET",
