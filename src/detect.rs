@@ -2246,8 +2246,8 @@ examples = ['pass=KVXRTZQMWP']
     }
 
     /// A private key as base64 of its DER bytes, without PEM armour (eval/realworld31 dev: SAML
-    /// keys in Go tests and env files), or a PEM block written on one line: found by the DER
-    /// structure; a truncated copy or one line of a PEM body is not.
+    /// keys in Go tests and env files): found by the DER structure, and a PEM block written on
+    /// one line by the PEM rule; a truncated copy or one line of a PEM body is not.
     #[test]
     fn a_base64_der_private_key_is_reported_whole_only() {
         let m = matcher();
@@ -2257,12 +2257,11 @@ examples = ['pass=KVXRTZQMWP']
         der.extend_from_slice(&[0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01, 0x00]);
         der.extend(random(1180, 75, b"0123456789abcdef").bytes());
         let b64 = crate::codec::b64_encode(&der);
-        for text in [
-            format!("GOTRUE_SAML_PRIVATE_KEY=\"{b64}\""),
-            format!("-----BEGIN RSA PRIVATE KEY-----{b64}-----END RSA PRIVATE KEY-----"),
-        ] {
-            assert_eq!(shown_rules(&m, &text), ["private-key.der-base64"], "{text}");
-        }
+        let text = format!("GOTRUE_SAML_PRIVATE_KEY=\"{b64}\"");
+        assert_eq!(shown_rules(&m, &text), ["private-key.der-base64"], "{text}");
+        // a PEM block on one line is a PEM key: its body lies between the armour on that line
+        let text = format!("-----BEGIN RSA PRIVATE KEY-----{b64}-----END RSA PRIVATE KEY-----");
+        assert_eq!(shown_rules(&m, &text), ["private-key.pem"], "{text}");
         let truncated = format!("GOTRUE_SAML_PRIVATE_KEY=\"{}\"", &b64[..400]);
         assert!(!shown_rules(&m, &truncated).contains(&"private-key.der-base64".to_string()));
         let line = format!(

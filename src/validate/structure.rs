@@ -271,10 +271,19 @@ pub fn aws_secret_ok(s: &str) -> bool {
 }
 
 /// A private-key block: its body holds enough base64 to be a key and is not elided (`...`) or
-/// templated.
+/// templated, and a PEM key's DER is not cut short (see [`der_cut_short`]).
 pub fn private_key_ok(s: &str) -> bool {
     let text = s.replace("\\n", "\n");
-    let body: String = text
+    // between the armour lines (the END marker may share a line with the body's end), without
+    // header lines (`Proc-Type: …`)
+    let inner = text
+        .find("-----BEGIN")
+        .and_then(|b| text[b + 10..].find("-----").map(|e| b + 10 + e + 5))
+        .map_or(text.as_str(), |from| {
+            let rest = &text[from..];
+            &rest[..rest.find("-----END").unwrap_or(rest.len())]
+        });
+    let body: String = inner
         .lines()
         .filter(|l| !l.contains("-----") && !l.contains(": "))
         .collect::<Vec<_>>()
@@ -296,7 +305,47 @@ pub fn private_key_ok(s: &str) -> bool {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "+/=".contains(*c))
         .collect();
-    b64.len() >= 64 && longest_run(&body) < 48 && entropy(&body) >= 4.0 && !encodes_text(&b64)
+    b64.len() >= 64
+        && longest_run(&body) < 48
+        && entropy(&body) >= 4.0
+        && !encodes_text(&b64)
+        && !(is_der_pem(&text) && b64_decode(&b64).is_some_and(|der| der_cut_short(&der)))
+}
+
+/// A PEM block whose body is DER (PKCS#1, SEC1, DSA, PKCS#8 and encrypted PKCS#8 keys), not
+/// OpenSSH, PuTTY or OpenPGP armour, and not a legacy encrypted key (`Proc-Type`), whose body
+/// is ciphertext.
+fn is_der_pem(text: &str) -> bool {
+    ["RSA ", "EC ", "DSA ", "ENCRYPTED ", ""]
+        .iter()
+        .any(|k| text.contains(&format!("-----BEGIN {k}PRIVATE KEY-----")))
+        && !text.contains("Proc-Type")
+}
+
+/// DER that opens a SEQUENCE longer than the bytes there are: a key cut short (half a test key,
+/// a fixture deliberately truncated), which no parser loads. Inserted text (a `+` joining
+/// string literals) only adds bytes, so it never makes a whole key look cut short.
+fn der_cut_short(der: &[u8]) -> bool {
+    if der.first() != Some(&0x30) {
+        return false;
+    }
+    let (len, header) = match der.get(1) {
+        Some(&n) if n < 0x80 => (n as usize, 2),
+        Some(&0x81) => (der.get(2).map_or(0, |&n| n as usize), 3),
+        Some(&0x82) => (
+            der.get(2..4)
+                .map_or(0, |b| (b[0] as usize) << 8 | b[1] as usize),
+            4,
+        ),
+        Some(&0x83) => (
+            der.get(2..5).map_or(0, |b| {
+                (b[0] as usize) << 16 | (b[1] as usize) << 8 | b[2] as usize
+            }),
+            5,
+        ),
+        _ => return false,
+    };
+    header + len > der.len()
 }
 
 /// A JWK's private exponent or private key (`d`) or symmetric key (`k`, RFC 7518 §6): base64url
@@ -492,6 +541,41 @@ mod tests {
         }
     }
 
+    /// Regression (eval/realworld107 dev, okhttp's HeldCertificateTest): the first half of a PEM
+    /// key (its DER SEQUENCE longer than the bytes there are) is no key; the whole key is.
+    #[test]
+    fn a_pem_key_cut_short_is_not_a_key() {
+        use crate::codec::b64_encode;
+        let mut rng = crate::decode::testutil::Rng(0x5851_f42d_4c95_7f2d);
+        let mut der = vec![0x30, 0x82, 0x02, 0x5c, 0x02, 0x01, 0x00];
+        der.extend((0..0x25c - 3).map(|_| rng.next() as u8));
+        let pem = |der: &[u8]| {
+            let b = b64_encode(der);
+            let lines: Vec<&str> = b
+                .as_bytes()
+                .chunks(64)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect();
+            format!(
+                "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+                lines.join("\n")
+            )
+        };
+        assert!(private_key_ok(&pem(&der)));
+        assert!(!private_key_ok(&pem(&der[..der.len() / 2])));
+        // regression (eval/realworld26 dev): the END marker on the line of the body's last
+        // characters; the body is still whole
+        let joined = pem(&der).replace("\n-----END", " -----END");
+        assert!(private_key_ok(&joined));
+        // a legacy encrypted key's body is ciphertext: not judged as DER
+        let half = pem(&der[..der.len() / 2]).replacen(
+            "-----\n",
+            "-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0A1B2C3D4E5F60718293A4B5C6D7E8F9\n\n",
+            1,
+        );
+        assert!(private_key_ok(&half));
+    }
+
     /// Regression (eval/realworld100 dev): an embed widget's base64 settings that open with an
     /// `a` member (app name, schema, content id, URL) are not a tunnel token.
     #[test]
@@ -668,7 +752,12 @@ mod tests {
 
     #[test]
     fn private_key_bodies() {
-        let body = "MIIEowIBAAKCAQEAwwStZmVmGV3NpvTavB7xgEpqXgMtVXt8DAVYnDrpiFoTgTtC\n9NkzDRUBwNq9QcX+CcjlH+wUbpfL0JD3blA//DtgggtrVgH7bnP4R6TpRonxw0XI";
+        // a whole (random) DER SEQUENCE of 96 bytes, as two 64-column lines
+        let mut rng = crate::decode::testutil::Rng(0x9e37_79b9_7f4a_7c15);
+        let mut der = vec![0x30, 0x5e, 0x02, 0x01, 0x00];
+        der.extend((0..91).map(|_| rng.next() as u8));
+        let b = crate::codec::b64_encode(&der);
+        let body = format!("{}\n{}", &b[..64], &b[64..]);
         let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
         assert!(private_key_ok(&pem));
         // regression (eval/realworld20, smallstep's Helm test values): a body that is base64 of
