@@ -15,7 +15,12 @@ use crate::codec::hex_val;
 /// (`abc123&Version=2014-01-01`) is not part of it.
 /// [`generic_secret_ok`] judges this part and the finding reports it.
 pub fn value_part(v: &str) -> &str {
-    let v = v.trim_end().trim_end_matches([',', ';', '.', ')']);
+    let mut v = v.trim_end().trim_end_matches([',', ';', '.', ')']);
+    // a line break written as an escape inside a string literal (`"Token:   <value>\n"`) ends the
+    // value, not part of it
+    while let Some(rest) = ["\\n", "\\r", "\\t"].iter().find_map(|e| v.strip_suffix(e)) {
+        v = rest;
+    }
     // a quote or backtick written as an XML/HTML entity ends the value (`tokens=1,2,*&quot;`
     // in an MSBuild `<Exec>` command, `token:hotp&#x60` in rendered Markdown)
     let v = [
@@ -72,6 +77,14 @@ pub fn generic_secret_ok(v: &str) -> bool {
     }
     // a key, not a value (`apiVersion:` of a template that follows)
     if v.ends_with(':') {
+        return false;
+    }
+    // a PayPal Express Checkout token (`EC-` and 17 letters and digits): the id of one checkout,
+    // returned in the buyer's redirect URL; acting on it takes the merchant's API credentials
+    if let Some(rest) = v.strip_prefix("EC-")
+        && (17..=20).contains(&rest.len())
+        && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
         return false;
     }
     // an environment assignment (`TF_ACC=1` in `tests still pass: \`TF_ACC=1 go test\``): the
@@ -511,6 +524,10 @@ pub fn key_may_name_secret(key: &str) -> bool {
     // PostHog's project API key (project token) is sent by every page and app that captures
     // events, public by design; its personal API keys (`phx_`, a rule of their own) are secrets
     if words.iter().any(|w| w == "posthog") && !words.iter().any(|w| w == "personal") {
+        return false;
+    }
+    // the anti-forgery field of Laravel and Symfony forms (`'_token' => …` in form data)
+    if key == "_token" {
         return false;
     }
     // a version or sync token is a record's concurrency marker or a sync cursor, not a
@@ -980,6 +997,9 @@ mod tests {
     #[test]
     fn the_value_part_drops_a_trailing_separator_and_the_next_query_parameter() {
         assert_eq!(value_part("Hq7Lp2xVn9Kt4Zw3,"), "Hq7Lp2xVn9Kt4Zw3");
+        // regression (eval/realworld110 dev): a value at the end of a string literal's line
+        assert_eq!(value_part("Hq7Lp2xVn9Kt4Zw3\\n"), "Hq7Lp2xVn9Kt4Zw3");
+        assert_eq!(value_part("Hq7Lp2xVn9Kt4Zw3\\r\\n"), "Hq7Lp2xVn9Kt4Zw3");
         assert_eq!(value_part("Hq7Lp2xVn9Kt4Zw3);"), "Hq7Lp2xVn9Kt4Zw3");
         assert_eq!(value_part("Hq7Lp2xVn9&limit=10"), "Hq7Lp2xVn9");
         // an '&' inside a password is kept when no parameter name and '=' follow it
@@ -1147,6 +1167,9 @@ mod tests {
         assert!(!generic_secret_ok("aa1Ba1Bb!"));
         // regression (eval/realworld88 dev, with the bar above): an environment assignment
         assert!(!generic_secret_ok("TF_ACC=1"));
+        // regression (eval/realworld111 dev): a PayPal Express Checkout token
+        assert!(!generic_secret_ok("EC-7KJ29384LM0471523"));
+        assert!(generic_secret_ok("EC7KJ29384LMq0471523x"));
         assert!(!generic_secret_ok("NODE_ENV=test"));
         assert!(generic_secret_ok("Xq7_Lm2=Vn9Kt4"));
         // random hex may be a token (`access_token`); names of digests (`secret_sha`,
@@ -1187,6 +1210,8 @@ mod tests {
             "version_token",
             "versionToken",
             "syncToken",
+            // regression (eval/realworld114 dev): the CSRF field of Symfony and Laravel forms
+            "_token",
             // regression (eval/realworld98 dev): PostHog's project token, public by design
             "REACT_APP_POSTHOG_TOKEN",
             "posthogApiKey",

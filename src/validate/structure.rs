@@ -283,6 +283,24 @@ pub fn private_key_ok(s: &str) -> bool {
             let rest = &text[from..];
             &rest[..rest.find("-----END").unwrap_or(rest.len())]
         });
+    // a key written on one line (newlines turned into spaces) carries its headers as words:
+    // each `Name:` and the word after it
+    let one_line;
+    let inner = if !inner.trim().contains('\n') && inner.contains(": ") {
+        let mut words = inner.split_whitespace();
+        let mut kept = Vec::new();
+        while let Some(w) = words.next() {
+            if w.ends_with(':') {
+                words.next();
+            } else {
+                kept.push(w);
+            }
+        }
+        one_line = kept.join("\n");
+        one_line.as_str()
+    } else {
+        inner
+    };
     let body: String = inner
         .lines()
         .filter(|l| !l.contains("-----") && !l.contains(": "))
@@ -567,6 +585,16 @@ mod tests {
         // characters; the body is still whole
         let joined = pem(&der).replace("\n-----END", " -----END");
         assert!(private_key_ok(&joined));
+        // regression (eval/realworld112 dev, a chef recipe): a legacy encrypted key written on
+        // one line, its newlines turned into spaces, headers included
+        let encrypted = pem(&der)
+            .replacen(
+                "-----\n",
+                "-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: DES-EDE3-CBC,1F2FDA436115C4EE\n\n",
+                1,
+            )
+            .replace('\n', " ");
+        assert!(private_key_ok(&encrypted));
         // a legacy encrypted key's body is ciphertext: not judged as DER
         let half = pem(&der[..der.len() / 2]).replacen(
             "-----\n",
