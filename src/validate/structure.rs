@@ -344,26 +344,28 @@ fn is_der_pem(text: &str) -> bool {
 /// a fixture deliberately truncated), which no parser loads. Inserted text (a `+` joining
 /// string literals) only adds bytes, so it never makes a whole key look cut short.
 fn der_cut_short(der: &[u8]) -> bool {
+    der_sequence_header(der).is_some_and(|(header, len)| header + len > der.len())
+}
+
+/// The header length and content length of the DER SEQUENCE `der` opens with (definite
+/// lengths of up to three bytes), or `None` when it opens with something else.
+fn der_sequence_header(der: &[u8]) -> Option<(usize, usize)> {
     if der.first() != Some(&0x30) {
-        return false;
+        return None;
     }
-    let (len, header) = match der.get(1) {
-        Some(&n) if n < 0x80 => (n as usize, 2),
-        Some(&0x81) => (der.get(2).map_or(0, |&n| n as usize), 3),
-        Some(&0x82) => (
-            der.get(2..4)
-                .map_or(0, |b| (b[0] as usize) << 8 | b[1] as usize),
-            4,
-        ),
-        Some(&0x83) => (
-            der.get(2..5).map_or(0, |b| {
-                (b[0] as usize) << 16 | (b[1] as usize) << 8 | b[2] as usize
-            }),
-            5,
-        ),
-        _ => return false,
-    };
-    header + len > der.len()
+    let n = *der.get(1)?;
+    if n < 0x80 {
+        return Some((2, n as usize));
+    }
+    let bytes = (n & 0x7f) as usize;
+    if !(1..=3).contains(&bytes) {
+        return None;
+    }
+    let len = der
+        .get(2..2 + bytes)?
+        .iter()
+        .fold(0usize, |acc, &b| acc << 8 | b as usize);
+    Some((2 + bytes, len))
 }
 
 /// A JWK's private exponent or private key (`d`) or symmetric key (`k`, RFC 7518 §6): base64url
@@ -408,9 +410,7 @@ fn is_random_text_key(bytes: &[u8]) -> bool {
 /// tunnel secret) are non-empty strings. Other base64 JSON that opens with an `a` member (an
 /// embed widget's settings) is not one.
 pub fn cloudflare_tunnel_ok(s: &str) -> bool {
-    let body = s.trim_end_matches('=');
-    let padded = format!("{body}{}", "=".repeat((4 - body.len() % 4) % 4));
-    let Some(json) = b64_decode(&padded) else {
+    let Some(json) = b64_decode(s) else {
         return false;
     };
     let Ok(serde_json::Value::Object(o)) = serde_json::from_slice::<serde_json::Value>(&json)
@@ -434,18 +434,11 @@ pub fn der_private_key_ok(s: &str) -> bool {
     let Some(der) = b64_decode(s) else {
         return false;
     };
-    let (len, header) = match der.get(1) {
-        Some(&n) if n < 0x80 => (n as usize, 2),
-        Some(0x81) => (der.get(2).map_or(0, |&n| n as usize), 3),
-        Some(0x82) => (
-            der.get(2..4)
-                .map_or(0, |b| (b[0] as usize) << 8 | b[1] as usize),
-            4,
-        ),
-        _ => return false,
+    // lengths of one or two bytes: a key's DER is under 64 KiB
+    let Some((header, len)) = der_sequence_header(&der).filter(|(h, _)| *h <= 4) else {
+        return false;
     };
-    der.first() == Some(&0x30)
-        && header + len == der.len()
+    header + len == der.len()
         && der
             .get(header..header + 3)
             .is_some_and(|v| v[0] == 2 && v[1] == 1 && v[2] <= 1)
