@@ -225,7 +225,12 @@ fn candidates_indexed(
         let found = matcher.find(&view.text);
         act.raw_matches += found.len();
         for mut m in found {
-            if m.secret.end <= view.value_offset || !key_ok(&rules[m.rule], &view.text, &m) {
+            if m.secret.end <= view.value_offset
+                || !key_ok(&rules[m.rule], &view.text, &m)
+                || (view.encoding == Encoding::Base64
+                    && rules[m.rule].is_generic()
+                    && cut_by_view_end(&view.text, &m.secret))
+            {
                 continue;
             }
             let secret = String::from_utf8_lossy(&view.text[m.secret.clone()]).into_owned();
@@ -297,6 +302,7 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         || !key_may_name_secret(&name)
         || names_access_key_id(data, k, &name)
         || key_of_a_public_key(data, k, &name, &data[m.secret.clone()])
+        || is_peer_public_key(&name, &data[m.secret.clone()])
         || names_an_encoded_hash(&name, &data[m.secret.clone()])
     {
         return false;
@@ -527,6 +533,57 @@ fn key_of_a_public_key(data: &[u8], name_at: &Range<usize>, name: &str, value: &
     ]
     .iter()
     .any(|w| memchr::memmem::find(&before, w).is_some())
+}
+
+/// A quoted value that the decoded text ends in before its closing quote: the base64 run was
+/// one line of a longer encoding (a block wrapped at 76 columns, each line decoded alone), and
+/// the value is cut short where that line ends (`… "agent_key": "f3386f6d8da7` of a recorded
+/// trace), so it is not the value.
+fn cut_by_view_end(text: &[u8], secret: &Range<usize>) -> bool {
+    secret.end == text.len()
+        && secret
+            .start
+            .checked_sub(1)
+            .is_some_and(|i| matches!(text[i], b'"' | b'\''))
+}
+
+/// A peer's key in a key-agreement protocol (WireGuard, Noise): named so (`peerKey`,
+/// `peer1Key`, `proxyPeerKey`), 32 bytes in base64 or hex, and not a Curve25519 private key.
+/// What one side of such a protocol holds of a peer is its public key; a private key is a
+/// clamped scalar (RFC 7748: the low three bits of its first byte clear, the top two bits of
+/// its last byte `01`), which a public key is only one time in 32. A name that says private,
+/// secret or preshared (WireGuard's optional symmetric key) is judged as usual.
+fn is_peer_public_key(name: &str, value: &[u8]) -> bool {
+    let words = crate::validate::classify::words_of(name);
+    // `peer1Key` is `[peer1, key]`
+    let peer = words.iter().any(|w| {
+        matches!(
+            w.trim_end_matches(|c: char| c.is_ascii_digit()),
+            "peer" | "peers"
+        )
+    }) && words.last().is_some_and(|w| w == "key")
+        && !words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "private" | "priv" | "secret" | "preshared" | "psk" | "shared" | "symmetric"
+            )
+        });
+    if !peer {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let bytes = if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        (0..32)
+            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
+            .collect::<Option<Vec<u8>>>()
+    } else if (43..=44).contains(&text.len()) {
+        crate::codec::b64_decode(text)
+    } else {
+        None
+    };
+    bytes.is_some_and(|b| b.len() == 32 && (b[0] & 7 != 0 || b[31] & 0xC0 != 0x40))
 }
 
 /// The name is the last word of a quoted phrase (`"Repeat Password": …`, a translation
@@ -2322,6 +2379,61 @@ examples = ['pass=KVXRTZQMWP']
             );
         }
         assert!(shown_rules(&m, &format!("ClientRequestToken: {uuid}")).is_empty());
+    }
+
+    /// A quoted value that a decoded base64 line ends in before its closing quote is cut short
+    /// (one line of a block wrapped at 76 columns, decoded alone: eval/realworld117's dev part,
+    /// recorded traces); the same value with its closing quote is reported.
+    #[test]
+    fn a_value_cut_short_by_a_decoded_lines_end_is_not_reported() {
+        let m = matcher();
+        let hex = random(32, 117, b"0123456789abcdef");
+        let b64 = |t: &str| crate::codec::b64_encode(t.as_bytes());
+        let cut = format!("Researcher\", \"encryption_key\": \"{}", &hex[..29]);
+        assert!(shown_rules(&m, &format!("      {}", b64(&cut))).is_empty());
+        let whole = format!("Researcher\", \"encryption_key\": \"{hex}\"}}");
+        assert_eq!(
+            shown_rules(&m, &format!("      {}", b64(&whole))),
+            ["generic.key-material-assignment"]
+        );
+    }
+
+    /// A peer's key in a WireGuard configuration or test (`peerKey`, `peer1Key`, `dnsPeer1Key`,
+    /// 32 bytes in base64 or hex) is the peer's public key, unless the bytes are a clamped
+    /// Curve25519 private key or the name says preshared or private (eval/realworld113's dev
+    /// part: netbird's peer public keys).
+    #[test]
+    fn a_peers_public_key_is_not_reported() {
+        let m = matcher();
+        let mut rng = crate::decode::testutil::Rng(0x5eed_2f0c);
+        for round in 0..8 {
+            let mut public = rng.bytes(32);
+            // an X25519 public key is any 32 bytes; keep it unclamped (one in 32 is not)
+            public[0] |= 1;
+            let mut private = rng.bytes(32);
+            private[0] &= 248;
+            private[31] = (private[31] & 127) | 64;
+            let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+            let b64 = crate::codec::b64_encode;
+            let (pb, ph) = (b64(&public), hex(&public));
+            for text in [
+                format!("\tpeerKey: \"{ph}\","),
+                format!("\tpeer{round}Key           = \"{pb}\""),
+                format!("\tdnsPeer1Key      = \"{pb}\""),
+                format!("\tproxyPeerKey = \"{pb}\""),
+            ] {
+                assert!(shown_rules(&m, &text).is_empty(), "{text}");
+            }
+            for text in [
+                format!("\tpeerKey = \"{}\"", b64(&private)),
+                format!("\tpeerKey: \"{}\",", hex(&private)),
+                format!("\tpeerPresharedKey = \"{pb}\""),
+                format!("\tpeerPrivateKey = \"{pb}\""),
+                format!("\tlocalKey = \"{pb}\""),
+            ] {
+                assert!(!shown_rules(&m, &text).is_empty(), "{text}");
+            }
+        }
     }
 
     /// Laravel's application key, in `.env`, compose and phpunit.xml forms (no tool reported it

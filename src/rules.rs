@@ -415,10 +415,12 @@ impl LazyRegex {
         Ok((LazyRegex::unparsed(pattern), secret_group))
     }
 
-    /// `pattern`, not even syntax-checked until it is compiled (built-in rules).
+    /// `pattern`, not even syntax-checked until it is compiled (built-in rules). A leading
+    /// word boundary also holds after a string literal's line-break or tab escape, see
+    /// [`boundary_after_escapes`].
     pub fn unparsed(pattern: &str) -> LazyRegex {
         LazyRegex {
-            pattern: pattern.into(),
+            pattern: boundary_after_escapes(pattern).into(),
             compiled: Arc::default(),
         }
     }
@@ -483,6 +485,19 @@ impl LazyRegex {
     /// the built-in ones, so this only panics on a built-in regex that neither was run on.
     pub fn get(&self) -> &regex::bytes::Regex {
         &self.grouped().0
+    }
+}
+
+/// `pattern` with a leading word boundary (`\bAGE-SECRET-KEY-1…`) that also holds after the
+/// escapes `\n`, `\r` and `\t` of a string literal: in `"# comment\n\nAGE-SECRET-KEY-1…"`
+/// the token follows the letter `n` of an escape, where no word boundary is, though it starts
+/// the line the literal stands for. A match then spans the escape; the secret group does not.
+pub fn boundary_after_escapes(pattern: &str) -> std::borrow::Cow<'_, str> {
+    match pattern.strip_prefix("\\b") {
+        Some(rest) if !rest.starts_with(['+', '*', '?', '{']) => {
+            format!("(?:\\b|\\\\[nrt]){rest}").into()
+        }
+        _ => pattern.into(),
     }
 }
 

@@ -194,3 +194,29 @@ fn rule_regexes_use_ascii_classes_and_fall_back_to_unicode() {
             .is_match("\u{c9}T\u{c9}".as_bytes())
     );
 }
+
+/// A leading word boundary also holds after a string literal's `\n`, `\r` or `\t` escape
+/// (eval/realworld120 dev: an age identity written as `"# comment\n\nAGE-SECRET-KEY-1…"` in a
+/// Go test, which two peers reported and tokenhound did not); the secret group leaves the
+/// escape out, and a letter before the token still is no boundary.
+#[test]
+fn a_leading_word_boundary_holds_after_a_string_escape() {
+    let (re, group) = tokenhound::rules::LazyRegex::parse(r"\b(?P<secret>TOK-[0-9]{4})\b").unwrap();
+    let re = re.compile().unwrap();
+    for (text, want) in [
+        (&br#""a\nTOK-1234\n""#[..], Some(&b"TOK-1234"[..])),
+        (br#""a\tTOK-1234""#, Some(b"TOK-1234")),
+        (br#"x = "\r\nTOK-1234""#, Some(b"TOK-1234")),
+        (b"x TOK-1234", Some(b"TOK-1234")),
+        (br#""a\xTOK-1234""#, None),
+        (b"aTOK-1234", None),
+    ] {
+        let got = re
+            .captures(text)
+            .and_then(|c| c.get(group).map(|m| m.as_bytes()));
+        assert_eq!(got, want, "{}", String::from_utf8_lossy(text));
+    }
+    // only a leading boundary is widened; a pattern without one is left as written
+    assert_eq!(tokenhound::rules::boundary_after_escapes("a\\b"), "a\\b");
+    assert_eq!(tokenhound::rules::boundary_after_escapes("\\b+"), "\\b+");
+}

@@ -72,7 +72,12 @@ pub fn generic_secret_ok(v: &str) -> bool {
         return false;
     }
     let lower = v.to_ascii_lowercase();
-    if has_variable_reference(v) || is_version_spec(v) || is_timestamp(v) || is_namespaced_name(v) {
+    if has_variable_reference(v)
+        || is_version_spec(v)
+        || is_timestamp(v)
+        || is_namespaced_name(v)
+        || is_decimal_number(v)
+    {
         return false;
     }
     // a key, not a value (`apiVersion:` of a template that follows)
@@ -98,6 +103,20 @@ pub fn generic_secret_ok(v: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         && !rest.is_empty()
         && !rest.starts_with('=')
+    {
+        return false;
+    }
+    // a keyword argument passed on after the name (`delenv("SNOWFLAKE_PAT", raising=False)`):
+    // a parameter and a boolean, null or number, not a password
+    if let Some((name, rest)) = v.split_once('=')
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && (matches!(
+            rest.trim_end_matches([')', ',']),
+            "True" | "False" | "None" | "true" | "false" | "null" | "nil"
+        ) || (!rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())))
     {
         return false;
     }
@@ -470,6 +489,9 @@ pub fn key_may_name_secret(key: &str) -> bool {
         // a unique key is a database constraint or a record's identifier (healthchecks'
         // read-only `unique_key`, AfterShip's tracking `unique_token`)
         "unique",
+        // what splits text into a language model's tokens (`tokenizerModel: "gpt-4o"`)
+        "tokenizer",
+        "tokenizers",
     ];
     // keys that name a record, not a secret (`cacheKey`, `sort_key`, S3 `objectKey`): the word
     // right before `key`, so that `lookup_client_secret` and `primaryAccessKey` still name
@@ -533,9 +555,32 @@ pub fn key_may_name_secret(key: &str) -> bool {
     // a version or sync token is a record's concurrency marker or a sync cursor, not a
     // credential: Square's payment `version_token` (optimistic concurrency), the `syncToken`
     // of calendar and contact APIs (where the next incremental sync starts)
+    // … and a cart or checkout token names a shopping cart or a checkout (the `cart_token` and
+    // `checkout_token` of shop-order webhooks), which the shop's API keys act on
     if let [.., q, k] = words.as_slice()
         && k == "token"
-        && matches!(q.as_str(), "version" | "sync")
+        && matches!(q.as_str(), "version" | "sync" | "cart" | "checkout")
+    {
+        return false;
+    }
+    // a language model's token counts and limits (`max_tokens`, `input_cached_tokens`,
+    // `completion_tokens`): numbers of tokens of text, not credentials
+    if let [.., q, k] = words.as_slice()
+        && k == "tokens"
+        && matches!(
+            q.as_str(),
+            "max"
+                | "min"
+                | "input"
+                | "output"
+                | "cached"
+                | "completion"
+                | "prompt"
+                | "total"
+                | "reasoning"
+                | "context"
+                | "new"
+        )
     {
         return false;
     }
@@ -696,6 +741,17 @@ fn is_version_spec(v: &str) -> bool {
         && numeric
             .split('.')
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A number written with a fraction or an exponent (`0.125e-6`, `1.5E+3`, `3.25`): a price,
+/// a rate or a count, as a JSON or code literal.
+fn is_decimal_number(v: &str) -> bool {
+    let t = v.strip_prefix(['-', '+']).unwrap_or(v);
+    t.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && t.contains(['.', 'e', 'E'])
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && t.parse::<f64>().is_ok()
 }
 
 /// A date or time: `2019-03-01T12:00:00Z`, `2019-03-01`, `12:30:00`, or a duration such as
@@ -1171,6 +1227,16 @@ mod tests {
         assert!(!generic_secret_ok("EC-7KJ29384LM0471523"));
         assert!(generic_secret_ok("EC7KJ29384LMq0471523x"));
         assert!(!generic_secret_ok("NODE_ENV=test"));
+        // regression (eval/realworld117 dev): a keyword argument after a Snowflake variable's
+        // name (`monkeypatch.delenv("SNOWFLAKE_PAT", raising=False)`)
+        assert!(!generic_secret_ok("raising=False"));
+        assert!(!generic_secret_ok("max_retries=10"));
+        assert!(generic_secret_ok("pw=Kq7mT2Lq9x"));
+        // regression (eval/realworld118 dev): a price per token in a model catalogue
+        assert!(!generic_secret_ok("0.125e-6"));
+        assert!(!generic_secret_ok("0.0000125"));
+        assert!(!generic_secret_ok("-1.5E+300"));
+        assert!(generic_secret_ok("8e1f03c2d4a7"));
         assert!(generic_secret_ok("Xq7_Lm2=Vn9Kt4"));
         // random hex may be a token (`access_token`); names of digests (`secret_sha`,
         // `token_hash`, `commit`) and identifiers are turned away by `key_may_name_secret`
@@ -1215,6 +1281,14 @@ mod tests {
             // regression (eval/realworld98 dev): PostHog's project token, public by design
             "REACT_APP_POSTHOG_TOKEN",
             "posthogApiKey",
+            // regression (eval/realworld118 dev): a shop order's cart and checkout tokens, a
+            // language model's tokenizer and token counts
+            "cart_token",
+            "checkoutToken",
+            "tokenizerModel",
+            "input_cached_tokens",
+            "max_tokens",
+            "completionTokens",
         ] {
             assert!(!key_may_name_secret(k), "{k}");
         }
@@ -1222,6 +1296,8 @@ mod tests {
         assert!(key_may_name_secret("token_version2_secret"));
         assert!(key_may_name_secret("V2_TOKEN"));
         assert!(key_may_name_secret("POSTHOG_PERSONAL_API_KEY"));
+        assert!(key_may_name_secret("api_tokens"));
+        assert!(key_may_name_secret("cart_api_token"));
         for k in [
             "api_key",
             "SEGMENT_SECRET",

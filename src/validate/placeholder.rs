@@ -38,6 +38,8 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "_fake",
     // redaction markers of log and error reporters (`[Filtered]`, `%5BFiltered%5D`, `***`)
     "[filtered]",
+    // … and of recorded HTTP cassettes' filters (`ya29.FILTERED_ACCESS_TOKEN_XXX`)
+    "filtered_",
     "%5bfiltered%5d",
     "***",
     "[masked]",
@@ -143,7 +145,9 @@ const COUNTING_RUNS: &[&str] = &[
     "abcdefg",
     "1234567890",
     "a1b2c3",
+    "1a2b3c",
     "abc123",
+    "abcd123",
     "xyz789",
 ];
 
@@ -442,6 +446,8 @@ mod tests {
     #[test]
     fn markers_and_self_describing_values_are_made_up() {
         assert!(is_made_up("crwdns1777:0crwdne1777:0"));
+        // regression (eval/realworld117 dev): a recorded cassette's filtered token
+        assert!(is_made_up("ya29.FILTERED_ACCESS_TOKEN_XXX"));
         assert!(is_made_up(
             "my-secret-key-which-should-be-changed-in-production"
         ));
@@ -569,6 +575,9 @@ mod tests {
             "z0123456789",
             // regression (eval/realworld49 dev: a password-policy test's dummy)
             "My-P12345671",
+            // regression (eval/realworld118 dev: typed hex tokens and a docs key's dummy tail)
+            "f31a2b3c4d5e6f7a8b9c0d",
+            "tr_stg_abcd123",
         ] {
             assert!(
                 has_counting_run(v) && is_placeholder(v) && !is_made_up(v),

@@ -32,6 +32,7 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
         && !sample
         && !word_signature
         && !is_dpop_proof(h)
+        && !is_nats_jwt_needing_its_seed(h, p)
         && !sig.is_some_and(|s| signature_misfits_alg(h, s))
         && !sig.is_some_and(|s| signed_with_a_sample_key(secret, s))
 }
@@ -139,6 +140,26 @@ fn is_dpop_proof(header: &str) -> bool {
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .and_then(|v| v.get("typ")?.as_str().map(str::to_ascii_lowercase))
         .is_some_and(|t| t == "dpop+jwt")
+}
+
+/// A NATS JWT (signed with an nkey, `alg: ed25519-nkey` or `ed25519`, claims under `nats`): an
+/// operator's, account's or user's public claims. A NATS server admits a user by its JWT *and*
+/// a nonce signed with the user's nkey seed (a credentials file holds both; the seed is the
+/// secret, `nats.nkey-seed`), so the JWT alone authorises nothing, unless its claims make it a
+/// bearer token (`"bearer_token": true`), which is reported.
+fn is_nats_jwt_needing_its_seed(header: &str, payload: &str) -> bool {
+    let json = |s: &str| {
+        b64url_decode(s).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+    };
+    let nkey_signed = json(header)
+        .and_then(|v| v.get("alg")?.as_str().map(str::to_ascii_lowercase))
+        .is_some_and(|a| a == "ed25519-nkey" || a == "ed25519");
+    nkey_signed
+        && json(payload).is_some_and(|c| {
+            c.get("nats").is_some_and(|n| {
+                n.is_object() && n.get("bearer_token").and_then(|b| b.as_bool()) != Some(true)
+            })
+        })
 }
 
 /// A token made with the Online JWT Builder (jwtbuilder.jamiekurtz.com), whose issuer claim
@@ -630,6 +651,42 @@ mod tests {
     fn jwt_structure() {
         assert!(!jwt_structure_ok("eyJEgdQvegVk1KvJ.eyJEgdQvegVk1KvJ.abc"));
         assert!(jwt_structure_ok("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."));
+    }
+
+    /// A NATS user, account or operator JWT needs its nkey seed to authenticate: not reported,
+    /// unless its claims make it a bearer token (eval/realworld35 dev: user JWTs of the
+    /// credentials files in recorded API responses; NATS documents the seed as the secret).
+    #[test]
+    fn nats_jwts_are_reported_only_as_bearer_tokens() {
+        use crate::decode::testutil::random;
+        let e = |s: &str| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+        };
+        let upper = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let sig = random(86, 35, crate::decode::testutil::ALNUM);
+        for (alg, bearer, reported) in [
+            ("ed25519-nkey", None, false),
+            ("ed25519", Some(false), false),
+            ("ed25519-nkey", Some(true), true),
+        ] {
+            let nats = match bearer {
+                Some(b) => format!(r#"{{"bearer_token":{b},"type":"user","version":2}}"#),
+                None => r#"{"type":"user","version":2}"#.to_string(),
+            };
+            let claims = format!(
+                r#"{{"jti":"{}","iat":1708355559,"iss":"A{}","sub":"U{}","nats":{nats}}}"#,
+                random(52, 36, upper),
+                random(55, 37, upper),
+                random(55, 38, upper)
+            );
+            let token = format!(
+                "{}.{}.{sig}",
+                e(&format!(r#"{{"typ":"JWT","alg":"{alg}"}}"#)),
+                e(&claims)
+            );
+            assert_eq!(jwt_structure_ok(&token), reported, "{alg} {bearer:?}");
+        }
     }
 
     /// Regression (eval/realworld26 dev): a signature segment that is base64 of a word.
