@@ -65,10 +65,16 @@ pub fn generic_secret_ok(v: &str) -> bool {
         || v.starts_with("gAAAAA")
         || v.starts_with("U2FsdGVkX1")
         || is_message_encryptor_ciphertext(v)
+        || is_marked_ciphertext(v)
     {
         return false;
     }
-    if is_code_token(v) || is_host_path(v) || has_run(v, 6) || is_pgp_fingerprint(v) {
+    if is_code_token(v)
+        || is_host_path(v)
+        || has_run(v, 6)
+        || is_pgp_fingerprint(v)
+        || is_hex_of_text(v)
+    {
         return false;
     }
     let lower = v.to_ascii_lowercase();
@@ -743,6 +749,35 @@ fn is_version_spec(v: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// A value its configuration format marks as encrypted, decrypted by the application with a
+/// key kept elsewhere: RabbitMQ's `encrypted:<base64>` (`rabbitmqctl encode`), Jasypt's
+/// `ENC(…)` in Spring properties, Spring Cloud Config's `{cipher}…`. A ciphertext, not the
+/// secret.
+fn is_marked_ciphertext(v: &str) -> bool {
+    ["encrypted:", "ENC(", "{cipher}"]
+        .iter()
+        .any(|m| v.strip_prefix(m).is_some_and(|rest| rest.len() >= 16))
+}
+
+/// Hex digits that spell names (`4B45595F52554C45` is `KEY_RULE`): text of letters, digits and
+/// name separators, mostly letters, as audit logs write fields. An encoded name, not key
+/// material: eight random bytes are all such characters about one time in two million.
+pub(crate) fn is_hex_of_text(v: &str) -> bool {
+    if v.len() < 16 || v.len() % 2 != 0 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
+    let bytes: Vec<u8> = v
+        .as_bytes()
+        .chunks(2)
+        .filter_map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok())
+        .collect();
+    let letters = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    bytes
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || b" _-|.:,/".contains(b))
+        && letters * 5 >= bytes.len() * 3
+}
+
 /// A number written with a fraction or an exponent (`0.125e-6`, `1.5E+3`, `3.25`): a price,
 /// a rate or a count, as a JSON or code literal.
 fn is_decimal_number(v: &str) -> bool {
@@ -1232,6 +1267,20 @@ mod tests {
         assert!(!generic_secret_ok("raising=False"));
         assert!(!generic_secret_ok("max_retries=10"));
         assert!(generic_secret_ok("pw=Kq7mT2Lq9x"));
+        // regression (eval/realworld126 dev): RabbitMQ's encrypted configuration values, and
+        // the other formats' ciphertext marks
+        assert!(!generic_secret_ok(
+            "encrypted:Kq7mT2Lq9xVb4Rn8Wc1Zs5Hd3Jf6Gp0Y"
+        ));
+        assert!(!generic_secret_ok("ENC(Kq7mT2Lq9xVb4Rn8Wc1Zs5Hd3Jf6Gp0Y)"));
+        assert!(!generic_secret_ok(
+            "{cipher}Kq7mT2Lq9xVb4Rn8Wc1Zs5Hd3Jf6Gp0Y"
+        ));
+        // regression (eval/realworld125 dev): hex of two rule names in an audit record's key
+        // field; random hex is still judged as a value
+        assert!(!generic_secret_ok("7465737472756C65317C72756C6532"));
+        assert!(!generic_secret_ok("4b45595f52554c455f4e414d45"));
+        assert!(generic_secret_ok("3efffaad777f5bcd489f4af676e26d87"));
         // regression (eval/realworld118 dev): a price per token in a model catalogue
         assert!(!generic_secret_ok("0.125e-6"));
         assert!(!generic_secret_ok("0.0000125"));

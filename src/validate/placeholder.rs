@@ -145,7 +145,6 @@ const COUNTING_RUNS: &[&str] = &[
     "abcdefg",
     "1234567890",
     "a1b2c3",
-    "1a2b3c",
     "abc123",
     "abcd123",
     "xyz789",
@@ -165,7 +164,22 @@ pub fn is_placeholder(secret: &str) -> bool {
 /// a generic rule it is a placeholder.
 pub fn has_counting_run(secret: &str) -> bool {
     let lower = secret.to_ascii_lowercase();
-    COUNTING_RUNS.iter().any(|s| lower.contains(s)) || has_stepped_run(lower.as_bytes())
+    COUNTING_RUNS.iter().any(|s| lower.contains(s))
+        || has_stepped_run(lower.as_bytes())
+        || has_interleaved_count(lower.as_bytes())
+}
+
+/// Letters and digits taking turns, each counting up by one, three of each: `a1b2c3`, `1a2b3c`,
+/// `a4b5c6` (lower case) — counting typed by hand.
+fn has_interleaved_count(s: &[u8]) -> bool {
+    s.windows(6).any(|w| {
+        let up = |a: u8, b: u8, c: u8| b == a.wrapping_add(1) && c == b.wrapping_add(1);
+        let (e, o) = ([w[0], w[2], w[4]], [w[1], w[3], w[5]]);
+        up(e[0], e[1], e[2])
+            && up(o[0], o[1], o[2])
+            && ((e.iter().all(u8::is_ascii_lowercase) && o.iter().all(u8::is_ascii_digit))
+                || (e.iter().all(u8::is_ascii_digit) && o.iter().all(u8::is_ascii_lowercase)))
+    })
 }
 
 /// Three or more groups of one repeated letter or digit, each as long as the others (two or
@@ -578,6 +592,8 @@ mod tests {
             // regression (eval/realworld118 dev: typed hex tokens and a docs key's dummy tail)
             "f31a2b3c4d5e6f7a8b9c0d",
             "tr_stg_abcd123",
+            // regression (eval/realworld123 dev: a made-up Splunk token ending in a count)
+            "58a7c8d6-4e2f-4c1b-9a3d-7e6f5a4b5c6",
         ] {
             assert!(
                 has_counting_run(v) && is_placeholder(v) && !is_made_up(v),
