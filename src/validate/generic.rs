@@ -760,8 +760,10 @@ fn is_marked_ciphertext(v: &str) -> bool {
 }
 
 /// Hex digits that spell names (`4B45595F52554C45` is `KEY_RULE`): text of letters, digits and
-/// name separators, mostly letters, as audit logs write fields. An encoded name, not key
-/// material: eight random bytes are all such characters about one time in two million.
+/// name separators (control bytes included: the Linux audit log hex-encodes a rule's keys
+/// joined by `\x01`), half of them letters or more. An encoded name, not key material: sixteen
+/// random bytes (a 128-bit key) are such text about one time in five million (eight bytes, the
+/// shortest value judged, about one in 2,500).
 pub(crate) fn is_hex_of_text(v: &str) -> bool {
     if v.len() < 16 || v.len() % 2 != 0 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
         return false;
@@ -774,8 +776,8 @@ pub(crate) fn is_hex_of_text(v: &str) -> bool {
     let letters = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
     bytes
         .iter()
-        .all(|b| b.is_ascii_alphanumeric() || b" _-|.:,/".contains(b))
-        && letters * 5 >= bytes.len() * 3
+        .all(|b| b.is_ascii_alphanumeric() || b" _-|.:,/".contains(b) || (1..0x20).contains(b))
+        && letters * 2 >= bytes.len()
 }
 
 /// A number written with a fraction or an exponent (`0.125e-6`, `1.5E+3`, `3.25`): a price,
@@ -1280,6 +1282,7 @@ mod tests {
         // field; random hex is still judged as a value
         assert!(!generic_secret_ok("7465737472756C65317C72756C6532"));
         assert!(!generic_secret_ok("4b45595f52554c455f4e414d45"));
+        assert!(!generic_secret_ok("6B65795F31016B65795F32"));
         assert!(generic_secret_ok("3efffaad777f5bcd489f4af676e26d87"));
         // regression (eval/realworld118 dev): a price per token in a model catalogue
         assert!(!generic_secret_ok("0.125e-6"));

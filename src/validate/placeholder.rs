@@ -501,6 +501,8 @@ mod tests {
     #[test]
     fn placeholders() {
         assert!(is_placeholder("AKIAIOSFODNN7EXAMPLE"));
+        // regression (eval/realworld131 dev): NIST's AES test-vector key in documentation
+        assert!(is_made_up("2b7e151628aed2a6abf7158809cf4f3c"));
         assert!(is_placeholder("&lt;YOURPASSWROD&gt;"));
         assert!(is_placeholder(
             "px-api-a1b2c3d4-e5f6-g7h8-i8j0-k0l3m3n4o0p5"
