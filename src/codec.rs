@@ -72,6 +72,17 @@ pub fn b64_decode(s: &str) -> Option<Vec<u8>> {
         .or_else(|| b64url_decode(s))
 }
 
+/// Decode hexadecimal text (either case, an even number of digits); `None` for anything else.
+pub fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    s.as_bytes()
+        .chunks(2)
+        .map(|p| Some((hex_val(p[0])? * 16 + hex_val(p[1])?) as u8))
+        .collect()
+}
+
 /// The value of a hexadecimal digit.
 pub(crate) fn hex_val(b: u8) -> Option<u32> {
     (b as char).to_digit(16)
@@ -212,4 +223,17 @@ pub fn b64_decode_prefix(s: &str) -> Option<Vec<u8>> {
 /// Standard base64 with padding.
 pub fn b64_encode(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_decodes_either_case_and_refuses_odd_or_foreign_text() {
+        assert_eq!(hex_decode("00fFa0"), Some(vec![0, 255, 160]));
+        assert_eq!(hex_decode(""), Some(vec![]));
+        assert_eq!(hex_decode("abc"), None);
+        assert_eq!(hex_decode("zz"), None);
+    }
 }

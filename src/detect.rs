@@ -575,9 +575,7 @@ fn is_peer_public_key(name: &str, value: &[u8]) -> bool {
         return false;
     };
     let bytes = if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        (0..32)
-            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
-            .collect::<Option<Vec<u8>>>()
+        crate::codec::hex_decode(text)
     } else if (43..=44).contains(&text.len()) {
         crate::codec::b64_decode(text)
     } else {

@@ -74,6 +74,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
         || has_run(v, 6)
         || is_pgp_fingerprint(v)
         || is_hex_of_text(v)
+        || is_mixed_case_hex(v)
     {
         return false;
     }
@@ -124,6 +125,9 @@ pub fn generic_secret_ok(v: &str) -> bool {
             "True" | "False" | "None" | "true" | "false" | "null" | "nil"
         ) || (!rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())))
     {
+        return false;
+    }
+    if is_connection_string_field(v) {
         return false;
     }
     // a query string (`?sv=2023-01-01&sig=…`): its parameters are judged by the rules of what
@@ -759,20 +763,52 @@ fn is_marked_ciphertext(v: &str) -> bool {
         .any(|m| v.strip_prefix(m).is_some_and(|rest| rest.len() >= 16))
 }
 
+/// Hex digits whose letters take either case at random (`9fA3c0E1…`, a quarter of them or more
+/// in the rarer case): no encoder writes hex so, and random base64 or alphanumeric text keeps to
+/// the hex letters one time in millions (sixteen characters) or far less; such a value was
+/// generated from a pattern (`[a-fA-F0-9]{64}` in an API schema, a mock-data tool), not issued.
+/// A digest with a letter or two raised for a password policy (`E4596f8b…Bc3a…`) is a password.
+fn is_mixed_case_hex(v: &str) -> bool {
+    let lower = v.bytes().filter(|b| (b'a'..=b'f').contains(b)).count();
+    let upper = v.bytes().filter(|b| (b'A'..=b'F').contains(b)).count();
+    let rarer = lower.min(upper);
+    v.len() >= 16
+        && v.bytes().all(|b| b.is_ascii_hexdigit())
+        && rarer >= 3
+        && rarer * 4 >= lower + upper
+}
+
+/// The next field of a libpq-style connection string (`password= dbname=testDB`): after an
+/// empty value, a keyword of the connection string and its value, not a password.
+fn is_connection_string_field(v: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "dbname",
+        "host",
+        "hostaddr",
+        "port",
+        "user",
+        "sslmode",
+        "sslcert",
+        "sslkey",
+        "sslrootcert",
+        "connect_timeout",
+        "application_name",
+        "options",
+        "search_path",
+    ];
+    v.split_once('=')
+        .is_some_and(|(k, _)| KEYWORDS.contains(&k.to_ascii_lowercase().as_str()))
+}
+
 /// Hex digits that spell names (`4B45595F52554C45` is `KEY_RULE`): text of letters, digits and
 /// name separators (control bytes included: the Linux audit log hex-encodes a rule's keys
 /// joined by `\x01`), half of them letters or more. An encoded name, not key material: sixteen
 /// random bytes (a 128-bit key) are such text about one time in five million (eight bytes, the
 /// shortest value judged, about one in 2,500).
 pub(crate) fn is_hex_of_text(v: &str) -> bool {
-    if v.len() < 16 || v.len() % 2 != 0 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let Some(bytes) = crate::codec::hex_decode(v).filter(|_| v.len() >= 16) else {
         return false;
-    }
-    let bytes: Vec<u8> = v
-        .as_bytes()
-        .chunks(2)
-        .filter_map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok())
-        .collect();
+    };
     let letters = bytes.iter().filter(|b| b.is_ascii_alphabetic()).count();
     bytes
         .iter()
@@ -1284,6 +1320,18 @@ mod tests {
         assert!(!generic_secret_ok("4b45595f52554c455f4e414d45"));
         assert!(!generic_secret_ok("6B65795F31016B65795F32"));
         assert!(generic_secret_ok("3efffaad777f5bcd489f4af676e26d87"));
+        // regression (eval/realworld139 dev): content hashes generated from a schema's hex
+        // pattern, in both cases; one-case hex is still judged as a value
+        assert!(!generic_secret_ok(
+            "9fA3c0E1b7D24a6Ce8F05b1A3d9C7e2F4a6B8c0D1e3F5a7B9c1D3e5F7a9B1c3D"
+        ));
+        assert!(generic_secret_ok("9fa3c0e1b7d24a6ce8f05b1a3d9c7e2f"));
+        // regression (eval/realworld13 dev): a digest with two letters raised for a password
+        // policy is a test user's password
+        assert!(generic_secret_ok("E4596f8be406Bc3a14a4ccdb1df80587"));
+        // regression (eval/realworld138 dev): the field after an empty password in a libpq
+        // connection string
+        assert!(!generic_secret_ok("dbname=testDB"));
         // regression (eval/realworld118 dev): a price per token in a model catalogue
         assert!(!generic_secret_ok("0.125e-6"));
         assert!(!generic_secret_ok("0.0000125"));
