@@ -74,7 +74,6 @@ pub fn generic_secret_ok(v: &str) -> bool {
         || has_run(v, 6)
         || is_pgp_fingerprint(v)
         || is_hex_of_text(v)
-        || is_mixed_case_hex(v)
     {
         return false;
     }
@@ -768,7 +767,9 @@ fn is_marked_ciphertext(v: &str) -> bool {
 /// the hex letters one time in millions (sixteen characters) or far less; such a value was
 /// generated from a pattern (`[a-fA-F0-9]{64}` in an API schema, a mock-data tool), not issued.
 /// A digest with a letter or two raised for a password policy (`E4596f8b…Bc3a…`) is a password.
-fn is_mixed_case_hex(v: &str) -> bool {
+/// Judged for generic rules only ([`crate::detect`]): next to a provider's name, a value of the
+/// provider's length is reported whatever its case.
+pub(crate) fn is_mixed_case_hex(v: &str) -> bool {
     let lower = v.bytes().filter(|b| (b'a'..=b'f').contains(b)).count();
     let upper = v.bytes().filter(|b| (b'A'..=b'F').contains(b)).count();
     let rarer = lower.min(upper);
@@ -1321,14 +1322,14 @@ mod tests {
         assert!(!generic_secret_ok("6B65795F31016B65795F32"));
         assert!(generic_secret_ok("3efffaad777f5bcd489f4af676e26d87"));
         // regression (eval/realworld139 dev): content hashes generated from a schema's hex
-        // pattern, in both cases; one-case hex is still judged as a value
-        assert!(!generic_secret_ok(
+        // pattern, in both cases; one-case hex is not
+        assert!(is_mixed_case_hex(
             "9fA3c0E1b7D24a6Ce8F05b1A3d9C7e2F4a6B8c0D1e3F5a7B9c1D3e5F7a9B1c3D"
         ));
-        assert!(generic_secret_ok("9fa3c0e1b7d24a6ce8f05b1a3d9c7e2f"));
+        assert!(!is_mixed_case_hex("9fa3c0e1b7d24a6ce8f05b1a3d9c7e2f"));
         // regression (eval/realworld13 dev): a digest with two letters raised for a password
         // policy is a test user's password
-        assert!(generic_secret_ok("E4596f8be406Bc3a14a4ccdb1df80587"));
+        assert!(!is_mixed_case_hex("E4596f8be406Bc3a14a4ccdb1df80587"));
         // regression (eval/realworld138 dev): the field after an empty password in a libpq
         // connection string
         assert!(!generic_secret_ok("dbname=testDB"));
