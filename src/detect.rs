@@ -2406,9 +2406,9 @@ examples = ['pass=KVXRTZQMWP']
     }
 
     /// Hex whose letters take either case at random was generated from a pattern: not reported
-    /// by a generic rule (eval/realworld139 dev: screenshot keys in Postman test data), while a
-    /// provider-keyed rule still reports its provider's value (a made-up peers-corpus example
-    /// shape), and one-case hex under the same name is reported.
+    /// by a generic rule (eval/realworld139 dev: screenshot keys in Postman test data); one-case
+    /// hex under the same name is reported. (Provider-keyed rules are not asked: the peers
+    /// corpus's Box and Twilio examples of that shape are found.)
     #[test]
     fn mixed_case_hex_is_a_generated_value_for_generic_rules_only() {
         let m = matcher();
