@@ -565,10 +565,15 @@ pub fn key_may_name_secret(key: &str) -> bool {
     // credential: Square's payment `version_token` (optimistic concurrency), the `syncToken`
     // of calendar and contact APIs (where the next incremental sync starts)
     // … and a cart or checkout token names a shopping cart or a checkout (the `cart_token` and
-    // `checkout_token` of shop-order webhooks), which the shop's API keys act on
+    // `checkout_token` of shop-order webhooks), which the shop's API keys act on; a reply token
+    // is the handle a messaging webhook event carries for answering that one event (LINE's
+    // `replyToken`, valid a minute and only with the channel's access token)
     if let [.., q, k] = words.as_slice()
         && k == "token"
-        && matches!(q.as_str(), "version" | "sync" | "cart" | "checkout")
+        && matches!(
+            q.as_str(),
+            "version" | "sync" | "cart" | "checkout" | "reply"
+        )
     {
         return false;
     }
@@ -1386,6 +1391,8 @@ mod tests {
             // language model's tokenizer and token counts
             "cart_token",
             "checkoutToken",
+            // regression (eval/realworld133 dev): a LINE webhook event's reply token
+            "replyToken",
             "tokenizerModel",
             "input_cached_tokens",
             "max_tokens",
