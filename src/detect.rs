@@ -583,7 +583,7 @@ fn is_peer_public_key(name: &str, value: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(value) else {
         return false;
     };
-    let bytes = if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let bytes = if text.len() == 64 {
         crate::codec::hex_decode(text)
     } else if (43..=44).contains(&text.len()) {
         crate::codec::b64_decode(text)
