@@ -22,8 +22,8 @@ Everything is driven by the rules' own data, nothing by any corpus:
    examples share at a position, kept in place; drawn again until it matches the rule's own
    `secret` group, so a base58 key gets no 0/O/I/l). These are random, never-issued values, never real secrets.
 4. The value is embedded in ~20 ordinary contexts (Go, Python, JS/TS, JSON, Java/Kotlin, Ruby,
-   PHP, shell/.env, YAML nested under the provider, TOML, HCL, Dockerfile, XML config, curl
-   header) naming the provider the way code does (camelCase, snake, kebab, upper, nested block),
+   PHP, shell/.env, YAML nested under the provider, TOML, HCL, Dockerfile, XML config and
+   elements, Android string resources, curl header) naming the provider the way code does (camelCase, snake, kebab, upper, nested block),
    one file per (rule, context), and the release binary scans them all (`--format json
    --show-secrets`, default confidence).
 5. A context is *detected* when a finding's secret is the generated value; *own* when the
@@ -100,6 +100,8 @@ CONTEXTS = [
     ("hcl-provider", "main.tf", 'provider "{bs}" {\n  {ks} = "{v}"\n}\n', "own", False),
     ("dockerfile-env", "Dockerfile", "FROM alpine:3.19\nENV {bu}_{ku} {v}\n", "own", False),
     ("xml-appsettings", "app.config", '<appSettings>\n  <add key="{bp}{kc}" value="{v}" />\n</appSettings>\n', "own", False),
+    ("xml-element", "settings.xml", "<settings>\n  <{bc}{kc}>{v}</{bc}{kc}>\n</settings>\n", "own", False),
+    ("android-string", "strings.xml", '<resources>\n    <string name="{bs}_{ks}">{v}</string>\n</resources>\n', "own", False),
     ("curl-header", "call.sh", 'curl -H "X-{bh}-{kh}: {v}" https://example.net/v1/items\n', "key", False),
     ("curl-user", "login.sh", "curl -u {v}: https://api.{bl}.com/v1/account\n", "own", True),
     ("ctor-arg", "client.py", 'client = {bp}Client("{v}")\n', "own", True),
