@@ -488,17 +488,43 @@ impl LazyRegex {
     }
 }
 
-/// `pattern` with a leading word boundary (`\bAGE-SECRET-KEY-1…`) that also holds after the
-/// escapes `\n`, `\r` and `\t` of a string literal: in `"# comment\n\nAGE-SECRET-KEY-1…"`
-/// the token follows the letter `n` of an escape, where no word boundary is, though it starts
-/// the line the literal stands for. A match then spans the escape; the secret group does not.
+/// `pattern` with a leading token boundary that also holds after the escapes `\n`, `\r` and
+/// `\t` of a string literal and after a percent-encoded quote (`%22`, `%27`): in
+/// `"# comment\n\nAGE-SECRET-KEY-1…"` the token follows the letter `n` of an escape, and in
+/// `?state=%7B%22token%22%3A%22ghp_…%22%7D` (JSON in a query string) the digit `2` of `%22`,
+/// where no boundary is, though it starts the line or the string the escape stands for. A match
+/// then spans the escape; the secret group does not.
+///
+/// The leading boundaries widened (after a flag group such as `(?i)`, kept in front): `\b`,
+/// `(?-u:\b)`, and `(?:^|[^…])` whose class leaves out ASCII letters and digits.
 pub fn boundary_after_escapes(pattern: &str) -> std::borrow::Cow<'_, str> {
-    match pattern.strip_prefix("\\b") {
-        Some(rest) if !rest.starts_with(['+', '*', '?', '{']) => {
-            format!("(?:\\b|\\\\[nrt]){rest}").into()
-        }
-        _ => pattern.into(),
-    }
+    const ESCAPES: &str = "|\\\\[nrt]|%2[27]";
+    let quantified = |rest: &str| rest.starts_with(['+', '*', '?', '{']);
+    // a leading flag group, `(?i)` or `(?m)`, not a group with a colon
+    let flags_end = pattern
+        .strip_prefix("(?")
+        .and_then(|r| {
+            r.find(')')
+                .filter(|&i| r[..i].bytes().all(|b| b.is_ascii_alphabetic() || b == b'-'))
+        })
+        .map_or(0, |i| i + 3);
+    let (flags, body) = pattern.split_at(flags_end);
+    let widened = if let Some(rest) = body.strip_prefix("\\b") {
+        (!quantified(rest)).then(|| format!("{flags}(?:\\b{ESCAPES}){rest}"))
+    } else if let Some(rest) = body.strip_prefix("(?-u:\\b)") {
+        (!quantified(rest)).then(|| format!("{flags}(?:(?-u:\\b){ESCAPES}){rest}"))
+    } else if let Some(class_and_rest) = body.strip_prefix("(?:^|[^") {
+        class_and_rest.find("])").and_then(|end| {
+            let class = &class_and_rest[..end];
+            let rest = &class_and_rest[end + 2..];
+            let letters_digits = ["A-Z", "a-z", "0-9"].iter().all(|r| class.contains(r));
+            (letters_digits && !quantified(rest))
+                .then(|| format!("{flags}(?:^|[^{class}]{ESCAPES}){rest}"))
+        })
+    } else {
+        None
+    };
+    widened.map_or(pattern.into(), Into::into)
 }
 
 /// The capture groups of `ast` (index and name), in order.

@@ -219,4 +219,43 @@ fn a_leading_word_boundary_holds_after_a_string_escape() {
     // only a leading boundary is widened; a pattern without one is left as written
     assert_eq!(tokenhound::rules::boundary_after_escapes("a\\b"), "a\\b");
     assert_eq!(tokenhound::rules::boundary_after_escapes("\\b+"), "\\b+");
+    assert_eq!(
+        tokenhound::rules::boundary_after_escapes("(?:^|[^_])x"),
+        "(?:^|[^_])x"
+    );
+}
+
+/// The leading boundary of a token also holds after a percent-encoded quote (`%22`, `%27`: JSON
+/// or a quoted value inside a URL's query), in each way rules write it: `\b`, `(?-u:\b)`,
+/// `(?:^|[^A-Za-z0-9…])`, after a flag group; a digit or letter before the token is still no
+/// boundary, and the secret group leaves the escape out.
+#[test]
+fn a_leading_boundary_holds_after_a_percent_encoded_quote() {
+    for pattern in [
+        r"\b(?P<secret>TOK-[0-9]{4})\b",
+        r"(?-u:\b)(?P<secret>TOK-[0-9]{4})\b",
+        r"(?:^|[^A-Za-z0-9_\-])(?P<secret>TOK-[0-9]{4})(?:[^0-9]|$)",
+        r"(?m)(?:^|[^0-9A-Za-z])(?P<secret>TOK-[0-9]{4})(?:[^0-9]|$)",
+        r"(?i)\b(?P<secret>TOK-[0-9]{4})\b",
+    ] {
+        let (re, group) = tokenhound::rules::LazyRegex::parse(pattern).unwrap();
+        let re = re.compile().unwrap();
+        for (text, want) in [
+            (
+                &b"?state=%7B%22token%22%3A%22TOK-1234%22%7D"[..],
+                Some(&b"TOK-1234"[..]),
+            ),
+            (b"q=%27TOK-1234%27", Some(b"TOK-1234")),
+            (br#""a\nTOK-1234""#, Some(b"TOK-1234")),
+            (b"x TOK-1234", Some(b"TOK-1234")),
+            (b"%2TOK-1234", None),
+            (b"%23TOK-1234", None),
+            (b"aTOK-1234", None),
+        ] {
+            let got = re
+                .captures(text)
+                .and_then(|c| c.get(group).map(|m| m.as_bytes()));
+            assert_eq!(got, want, "{pattern} {}", String::from_utf8_lossy(text));
+        }
+    }
 }
