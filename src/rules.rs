@@ -489,16 +489,17 @@ impl LazyRegex {
 }
 
 /// `pattern` with a leading token boundary that also holds after the escapes `\n`, `\r` and
-/// `\t` of a string literal and after a percent-encoded quote (`%22`, `%27`): in
-/// `"# comment\n\nAGE-SECRET-KEY-1…"` the token follows the letter `n` of an escape, and in
-/// `?state=%7B%22token%22%3A%22ghp_…%22%7D` (JSON in a query string) the digit `2` of `%22`,
-/// where no boundary is, though it starts the line or the string the escape stands for. A match
-/// then spans the escape; the secret group does not.
+/// `\t` of a string literal and after a percent-escape of ASCII punctuation or space (`%22`,
+/// `%3A`, `%2C`…): in `"# comment\n\nAGE-SECRET-KEY-1…"` the token follows the letter `n` of an
+/// escape, and in `?state=%7B%22token%22%3A%22ghp_…%22%7D` (JSON in a query string) the digit
+/// `2` of `%22`, where no boundary is, though it starts the line or the string the escape stands
+/// for. A match then spans the escape; the secret group does not.
 ///
 /// The leading boundaries widened (after a flag group such as `(?i)`, kept in front): `\b`,
 /// `(?-u:\b)`, and `(?:^|[^…])` whose class leaves out ASCII letters and digits.
 pub fn boundary_after_escapes(pattern: &str) -> std::borrow::Cow<'_, str> {
-    const ESCAPES: &str = "|\\\\[nrt]|%2[27]";
+    // a string escape; a percent-escape of ASCII punctuation or space (`%22`, `%3A`, `%2C`, `%5B`…)
+    const ESCAPES: &str = "|\\\\[nrt]|%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])";
     let quantified = |rest: &str| rest.starts_with(['+', '*', '?', '{']);
     // a leading flag group, `(?i)` or `(?m)`, not a group with a colon
     let flags_end = pattern

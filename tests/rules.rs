@@ -225,12 +225,13 @@ fn a_leading_word_boundary_holds_after_a_string_escape() {
     );
 }
 
-/// The leading boundary of a token also holds after a percent-encoded quote (`%22`, `%27`: JSON
-/// or a quoted value inside a URL's query), in each way rules write it: `\b`, `(?-u:\b)`,
-/// `(?:^|[^A-Za-z0-9…])`, after a flag group; a digit or letter before the token is still no
-/// boundary, and the secret group leaves the escape out.
+/// The leading boundary of a token also holds after a percent-escape of ASCII punctuation (`%22`,
+/// `%3A`, `%2C`: JSON or a list inside a URL's query), in each way rules write it: `\b`,
+/// `(?-u:\b)`, `(?:^|[^A-Za-z0-9…])`, after a flag group; a digit or letter before the token, or
+/// the escape of one (`%41`, `%7a`), is still no boundary, and the secret group leaves the escape
+/// out.
 #[test]
-fn a_leading_boundary_holds_after_a_percent_encoded_quote() {
+fn a_leading_boundary_holds_after_a_percent_escape_of_punctuation() {
     for pattern in [
         r"\b(?P<secret>TOK-[0-9]{4})\b",
         r"(?-u:\b)(?P<secret>TOK-[0-9]{4})\b",
@@ -248,8 +249,12 @@ fn a_leading_boundary_holds_after_a_percent_encoded_quote() {
             (b"q=%27TOK-1234%27", Some(b"TOK-1234")),
             (br#""a\nTOK-1234""#, Some(b"TOK-1234")),
             (b"x TOK-1234", Some(b"TOK-1234")),
+            (b"q=token%3ATOK-1234&r=1", Some(b"TOK-1234")),
+            (b"q=a%2CTOK-1234", Some(b"TOK-1234")),
+            (b"q=%5BTOK-1234%5D", Some(b"TOK-1234")),
             (b"%2TOK-1234", None),
-            (b"%23TOK-1234", None),
+            (b"%41TOK-1234", None),
+            (b"%7aTOK-1234", None),
             (b"aTOK-1234", None),
         ] {
             let got = re
