@@ -986,13 +986,8 @@ mod tests {
     /// against a byte-by-byte walk).
     #[test]
     fn long_runs_reports_every_run_that_may_decode_with_its_class_across_block_edges() {
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testutil::rng(0x2545_f491_4f6c_dd1d);
+        let mut next = |n: usize| rng(n as u64) as usize;
         let alphabets: [&[u8]; 6] = [
             b"abcdefghijklmnopqrstuvwxyz_-",
             b"0123456789abcdef",
