@@ -416,11 +416,13 @@ impl LazyRegex {
     }
 
     /// `pattern`, not even syntax-checked until it is compiled (built-in rules). A leading
-    /// word boundary also holds after a string literal's line-break or tab escape, see
-    /// [`boundary_after_escapes`].
+    /// token boundary also holds after a string escape or a percent-escape, see
+    /// [`boundary_after_escapes`], and a trailing one before a sentence's last period, see
+    /// [`boundary_before_a_full_stop`].
     pub fn unparsed(pattern: &str) -> LazyRegex {
+        let pattern = boundary_after_escapes(pattern);
         LazyRegex {
-            pattern: boundary_after_escapes(pattern).into(),
+            pattern: boundary_before_a_full_stop(&pattern).into_owned().into(),
             compiled: Arc::default(),
         }
     }
@@ -526,6 +528,25 @@ pub fn boundary_after_escapes(pattern: &str) -> std::borrow::Cow<'_, str> {
         None
     };
     widened.map_or(pattern.into(), Into::into)
+}
+
+/// `pattern` with a trailing token boundary `(?:[^…]|$)` whose class leaves out `.` (a token
+/// format with dots in it, `glpat-….01.…`, `hvs.…`, or a value that must not be the head of a
+/// dotted name) that also holds before a period ending a sentence, a `.` followed by white
+/// space or the end: `use the token glpat-… .` The period stays out of the match.
+pub fn boundary_before_a_full_stop(pattern: &str) -> std::borrow::Cow<'_, str> {
+    let Some(head) = pattern.strip_suffix("]|$)") else {
+        return pattern.into();
+    };
+    match head.rfind("(?:[^") {
+        Some(open)
+            if !head[open + 5..].contains(['(', ')', '[', ']'])
+                && head[open + 5..].contains('.') =>
+        {
+            format!("{head}]|\\.(?:\\s|$)|$)").into()
+        }
+        _ => pattern.into(),
+    }
 }
 
 /// The capture groups of `ast` (index and name), in order.

@@ -264,3 +264,42 @@ fn a_leading_boundary_holds_after_a_percent_escape_of_punctuation() {
         }
     }
 }
+
+/// A trailing boundary whose class leaves out `.` also holds before a period that ends a
+/// sentence (white space or the end after it), not before one inside a dotted name; patterns
+/// without such a boundary are left as written.
+#[test]
+fn a_trailing_boundary_holds_before_a_full_stop() {
+    let pattern = r"\b(?P<secret>hvs\.[A-Za-z0-9]{8,20})(?:[^A-Za-z0-9_\-.]|$)";
+    let (re, group) = tokenhound::rules::LazyRegex::parse(pattern).unwrap();
+    let re = re.compile().unwrap();
+    for (text, want) in [
+        (
+            &b"use the token hvs.abcdEFGH1234. Then restart."[..],
+            Some(&b"hvs.abcdEFGH1234"[..]),
+        ),
+        (
+            b"use the token hvs.abcdEFGH1234.",
+            Some(b"hvs.abcdEFGH1234"),
+        ),
+        (b"token: hvs.abcdEFGH1234.\n", Some(b"hvs.abcdEFGH1234")),
+        (b"token: hvs.abcdEFGH1234\n", Some(b"hvs.abcdEFGH1234")),
+        (b"hvs.abcdEFGH1234.example.com", None),
+        (b"hvs.abcdEFGH1234.x", None),
+    ] {
+        let got = re
+            .captures(text)
+            .and_then(|c| c.get(group).map(|m| m.as_bytes()));
+        assert_eq!(got, want, "{}", String::from_utf8_lossy(text));
+    }
+    for unchanged in [
+        r"(?P<secret>x{4})\b",
+        r"(?P<secret>x{4})(?:[^a-z]|$)",
+        "a|$)",
+    ] {
+        assert_eq!(
+            tokenhound::rules::boundary_before_a_full_stop(unchanged),
+            unchanged
+        );
+    }
+}
