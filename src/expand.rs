@@ -200,6 +200,7 @@ pub fn decoded_views(data: &[u8]) -> Vec<DecodedView> {
 }
 
 /// What [`long_runs`] knows of 64 bytes of a chunk: bit `i` of each mask is about byte `i`.
+#[derive(Default)]
 struct BlockMasks {
     /// a byte of either base64 alphabet
     b64: u64,
@@ -216,12 +217,7 @@ impl BlockMasks {
     /// on AArch64, through `wide`): every byte of a chunk is classified, and a table read per
     /// byte costs five times as much.
     fn of_block(block: &[u8; 64]) -> BlockMasks {
-        let mut m = BlockMasks {
-            b64: 0,
-            not_wordy: 0,
-            not_hex: 0,
-            pad: 0,
-        };
+        let mut m = BlockMasks::default();
         for (k, part) in block.chunks_exact(16).enumerate() {
             let (b64, not_wordy, not_hex, pad) = classify16(part);
             m.b64 |= b64 << (16 * k);
@@ -234,12 +230,7 @@ impl BlockMasks {
 
     /// The masks of a block shorter than 64 bytes (a chunk's last), from [`B64_CLASS`].
     fn of_tail(block: &[u8]) -> BlockMasks {
-        let mut m = BlockMasks {
-            b64: 0,
-            not_wordy: 0,
-            not_hex: 0,
-            pad: 0,
-        };
+        let mut m = BlockMasks::default();
         for (k, &b) in block.iter().enumerate() {
             let c = B64_CLASS[b as usize];
             m.b64 |= u64::from(c & B64 != 0) << k;
@@ -266,19 +257,13 @@ impl BlockMasks {
     }
 }
 
-/// Bits `from..to` of a block (`from < to <= 64`).
+/// Bits `from..to` of a block (`from <= to <= 64`; none when they are equal).
 fn bit_range(from: usize, to: usize) -> u64 {
-    let ones = if to - from == 64 {
-        !0
-    } else {
-        (1u64 << (to - from)) - 1
-    };
-    ones << from
-}
-
-/// Bits `from..to` of a block (empty when `to <= from`; `to <= 64`).
-fn bit_span(from: usize, to: usize) -> u64 {
-    if to <= from { 0 } else { bit_range(from, to) }
+    match to - from {
+        0 => 0,
+        64 => !0,
+        n => ((1u64 << n) - 1) << from,
+    }
 }
 
 /// [`BlockMasks`] of 16 bytes: base64 bytes, those that are not wordy, those that are not hex,
@@ -289,8 +274,9 @@ fn classify16(part: &[u8]) -> (u64, u64, u64, u64) {
     let x = i8x16::from(bytes);
     // `a`..=`z` after folding case; `a`..=`f`; `0`..=`9`
     let folded = x | i8x16::splat(0x20);
-    let letter = (folded + i8x16::splat((128 - b'a') as i8)).cmp_lt(i8x16::splat(-128 + 26));
-    let hex_letter = (folded + i8x16::splat((128 - b'a') as i8)).cmp_lt(i8x16::splat(-128 + 6));
+    let from_a = folded + i8x16::splat((128 - b'a') as i8);
+    let letter = from_a.cmp_lt(i8x16::splat(-128 + 26));
+    let hex_letter = from_a.cmp_lt(i8x16::splat(-128 + 6));
     let digit = (x + i8x16::splat((128 - b'0') as i8)).cmp_lt(i8x16::splat(-128 + 10));
     let eq = |c: u8| x.cmp_eq(i8x16::splat(c as i8));
     let plus_slash = eq(b'+') | eq(b'/');
@@ -330,11 +316,7 @@ fn long_runs(data: &[u8], mut each: impl FnMut(usize, usize, u8)) {
         let mut done = 0usize;
         if let Some((s, class)) = carry.take() {
             let ones = ((!m).trailing_zeros() as usize).min(l);
-            let class = if ones > 0 {
-                class | masks.class(bit_range(0, ones))
-            } else {
-                class
-            };
+            let class = class | masks.class(bit_range(0, ones));
             if ones == l && !last {
                 carry = Some((s, class));
                 bs += l;
@@ -355,10 +337,10 @@ fn long_runs(data: &[u8], mut each: impl FnMut(usize, usize, u8)) {
             let after_not_hex = m.wrapping_add(masks.not_hex) & outside;
             let after_padded = masks.pad & (m << 1);
             let mut ends =
-                ((after_not_wordy & after_not_hex) | after_padded) & bit_span(done + 1, l);
+                ((after_not_wordy & after_not_hex) | after_padded) & bit_range(done + 1, l);
             // where the run ending before bit `e` starts
             let run_start = |e: usize| {
-                let below = outside & bit_span(0, e);
+                let below = outside & bit_range(0, e);
                 if below == 0 {
                     0
                 } else {
