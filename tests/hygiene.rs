@@ -359,3 +359,52 @@ fn human_report_and_decode_show_the_facts_behind_the_verdict() {
         "{out}"
     );
 }
+
+/// Regression (eval/realworld141 dev, Dendrite's config test): a Matrix homeserver signing key
+/// (`MATRIX PRIVATE KEY`, a `Key-ID` header, a 32-byte seed) and a Nebula host key are found
+/// by `private-key.pem-labeled`, their kind read from the label, and flagged unencrypted; the
+/// DER rule does not report them twice.
+#[test]
+fn labeled_pem_keys_are_found_with_their_kind() {
+    let mut g = Gen::new(141);
+    let b64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let seed = format!("{}=", g.pick(43, b64));
+    let f = Fixture::new();
+    f.write(
+        "config_test.go",
+        format!(
+            "const testKey = `\n-----BEGIN MATRIX PRIVATE KEY-----\nKey-ID: ` + testKeyID + `\n{seed}\n-----END MATRIX PRIVATE KEY-----\n`\n"
+        ),
+    );
+    let host = format!("{}==", g.pick(86, b64));
+    f.write(
+        "host.key",
+        format!(
+            "-----BEGIN NEBULA ED25519 PRIVATE KEY-----\n{}\n{}\n-----END NEBULA ED25519 PRIVATE KEY-----\n",
+            &host[..64],
+            &host[64..]
+        ),
+    );
+    let o = run(f.path(), &["scan", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    for (path, kind) in [("config_test.go", "Matrix"), ("host.key", "Nebula")] {
+        let x = findings
+            .iter()
+            .find(|x| x["path"].as_str().unwrap().ends_with(path))
+            .unwrap();
+        assert_eq!(x["rule_id"], "private-key.pem-labeled");
+        assert_eq!(x["properties"]["key_type"], kind);
+        assert_eq!(x["level"], "error");
+        assert!(
+            x["hygiene"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h.to_string().contains("unencrypted-private-key")),
+            "{x:#?}"
+        );
+    }
+    assert!(!stdout(&o).contains(&seed));
+}

@@ -38,7 +38,7 @@ fn openssh_cipher(s: &str) -> Option<String> {
 /// What a private key block says (key material is never kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PemFacts {
-    /// `RSA`, `EC`, `DSA`, `PKCS#8`, `OpenSSH`, `PuTTY`, `PGP` or `other`.
+    /// `RSA`, `EC`, `DSA`, `PKCS#8`, `OpenSSH`, `PuTTY`, `PGP`, `Matrix`, `Nebula` or `other`.
     pub key_type: &'static str,
     /// Whether the key is encrypted, when that can be told.
     pub encrypted: Option<bool>,
@@ -78,6 +78,10 @@ pub fn facts(secret: &str, ctx: &Context<'_>) -> Facts {
                 )
             }
             Some("PGP") => ("PGP", None),
+            // raw keys under a label of their own: a Matrix homeserver's signing key (never
+            // encrypted), Nebula's keys (`NEBULA ED25519 ENCRYPTED PRIVATE KEY` when encrypted)
+            Some("MATRIX") => ("Matrix", Some(false)),
+            Some(l) if l.starts_with("NEBULA ") => ("Nebula", Some(l.contains("ENCRYPTED"))),
             Some(_) => ("other", None),
             None => return Facts::Nothing,
         }

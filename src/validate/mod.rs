@@ -44,6 +44,9 @@ pub enum Validator {
     AwsSecret,
     /// A private-key block with a real body.
     PrivateKey,
+    /// A private-key block of another kind (`MATRIX PRIVATE KEY`, `NEBULA ED25519 PRIVATE
+    /// KEY`) with a random body.
+    LabeledPrivateKey,
     /// An opaque bearer/static token value.
     OpaqueToken,
     /// A pypi.org macaroon header.
@@ -71,7 +74,7 @@ pub enum Validator {
 
 impl Validator {
     /// Every validator, in documentation order.
-    pub const ALL: [Validator; 22] = [
+    pub const ALL: [Validator; 23] = [
         Validator::Crc32Base62,
         Validator::GitlabRoutable,
         Validator::Jwt,
@@ -84,6 +87,7 @@ impl Validator {
         Validator::UrlPassword,
         Validator::AwsSecret,
         Validator::PrivateKey,
+        Validator::LabeledPrivateKey,
         Validator::OpaqueToken,
         Validator::PypiMacaroon,
         Validator::AzureIdentifiable,
@@ -111,6 +115,7 @@ impl Validator {
             Validator::UrlPassword => "url-password",
             Validator::AwsSecret => "aws-secret",
             Validator::PrivateKey => "private-key",
+            Validator::LabeledPrivateKey => "labeled-private-key",
             Validator::OpaqueToken => "opaque-token",
             Validator::PypiMacaroon => "pypi-macaroon",
             Validator::AzureIdentifiable => "azure-identifiable",
@@ -155,6 +160,7 @@ impl Validator {
             Validator::UrlPassword => generic::url_password_ok(secret),
             Validator::AwsSecret => structure::aws_secret_ok(secret),
             Validator::PrivateKey => structure::private_key_ok(secret),
+            Validator::LabeledPrivateKey => structure::labeled_private_key_ok(secret),
             Validator::OpaqueToken => generic::opaque_token_ok(secret),
             Validator::PypiMacaroon => structure::pypi_macaroon_ok(secret),
             Validator::AzureIdentifiable => identifiable::identifiable_checksum_ok(secret),
@@ -183,6 +189,9 @@ impl Validator {
             Validator::UrlPassword => "URL password is a placeholder, reference or default",
             Validator::AwsSecret => "not a random 40-character secret key",
             Validator::PrivateKey => "key body is empty, elided or a placeholder",
+            Validator::LabeledPrivateKey => {
+                "a DER or OpenSSH key's label, or a body that is empty, elided or a placeholder"
+            }
             Validator::OpaqueToken => "looks like a reference, identifier or placeholder",
             Validator::PypiMacaroon => "not a pypi.org macaroon",
             Validator::AzureIdentifiable => "identifiable-key checksum (Marvin32) mismatch",

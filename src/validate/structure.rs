@@ -295,12 +295,48 @@ pub fn aws_secret_ok(s: &str) -> bool {
 /// templated, and a PEM key's DER is not cut short (see [`der_cut_short`]).
 pub fn private_key_ok(s: &str) -> bool {
     let text = s.replace("\\n", "\n");
+    let Some((body, b64)) = pem_key_body(&text) else {
+        return false;
+    };
+    b64.len() >= 64
+        && longest_run(&body) < 48
+        && entropy(&body) >= 4.0
+        && !encodes_text(&b64)
+        && !(is_der_pem(&text) && b64_decode(&b64).is_some_and(|der| der_cut_short(&der)))
+}
+
+/// A PEM private-key block of a kind the DER rules do not cover, named by its label (a Matrix
+/// homeserver's `MATRIX PRIVATE KEY`, Nebula's `NEBULA ED25519 PRIVATE KEY`, …): its body is
+/// the raw key (an Ed25519 or X25519 seed is 32 bytes, 44 base64 characters), so the body only
+/// has to be random base64 of at least 30 bytes. The labels `private_key_ok` and the OpenSSH
+/// rule judge (`RSA`, `EC`, `DSA`, `ENCRYPTED`, `OPENSSH`, none) fail here.
+pub fn labeled_private_key_ok(s: &str) -> bool {
+    let text = s.replace("\\n", "\n");
+    let label = text
+        .find("-----BEGIN ")
+        .map(|b| &text[b + 11..])
+        .and_then(|rest| rest.find("PRIVATE KEY-----").map(|e| rest[..e].trim()));
+    let Some(label) = label else {
+        return false;
+    };
+    if label.is_empty() || ["RSA", "EC", "DSA", "ENCRYPTED", "OPENSSH"].contains(&label) {
+        return false;
+    }
+    let Some((body, b64)) = pem_key_body(&text) else {
+        return false;
+    };
+    b64.len() >= 40 && longest_run(&body) < 8 && entropy(&body) >= 4.0 && !encodes_text(&b64)
+}
+
+/// The body of the PEM block in `text` (between its armour lines, without `Name: value`
+/// header lines) and its base64 characters, or `None` when the body is elided or templated.
+fn pem_key_body(text: &str) -> Option<(String, String)> {
     // between the armour lines (the END marker may share a line with the body's end), without
     // header lines (`Proc-Type: …`)
     let inner = text
         .find("-----BEGIN")
         .and_then(|b| text[b + 10..].find("-----").map(|e| b + 10 + e + 5))
-        .map_or(text.as_str(), |from| {
+        .map_or(text, |from| {
             let rest = &text[from..];
             &rest[..rest.find("-----END").unwrap_or(rest.len())]
         });
@@ -331,24 +367,20 @@ pub fn private_key_ok(s: &str) -> bool {
         .iter()
         .any(|m| body.contains(m))
     {
-        return false;
+        return None;
     }
     // an elision written with spaced dots on a line of its own (` . . .`)
     if body.lines().any(|l| {
         let t = l.trim();
         t.matches('.').count() >= 2 && t.bytes().all(|b| b == b'.' || b == b' ')
     }) {
-        return false;
+        return None;
     }
     let b64: String = body
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "+/=".contains(*c))
         .collect();
-    b64.len() >= 64
-        && longest_run(&body) < 48
-        && entropy(&body) >= 4.0
-        && !encodes_text(&b64)
-        && !(is_der_pem(&text) && b64_decode(&b64).is_some_and(|der| der_cut_short(&der)))
+    Some((body, b64))
 }
 
 /// A PEM block whose body is DER (PKCS#1, SEC1, DSA, PKCS#8 and encrypted PKCS#8 keys), not
@@ -858,6 +890,50 @@ mod tests {
         let (first, last) = body.split_once('\n').unwrap();
         assert!(!private_key_ok(&format!(
             "-----BEGIN PRIVATE KEY-----\n{first}\n . . .\n{last}\n-----END PRIVATE KEY-----"
+        )));
+    }
+
+    /// Regression (eval/realworld141 dev, Dendrite's config test): a Matrix homeserver signing
+    /// key is a PEM block of its own label with a `Key-ID` header and a 32-byte seed.
+    #[test]
+    fn labeled_private_key_bodies() {
+        let mut rng = crate::decode::testutil::Rng(0x5eed_0141);
+        let seed = crate::codec::b64_encode(&rng.bytes(32));
+        let block = |label: &str, header: &str, body: &str| {
+            format!(
+                "-----BEGIN {label} PRIVATE KEY-----\n{header}{body}\n-----END {label} PRIVATE KEY-----"
+            )
+        };
+        assert!(labeled_private_key_ok(&block(
+            "MATRIX",
+            "Key-ID: ed25519:Qm4fTz\n",
+            &seed
+        )));
+        assert!(labeled_private_key_ok(&block("NEBULA X25519", "", &seed)));
+        let long = crate::codec::b64_encode(&rng.bytes(64));
+        assert!(labeled_private_key_ok(&block("NEBULA ED25519", "", &long)));
+        // the same key as a Go string with literal \n escapes
+        assert!(labeled_private_key_ok(
+            &block("MATRIX", "", &seed).replace('\n', "\\n")
+        ));
+        // labels the DER and OpenSSH rules judge, and bodies that are no key
+        for label in ["RSA", "EC", "DSA", "ENCRYPTED", "OPENSSH"] {
+            assert!(!labeled_private_key_ok(&block(label, "", &long)), "{label}");
+        }
+        assert!(!labeled_private_key_ok(&format!(
+            "-----BEGIN PRIVATE KEY-----\n{long}\n-----END PRIVATE KEY-----"
+        )));
+        let short = crate::codec::b64_encode(&rng.bytes(16));
+        assert!(!labeled_private_key_ok(&block("MATRIX", "", &short)));
+        assert!(!labeled_private_key_ok(&block(
+            "NEBULA ED25519",
+            "",
+            &"A".repeat(88)
+        )));
+        assert!(!labeled_private_key_ok(&block(
+            "MATRIX",
+            "Key-ID: ed25519:auto\n",
+            "<Base64 Encoded Key Data>"
         )));
     }
 
