@@ -271,6 +271,13 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     if free_form && is_called(data, &m.secret) {
         return false;
     }
+    // a name-keyed value (generic, context-keyed or named) must not be the word after a
+    // usage line's `<NAME>` placeholder
+    if (free_form || m.key.is_some() || rule.spec.precision <= Precision::Medium)
+        && after_placeholder_element(data, &m.secret)
+    {
+        return false;
+    }
     let Some(k) = m.key.as_ref() else {
         // a context-keyed rule (a provider's name near a value) has no name group: the name
         // the value is assigned to ends right before it, and one that names an identifier
@@ -364,6 +371,35 @@ fn names_an_identifier(name: &str) -> bool {
         ),
         _ => false,
     }
+}
+
+/// The value is the next word after a `<NAME>` placeholder and a blank, as usage lines and
+/// help texts write an argument (`cast rpc --jwt-secret <JWT_SECRET> engine_forkchoiceUpdatedV2`):
+/// the name in angle brackets stands for the value, the word after it is something else. An
+/// XML element's value (`<password> … </password>`) ends at the next `<` and is kept.
+fn after_placeholder_element(data: &[u8], value: &Range<usize>) -> bool {
+    let before = &data[..value.start];
+    let Some(gt) = before.iter().rposition(|b| !matches!(b, b' ' | b'\t')) else {
+        return false;
+    };
+    if gt + 1 == value.start || before[gt] != b'>' {
+        return false;
+    }
+    let Some(lt) = before[..gt].iter().rposition(|&b| b == b'<') else {
+        return false;
+    };
+    let name = &before[lt + 1..gt];
+    if name.is_empty()
+        || !name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        return false;
+    }
+    data[value.end..]
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t'))
+        .is_none_or(|&b| b != b'<')
 }
 
 /// An unquoted value right before `(`: the name of a function being called
@@ -1323,6 +1359,38 @@ mod tests {
             "const token = \"Xk9mQ2vLp7Rt-\" + \"4Wz8Hq\";\n",
         ] {
             assert_eq!(generic(text), 1, "{text}");
+        }
+    }
+
+    /// Regression (eval/realworld140 dev, foundry's `cast rpc` help): the word after a usage
+    /// line's `<JWT_SECRET>` placeholder is not the secret; an XML element's value is.
+    #[test]
+    fn the_word_after_a_placeholder_element_is_not_its_value() {
+        let m = matcher();
+        let secret = random(
+            32,
+            140,
+            b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        );
+        let ids = |text: &str| -> Vec<String> {
+            candidates(&m, text.as_bytes())
+                .iter()
+                .map(|c| m.rules()[c.rule].spec.id.clone())
+                .collect()
+        };
+        for text in [
+            "    /// cast rpc --jwt-secret <JWT_SECRET> engine_forkchoiceUpdatedV2\n".to_string(),
+            format!("usage: node --jwt-secret <JWT_SECRET> {secret}\n"),
+            format!("run --password <DB_PASSWORD> {secret}\n"),
+        ] {
+            assert_eq!(ids(&text), Vec::<String>::new(), "{text}");
+        }
+        for text in [
+            format!("<jwtSecret>{secret}</jwtSecret>\n"),
+            format!("<jwtSecret> {secret} </jwtSecret>\n"),
+            format!("<DB_PASSWORD>{secret}</DB_PASSWORD>\n"),
+        ] {
+            assert_eq!(ids(&text).len(), 1, "{text}");
         }
     }
 
