@@ -670,6 +670,53 @@ fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     t
 }
 
+/// eval/realworld140 dev (ethers.js `testcases/*.json.gz`): a gzip-compressed file is scanned
+/// as the file it holds, reported as `FILE.gz!FILE`; a `.gz` holding a tar archive is read
+/// member by member; a `.gz` that is not gzip is scanned as it is; a member over the size
+/// limit is listed as skipped.
+#[test]
+fn gzip_files_are_scanned_decompressed() {
+    use std::io::Write;
+    let mut g = Gen::new(140);
+    let f = Fixture::new();
+    let gzip = |data: &[u8]| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(data).unwrap();
+        gz.finish().unwrap()
+    };
+    let (t1, t2, t3) = (g.ghp(), g.ghp(), g.ghp());
+    f.write(
+        "testcases/accounts.json.gz",
+        gzip(format!("[{{\"name\": \"a\", \"token\": \"{t1}\"}}]\n").as_bytes()),
+    );
+    f.write(
+        "dump.gz",
+        gzip(&tar_of(&[(
+            "etc/app.env",
+            format!("GITHUB_TOKEN={t2}\n").as_bytes(),
+        )])),
+    );
+    f.write("notes.gz", format!("t={t3}\n"));
+    let (found, _) = found_and_skipped(&f, &[]);
+    assert_eq!(
+        found,
+        vec![
+            "dump.gz!etc/app.env",
+            "notes.gz",
+            "testcases/accounts.json.gz!accounts.json"
+        ]
+    );
+    let big = format!("{}\nkey={}\n", "#".repeat(3000), g.ghp());
+    f.write("big.log.gz", gzip(big.as_bytes()));
+    let (_, skipped) = found_and_skipped(&f, &["--max-file-size", "2K"]);
+    assert!(
+        skipped
+            .iter()
+            .any(|(i, r)| i == "big.log.gz!big.log" && r == "too-large"),
+        "{skipped:?}"
+    );
+}
+
 /// eval/realworld4 dev: test fixtures packed in tar archives (TLS keys in `.tar`, configs in
 /// `.tar.gz`) are scanned member by member and reported as `ARCHIVE!MEMBER`.
 #[test]

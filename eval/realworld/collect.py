@@ -229,7 +229,15 @@ def raw_findings(kind, data, tree):
     """Yield (path, line, rule, value) from one tool's report."""
     if kind == "tokenhound":
         for f in data.get("findings", []):
-            yield f["path"], f["start_line"], f["rule_id"], f.get("secret") or ""
+            path = f["path"]
+            # a gzip-compressed file's content (`x.json.gz!x.json`) is located as betterleaks
+            # locates it: the .gz file's path, the line in its decompressed content (members
+            # of tar archives keep their `ARCHIVE!MEMBER` paths, as earlier sets labeled them)
+            archive, _, member = path.partition("!")
+            lower = archive.lower()
+            if member and lower.endswith(".gz") and not lower.endswith((".tar.gz", ".tgz")):
+                path = archive
+            yield path, f["start_line"], f["rule_id"], f.get("secret") or ""
     elif kind == "gitleaks":
         for f in data or []:
             yield relpath(f["File"], tree), f["StartLine"], f["RuleID"], f.get("Secret") or ""

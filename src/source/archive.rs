@@ -1,7 +1,8 @@
-//! Members of tar archives (`.tar`, `.tar.gz`, `.tgz`) found in a scanned tree: test fixtures
-//! ship TLS keys and configs packed this way, and a user scanning the tree wants them read.
-//! Each regular member is scanned as its own file, reported as `ARCHIVE!MEMBER` (the notation
-//! other scanners use). Nested archives are not opened.
+//! Members of tar archives (`.tar`, `.tar.gz`, `.tgz`) and gzip-compressed files (`.gz`) found
+//! in a scanned tree: test fixtures ship TLS keys, configs and test vectors packed this way, and
+//! a user scanning the tree wants them read. Each regular member is scanned as its own file,
+//! reported as `ARCHIVE!MEMBER` (the notation other scanners use); a `.gz` file's one member is
+//! its name without `.gz`. Nested archives are not opened.
 
 use std::io::Read;
 
@@ -26,6 +27,37 @@ pub struct Archive {
 pub fn is_archive_name(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     lower.ends_with(".tar") || lower.ends_with(".tar.gz") || lower.ends_with(".tgz")
+}
+
+/// True when `path` names a gzip-compressed file that is not a tar archive (`.gz`).
+pub fn is_gzip_name(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".gz") && !lower.ends_with(".tar.gz")
+}
+
+/// The one member of the gzip-compressed file `data` named `path`: the decompressed content,
+/// named after the file without `.gz`, or the members of the tar archive it holds. At most
+/// `4 * limit` decompressed bytes are read (the member is then cut and the archive marked so);
+/// a member larger than `limit` is listed without its content. `None` when `data` is not
+/// gzip.
+pub fn gzip_members(path: &str, data: &[u8], limit: u64) -> Option<Archive> {
+    if !data.starts_with(&[0x1f, 0x8b]) {
+        return None;
+    }
+    if let Some(tar) = tar_members(data, limit) {
+        return Some(tar);
+    }
+    let mut out = Vec::new();
+    let cap = limit.saturating_mul(4);
+    let mut z = flate2::read::MultiGzDecoder::new(data).take(cap);
+    let cut = z.read_to_end(&mut out).is_err() || out.len() as u64 >= cap;
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let name = file[..file.len() - 3].to_string();
+    let data = (out.len() as u64 <= limit).then_some(out);
+    Some(Archive {
+        members: vec![Member { name, data }],
+        cut,
+    })
 }
 
 /// The regular members of the tar archive `data` (gzip-compressed or not); members larger than

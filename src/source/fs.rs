@@ -252,9 +252,14 @@ fn scan_file(scanner: &Scanner, collector: &Collector, path: &Path, shown: Strin
     if buf.len() as u64 > limit {
         return collector.skip(shown, SkipReason::TooLarge);
     }
-    if super::archive::is_archive_name(&shown)
-        && let Some(archive) = super::archive::tar_members(&buf, limit)
-    {
+    let archive = if super::archive::is_archive_name(&shown) {
+        super::archive::tar_members(&buf, limit)
+    } else if super::archive::is_gzip_name(&shown) {
+        super::archive::gzip_members(&shown, &buf, limit)
+    } else {
+        None
+    };
+    if let Some(archive) = archive {
         // each member is counted (scanned or skipped) as a file of its own
         for m in archive.members {
             let name = format!("{shown}!{}", m.name);
