@@ -70,6 +70,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
         return false;
     }
     if is_code_token(v)
+        || is_algorithm_name(v)
         || is_host_path(v)
         || has_run(v, 6)
         || is_pgp_fingerprint(v)
@@ -655,11 +656,36 @@ fn key_words(key: &str) -> Vec<String> {
     super::classify::words_of(key)
 }
 
+/// The name of a signing or encryption algorithm spelled as protocols spell them, upper-case
+/// words joined by `-` or `_` (`AWS4-HMAC-SHA256`, `HMAC-SHA512`, `AES_256_GCM`): a constant
+/// naming how something is signed, not a key (eval/realworld146 dev, gophercloud's
+/// `EC2CredentialsAwsHmacV4 = "AWS4-HMAC-SHA256"`).
+fn is_algorithm_name(v: &str) -> bool {
+    const PARTS: &[&str] = &[
+        "HMAC", "SHA1", "SHA224", "SHA256", "SHA384", "SHA512", "SHA", "MD5", "AES", "AES128",
+        "AES192", "AES256", "GCM", "CBC", "CTR", "RSA", "ECDSA", "ECDH", "EDDSA", "ED25519",
+        "PBKDF2", "CHACHA20", "POLY1305", "PSS", "OAEP",
+    ];
+    let parts: Vec<&str> = v.split(['-', '_']).collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        })
+        && parts.iter().any(|p| PARTS.contains(p))
+}
+
 /// Code, not a value: a path such as `syn::token::Comma` or `TokenKind::Comma` (the assignment
 /// regex saw `key: :Comma`), a numeric literal such as `0x8004E10E_u32`, or an HTML entity
 /// (`&ldquo;`, `&#39;`) from rendered documentation.
 fn is_code_token(v: &str) -> bool {
     if v.starts_with(':') || v.contains("::") {
+        return true;
+    }
+    // a call or condition closed and a statement or block following it (`a.H);try{jc(a),0`:
+    // minified JavaScript read from `withCredentials=`), as code is written and a password is not
+    if v.contains(");") || v.contains("){") || v.contains(");}") {
         return true;
     }
     // the rest of a concatenation after a closed string (`"PWD=" + cfg.Dir)`): an identifier
@@ -1492,6 +1518,13 @@ mod tests {
             "homelab-prod-4f2a9c1e7b3d.json",
             "arn:([a-z\\d-]+):.*:.*:secret:Lookout-.+",
             "Llt;Nt.deleteBy=dct;Nt.deleteIndex=gct",
+            // regression (eval/realworld146 dev): algorithm names are constants, not keys
+            "AWS4-HMAC-SHA256",
+            "HMAC-SHA512",
+            "AES_256_GCM",
+            // regression (eval/realworld148 dev): minified JavaScript after `withCredentials=`
+            "a.H);try{jc(a),0",
+            "cb(err)){return",
             "Lookout-.+",
         ] {
             assert!(!generic_secret_ok(code), "{code}");
