@@ -41,16 +41,14 @@ pub fn is_gzip_name(path: &str) -> bool {
 /// a member larger than `limit` is listed without its content. `None` when `data` is not
 /// gzip.
 pub fn gzip_members(path: &str, data: &[u8], limit: u64) -> Option<Archive> {
-    if !data.starts_with(&[0x1f, 0x8b]) {
+    if !data.starts_with(&GZIP_MAGIC) {
         return None;
     }
-    if let Some(tar) = tar_members(data, limit) {
+    let (out, cut) = gunzip(data, limit);
+    if let Some(mut tar) = parse_tar(&out, limit) {
+        tar.cut |= cut;
         return Some(tar);
     }
-    let mut out = Vec::new();
-    let cap = limit.saturating_mul(4);
-    let mut z = flate2::read::MultiGzDecoder::new(data).take(cap);
-    let cut = z.read_to_end(&mut out).is_err() || out.len() as u64 >= cap;
     let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
     let name = file[..file.len() - 3].to_string();
     let data = (out.len() as u64 <= limit).then_some(out);
@@ -60,19 +58,28 @@ pub fn gzip_members(path: &str, data: &[u8], limit: u64) -> Option<Archive> {
     })
 }
 
+/// The first bytes of a gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// The decompressed content of the gzip stream `data`, at most `4 * limit` bytes, and whether
+/// it was cut there or by a truncated or corrupt stream (what was read until then is kept).
+fn gunzip(data: &[u8], limit: u64) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    let cap = limit.saturating_mul(4);
+    let mut z = flate2::read::MultiGzDecoder::new(data).take(cap);
+    let cut = z.read_to_end(&mut out).is_err() || out.len() as u64 >= cap;
+    (out, cut)
+}
+
 /// The regular members of the tar archive `data` (gzip-compressed or not); members larger than
 /// `limit` bytes are listed without their content, and at most `4 * limit` decompressed bytes
 /// are read. `None` when `data` is not a tar archive.
 pub fn tar_members(data: &[u8], limit: u64) -> Option<Archive> {
     let owned;
     let mut cut = false;
-    let tar: &[u8] = if data.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        let cap = limit.saturating_mul(4);
-        let mut z = flate2::read::MultiGzDecoder::new(data).take(cap);
+    let tar: &[u8] = if data.starts_with(&GZIP_MAGIC) {
         // a truncated or corrupt stream still yields the members read so far
-        cut = z.read_to_end(&mut out).is_err() || out.len() as u64 >= cap;
-        owned = out;
+        (owned, cut) = gunzip(data, limit);
         &owned
     } else {
         data
