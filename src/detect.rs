@@ -318,6 +318,7 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         || !key_may_name_secret(&name)
         || names_access_key_id(data, k, &name)
         || key_of_a_public_key(data, k, &name, &data[m.secret.clone()])
+        || is_ec_public_key_hex(&data[m.secret.clone()])
         || is_peer_public_key(&name, &data[m.secret.clone()])
         || names_an_encoded_hash(&name, &data[m.secret.clone()])
     {
@@ -344,6 +345,7 @@ fn prefix_of_a_concatenation(data: &[u8], value: Range<usize>) -> bool {
         || !data[value.clone()]
             .last()
             .is_some_and(|b| b"|:/=-_.,;".contains(b))
+        || is_padded_base64(&data[value.clone()])
     {
         return false;
     }
@@ -357,6 +359,22 @@ fn prefix_of_a_concatenation(data: &[u8], value: Range<usize>) -> bool {
         .trim_ascii_start()
         .first()
         .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'$' | b'_' | b'@'))
+}
+
+/// Whole padded base64 of 16 bytes or more (`…=` or `…==`, a multiple of four characters): its
+/// `=` is padding, not a separator a concatenation goes on after (`"qN0u…iE=".to_string()`,
+/// eval/realworld152 dev).
+fn is_padded_base64(v: &[u8]) -> bool {
+    let body = v
+        .strip_suffix(b"==")
+        .or_else(|| v.strip_suffix(b"="))
+        .unwrap_or(v);
+    body.len() < v.len()
+        && v.len() >= 24
+        && v.len() % 4 == 0
+        && body
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'))
 }
 
 /// A name for the public identifier of an OAuth client, an app, an account, a tenant or a user
@@ -578,6 +596,20 @@ fn key_of_a_public_key(data: &[u8], name_at: &Range<usize>, name: &str, value: &
     ]
     .iter()
     .any(|w| memchr::memmem::find(&before, w).is_some())
+}
+
+/// Hex of an elliptic-curve public key as SEC 1 encodes a point: 33 bytes opening with `02` or
+/// `03` (compressed), or 65 opening with `04` (uncompressed), with or without `0x`. Bitcoin,
+/// Lightning and Ethereum code names these `internal_key`, `NodeKey`, `output_key`
+/// (eval/realworld151 dev, lnd's MuSig2 and taproot tests); a secret key is 32 bytes.
+fn is_ec_public_key_hex(value: &[u8]) -> bool {
+    let v = value.strip_prefix(b"0x").unwrap_or(value);
+    v.iter().all(u8::is_ascii_hexdigit)
+        && match v.len() {
+            66 => v.starts_with(b"02") || v.starts_with(b"03"),
+            130 => v.starts_with(b"04"),
+            _ => false,
+        }
 }
 
 /// A quoted value that the decoded text ends in before its closing quote: the base64 run was
@@ -1360,6 +1392,15 @@ mod tests {
         ] {
             assert_eq!(generic(text), 1, "{text}");
         }
+        // regression (eval/realworld152 dev): base64 padding is no separator, a method call on
+        // the literal no concatenation
+        let b64 = random(
+            43,
+            152,
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        );
+        let text = format!("network.token = \"{b64}=\".to_string();\n");
+        assert_eq!(generic(&text), 1, "{text}");
     }
 
     /// Regression (eval/realworld140 dev, foundry's `cast rpc` help): the word after a usage
@@ -1392,6 +1433,26 @@ mod tests {
         ] {
             assert_eq!(ids(&text).len(), 1, "{text}");
         }
+    }
+
+    /// Regression (eval/realworld151 dev, lnd): a compressed or uncompressed EC public key in
+    /// hex under a `…Key` name is not key material; 32 random bytes under the same name are.
+    #[test]
+    fn ec_public_keys_in_hex_are_not_key_material() {
+        let m = matcher();
+        let x = random(64, 151, b"0123456789abcdef");
+        let y = random(64, 152, b"0123456789abcdef");
+        let count = |text: &str| candidates(&m, text.as_bytes()).len();
+        for text in [
+            format!("\tinternalKey: \"02{x}\",\n"),
+            format!("  \"output_key\": \"03{x}\",\n"),
+            format!("NodeKey = \"04{x}{y}\"\n"),
+        ] {
+            assert_eq!(count(&text), 0, "{text}");
+        }
+        assert_eq!(count(&format!("\tinternalKey: \"{x}\",\n")), 1);
+        assert!(is_ec_public_key_hex(format!("0x02{x}").as_bytes()));
+        assert!(!is_ec_public_key_hex(format!("05{x}").as_bytes()));
     }
 
     #[test]

@@ -71,6 +71,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
     }
     if is_code_token(v)
         || is_algorithm_name(v)
+        || is_salted_digest(v)
         || is_host_path(v)
         || has_run(v, 6)
         || is_pgp_fingerprint(v)
@@ -516,9 +517,18 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "object",
         "lookup",
     ];
-    if words.windows(2).any(|p| {
-        RECORD_KEY_WORDS.contains(&p[0].as_str()) && matches!(p[1].as_str(), "key" | "keys")
-    }) {
+    // … unless the name is an encryption setting's (Rails' ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY)
+    let encryption = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "encryption" | "encrypt" | "crypto" | "cipher" | "kms"
+        )
+    });
+    if !encryption
+        && words.windows(2).any(|p| {
+            RECORD_KEY_WORDS.contains(&p[0].as_str()) && matches!(p[1].as_str(), "key" | "keys")
+        })
+    {
         return false;
     }
     // a checksum of the secret: Helm charts annotate pods with `checksum/secrets: <sha256>` so
@@ -674,6 +684,18 @@ fn is_algorithm_name(v: &str) -> bool {
                     .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         })
         && parts.iter().any(|p| PARTS.contains(p))
+}
+
+/// A salt and a digest in hex joined by `$` (`<32 hex>$<64 hex>`): bitcoind's `rpcauth`
+/// entry, `rpcauth.py`'s HMAC-SHA256 of the password (eval/realworld151 dev), a hash to check
+/// a password against, not the password.
+fn is_salted_digest(v: &str) -> bool {
+    v.split_once('$').is_some_and(|(salt, digest)| {
+        salt.len() >= 16
+            && digest.len() >= 40
+            && salt.bytes().all(|b| b.is_ascii_hexdigit())
+            && digest.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 /// Code, not a value: a path such as `syn::token::Comma` or `TokenKind::Comma` (the assignment
@@ -1288,6 +1310,11 @@ mod tests {
         // secret is
         assert!(!key_may_name_secret("cacheKey"));
         assert!(!key_may_name_secret("lookup_key"));
+        assert!(!key_may_name_secret("primary_key"));
+        // (eval/realworld150 dev part) Rails' Active Record encryption keys in a generated
+        // config: an encryption setting's primary key is key material
+        assert!(key_may_name_secret("ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY"));
+        assert!(key_may_name_secret("encryption.primary_key"));
         assert!(key_may_name_secret(
             "cloud_controller_username_lookup_client_secret"
         ));
@@ -1518,6 +1545,8 @@ mod tests {
             "homelab-prod-4f2a9c1e7b3d.json",
             "arn:([a-z\\d-]+):.*:.*:secret:Lookout-.+",
             "Llt;Nt.deleteBy=dct;Nt.deleteIndex=gct",
+            // regression (eval/realworld151 dev): bitcoind's rpcauth salt$HMAC-SHA256
+            "cb77f0957de88ff388cf817ddbc7273$9eaa166ace0d94a29c6eceb831a42458e93faeb79f895a7ee4ce03f4343f8f55",
             // regression (eval/realworld146 dev): algorithm names are constants, not keys
             "AWS4-HMAC-SHA256",
             "HMAC-SHA512",
