@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Fixture, Gen, run, shared_dir, stderr, stdout};
+use common::{Fixture, Gen, run, shared_dir, stderr, stdout, tar_of};
 
 /// A small tree with two real-looking GitHub tokens and decoys.
 fn sample_tree(seed: u64) -> (Fixture, Vec<String>) {
@@ -646,28 +646,6 @@ fn a_multi_part_credential_is_one_finding_and_public_keys_are_notes() {
     );
     assert_eq!(results[1]["level"], "note");
     assert!(results[1].get("relatedLocations").is_none());
-}
-
-/// A minimal ustar archive of `files` (what `tar cf` writes for regular files).
-fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut t = Vec::new();
-    for (name, data) in files {
-        let mut h = vec![0u8; 512];
-        h[..name.len()].copy_from_slice(name.as_bytes());
-        h[100..108].copy_from_slice(b"0000644\0");
-        h[124..136].copy_from_slice(format!("{:011o}\0", data.len()).as_bytes());
-        h[156] = b'0';
-        h[257..263].copy_from_slice(b"ustar\0");
-        h[263..265].copy_from_slice(b"00");
-        h[148..156].copy_from_slice(b"        ");
-        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
-        t.extend(h);
-        t.extend_from_slice(data);
-        t.resize(t.len().div_ceil(512) * 512, 0);
-    }
-    t.extend(vec![0u8; 1024]);
-    t
 }
 
 /// eval/realworld140 dev (ethers.js `testcases/*.json.gz`): a gzip-compressed file is scanned

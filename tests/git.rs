@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Gen, run, stderr, stdout};
+use common::{Gen, gzip, run, stderr, stdout, tar_of};
 use serde_json::Value;
 
 /// A repository in a temporary directory, committed to with fixed identities and times.
@@ -1131,4 +1131,78 @@ fn history_finds_a_token_in_a_git_note() {
     // the note's path in the notes tree is the annotated commit's id
     assert!(f[0]["path"].as_str().unwrap().contains(&c[..2]), "{v:#}");
     assert_eq!(f[0]["start_line"], 1);
+}
+
+/// eval/realworld156 dev, and the tree scan's reading of archives (eval/realworld4, 140): an
+/// archive committed to a repository is opened in every git mode as the tree scan opens it —
+/// by its content, each member reported as `ARCHIVE!MEMBER` — staged, in a commit range and
+/// in history (with the commit that added it, after it was deleted, packed or not), with the
+/// tree scan's fingerprints.
+#[test]
+fn archives_are_opened_in_staged_range_and_history_scans() {
+    let mut g = Gen::new(156);
+    let (t1, t2, t3) = (g.ghp(), g.ghp(), g.ghp());
+    let r = Repo::new();
+    r.write("README", "hello\n");
+    let base = r.commit("init");
+    let put = |rel: &str, data: Vec<u8>| {
+        let p = r.path.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    };
+    put(
+        "testcases/accounts.json.gz",
+        gzip(format!("[{{\"token\": \"{t1}\"}}]\n").as_bytes()),
+    );
+    put(
+        "charts/app-1.0.tgz",
+        gzip(&tar_of(&[(
+            "app/values.yaml",
+            format!("github:\n  token: {t2}\n").as_bytes(),
+        )])),
+    );
+    put(
+        "vendor/docs.bin",
+        tar_of(&[("docs/setup.md", format!("GITHUB_TOKEN={t3}\n").as_bytes())]),
+    );
+    let paths = |v: &Value| {
+        let mut p: Vec<String> = findings(v)
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect();
+        p.sort();
+        p
+    };
+    let want = vec![
+        "charts/app-1.0.tgz!app/values.yaml",
+        "testcases/accounts.json.gz!accounts.json",
+        "vendor/docs.bin!docs/setup.md",
+    ];
+    r.git(&["add", "-A"]);
+    assert_eq!(paths(&r.scan(&["--staged"])), want);
+    let c = r.commit("add fixtures");
+    let p = r.path.to_str().unwrap();
+    let tree: Value =
+        serde_json::from_str(&stdout(&run(&r.path, &["scan", "--format", "json", p]))).unwrap();
+    assert_eq!(paths(&tree), want);
+    let v = r.scan(&["--range", &format!("{base}..{c}")]);
+    assert_eq!(paths(&v), want);
+    assert!(findings(&v).iter().all(|f| f["commit"] == c), "{v:#}");
+    for f in [
+        "testcases/accounts.json.gz",
+        "charts/app-1.0.tgz",
+        "vendor/docs.bin",
+    ] {
+        std::fs::remove_file(r.path.join(f)).unwrap();
+    }
+    r.commit("remove fixtures");
+    for packed in [false, true] {
+        if packed {
+            r.git(&["gc", "-q"]);
+        }
+        let v = r.scan(&["--history"]);
+        assert_eq!(paths(&v), want, "packed: {packed}");
+        assert!(findings(&v).iter().all(|f| f["commit"] == c), "{v:#}");
+        assert_eq!(fingerprints(&v), fingerprints(&tree));
+    }
 }

@@ -1,10 +1,14 @@
-//! Members of tar archives (`.tar`, `.tar.gz`, `.tgz`) and gzip-compressed files (`.gz`) found
-//! in a scanned tree: test fixtures ship TLS keys, configs and test vectors packed this way, and
-//! a user scanning the tree wants them read. Each regular member is scanned as its own file,
-//! reported as `ARCHIVE!MEMBER` (the notation other scanners use); a `.gz` file's one member is
-//! its name without `.gz`. Nested archives are not opened.
+//! Members of tar archives (plain or gzip-compressed) and gzip-compressed files, in a scanned
+//! tree, staged change, commit range or history: test fixtures ship TLS keys, configs and test
+//! vectors packed this way (Helm packages `.tgz`, test vectors `.json.gz`), and a user wants
+//! them read. An archive is told by its content, not its name, so that a history scan, which
+//! reads a blob before it knows its paths, opens what a tree scan opens. Each regular member is
+//! scanned as its own file, reported as `ARCHIVE!MEMBER` (the notation other scanners use); a
+//! gzip-compressed file's one member is its name without `.gz`. Nested archives are not opened.
 
 use std::io::Read;
+
+use crate::scan::{Collector, SkipReason};
 
 /// One regular file of an archive.
 pub struct Member {
@@ -23,39 +27,76 @@ pub struct Archive {
     pub cut: bool,
 }
 
-/// True when `path` names a tar archive tokenhound opens.
-pub fn is_archive_name(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    lower.ends_with(".tar") || lower.ends_with(".tar.gz") || lower.ends_with(".tgz")
-}
-
-/// True when `path` names a gzip-compressed file that is not a tar archive (`.gz`).
-pub fn is_gzip_name(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    lower.ends_with(".gz") && !lower.ends_with(".tar.gz")
-}
-
-/// The one member of the gzip-compressed file `data` named `path`: the decompressed content,
-/// named after the file without `.gz`, or the members of the tar archive it holds. At most
-/// `4 * limit` decompressed bytes are read (the member is then cut and the archive marked so);
-/// a member larger than `limit` is listed without its content. `None` when `data` is not
-/// gzip.
-pub fn gzip_members(path: &str, data: &[u8], limit: u64) -> Option<Archive> {
+/// The archive `data` is, told by its content (not its name, so that a history scan, which reads
+/// a blob before it knows its paths, opens what a tree scan opens): a tar archive, compressed
+/// with gzip or not, or a gzip-compressed file, whose one member has an empty name (see
+/// [`member_path`]). At most `4 * limit` decompressed bytes are read (the archive is then
+/// marked cut); a member larger than `limit` is listed without its content. `None` for
+/// anything else.
+pub fn open(data: &[u8], limit: u64) -> Option<Archive> {
     if !data.starts_with(&GZIP_MAGIC) {
-        return None;
+        return parse_tar(data, limit);
     }
     let (out, cut) = gunzip(data, limit);
     if let Some(mut tar) = parse_tar(&out, limit) {
         tar.cut |= cut;
         return Some(tar);
     }
-    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    let name = file[..file.len() - 3].to_string();
     let data = (out.len() as u64 <= limit).then_some(out);
     Some(Archive {
-        members: vec![Member { name, data }],
+        members: vec![Member {
+            name: String::new(),
+            data,
+        }],
         cut,
     })
+}
+
+/// How member `member` of the archive at `path` is named in reports: `ARCHIVE!MEMBER`; the one
+/// member of a gzip-compressed file (empty name) is the file's name without `.gz`.
+pub fn member_path(path: &str, member: &str) -> String {
+    if !member.is_empty() {
+        return format!("{path}!{member}");
+    }
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let name = file
+        .len()
+        .checked_sub(3)
+        .filter(|&n| n > 0 && file.is_char_boundary(n) && file[n..].eq_ignore_ascii_case(".gz"))
+        .map_or(file, |n| &file[..n]);
+    format!("{path}!{name}")
+}
+
+/// Hands each member of `archive` (the content named `path` in reports) with its content to
+/// `each`, under its reported name ([`member_path`]); members over the size limit, and the rest
+/// of an archive read only in part, are recorded in `collector` as skipped.
+pub fn each_member(
+    archive: Archive,
+    path: &str,
+    collector: &Collector,
+    mut each: impl FnMut(String, Vec<u8>),
+) {
+    for m in archive.members {
+        let name = member_path(path, &m.name);
+        match m.data {
+            Some(data) => each(name, data),
+            None => collector.skip(name, SkipReason::TooLarge),
+        }
+    }
+    if archive.cut {
+        skip_rest(collector, path);
+    }
+}
+
+/// Records the rest of the archive `path`, read only in part, as skipped.
+pub fn skip_rest(collector: &Collector, path: &str) {
+    collector.skip(
+        format!("{path}!…"),
+        SkipReason::Unreadable(
+            "the rest of the archive: cut short, corrupt, or over 4x the size limit decompressed"
+                .into(),
+        ),
+    );
 }
 
 /// The first bytes of a gzip stream.
@@ -69,24 +110,6 @@ fn gunzip(data: &[u8], limit: u64) -> (Vec<u8>, bool) {
     let mut z = flate2::read::MultiGzDecoder::new(data).take(cap);
     let cut = z.read_to_end(&mut out).is_err() || out.len() as u64 >= cap;
     (out, cut)
-}
-
-/// The regular members of the tar archive `data` (gzip-compressed or not); members larger than
-/// `limit` bytes are listed without their content, and at most `4 * limit` decompressed bytes
-/// are read. `None` when `data` is not a tar archive.
-pub fn tar_members(data: &[u8], limit: u64) -> Option<Archive> {
-    let owned;
-    let mut cut = false;
-    let tar: &[u8] = if data.starts_with(&GZIP_MAGIC) {
-        // a truncated or corrupt stream still yields the members read so far
-        (owned, cut) = gunzip(data, limit);
-        &owned
-    } else {
-        data
-    };
-    let mut archive = parse_tar(tar, limit)?;
-    archive.cut |= cut;
-    Some(archive)
 }
 
 fn field_str(b: &[u8]) -> String {
@@ -225,7 +248,7 @@ mod tests {
     #[test]
     fn reads_plain_and_gzipped_members() {
         let t = tar(&[("./a.txt", b"hello\n"), ("dir/b.key", &[b'x'; 700])]);
-        let a = tar_members(&t, 1 << 20).unwrap();
+        let a = open(&t, 1 << 20).unwrap();
         let m = &a.members;
         assert!(!a.cut);
         assert_eq!(m.len(), 2);
@@ -236,28 +259,47 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(&t).unwrap();
         let gz = gz.finish().unwrap();
-        let a = tar_members(&gz, 1 << 20).unwrap();
+        let a = open(&gz, 1 << 20).unwrap();
         assert_eq!(a.members.len(), 2);
         assert!(!a.cut);
         // members over the limit are listed without their content
-        let a = tar_members(&t, 100).unwrap();
+        let a = open(&t, 100).unwrap();
         assert_eq!(a.members.len(), 2);
         assert!(a.members[0].data.is_some() && a.members[1].data.is_none());
         // an archive cut short, or decompressed past the limit, says so
-        let a = tar_members(&t[..1500], 1 << 20).unwrap();
+        let a = open(&t[..1500], 1 << 20).unwrap();
         assert!(a.cut && a.members.len() == 1, "{}", a.members.len());
-        let a = tar_members(&gz, 200).unwrap();
+        let a = open(&gz, 200).unwrap();
         assert!(a.cut);
     }
 
     #[test]
     fn not_a_tar() {
-        assert!(tar_members(b"just some text, not an archive at all", 1 << 20).is_none());
-        assert!(tar_members(&[7u8; 2048], 1 << 20).is_none());
-        assert!(tar_members(&[0u8; 1024], 1 << 20).is_none());
-        assert!(is_archive_name("tests/unit/x.tar"));
-        assert!(is_archive_name("a/b.TGZ"));
-        assert!(is_archive_name("a/b.tar.gz"));
-        assert!(!is_archive_name("a/b.gz"));
+        assert!(open(b"just some text, not an archive at all", 1 << 20).is_none());
+        assert!(open(&[7u8; 2048], 1 << 20).is_none());
+        assert!(open(&[0u8; 1024], 1 << 20).is_none());
+        // gzip of anything else is one member, named after the file without `.gz`
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"token=abc\n").unwrap();
+        let a = open(&gz.finish().unwrap(), 1 << 20).unwrap();
+        assert_eq!(a.members.len(), 1);
+        assert_eq!(a.members[0].name, "");
+        assert_eq!(a.members[0].data.as_deref(), Some(&b"token=abc\n"[..]));
+    }
+
+    #[test]
+    fn member_names() {
+        assert_eq!(member_path("a/b.tgz", "pkg/ci.yml"), "a/b.tgz!pkg/ci.yml");
+        assert_eq!(
+            member_path("t/accounts.json.gz", ""),
+            "t/accounts.json.gz!accounts.json"
+        );
+        assert_eq!(member_path("t/X.GZ", ""), "t/X.GZ!X");
+        // a gzip-compressed file under another name keeps its name
+        assert_eq!(
+            member_path("icons/logo.svgz", ""),
+            "icons/logo.svgz!logo.svgz"
+        );
+        assert_eq!(member_path(".gz", ""), ".gz!.gz");
     }
 }

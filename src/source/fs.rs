@@ -252,37 +252,15 @@ fn scan_file(scanner: &Scanner, collector: &Collector, path: &Path, shown: Strin
     if buf.len() as u64 > limit {
         return collector.skip(shown, SkipReason::TooLarge);
     }
-    let archive = if super::archive::is_archive_name(&shown) {
-        super::archive::tar_members(&buf, limit)
-    } else if super::archive::is_gzip_name(&shown) {
-        super::archive::gzip_members(&shown, &buf, limit)
-    } else {
-        None
-    };
-    if let Some(archive) = archive {
+    if let Some(archive) = super::archive::open(&buf, limit) {
         // each member is counted (scanned or skipped) as a file of its own
-        for m in archive.members {
-            let name = format!("{shown}!{}", m.name);
-            let Some(data) = m.data else {
-                collector.skip(name, SkipReason::TooLarge);
-                continue;
-            };
+        super::archive::each_member(archive, &shown, collector, |name, data| {
             let chunk = Chunk {
                 data: data.into(),
                 provenance: Provenance::File { path: name.clone() },
             };
             scanner.scan_into(collector, &name, chunk, None);
-        }
-        if archive.cut {
-            collector.skip(
-                format!("{shown}!…"),
-                SkipReason::Unreadable(
-                    "the rest of the archive: cut short, corrupt, or over 4x the size limit \
-                     decompressed"
-                        .into(),
-                ),
-            );
-        }
+        });
         return;
     }
     let chunk = Chunk {

@@ -41,12 +41,54 @@ pub const KEEP_BYTES: u64 = 128 << 20;
 /// has, and the blobs with findings.
 pub(super) type BlobPhase = (blobs::Listing, OidSet, HashMap<Oid, Hit>);
 
-/// What phase 1 found in one blob.
+/// What phase 1 found in one blob: in the blob itself, or in the members of the archive it is
+/// ([`super::archive::open`]), one part each.
 pub(super) struct Hit {
+    parts: Vec<Part>,
+}
+
+/// What phase 1 found in a blob, or in one member of the archive the blob is.
+struct Part {
+    /// `None` for the blob itself; else the member's index and name in the archive.
+    member: Option<(usize, String)>,
     /// Its findings (path-less) and what reporting them again needs.
     detection: Detection,
     /// The content as scanned, when it fit in [`KEEP_BYTES`].
     data: Option<Vec<u8>>,
+}
+
+impl Part {
+    /// Where this part of a blob at `path` is reported.
+    fn path_under(&self, path: &str) -> String {
+        match &self.member {
+            None => path.to_string(),
+            Some((_, name)) => super::archive::member_path(path, name),
+        }
+    }
+}
+
+impl Hit {
+    /// Phase 1's findings as they are, moved to `path` and `origin` (for a blob that cannot be
+    /// read again).
+    fn findings_at(
+        &self,
+        path: &str,
+        origin: Option<&Arc<crate::chunk::GitOrigin>>,
+    ) -> Vec<Finding> {
+        self.parts
+            .iter()
+            .flat_map(|part| {
+                let shown = part.path_under(path);
+                part.detection.findings.iter().cloned().map(move |mut f| {
+                    f.location.path = shown.clone();
+                    if let Some(o) = origin {
+                        f.git = Some(o.clone());
+                    }
+                    f
+                })
+            })
+            .collect()
+    }
 }
 
 /// Hashes an object id by its first eight bytes: ids are uniformly random already, and the
@@ -317,7 +359,7 @@ pub fn scan_history(
                 let shown = format!("unreachable-blob-{blob}");
                 if let Some(hit) = hits.remove(&blob) {
                     let f = attribute(scanner, &repo, blob, &hit, &shown, None, None);
-                    collector.add_findings(f.unwrap_or(hit.detection.findings));
+                    collector.add_findings(f.unwrap_or_else(|| hit.findings_at(&shown, None)));
                 }
             } else {
                 unreachable += 1;
@@ -350,18 +392,7 @@ pub fn scan_history(
                 Some(copy_origin.clone()),
                 Some(t),
             )
-            .unwrap_or_else(|| {
-                hit.detection
-                    .findings
-                    .iter()
-                    .cloned()
-                    .map(|mut f| {
-                        f.location.path = path.clone();
-                        f.git = Some(copy_origin.clone());
-                        f
-                    })
-                    .collect()
-            });
+            .unwrap_or_else(|| hit.findings_at(path, Some(&copy_origin)));
             collector.add_findings(
                 copied
                     .into_iter()
@@ -382,17 +413,7 @@ pub fn scan_history(
             Some(origin.clone()),
             Some(time),
         )
-        .unwrap_or_else(|| {
-            hit.detection
-                .findings
-                .into_iter()
-                .map(|mut f| {
-                    f.location.path = intro.1.clone();
-                    f.git = Some(origin.clone());
-                    f
-                })
-                .collect()
-        });
+        .unwrap_or_else(|| hit.findings_at(&intro.1, Some(&origin)));
         collector.add_findings(found);
     }
     if unreachable > 0 {
@@ -420,19 +441,39 @@ fn attribute(
     origin: Option<Arc<crate::chunk::GitOrigin>>,
     time: Option<i64>,
 ) -> Option<Vec<Finding>> {
-    let provenance = Provenance::GitBlob {
-        blob: blob.to_string(),
-        path: path.to_string(),
-        origin,
-    };
-    if let Some(data) = &hit.data {
-        return Some(scanner.reattribute(data, provenance, &hit.detection, time));
+    // the blob's content, read again at most once (the archive it is opened again for members)
+    let mut raw: Option<Vec<u8>> = None;
+    let mut members: Option<Vec<super::archive::Member>> = None;
+    let mut out = Vec::new();
+    for part in &hit.parts {
+        let provenance = Provenance::GitBlob {
+            blob: blob.to_string(),
+            path: part.path_under(path),
+            origin: origin.clone(),
+        };
+        if let Some(data) = &part.data {
+            out.extend(scanner.reattribute(data, provenance, &part.detection, time));
+            continue;
+        }
+        if raw.is_none() {
+            raw = Some(repo.find_blob(blob).ok()?.content().to_vec());
+        }
+        let raw = raw.as_deref()?;
+        let content: &[u8] = match &part.member {
+            None => raw,
+            Some((i, _)) => {
+                if members.is_none() {
+                    let limit = scanner.options.max_file_size;
+                    members = Some(super::archive::open(raw, limit)?.members);
+                }
+                members.as_ref()?.get(*i)?.data.as_deref()?
+            }
+        };
+        let data = normalize_encoding(content);
+        let data = data.as_deref().unwrap_or(content);
+        out.extend(scanner.reattribute(data, provenance, &part.detection, time));
     }
-    let b = repo.find_blob(blob).ok()?;
-    let raw = b.content();
-    let data = normalize_encoding(raw);
-    let data = data.as_deref().unwrap_or(raw);
-    Some(scanner.reattribute(data, provenance, &hit.detection, time))
+    Some(out)
 }
 
 /// Phase 1: read and scan blobs; returns what was found in each blob that has findings.
@@ -496,7 +537,7 @@ pub(super) fn scan_blobs(
 
 /// Phase 1 for one blob: scan `data` (blob `b`) and record its findings in `hits`, keeping its
 /// content while `kept` stays under [`KEEP_BYTES`]. Returns what the matcher did when the blob
-/// was scanned (not skipped).
+/// was scanned as it is (`None` when it was skipped, or opened as an archive).
 pub(super) fn scan_one(
     scanner: &Scanner,
     collector: &Collector,
@@ -508,6 +549,10 @@ pub(super) fn scan_one(
     let id = b.oid.to_string();
     if let Some(reason) = git::skip_reason(data) {
         collector.skip(git::blob_input(None, &id), reason);
+        return None;
+    }
+    if let Some(archive) = super::archive::open(data, scanner.options.max_file_size) {
+        scan_archive(scanner, collector, b.oid, &id, archive, hits, kept);
         return None;
     }
     let len = data.len();
@@ -524,15 +569,17 @@ pub(super) fn scan_one(
             collector.scanned(len, Vec::new());
             let activity = std::mem::take(&mut detection.activity);
             if !detection.findings.is_empty() {
-                let size = chunk.data.len() as u64;
-                let fits = |k: u64| (k + size <= KEEP_BYTES).then_some(k + size);
-                let data = kept
-                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, fits)
-                    .is_ok()
-                    .then(|| chunk.data.into_owned());
-                hits.lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(b.oid, Hit { detection, data });
+                let data = keep(kept, &chunk.data);
+                hits.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                    b.oid,
+                    Hit {
+                        parts: vec![Part {
+                            member: None,
+                            detection,
+                            data,
+                        }],
+                    },
+                );
             }
             Some(activity)
         }
@@ -540,6 +587,76 @@ pub(super) fn scan_one(
             collector.skip(git::blob_input(None, &id), reason);
             None
         }
+    }
+}
+
+/// A copy of `data` for phase 2 while the content kept stays under [`KEEP_BYTES`].
+fn keep(kept: &AtomicU64, data: &[u8]) -> Option<Vec<u8>> {
+    let size = data.len() as u64;
+    let fits = |k: u64| (k + size <= KEEP_BYTES).then_some(k + size);
+    kept.fetch_update(Ordering::Relaxed, Ordering::Relaxed, fits)
+        .is_ok()
+        .then(|| data.to_vec())
+}
+
+/// Phase 1 for a blob that is an archive: each member scanned as a blob of its own (counted,
+/// or skipped with its reason), its findings recorded under the blob as parts named after the
+/// member; the tree scan reads the same archive file the same way.
+fn scan_archive(
+    scanner: &Scanner,
+    collector: &Collector,
+    oid: Oid,
+    id: &str,
+    archive: super::archive::Archive,
+    hits: &Mutex<HashMap<Oid, Hit>>,
+    kept: &AtomicU64,
+) {
+    let input = git::blob_input(None, id);
+    // a member in skip lists: `blob 0123abcd!name` (a gzip-compressed blob's one member has
+    // no name of its own before the blob's path is known)
+    let shown = |name: &str| {
+        if name.is_empty() {
+            format!("{input} (gunzipped)")
+        } else {
+            format!("{input}!{name}")
+        }
+    };
+    let mut parts = Vec::new();
+    for (i, m) in archive.members.into_iter().enumerate() {
+        let Some(content) = m.data else {
+            collector.skip(shown(&m.name), SkipReason::TooLarge);
+            continue;
+        };
+        let len = content.len();
+        let chunk = Chunk {
+            data: content.into(),
+            provenance: Provenance::GitBlob {
+                blob: id.to_string(),
+                path: String::new(),
+                origin: None,
+            },
+        };
+        match scanner.detect(chunk, None) {
+            Ok((chunk, detection)) => {
+                collector.scanned(len, Vec::new());
+                if !detection.findings.is_empty() {
+                    parts.push(Part {
+                        data: keep(kept, &chunk.data),
+                        member: Some((i, m.name)),
+                        detection,
+                    });
+                }
+            }
+            Err(reason) => collector.skip(shown(&m.name), reason),
+        }
+    }
+    if archive.cut {
+        super::archive::skip_rest(collector, &input);
+    }
+    if !parts.is_empty() {
+        hits.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(oid, Hit { parts });
     }
 }
 
@@ -1157,6 +1274,54 @@ mod tests {
     use crate::rules::builtin_rules;
     use crate::scan::ScanOptions;
 
+    /// A blob that is an archive: its members' findings are reported under `PATH!MEMBER`, the
+    /// same whether the members were kept from phase 1 or read out of the blob again.
+    #[test]
+    fn an_archive_blob_not_kept_is_opened_again_with_the_same_findings() {
+        use std::io::Write;
+        let s = Scanner::new(
+            Matcher::new(builtin_rules().unwrap()).unwrap(),
+            Policy::new(1_793_491_200),
+            ScanOptions::default(),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        // a GitLab personal access token: `glpat-` and 20 random characters
+        let mut next = crate::testutil::rng(156);
+        const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        let token: String = (0..20)
+            .map(|_| ALNUM[next(ALNUM.len() as u64) as usize] as char)
+            .collect();
+        let member = format!("GITLAB_TOKEN=glpat-{token}\n");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(member.as_bytes()).unwrap();
+        let content = gz.finish().unwrap();
+        let blob = repo.blob(&content).unwrap();
+        let b = BlobId {
+            oid: blob,
+            size: content.len() as u64,
+        };
+        let collector = Collector::default();
+        let (hits, kept, full) = (
+            Mutex::new(HashMap::new()),
+            AtomicU64::new(0),
+            AtomicU64::new(KEEP_BYTES),
+        );
+        assert!(scan_one(&s, &collector, b, &content, &hits, &kept).is_none());
+        let read_again = Mutex::new(HashMap::new());
+        scan_one(&s, &collector, b, &content, &read_again, &full);
+        let (kept, read_again) = (
+            hits.into_inner().unwrap().remove(&blob).unwrap(),
+            read_again.into_inner().unwrap().remove(&blob).unwrap(),
+        );
+        assert!(kept.parts[0].data.is_some() && read_again.parts[0].data.is_none());
+        let f = |h: &Hit| attribute(&s, &repo, blob, h, "t/env.gz", None, None).unwrap();
+        let (a, b) = (f(&kept), f(&read_again));
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].location.path, "t/env.gz!env");
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    }
+
     #[test]
     fn a_blob_not_kept_in_memory_is_read_again_with_the_same_findings() {
         let s = Scanner::new(
@@ -1180,12 +1345,18 @@ mod tests {
         };
         let (scanned, detection) = s.detect(chunk, None).unwrap();
         let kept = Hit {
-            detection: detection.clone(),
-            data: Some(scanned.data.into_owned()),
+            parts: vec![Part {
+                member: None,
+                detection: detection.clone(),
+                data: Some(scanned.data.into_owned()),
+            }],
         };
         let read_again = Hit {
-            detection,
-            data: None,
+            parts: vec![Part {
+                member: None,
+                detection,
+                data: None,
+            }],
         };
         let f = |h: &Hit| {
             attribute(

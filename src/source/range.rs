@@ -214,6 +214,37 @@ pub fn scan_range(
             continue;
         }
         let (_, _, time) = infos.get(it.commit);
+        // an archive's members are scanned whole (their lines are not the blob's): what they
+        // hold came with the blob
+        if let Some(archive) = super::archive::open(data, limit) {
+            let mut found = Vec::new();
+            super::archive::each_member(archive, &it.path, collector, |name, content| {
+                let len = content.len();
+                let chunk = Chunk {
+                    data: content.into(),
+                    provenance: Provenance::GitBlob {
+                        blob: it.blob.to_string(),
+                        path: name.clone(),
+                        origin: None,
+                    },
+                };
+                match scanner.scan_chunk(chunk, Some(time)) {
+                    Ok(f) => {
+                        collector.scanned(len, Vec::new());
+                        found.extend(f);
+                    }
+                    Err(reason) => collector.skip(name, reason),
+                }
+            });
+            if !found.is_empty() {
+                let origin = origin_of(&repo, &mut infos, &commits, it);
+                for f in &mut found {
+                    f.git = Some(origin.clone());
+                }
+                collector.add_findings(found);
+            }
+            continue;
+        }
         let chunk = Chunk {
             data: data.into(),
             provenance: Provenance::GitBlob {
@@ -257,18 +288,7 @@ pub fn scan_range(
         };
         let mut found = on_lines(found, lines.as_ref());
         if !found.is_empty() {
-            let containing = commits
-                .iter()
-                .filter(|c| {
-                    repo.find_commit(**c)
-                        .ok()
-                        .and_then(|c| c.tree().ok())
-                        .and_then(|t| t.get_path(Path::new(&it.path)).ok())
-                        .is_some_and(|e| e.id() == it.blob)
-                })
-                .count();
-            let refs = git::refs_containing(&repo, &it.path, it.blob);
-            let origin = infos.origin(it.commit, containing, refs);
+            let origin = origin_of(&repo, &mut infos, &commits, it);
             for f in &mut found {
                 f.git = Some(origin.clone());
             }
@@ -281,4 +301,26 @@ pub fn scan_range(
         notes: Vec::new(),
         missing,
     })
+}
+
+/// Where the content `it` introduced comes from: its commit, how many of the range's `commits`
+/// hold it at its path, and the refs whose tip holds it.
+fn origin_of(
+    repo: &Repository,
+    infos: &mut CommitInfoCache,
+    commits: &[Oid],
+    it: &Introduced,
+) -> std::sync::Arc<crate::chunk::GitOrigin> {
+    let containing = commits
+        .iter()
+        .filter(|c| {
+            repo.find_commit(**c)
+                .ok()
+                .and_then(|c| c.tree().ok())
+                .and_then(|t| t.get_path(Path::new(&it.path)).ok())
+                .is_some_and(|e| e.id() == it.blob)
+        })
+        .count();
+    let refs = git::refs_containing(repo, &it.path, it.blob);
+    infos.origin(it.commit, containing, refs)
 }

@@ -61,6 +61,21 @@ pub fn scan_staged(scanner: &Scanner, collector: &Collector, path: &Path) -> Res
             collector.skip(shown, reason);
             continue;
         }
+        // an archive's members are scanned whole: their lines are not the blob's
+        if let Some(archive) = super::archive::open(data, limit) {
+            super::archive::each_member(archive, &shown, collector, |name, content| {
+                let len = content.len();
+                let chunk = Chunk {
+                    data: content.into(),
+                    provenance: Provenance::Staged { path: name.clone() },
+                };
+                match scanner.scan_chunk(chunk, None) {
+                    Ok(found) => collector.scanned(len, found),
+                    Err(reason) => collector.skip(name, reason),
+                }
+            });
+            continue;
+        }
         let old = delta.old_file();
         let old_blob = (delta.status() == Delta::Modified || delta.status() == Delta::Typechange)
             .then(|| repo.find_blob(old.id()).ok())
