@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Gen, gzip, run, stderr, stdout, tar_of};
+use common::{Gen, gzip, run, stderr, stdout, tar_of, zip_of};
 use serde_json::Value;
 
 /// A repository in a temporary directory, committed to with fixed identities and times.
@@ -1141,7 +1141,7 @@ fn history_finds_a_token_in_a_git_note() {
 #[test]
 fn archives_are_opened_in_staged_range_and_history_scans() {
     let mut g = Gen::new(156);
-    let (t1, t2, t3) = (g.ghp(), g.ghp(), g.ghp());
+    let (t1, t2, t3, t4) = (g.ghp(), g.ghp(), g.ghp(), g.ghp());
     let r = Repo::new();
     r.write("README", "hello\n");
     let base = r.commit("init");
@@ -1165,6 +1165,16 @@ fn archives_are_opened_in_staged_range_and_history_scans() {
         "vendor/docs.bin",
         tar_of(&[("docs/setup.md", format!("GITHUB_TOKEN={t3}\n").as_bytes())]),
     );
+    put(
+        "libs/app.jar",
+        zip_of(
+            &[(
+                "config/app.properties",
+                format!("gh.token={t4}\n").as_bytes(),
+            )],
+            true,
+        ),
+    );
     let paths = |v: &Value| {
         let mut p: Vec<String> = findings(v)
             .iter()
@@ -1175,6 +1185,7 @@ fn archives_are_opened_in_staged_range_and_history_scans() {
     };
     let want = vec![
         "charts/app-1.0.tgz!app/values.yaml",
+        "libs/app.jar!config/app.properties",
         "testcases/accounts.json.gz!accounts.json",
         "vendor/docs.bin!docs/setup.md",
     ];

@@ -1,7 +1,7 @@
-//! Members of tar archives (plain or gzip-compressed) and gzip-compressed files, in a scanned
-//! tree, staged change, commit range or history: test fixtures ship TLS keys, configs and test
-//! vectors packed this way (Helm packages `.tgz`, test vectors `.json.gz`), and a user wants
-//! them read. An archive is told by its content, not its name, so that a history scan, which
+//! Members of tar archives (plain or gzip-compressed), zip archives and gzip-compressed files,
+//! in a scanned tree, staged change, commit range or history: test fixtures ship TLS keys,
+//! configs and test vectors packed this way (Helm packages `.tgz`, test vectors `.json.gz`,
+//! zipped docs, `application.properties` in a `.jar`), and a user wants them read. An archive is told by its content, not its name, so that a history scan, which
 //! reads a blob before it knows its paths, opens what a tree scan opens. Each regular member is
 //! scanned as its own file, reported as `ARCHIVE!MEMBER` (the notation other scanners use); a
 //! gzip-compressed file's one member is its name without `.gz`. Nested archives are not opened.
@@ -14,8 +14,9 @@ use crate::scan::{Collector, SkipReason};
 pub struct Member {
     /// Path inside the archive.
     pub name: String,
-    /// Its content, or `None` when it is larger than the size limit (not read).
-    pub data: Option<Vec<u8>>,
+    /// Its content, or why it was not read: larger than the size limit, encrypted, or stored
+    /// with a compression method tokenhound does not read.
+    pub data: Result<Vec<u8>, SkipReason>,
 }
 
 /// What was read of an archive.
@@ -29,11 +30,14 @@ pub struct Archive {
 
 /// The archive `data` is, told by its content (not its name, so that a history scan, which reads
 /// a blob before it knows its paths, opens what a tree scan opens): a tar archive, compressed
-/// with gzip or not, or a gzip-compressed file, whose one member has an empty name (see
-/// [`member_path`]). At most `4 * limit` decompressed bytes are read (the archive is then
+/// with gzip or not, a zip archive (`.zip`, `.jar`, `.docx`, …: stored and deflated members),
+/// or a gzip-compressed file, whose one member has an empty name (see [`member_path`]). At most `4 * limit` decompressed bytes are read (the archive is then
 /// marked cut); a member larger than `limit` is listed without its content. `None` for
 /// anything else.
 pub fn open(data: &[u8], limit: u64) -> Option<Archive> {
+    if data.starts_with(&ZIP_MAGIC) {
+        return parse_zip(data, limit);
+    }
     if !data.starts_with(&GZIP_MAGIC) {
         return parse_tar(data, limit);
     }
@@ -42,7 +46,11 @@ pub fn open(data: &[u8], limit: u64) -> Option<Archive> {
         tar.cut |= cut;
         return Some(tar);
     }
-    let data = (out.len() as u64 <= limit).then_some(out);
+    let data = if out.len() as u64 <= limit {
+        Ok(out)
+    } else {
+        Err(SkipReason::TooLarge)
+    };
     Some(Archive {
         members: vec![Member {
             name: String::new(),
@@ -68,8 +76,9 @@ pub fn member_path(path: &str, member: &str) -> String {
 }
 
 /// Hands each member of `archive` (the content named `path` in reports) with its content to
-/// `each`, under its reported name ([`member_path`]); members over the size limit, and the rest
-/// of an archive read only in part, are recorded in `collector` as skipped.
+/// `each`, under its reported name ([`member_path`]); members not read (over the size limit,
+/// encrypted, compressed in a way not read), and the rest of an archive read only in part, are
+/// recorded in `collector` as skipped.
 pub fn each_member(
     archive: Archive,
     path: &str,
@@ -79,8 +88,8 @@ pub fn each_member(
     for m in archive.members {
         let name = member_path(path, &m.name);
         match m.data {
-            Some(data) => each(name, data),
-            None => collector.skip(name, SkipReason::TooLarge),
+            Ok(data) => each(name, data),
+            Err(reason) => collector.skip(name, reason),
         }
     }
     if archive.cut {
@@ -110,6 +119,117 @@ fn gunzip(data: &[u8], limit: u64) -> (Vec<u8>, bool) {
     let mut z = flate2::read::MultiGzDecoder::new(data).take(cap);
     let cut = z.read_to_end(&mut out).is_err() || out.len() as u64 >= cap;
     (out, cut)
+}
+
+/// The first bytes of a zip archive (its first local file header).
+const ZIP_MAGIC: [u8; 4] = *b"PK\x03\x04";
+
+fn u16_at(b: &[u8], at: usize) -> Option<usize> {
+    b.get(at..at + 2)
+        .map(|s| usize::from(u16::from_le_bytes([s[0], s[1]])))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<usize> {
+    b.get(at..at + 4)
+        .and_then(|s| usize::try_from(u32::from_le_bytes([s[0], s[1], s[2], s[3]])).ok())
+}
+
+/// The members of the zip archive `z` (PKWARE's APPNOTE: the end-of-central-directory record,
+/// the central directory's file headers, each member's local header and data), read through
+/// the central directory. Stored and deflated members are read, up to `4 * limit` bytes in all;
+/// encrypted members, other compression methods and zip64 sizes are listed with why they were
+/// not. `None` when no central directory is found (not a zip, or cut short before it).
+fn parse_zip(z: &[u8], limit: u64) -> Option<Archive> {
+    const EOCD: &[u8] = b"PK\x05\x06";
+    const CENTRAL: &[u8] = b"PK\x01\x02";
+    // the end record is the last 22 bytes but for a comment of at most 64 KiB
+    let lowest = z.len().saturating_sub(22 + 0xFFFF);
+    let eocd = (lowest..=z.len().checked_sub(22)?)
+        .rev()
+        .find(|&i| z[i..].starts_with(EOCD))?;
+    let entries = u16_at(z, eocd + 10)?;
+    let mut at = u32_at(z, eocd + 16)?;
+    let mut members = Vec::new();
+    let mut cut = false;
+    let mut budget = limit.saturating_mul(4);
+    for _ in 0..entries {
+        if !z.get(at..)?.starts_with(CENTRAL) {
+            cut = true;
+            break;
+        }
+        let (flags, method) = (u16_at(z, at + 8)?, u16_at(z, at + 10)?);
+        let (packed, size) = (u32_at(z, at + 20)?, u32_at(z, at + 24)?);
+        let (n, extra, comment) = (
+            u16_at(z, at + 28)?,
+            u16_at(z, at + 30)?,
+            u16_at(z, at + 32)?,
+        );
+        let local = u32_at(z, at + 42)?;
+        let name = String::from_utf8_lossy(z.get(at + 46..at + 46 + n)?).into_owned();
+        at += 46 + n + extra + comment;
+        if name.ends_with('/') {
+            continue;
+        }
+        let unreadable = |why: String| Member {
+            name: name.clone(),
+            data: Err(SkipReason::Unreadable(why)),
+        };
+        if flags & 1 != 0 {
+            members.push(unreadable("encrypted archive member".into()));
+            continue;
+        }
+        if packed == 0xFFFF_FFFF || size == 0xFFFF_FFFF {
+            members.push(unreadable("zip64 archive member".into()));
+            continue;
+        }
+        if size as u64 > limit {
+            members.push(Member {
+                name,
+                data: Err(SkipReason::TooLarge),
+            });
+            continue;
+        }
+        if size as u64 > budget {
+            cut = true;
+            break;
+        }
+        // the data starts after the local header's own name and extra field
+        let body = z
+            .get(local..local + 30)
+            .filter(|h| h.starts_with(&ZIP_MAGIC))
+            .and_then(|_| Some(local + 30 + u16_at(z, local + 26)? + u16_at(z, local + 28)?))
+            .and_then(|start| z.get(start..start + packed));
+        let Some(body) = body else {
+            members.push(unreadable("cut short or corrupt archive member".into()));
+            continue;
+        };
+        let data = match method {
+            0 => body.to_vec(),
+            8 => {
+                let mut out = Vec::with_capacity(size);
+                let mut d = flate2::read::DeflateDecoder::new(body).take(size as u64);
+                if d.read_to_end(&mut out).is_err() {
+                    members.push(unreadable("corrupt deflated archive member".into()));
+                    continue;
+                }
+                out
+            }
+            m => {
+                members.push(unreadable(format!(
+                    "archive member compressed with method {m}"
+                )));
+                continue;
+            }
+        };
+        budget -= data.len() as u64;
+        if !data.is_empty() {
+            members.push(Member {
+                name,
+                data: Ok(data),
+            });
+        }
+    }
+    Some(Archive { members, cut })
 }
 
 fn field_str(b: &[u8]) -> String {
@@ -196,11 +316,14 @@ fn parse_tar(t: &[u8], limit: u64) -> Option<Archive> {
                     break;
                 }
                 if size > limit {
-                    members.push(Member { name, data: None });
+                    members.push(Member {
+                        name,
+                        data: Err(SkipReason::TooLarge),
+                    });
                 } else if !body.is_empty() {
                     members.push(Member {
                         name,
-                        data: Some(body.to_vec()),
+                        data: Ok(body.to_vec()),
                     });
                 }
             }
@@ -253,9 +376,9 @@ mod tests {
         assert!(!a.cut);
         assert_eq!(m.len(), 2);
         assert_eq!(m[0].name, "a.txt");
-        assert_eq!(m[0].data.as_deref(), Some(&b"hello\n"[..]));
+        assert_eq!(m[0].data.as_deref().ok(), Some(&b"hello\n"[..]));
         assert_eq!(m[1].name, "dir/b.key");
-        assert_eq!(m[1].data.as_ref().map(Vec::len), Some(700));
+        assert_eq!(m[1].data.as_ref().map(Vec::len).ok(), Some(700));
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(&t).unwrap();
         let gz = gz.finish().unwrap();
@@ -265,7 +388,7 @@ mod tests {
         // members over the limit are listed without their content
         let a = open(&t, 100).unwrap();
         assert_eq!(a.members.len(), 2);
-        assert!(a.members[0].data.is_some() && a.members[1].data.is_none());
+        assert!(a.members[0].data.is_ok() && a.members[1].data.is_err());
         // an archive cut short, or decompressed past the limit, says so
         let a = open(&t[..1500], 1 << 20).unwrap();
         assert!(a.cut && a.members.len() == 1, "{}", a.members.len());
@@ -284,7 +407,7 @@ mod tests {
         let a = open(&gz.finish().unwrap(), 1 << 20).unwrap();
         assert_eq!(a.members.len(), 1);
         assert_eq!(a.members[0].name, "");
-        assert_eq!(a.members[0].data.as_deref(), Some(&b"token=abc\n"[..]));
+        assert_eq!(a.members[0].data.as_deref().ok(), Some(&b"token=abc\n"[..]));
     }
 
     #[test]

@@ -466,7 +466,7 @@ fn attribute(
                     let limit = scanner.options.max_file_size;
                     members = Some(super::archive::open(raw, limit)?.members);
                 }
-                members.as_ref()?.get(*i)?.data.as_deref()?
+                members.as_ref()?.get(*i)?.data.as_deref().ok()?
             }
         };
         let data = normalize_encoding(content);
@@ -623,9 +623,12 @@ fn scan_archive(
     };
     let mut parts = Vec::new();
     for (i, m) in archive.members.into_iter().enumerate() {
-        let Some(content) = m.data else {
-            collector.skip(shown(&m.name), SkipReason::TooLarge);
-            continue;
+        let content = match m.data {
+            Ok(content) => content,
+            Err(reason) => {
+                collector.skip(shown(&m.name), reason);
+                continue;
+            }
         };
         let len = content.len();
         let chunk = Chunk {

@@ -236,3 +236,56 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     gz.write_all(data).unwrap();
     gz.finish().unwrap()
 }
+
+/// A zip archive of `files` (PKWARE APPNOTE: local headers, central directory, end record),
+/// each member deflated when `deflate` is set, else stored. CRC-32s are written; tokenhound does
+/// not check them.
+pub fn zip_of(files: &[(&str, &[u8])], deflate: bool) -> Vec<u8> {
+    use std::io::Write;
+    let (mut z, mut central) = (Vec::new(), Vec::new());
+    for (name, data) in files {
+        let body = if deflate {
+            let mut e =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        } else {
+            data.to_vec()
+        };
+        let method: u16 = if deflate { 8 } else { 0 };
+        let crc = crc32fast::hash(data);
+        let offset = z.len() as u32;
+        let common = |h: &mut Vec<u8>| {
+            h.extend(20u16.to_le_bytes()); // version needed
+            h.extend(0u16.to_le_bytes()); // flags
+            h.extend(method.to_le_bytes());
+            h.extend([0u8; 4]); // time, date
+            h.extend(crc.to_le_bytes());
+            h.extend((body.len() as u32).to_le_bytes());
+            h.extend((data.len() as u32).to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend(0u16.to_le_bytes()); // extra
+        };
+        z.extend(b"PK\x03\x04");
+        common(&mut z);
+        z.extend(name.as_bytes());
+        z.extend(&body);
+        central.extend(b"PK\x01\x02");
+        central.extend(20u16.to_le_bytes()); // version made by
+        common(&mut central);
+        central.extend([0u8; 8]); // comment length, disk, internal and external attributes
+        central.extend([0u8; 2]);
+        central.extend(offset.to_le_bytes());
+        central.extend(name.as_bytes());
+    }
+    let (cd_offset, cd_len) = (z.len() as u32, central.len() as u32);
+    z.extend(central);
+    z.extend(b"PK\x05\x06");
+    z.extend([0u8; 4]);
+    z.extend((files.len() as u16).to_le_bytes());
+    z.extend((files.len() as u16).to_le_bytes());
+    z.extend(cd_len.to_le_bytes());
+    z.extend(cd_offset.to_le_bytes());
+    z.extend(0u16.to_le_bytes());
+    z
+}
