@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Fixture, Gen, run, shared_dir, stderr, stdout, tar_of};
+use common::{Fixture, Gen, run, shared_dir, stderr, stdout, tar_of, zip_of};
 
 /// A small tree with two real-looking GitHub tokens and decoys.
 fn sample_tree(seed: u64) -> (Fixture, Vec<String>) {
@@ -326,12 +326,16 @@ fn in_a_git_repository_ignored_files_are_tracked_or_listed() {
     }
     let mut g = Gen::new(52);
     let f = Fixture::new();
-    f.write(".gitignore", "*.env\nbuild/\n");
     f.write("local.env", format!("t={}\n", g.ghp()));
     f.write("committed.env", format!("t={}\n", g.ghp()));
     f.write("build/tracked.txt", format!("t={}\n", g.ghp()));
     f.write("build/untracked.txt", format!("t={}\n", g.ghp()));
     f.write("src/app.py", format!("T = \"{}\"\n", g.ghp()));
+    // eval/realworld159 dev (snakemake's `expected-results/`): an ignored directory whose files
+    // are all tracked is not reported as skipped; one that holds nothing tracked is, whole
+    f.write("tests/expected/out.txt", "done\n");
+    f.write("dist/bundle.js", "x\n");
+    f.write(".gitignore", "*.env\nbuild/\nexpected/\ndist/\n");
     let git = |args: &[&str]| {
         let o = std::process::Command::new("git")
             .args(args)
@@ -342,7 +346,13 @@ fn in_a_git_repository_ignored_files_are_tracked_or_listed() {
     };
     git(&["init", "-q"]);
     git(&["add", ".gitignore", "src/app.py"]);
-    git(&["add", "-f", "committed.env", "build/tracked.txt"]);
+    git(&[
+        "add",
+        "-f",
+        "committed.env",
+        "build/tracked.txt",
+        "tests/expected/out.txt",
+    ]);
     let (found, skipped) = found_and_skipped(&f, &[]);
     assert_eq!(
         found,
@@ -354,11 +364,15 @@ fn in_a_git_repository_ignored_files_are_tracked_or_listed() {
         .collect();
     assert_eq!(
         reasons,
-        vec![("build/", "ignored"), ("local.env", "ignored")]
+        vec![
+            ("build/untracked.txt", "ignored"),
+            ("dist/", "ignored"),
+            ("local.env", "ignored")
+        ]
     );
     let human = stdout(&run(f.path(), &["scan", ".", "-v"]));
     assert!(human.contains("skipped local.env: ignored"), "{human}");
-    assert!(human.contains("skipped 2 (ignored 2)"), "{human}");
+    assert!(human.contains("skipped 3 (ignored 3)"), "{human}");
     let (found, skipped) = found_and_skipped(&f, &["--no-ignore"]);
     assert_eq!(found.len(), 5, "{found:?}");
     assert!(skipped.is_empty(), "{skipped:?}");
@@ -759,6 +773,77 @@ fn tar_archive_members_are_scanned() {
         skipped
             .iter()
             .any(|(i, r)| *i == "cut.tar!…" && r.starts_with("unreadable: the rest of the archive")),
+        "{skipped:?}"
+    );
+}
+
+/// eval/realworld156 dev (crawl4ai's zipped copy of its docs): zip archives — `.zip`, and
+/// the same format under other names (`.jar`, `.docx`) — are read member by member, stored or
+/// deflated, and reported as `ARCHIVE!MEMBER`; directories are not members; a member over the
+/// size limit, and a cut-short archive's unreadable member, are listed as skipped.
+#[test]
+fn zip_archive_members_are_scanned() {
+    let mut g = Gen::new(156);
+    let f = Fixture::new();
+    let (t1, t2, t3) = (g.ghp(), g.ghp(), g.ghp());
+    f.write(
+        "docs/skill.zip",
+        zip_of(
+            &[
+                ("skill/", b""),
+                (
+                    "skill/reference.md",
+                    format!("api_token: {t1}\n").as_bytes(),
+                ),
+                ("skill/logo.png", &[0x89, b'P', b'N', b'G', 0, 0, 0, 13][..]),
+            ],
+            true,
+        ),
+    );
+    f.write(
+        "libs/app.jar",
+        zip_of(
+            &[(
+                "BOOT-INF/classes/application.properties",
+                format!("github.token={t2}\n").as_bytes(),
+            )],
+            false,
+        ),
+    );
+    f.write("notes.zip", format!("t={t3}\n"));
+    let (found, skipped) = found_and_skipped(&f, &[]);
+    assert_eq!(
+        found,
+        vec![
+            "docs/skill.zip!skill/reference.md",
+            "libs/app.jar!BOOT-INF/classes/application.properties",
+            "notes.zip"
+        ]
+    );
+    assert_eq!(
+        skipped,
+        vec![("docs/skill.zip!skill/logo.png".into(), "binary".into())]
+    );
+    let big = format!("{}\nkey={}\n", "#".repeat(3000), g.ghp());
+    let mut cut = zip_of(
+        &[("a.txt", &b"ok\n"[..]), ("big.txt", big.as_bytes())],
+        true,
+    );
+    f.write("big.zip", &cut);
+    let (_, skipped) = found_and_skipped(&f, &["--max-file-size", "2K"]);
+    assert!(
+        skipped.contains(&("big.zip!big.txt".into(), "too-large".into())),
+        "{skipped:?}"
+    );
+    // data cut out before the central directory: what cannot be read is listed, not dropped
+    let at = cut.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    cut.drain(40..at);
+    f.write("big.zip", &cut);
+    let (_, skipped) = found_and_skipped(&f, &[]);
+    assert!(
+        skipped
+            .iter()
+            .any(|(i, r)| i.starts_with("big.zip!") && r.starts_with("unreadable")),
         "{skipped:?}"
     );
 }

@@ -171,19 +171,44 @@ fn account_for_ignored(
     let pruned = std::mem::take(&mut *pruned.lock().unwrap_or_else(|p| p.into_inner()));
     for dir in pruned {
         let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
+        let mut holds_tracked = false;
         for t in tracked
             .range(rel.clone()..)
             .take_while(|t| t.starts_with(&rel))
         {
+            holds_tracked = true;
             let full = root.join(t);
             if full.is_file() {
                 scan_file(scanner, collector, &full, display_path(root, &full, true));
             }
         }
-        collector.skip(
-            format!("{}/", display_path(root, &dir, true)),
-            SkipReason::Ignored("untracked directory matched by an ignore file"),
-        );
+        if !holds_tracked {
+            collector.skip(
+                format!("{}/", display_path(root, &dir, true)),
+                SkipReason::Ignored("untracked directory matched by an ignore file"),
+            );
+            continue;
+        }
+        // an ignored directory that holds tracked files (test expectations committed under an
+        // ignored name): its other files are named one by one, as the directory is not left out
+        for entry in WalkBuilder::new(&dir)
+            .standard_filters(false)
+            .hidden(false)
+            .follow_links(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build()
+            .flatten()
+        {
+            let path = entry.path();
+            if entry.file_type().is_some_and(|t| t.is_file())
+                && !tracked.contains(path.strip_prefix(root).unwrap_or(path))
+            {
+                collector.skip(
+                    display_path(root, path, true),
+                    SkipReason::Ignored("untracked file matched by an ignore file"),
+                );
+            }
+        }
     }
 }
 
