@@ -267,6 +267,9 @@ fn candidates_indexed(
 /// function being called ([`is_called`]) or a field passed on ([`is_selector`]), a name inside
 /// an ARN ([`in_arn`]), a name and value further along a row ([`positional_pair`]).
 fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
+    if inside_base64_data(data, &m.secret) {
+        return false;
+    }
     let free_form = rule.is_generic() || rule.spec.free_form;
     if free_form && is_called(data, &m.secret) {
         return false;
@@ -321,6 +324,8 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         || is_ec_public_key_hex(&data[m.secret.clone()])
         || is_peer_public_key(&name, &data[m.secret.clone()])
         || names_an_encoded_hash(&name, &data[m.secret.clone()])
+        || hashed_beside_a_salt(data, &m.secret)
+        || path_to_its_own_name(&name, &data[m.secret.clone()])
     {
         return false;
     }
@@ -330,6 +335,23 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     let translation = quoted_phrase_before(data, k.start) && !digits;
     let phrase_value = quoted_phrase_after(data, m.secret.clone());
     !translation && !phrase_value && !prefix_of_a_concatenation(data, m.secret.clone())
+}
+
+/// The value is a piece of standard base64 data, not a token of its own: a value without `+` or
+/// `/` between two of them, one a `+` (`…EA9+BSA…+lIe…`, eval/realworld153 dev: a Brave key's
+/// prefix in a PDF attachment's base64). Tokens of the URL-safe alphabet stand between quotes,
+/// blanks, `=` or `:`, and no URL path puts `+` around a segment.
+fn inside_base64_data(data: &[u8], value: &Range<usize>) -> bool {
+    let (Some(&before), Some(&after)) = (
+        value.start.checked_sub(1).and_then(|p| data.get(p)),
+        data.get(value.end),
+    ) else {
+        return false;
+    };
+    matches!(before, b'+' | b'/')
+        && matches!(after, b'+' | b'/')
+        && (before == b'+' || after == b'+')
+        && !data[value.clone()].iter().any(|b| matches!(b, b'+' | b'/'))
 }
 
 /// The value is a quoted prefix that an expression goes on after: it ends in a separator (`|`,
@@ -515,6 +537,63 @@ fn names_access_key_id(data: &[u8], name_at: &Range<usize>, name: &str) -> bool 
     ]
     .iter()
     .any(|w| memchr::memmem::find(&around, w).is_some())
+}
+
+/// A path whose last segment is the name the value is assigned to (`DB_PWD: 'tower-wf123/DB_PWD'`,
+/// eval/realworld159 dev): where a secret store keeps the secret of that name, not the secret.
+fn path_to_its_own_name(name: &str, value: &[u8]) -> bool {
+    let name = name.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    value.iter().rposition(|&b| b == b'/').is_some_and(|slash| {
+        !name.is_empty() && value[slash + 1..].eq_ignore_ascii_case(name.as_bytes())
+    })
+}
+
+/// A value in hex (32 characters or more) with a salt named on its line or the lines on either
+/// side (`<users … password="<40 hex>" salt="<40 hex>" …>`, a Liquibase `<column name="salt" …>`
+/// after `<column name="password" …>`): the salted hash a login is checked against, not the
+/// password (eval/realworld153 dev: OpenMRS's test datasets and core-data snapshots).
+fn hashed_beside_a_salt(data: &[u8], value: &Range<usize>) -> bool {
+    let v = &data[value.clone()];
+    if v.len() < 32 || !v.iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    let line_start = |at: usize| {
+        data[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+    };
+    let line_end = |at: usize| {
+        data[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(data.len(), |p| at + p)
+    };
+    let start = line_start(line_start(value.start).saturating_sub(1));
+    let end = line_end((line_end(value.end) + 1).min(data.len()));
+    let near = data[start..end].to_ascii_lowercase();
+    // `salt` as a word of a name (not inside `salted`, `basalt`) given a hex literal of its own
+    // (`salt="…"`, `name="salt" value="…"`): a salt computed in code, or a salt word beside a
+    // secret (`…_SECRET_SALT="lowcoder.org"`), says nothing of the value
+    memchr::memmem::find_iter(&near, b"salt").any(|i| {
+        if near[..i].last().is_some_and(u8::is_ascii_alphabetic)
+            || near.get(i + 4).is_some_and(u8::is_ascii_alphabetic)
+        {
+            return false;
+        }
+        let mut rest = &near[i + 4..];
+        let skip = |r: &mut &[u8]| {
+            while let [b'"' | b'\'' | b' ' | b'\t' | b':' | b'=', tail @ ..] = *r {
+                *r = tail;
+            }
+        };
+        skip(&mut rest);
+        if let Some(tail) = rest.strip_prefix(b"value") {
+            rest = tail;
+            skip(&mut rest);
+        }
+        rest.iter().take_while(|b| b.is_ascii_hexdigit()).count() >= 16
+    })
 }
 
 /// An encoded password (`encodedPassword`, `original_encoded_password`: the output of Spring
@@ -1453,6 +1532,71 @@ mod tests {
         assert_eq!(count(&format!("\tinternalKey: \"{x}\",\n")), 1);
         assert!(is_ec_public_key_hex(format!("0x02{x}").as_bytes()));
         assert!(!is_ec_public_key_hex(format!("05{x}").as_bytes()));
+    }
+
+    /// Regression (eval/realworld159 dev): a secret store's path to the secret of the same name
+    /// is a reference; a random value under that name is not.
+    #[test]
+    fn a_path_to_the_secret_of_the_same_name_is_a_reference() {
+        let m = matcher();
+        let count = |text: &str| candidates(&m, text.as_bytes()).len();
+        assert_eq!(count("  DB_PWD: 'tower-wf123/DB_PWD'\n"), 0);
+        assert_eq!(count("db_password: \"prod-k8s-7f3a/db_password\"\n"), 0);
+        let v = random(20, 159, crate::decode::testutil::ALNUM);
+        assert_eq!(count(&format!("  DB_PWD: '{v}'\n")), 1);
+        assert_eq!(count(&format!("db_password: \"x/{v}\"\n")), 1);
+    }
+
+    /// Regression (eval/realworld153 dev, a FHIR example's PDF attachment): a token's prefix
+    /// inside standard base64 data (`+` around it) is not a token; the same key between quotes
+    /// or after a blank is.
+    #[test]
+    fn a_token_inside_base64_data_is_not_reported() {
+        let m = matcher();
+        let key = format!("BSA{}", random(28, 153, crate::decode::testutil::ALNUM));
+        let blob = |a: &str, b: &str| {
+            format!(
+                "\"data\": \"JVBERi0{}{a}{key}{b}{}\"\n",
+                random(40, 1, crate::decode::testutil::ALNUM),
+                random(40, 2, crate::decode::testutil::ALNUM)
+            )
+        };
+        let count = |text: &str| candidates(&m, text.as_bytes()).len();
+        assert_eq!(count(&blob("+", "+")), 0);
+        assert_eq!(count(&blob("/", "+")), 0);
+        assert_eq!(count(&format!("BRAVE_API_KEY={key}\n")), 1);
+        assert_eq!(count(&format!("-H 'X-Subscription-Token: {key}'\n")), 1);
+    }
+
+    /// Regression (eval/realworld153 dev, OpenMRS): a password column's hex value beside a salt
+    /// (same row, or the next Liquibase column) is the stored salted hash; the same hex under a
+    /// password name alone, or beside a `salted` word only, is still a candidate.
+    #[test]
+    fn hex_beside_a_salt_is_a_stored_hash() {
+        let m = matcher();
+        let h = random(40, 153, b"0123456789abcdef");
+        let salt = random(40, 154, b"0123456789abcdef");
+        let count = |text: &str| candidates(&m, text.as_bytes()).len();
+        for text in [
+            format!(
+                "<users user_id=\"501\" username=\"bruno\" password=\"{h}\" salt=\"{salt}\" creator=\"1\"/>\n"
+            ),
+            format!(
+                "  <column name=\"password\" value=\"{h}\"/>\n  <column name=\"salt\" value=\"{salt}\"/>\n"
+            ),
+            format!("user:\n  password_salt: {salt}\n  password: {h}\n"),
+        ] {
+            assert_eq!(count(&text), 0, "{text}");
+        }
+        for text in [
+            format!("DB_PASSWORD={h}\n"),
+            format!("# not salted\nDB_PASSWORD={h}\n"),
+            // a salt made in code, or a salt beside the secret that is no hex literal
+            format!("String token = \"{h}\";\nString salt = encode(randomBytes(32));\n"),
+            format!("NODE_SERVICE_SECRET=\"{h}\"\nNODE_SERVICE_SECRET_SALT=\"example.org\"\n"),
+        ] {
+            assert_eq!(count(&text), 1, "{text}");
+        }
     }
 
     #[test]

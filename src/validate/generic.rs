@@ -72,6 +72,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if is_code_token(v)
         || is_algorithm_name(v)
         || is_salted_digest(v)
+        || is_hand_written_jwt(v)
         || is_host_path(v)
         || has_run(v, 6)
         || is_pgp_fingerprint(v)
@@ -684,6 +685,20 @@ fn is_algorithm_name(v: &str) -> bool {
                     .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         })
         && parts.iter().any(|p| PARTS.contains(p))
+}
+
+/// A JWT's shape written by hand: `ey…` and two more dot-separated parts, the last a word where
+/// a signature goes (`….signature`, `….sig`; eval/realworld162 dev: malformed tokens a test
+/// feeds to a verifier). The JWT rule drops these; under a `token` name they are no secret
+/// either.
+fn is_hand_written_jwt(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 3
+        && parts[0].starts_with("ey")
+        && (1..16).contains(&parts[2].len())
+        && parts[2]
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'_')
 }
 
 /// A salt and a digest in hex joined by `$` (`<32 hex>$<64 hex>`): bitcoind's `rpcauth`
@@ -1545,6 +1560,9 @@ mod tests {
             "homelab-prod-4f2a9c1e7b3d.json",
             "arn:([a-z\\d-]+):.*:.*:secret:Lookout-.+",
             "Llt;Nt.deleteBy=dct;Nt.deleteIndex=gct",
+            // regression (eval/realworld162 dev): hand-written JWTs a verifier test rejects
+            "ey.eyJzdWIiOiIxMjM0NTY3ODkwIn0.signature",
+            "eyB7IG5vdCBqc29uIH0.eyJzdWIiOiIxMjM0NTY3ODkwIn0.signature",
             // regression (eval/realworld151 dev): bitcoind's rpcauth salt$HMAC-SHA256
             "cb77f0957de88ff388cf817ddbc7273$9eaa166ace0d94a29c6eceb831a42458e93faeb79f895a7ee4ce03f4343f8f55",
             // regression (eval/realworld146 dev): algorithm names are constants, not keys

@@ -27,7 +27,14 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
     let word_signature = sig.is_some_and(|s| {
         (1..16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
     }) || sig.is_some_and(signature_is_text);
+    // RFC 7515 §4.1.1 / RFC 7516 §4.1.1: a JWS or JWE header names its algorithm (or at least
+    // calls itself a JWT); a `{"u":…,"v":1}` part before two more is some other signed record
+    // (eval/realworld156 dev: a console's signed run configuration in a share link)
+    let has_alg = b64url_decode(h)
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v.get("alg").is_some() || v.get("typ").is_some());
     obj(h)
+        && has_alg
         && obj(p)
         && !sample
         && !word_signature
@@ -683,6 +690,21 @@ mod tests {
     fn jwt_structure() {
         assert!(!jwt_structure_ok("eyJEgdQvegVk1KvJ.eyJEgdQvegVk1KvJ.abc"));
         assert!(jwt_structure_ok("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."));
+        // a header without `alg` is no JWS or JWE header
+        let e = |s: &str| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+        };
+        let sig = crate::decode::testutil::random(43, 156, crate::decode::testutil::ALNUM);
+        let claims = e(r#"{"input":"x","options":{"memory":1024}}"#);
+        assert!(!jwt_structure_ok(&format!(
+            "{}.{claims}.{sig}",
+            e(r#"{"u":"aBcD1234","v":1}"#)
+        )));
+        assert!(jwt_structure_ok(&format!(
+            "{}.{claims}.{sig}",
+            e(r#"{"alg":"HS256","typ":"JWT"}"#)
+        )));
     }
 
     /// A NATS user, account or operator JWT needs its nkey seed to authenticate: not reported,
