@@ -1277,17 +1277,21 @@ mod tests {
     use crate::rules::builtin_rules;
     use crate::scan::ScanOptions;
 
+    /// The built-in rules, judged at a fixed time.
+    fn scanner() -> Scanner {
+        Scanner::new(
+            Matcher::new(builtin_rules().unwrap()).unwrap(),
+            Policy::new(1_793_491_200),
+            ScanOptions::default(),
+        )
+    }
+
     /// A blob that is an archive: its members' findings are reported under `PATH!MEMBER`, the
     /// same whether the members were kept from phase 1 or read out of the blob again.
     #[test]
     fn an_archive_blob_not_kept_is_opened_again_with_the_same_findings() {
         use std::io::Write;
-        let s = Scanner::new(
-            Matcher::new(builtin_rules().unwrap()).unwrap(),
-            Policy::new(1_793_491_200),
-            ScanOptions::default(),
-        );
-        let dir = tempfile::tempdir().unwrap();
+        let (s, dir) = (scanner(), tempfile::tempdir().unwrap());
         let repo = Repository::init_bare(dir.path()).unwrap();
         // a GitLab personal access token: `glpat-` and 20 random characters
         let mut next = crate::testutil::rng(156);
@@ -1327,12 +1331,7 @@ mod tests {
 
     #[test]
     fn a_blob_not_kept_in_memory_is_read_again_with_the_same_findings() {
-        let s = Scanner::new(
-            Matcher::new(builtin_rules().unwrap()).unwrap(),
-            Policy::new(1_793_491_200),
-            ScanOptions::default(),
-        );
-        let dir = tempfile::tempdir().unwrap();
+        let (s, dir) = (scanner(), tempfile::tempdir().unwrap());
         let repo = Repository::init_bare(dir.path()).unwrap();
         let mut content = vec![0xFF, 0xFE];
         let text = "aws_access_key_id = AKIAQ3EGTZ5KJDYW7RMA\naws_secret_access_key = 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\n";
