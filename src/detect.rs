@@ -252,49 +252,8 @@ fn candidates_indexed(
             }
         }
     }
-    // a generic value in an API description is one of its examples
-    if !out.is_empty() && is_api_description(data) {
-        for c in out.iter_mut().filter(|c| rules[c.rule].is_generic()) {
-            c.confidence = Confidence::Low;
-        }
-    }
     pair_parts(matcher, data, index, &mut out);
     join_parts(matcher, data, index, dedup(rules, out))
-}
-
-/// An OpenAPI or Swagger document (`openapi: 3.…` / `"swagger": "2.0"` in its first 4 KiB): an
-/// API's description, whose request and response values are examples (`example:`, `examples:`,
-/// `x-code-samples`), vendors' own among them (eval/realworld149, 164 dev: Asana's, Datadog's and
-/// Shutterstock's published example secrets in bundled specs; set 39 dev: Okta's). A generic
-/// value in one is reported at low confidence; a provider's token format is judged as anywhere.
-fn is_api_description(data: &[u8]) -> bool {
-    let head = &data[..data.len().min(4096)];
-    head.split(|&b| b == b'\n').any(|line| {
-        let l = line.trim_ascii_start();
-        let l = l.strip_prefix(b"{").unwrap_or(l).trim_ascii_start();
-        let l = l
-            .strip_prefix(b"\"")
-            .or_else(|| l.strip_prefix(b"'"))
-            .unwrap_or(l);
-        let rest = l
-            .strip_prefix(b"openapi")
-            .or_else(|| l.strip_prefix(b"swagger"));
-        rest.is_some_and(|r| {
-            let r = r
-                .strip_prefix(b"\"")
-                .or_else(|| r.strip_prefix(b"'"))
-                .unwrap_or(r);
-            let r = r.trim_ascii_start();
-            r.strip_prefix(b":").is_some_and(|v| {
-                let v = v.trim_ascii_start();
-                let v = v
-                    .strip_prefix(b"\"")
-                    .or_else(|| v.strip_prefix(b"'"))
-                    .unwrap_or(v);
-                matches!(v.first(), Some(b'2' | b'3'))
-            })
-        })
-    })
 }
 
 /// A match whose rule captures the assigned name (`key` group) needs a name that can hold a
@@ -1601,42 +1560,6 @@ mod tests {
         assert_eq!(count(&format!("\tinternalKey: \"{x}\",\n")), 1);
         assert!(is_ec_public_key_hex(format!("0x02{x}").as_bytes()));
         assert!(!is_ec_public_key_hex(format!("05{x}").as_bytes()));
-    }
-
-    /// Regression (eval/realworld149, 164 dev): a generic value in an OpenAPI or Swagger document
-    /// is one of its examples, reported at low confidence; the same line elsewhere is not, and a
-    /// provider's token in the document keeps its confidence.
-    #[test]
-    fn generic_values_in_an_api_description_are_low_confidence() {
-        let m = matcher();
-        let secret = random(40, 164, b"0123456789abcdef");
-        let line = format!("              client_secret: {secret}\n");
-        let conf = |text: &str| {
-            candidates(&m, text.as_bytes())
-                .iter()
-                .map(|c| c.confidence)
-                .collect::<Vec<_>>()
-        };
-        assert_ne!(conf(&format!("config:\n{line}")), vec![Confidence::Low]);
-        assert_eq!(conf(&format!("config:\n{line}")).len(), 1);
-        for head in [
-            "openapi: 3.0.1\ninfo:\n  title: Images\n",
-            "swagger: \"2.0\"\n",
-            "{\n  \"openapi\": \"3.1.0\",\n",
-            "{\"swagger\":\"2.0\",\"info\":{}}\n",
-        ] {
-            assert_eq!(
-                conf(&format!("{head}{line}")),
-                vec![Confidence::Low],
-                "{head}"
-            );
-        }
-        let token = github_token("ghp_", 36);
-        assert_eq!(
-            conf(&format!("openapi: 3.0.1\nexample: {token}\n")),
-            vec![Confidence::High]
-        );
-        assert!(!is_api_description(b"title: openapi: 3 notes\n"));
     }
 
     /// Regression (eval/realworld165 dev, certbot): an ACME challenge's token is public; a token
