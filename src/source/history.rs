@@ -556,15 +556,7 @@ pub(super) fn scan_one(
         return None;
     }
     let len = data.len();
-    let chunk = Chunk {
-        data: data.into(),
-        provenance: Provenance::GitBlob {
-            blob: id.clone(),
-            path: String::new(),
-            origin: None,
-        },
-    };
-    match scanner.detect(chunk, None) {
+    match scanner.detect(unattributed(&id, data.into()), None) {
         Ok((chunk, mut detection)) => {
             collector.scanned(len, Vec::new());
             let activity = std::mem::take(&mut detection.activity);
@@ -587,6 +579,18 @@ pub(super) fn scan_one(
             collector.skip(git::blob_input(None, &id), reason);
             None
         }
+    }
+}
+
+/// Content of blob `id` as phase 1 scans it: before its paths and commits are known.
+fn unattributed<'a>(id: &str, data: std::borrow::Cow<'a, [u8]>) -> Chunk<'a> {
+    Chunk {
+        data,
+        provenance: Provenance::GitBlob {
+            blob: id.to_string(),
+            path: String::new(),
+            origin: None,
+        },
     }
 }
 
@@ -631,15 +635,7 @@ fn scan_archive(
             }
         };
         let len = content.len();
-        let chunk = Chunk {
-            data: content.into(),
-            provenance: Provenance::GitBlob {
-                blob: id.to_string(),
-                path: String::new(),
-                origin: None,
-            },
-        };
-        match scanner.detect(chunk, None) {
+        match scanner.detect(unattributed(id, content.into()), None) {
             Ok((chunk, detection)) => {
                 collector.scanned(len, Vec::new());
                 if !detection.findings.is_empty() {
