@@ -70,11 +70,14 @@ pub enum Validator {
     /// A Cloudflare Tunnel token: base64 of a JSON object holding the account tag `a`, the
     /// tunnel id `t` and the tunnel secret `s`.
     CloudflareTunnel,
+    /// A Seqera Platform (Tower) personal access token: base64 of a JSON object holding the
+    /// numeric token id `tid`, a `.` and a random secret.
+    SeqeraToken,
 }
 
 impl Validator {
     /// Every validator, in documentation order.
-    pub const ALL: [Validator; 23] = [
+    pub const ALL: [Validator; 24] = [
         Validator::Crc32Base62,
         Validator::GitlabRoutable,
         Validator::Jwt,
@@ -98,6 +101,7 @@ impl Validator {
         Validator::NkeySeed,
         Validator::KeyLength,
         Validator::CloudflareTunnel,
+        Validator::SeqeraToken,
     ];
 
     /// The name rule files use (`crc32-base62`, …).
@@ -126,6 +130,7 @@ impl Validator {
             Validator::NkeySeed => "nkey-seed",
             Validator::KeyLength => "key-length",
             Validator::CloudflareTunnel => "cloudflare-tunnel",
+            Validator::SeqeraToken => "seqera-token",
         }
     }
 
@@ -171,6 +176,7 @@ impl Validator {
             Validator::NkeySeed => checksum::nkey_seed_ok(secret),
             Validator::KeyLength => shape::has_key_length(secret),
             Validator::CloudflareTunnel => structure::cloudflare_tunnel_ok(secret),
+            Validator::SeqeraToken => structure::seqera_token_ok(secret),
         }
     }
 
@@ -205,6 +211,9 @@ impl Validator {
             }
             Validator::CloudflareTunnel => {
                 "not base64 of a tunnel token's JSON (account tag, tunnel id, secret)"
+            }
+            Validator::SeqeraToken => {
+                "not base64 of a token id (`{\"tid\": N}`), a `.` and a random secret"
             }
         }
     }

@@ -484,6 +484,28 @@ pub fn cloudflare_tunnel_ok(s: &str) -> bool {
     })
 }
 
+/// A Seqera Platform (formerly Nextflow Tower) personal access token (`TOWER_ACCESS_TOKEN`):
+/// standard base64 of a JSON object whose member `tid` is the token's numeric id, then `.` and
+/// the secret, 32 or more letters and digits with more than one character class or hex (the
+/// platform's client, nextflow's `TowerClient`, decodes it so: the part before the first `.` is
+/// JSON). Base64 of a bare JSON object (a JWT's payload with a `tid` claim) is not one.
+pub fn seqera_token_ok(s: &str) -> bool {
+    let Some(plain) = b64_decode(s) else {
+        return false;
+    };
+    let Some(dot) = plain.iter().position(|&b| b == b'.') else {
+        return false;
+    };
+    let (head, secret) = (&plain[..dot], &plain[dot + 1..]);
+    let Ok(serde_json::Value::Object(o)) = serde_json::from_slice::<serde_json::Value>(head) else {
+        return false;
+    };
+    o.get("tid").is_some_and(|v| v.is_u64())
+        && secret.len() >= 32
+        && secret.iter().all(|b| b.is_ascii_alphanumeric())
+        && std::str::from_utf8(secret).is_ok_and(|t| entropy(t) >= 3.0 && longest_run(t) < 8)
+}
+
 /// Base64 of a DER private key without PEM armour (PKCS#1, SEC1, PKCS#8): the bytes are one
 /// ASN.1 SEQUENCE whose length field accounts for every byte (a truncated copy or a PEM body's
 /// single line does not), opening with a small version INTEGER (`02 01 00` or `02 01 01`).
@@ -684,6 +706,25 @@ mod tests {
         assert!(!cloudflare_tunnel_ok(&widget));
         let empty = b64_encode(br#"{"a":"x","t":"y","s":""}"#);
         assert!(!cloudflare_tunnel_ok(&empty));
+    }
+
+    /// Regression (eval/realworld159 dev, nextflow's Seqera Platform tests): base64 of
+    /// `{"tid": N}.` and a random secret is a platform access token; a JWT payload with a `tid`
+    /// claim, a token whose secret is a run of one character and a non-numeric id are not.
+    #[test]
+    fn a_seqera_token_is_a_token_id_and_a_secret() {
+        use crate::codec::b64_encode;
+        use crate::decode::testutil::random;
+        let hex = b"0123456789abcdef";
+        let token = b64_encode(format!(r#"{{"tid": 4821}}.{}"#, random(40, 31, hex)).as_bytes());
+        assert!(seqera_token_ok(&token));
+        assert!(seqera_token_ok(token.trim_end_matches('=')));
+        let claims = b64_encode(br#"{"tid":"9188040d-6c67-4c5b-b112-36a304b66dad","sub":"x"}"#);
+        assert!(!seqera_token_ok(&claims));
+        let run = b64_encode(format!(r#"{{"tid": 4821}}.{}"#, "0".repeat(40)).as_bytes());
+        assert!(!seqera_token_ok(&run));
+        let named = b64_encode(format!(r#"{{"tid": "x"}}.{}"#, random(40, 32, hex)).as_bytes());
+        assert!(!seqera_token_ok(&named));
     }
 
     #[test]
