@@ -321,7 +321,7 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         || !key_may_name_secret(&name)
         || names_access_key_id(data, k, &name)
         || key_of_a_public_key(data, k, &name, &data[m.secret.clone()])
-        || is_ec_public_key_hex(&data[m.secret.clone()])
+        || is_ec_public_key_hex(&concatenated(data, &m.secret))
         || is_peer_public_key(&name, &data[m.secret.clone()])
         || names_an_encoded_hash(&name, &data[m.secret.clone()])
         || hashed_beside_a_salt(data, &m.secret)
@@ -717,6 +717,42 @@ fn is_ec_public_key_hex(value: &[u8]) -> bool {
             130 => v.starts_with(b"04"),
             _ => false,
         }
+}
+
+/// The value at `secret` joined with the string literals it is concatenated with on the lines
+/// after it (`"02b5…" +` then `"…e9",`: a long literal split to fit a line width, Go and Java
+/// style), or the value alone when it is not followed by `+` at the end of its line. Only
+/// pieces of the value's own alphabet (hex, base64, base64url) are joined, up to 16 lines.
+fn concatenated(data: &[u8], secret: &Range<usize>) -> Vec<u8> {
+    let mut out = data[secret.clone()].to_vec();
+    let mut at = secret.end;
+    for _ in 0..16 {
+        let Some(&quote) = data.get(at).filter(|b| matches!(b, b'"' | b'\'')) else {
+            break;
+        };
+        let rest = &data[at + 1..];
+        let line_end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        if rest[..line_end].trim_ascii() != b"+" {
+            break;
+        }
+        let next = &rest[(line_end + 1).min(rest.len())..];
+        let body = next.trim_ascii_start();
+        let Some(piece) = body.strip_prefix(&[quote][..]) else {
+            break;
+        };
+        let len = piece
+            .iter()
+            .take_while(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')
+            })
+            .count();
+        if len == 0 || piece.get(len) != Some(&quote) {
+            break;
+        }
+        out.extend_from_slice(&piece[..len]);
+        at = data.len() - piece.len() + len;
+    }
+    out
 }
 
 /// A quoted value that the decoded text ends in before its closing quote: the base64 run was
@@ -1571,6 +1607,24 @@ mod tests {
             ],
         );
         assert_eq!(count(&format!("\tinternalKey: \"{x}\",\n")), 1);
+        // split over two lines (`"02…" +` / `"…"`), the joined value is the point: lnd's MuSig2
+        // tests (eval/realworld151 dev)
+        kept_out(
+            &m,
+            &[format!(
+                "\texpectedFinalKey: \"02{}\" +\n\t\t\"{}\",\n",
+                &x[..40],
+                &x[40..]
+            )],
+        );
+        assert_eq!(
+            count(&format!(
+                "\trootKey := \"{}\" +\n\t\t\"{}\"\n",
+                &x[..40],
+                &x[40..]
+            )),
+            1
+        );
         assert!(is_ec_public_key_hex(format!("0x02{x}").as_bytes()));
         assert!(!is_ec_public_key_hex(format!("05{x}").as_bytes()));
     }
