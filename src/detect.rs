@@ -171,11 +171,27 @@ fn candidates_indexed(
     let found = matcher.find_noting(data, Some(&mut act.whole_rules));
     act.raw_matches += found.len();
     act.whole_raw += found.iter().filter(|m| matcher.runs_whole(m.rule)).count();
+    let mut phrases: Option<Vec<&[u8]>> = None;
     for mut m in found {
         if !key_ok(&rules[m.rule], data, &m) {
             continue;
         }
         let secret = String::from_utf8_lossy(&data[m.secret.clone()]).into_owned();
+        // a JWT (whichever rule found it: `jwt.token`, a bearer header) signed with a phrase
+        // written in the same file
+        if (rules[m.rule].spec.validators.contains(&Validator::Jwt)
+            || (secret.starts_with("eyJ") && secret.matches('.').count() == 2))
+            && crate::validate::structure::jwt_hmac_key(
+                &secret,
+                phrases
+                    .get_or_insert_with(|| phrase_literals(data))
+                    .iter()
+                    .copied(),
+            )
+            .is_some()
+        {
+            continue;
+        }
         if validate(&rules[m.rule], &secret) == Verdict::Pass {
             m.secret = reported_range(&rules[m.rule], data, m.secret);
             let secret = String::from_utf8_lossy(&data[m.secret.clone()]).into_owned();
@@ -717,6 +733,39 @@ fn is_ec_public_key_hex(value: &[u8]) -> bool {
             130 => v.starts_with(b"04"),
             _ => false,
         }
+}
+
+/// The distinct quoted string literals of `data` (one line each, 1 to 64 bytes) that are no
+/// secret by the generic checks — phrases and words such as `not_secret` or `not very secret in
+/// tests` — at most 256 of them. A JWT whose HMAC verifies under one of them was signed, in
+/// the file that holds it, with a key nobody keeps secret (eval/realworld173 dev,
+/// djangorestframework-simplejwt's backend tests): a test token, like one signed with a sample
+/// key ([`crate::validate::structure`]).
+fn phrase_literals(data: &[u8]) -> Vec<&[u8]> {
+    let mut out: Vec<&[u8]> = Vec::new();
+    for line in data.split(|&b| b == b'\n') {
+        let mut rest = line;
+        while let Some(open) = rest.iter().position(|&b| matches!(b, b'"' | b'\'')) {
+            let q = rest[open];
+            let body = &rest[open + 1..];
+            let Some(close) = body.iter().position(|&b| b == q) else {
+                break;
+            };
+            let lit = &body[..close];
+            rest = &body[close + 1..];
+            if (1..=64).contains(&lit.len())
+                && !out.contains(&lit)
+                && std::str::from_utf8(lit)
+                    .is_ok_and(|t| !crate::validate::generic::generic_secret_ok(t))
+            {
+                out.push(lit);
+                if out.len() == 256 {
+                    return out;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The value at `secret` joined with the string literals it is concatenated with on the lines
@@ -1496,6 +1545,42 @@ mod tests {
 
     fn matcher() -> Matcher {
         Matcher::new(builtin_rules().unwrap()).unwrap()
+    }
+
+    /// Regression (eval/realworld173 dev, djangorestframework-simplejwt): an HS256 token signed
+    /// with a phrase written in the same file (`SIGNING_KEY = "not_secret"`) is a test token; the
+    /// same claims signed with a random key written beside them, or with a key not in the file,
+    /// are reported.
+    #[test]
+    fn jwts_signed_with_a_phrase_in_their_file_are_tests() {
+        use base64::Engine;
+        use hmac::{Hmac, Mac};
+        let b64url_encode = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        let m = matcher();
+        let h = b64url_encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let p = b64url_encode(br#"{"token_type":"access","user_id":42,"exp":4102444800}"#);
+        let sign = |key: &str| {
+            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_bytes()).unwrap();
+            mac.update(format!("{h}.{p}").as_bytes());
+            format!("{h}.{p}.{}", b64url_encode(&mac.finalize().into_bytes()))
+        };
+        let file = |key: &str, signed_with: &str| {
+            format!(
+                "SIGNING_KEY = \"{key}\"\n\ndef test_decode():\n    token = \"{}\"\n",
+                sign(signed_with)
+            )
+        };
+        kept_out(
+            &m,
+            &[
+                file("not_secret", "not_secret"),
+                file("not very secret in tests", "not very secret in tests"),
+            ],
+        );
+        let random = random(32, 173, b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789");
+        // a random key is itself reported, and so is the token it signs
+        assert_eq!(count_of(&m, &file(&random, &random)), 2);
+        assert_eq!(count_of(&m, &file("not_secret", &random)), 1);
     }
 
     #[test]

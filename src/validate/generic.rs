@@ -223,6 +223,19 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if v.bytes().all(|b| b.is_ascii_hexdigit()) && v.len() < 12 {
         return false;
     }
+    // a member of the object in hand (`self.client.GRANT_TYPE_SAML2`, `this.apiKeyV2`): code,
+    // digits or not
+    if let Some((receiver, rest)) = v.split_once('.')
+        && matches!(receiver, "self" | "this" | "cls")
+        && rest.split('.').all(|p| {
+            p.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    {
+        return false;
+    }
     // identifiers such as `config.db_password`, `self.token`, `SOME_CONSTANT_NAME`
     if v.bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
@@ -1095,6 +1108,11 @@ pub fn url_password_ok(p: &str) -> bool {
     {
         return false;
     }
+    // a password that spells the word (`SENTINELpassword1234`, `testpassword9`): no generated
+    // password holds it, and a person's real one would not be in a connection string in code
+    if lower.contains("password") || lower.contains("passwd") {
+        return false;
+    }
     // a password that names itself in words (`home-pass`, `passwd-on-proxy`) is a sample
     if is_word_identifier(p) && ["pass", "pwd", "secret"].iter().any(|w| lower.contains(w)) {
         return false;
@@ -1663,6 +1681,20 @@ mod tests {
         assert!(!url_password_ok("password"));
         assert!(!url_password_ok("<password>"));
         assert!(!url_password_ok("****"));
+        // regression (eval/realworld174 dev, pymongo's credential-disclosure spec tests): a
+        // password spelling the word, with a marker and digits around it
+        assert!(!url_password_ok("SENTINELpassword1234"));
+        assert!(!url_password_ok("qa_Passwd_77"));
+        assert!(url_password_ok("Tq7%2Fpa55Zr0x"));
+    }
+
+    /// Regression (eval/realworld173 dev, msal): a member of `self` or `this` is code, with a
+    /// digit in its name or not.
+    #[test]
+    fn members_of_self_are_code() {
+        assert!(!generic_secret_ok("self.client.GRANT_TYPE_SAML2"));
+        assert!(!generic_secret_ok("this.apiKeyV2"));
+        assert!(generic_secret_ok("x8Kq2.mZ9w_Lp4Vt"));
     }
 
     #[test]

@@ -52,7 +52,6 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
 /// empty key, or a key of zero bytes as long as the hash. Tests and tutorials sign with
 /// these; such a token proves nothing wherever the key is real.
 fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
-    use hmac::{Hmac, Mac};
     let Some(dot) = token.rfind('.') else {
         return false;
     };
@@ -81,6 +80,18 @@ fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
             .chain(SAMPLE_KEYS)
             .chain(std::iter::once(&zero[..len]))
     };
+    match sig.len() {
+        32 => keys(32, b"your-256-bit-secret").any(|k| hmac_verifies(k, signed, &sig)),
+        48 => keys(48, b"your-384-bit-secret").any(|k| hmac_verifies(k, signed, &sig)),
+        64 => keys(64, b"your-512-bit-secret").any(|k| hmac_verifies(k, signed, &sig)),
+        _ => false,
+    }
+}
+
+/// Whether `sig` is the HMAC of `data` under `key`, with the SHA-2 hash its length names (32,
+/// 48 or 64 bytes: HS256, HS384, HS512).
+fn hmac_verifies(key: &[u8], data: &[u8], sig: &[u8]) -> bool {
+    use hmac::{Hmac, Mac};
     fn verifies<M: Mac + hmac::digest::KeyInit>(key: &[u8], data: &[u8], sig: &[u8]) -> bool {
         <M as Mac>::new_from_slice(key).is_ok_and(|mut m| {
             m.update(data);
@@ -88,14 +99,23 @@ fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
         })
     }
     match sig.len() {
-        32 => keys(32, b"your-256-bit-secret")
-            .any(|k| verifies::<Hmac<sha2::Sha256>>(k, signed, &sig)),
-        48 => keys(48, b"your-384-bit-secret")
-            .any(|k| verifies::<Hmac<sha2::Sha384>>(k, signed, &sig)),
-        64 => keys(64, b"your-512-bit-secret")
-            .any(|k| verifies::<Hmac<sha2::Sha512>>(k, signed, &sig)),
+        32 => verifies::<Hmac<sha2::Sha256>>(key, data, sig),
+        48 => verifies::<Hmac<sha2::Sha384>>(key, data, sig),
+        64 => verifies::<Hmac<sha2::Sha512>>(key, data, sig),
         _ => false,
     }
+}
+
+/// The first of `keys` a JWT's HMAC signature verifies under, if any (a token with another
+/// algorithm or no signature has none).
+pub fn jwt_hmac_key<'k>(token: &str, keys: impl IntoIterator<Item = &'k [u8]>) -> Option<&'k [u8]> {
+    let dot = token.rfind('.')?;
+    let sig = b64url_decode(token[dot + 1..].trim_end_matches('='))?;
+    if !matches!(sig.len(), 32 | 48 | 64) {
+        return None;
+    }
+    let signed = &token.as_bytes()[..dot];
+    keys.into_iter().find(|k| hmac_verifies(k, signed, &sig))
 }
 
 /// A signature whose length the header's algorithm cannot produce (`HS256` with 8 characters):
