@@ -166,57 +166,6 @@ pub fn has_counting_run(secret: &str) -> bool {
     COUNTING_RUNS.iter().any(|s| lower.contains(s))
         || has_stepped_run(lower.as_bytes())
         || has_interleaved_count(lower.as_bytes())
-        || has_interleaved_walks(lower.as_bytes())
-        || longest_alphabet_run(&unleet_digits(&lower)) >= 13
-}
-
-/// Letters and digits each counting by one through the whole value while they take turns in
-/// groups: `Aa1Bb2Cc3Dd4…`, `a123b456c789d0`, `9a8b7c6d5e4f3a2b…` (hex letters wrap from `f`
-/// to `a`, digits from `9` to `0`; either may count down). Both sequences walk at every step,
-/// four letters and four digits at least, and they interleave (not `abcd1234`, which
-/// [`COUNTING_RUNS`] judges): typed by hand, never drawn at random.
-fn has_interleaved_walks(s: &[u8]) -> bool {
-    if s.len() < 10 || !s.iter().all(u8::is_ascii_alphanumeric) {
-        return false;
-    }
-    let mut letters: Vec<u8> = s.iter().copied().filter(u8::is_ascii_lowercase).collect();
-    letters.dedup();
-    let digits: Vec<u8> = s.iter().copied().filter(u8::is_ascii_digit).collect();
-    let walks = |seq: &[u8], first: u8, last: u8| {
-        let step = |a: u8, b: u8, up: bool| {
-            let (a, b) = if up { (a, b) } else { (b, a) };
-            b == a + 1 || (a == last && b == first)
-        };
-        seq.len() >= 4
-            && [true, false]
-                .iter()
-                .any(|&up| seq.windows(2).all(|w| step(w[0], w[1], up)))
-    };
-    let hex_letters = letters.iter().all(|&b| b <= b'f');
-    let turns = s
-        .windows(2)
-        .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
-        .count();
-    turns >= 4
-        && walks(&letters, b'a', if hex_letters { b'f' } else { b'z' })
-        && walks(&digits, b'0', b'9')
-}
-
-/// Digits read as the letters they stand for in hand-written leetspeak (`3` → `e`, `1` → `l`,
-/// `0` → `o`, `5` → `s`, `4` → `a`, `7` → `t`), so `abCd3fGhijK1mN0p` spells the alphabet.
-fn unleet_digits(lower: &str) -> String {
-    lower
-        .chars()
-        .map(|c| match c {
-            '3' => 'e',
-            '1' => 'l',
-            '0' => 'o',
-            '5' => 's',
-            '4' => 'a',
-            '7' => 't',
-            c => c,
-        })
-        .collect()
 }
 
 /// Letters and digits taking turns, each counting up by one, three of each: `a1b2c3`, `1a2b3c`,
@@ -470,33 +419,6 @@ mod tests {
 
     /// Regression (eval/realworld74, 76 dev parts): a docs URI's `MyPassword`, a test's
     /// keyboard walk `123qwe!@`; random passwords that merely start with such letters stay.
-    /// Regression (eval/realworld96, 50, 118 and 59 dev): letters and digits counting in turns
-    /// (`Aa1Bb2Cc3…`, `a123b456c789d0`, hex letters and digits counting down), and the alphabet
-    /// with leetspeak digits, are typed by hand; random values with letters and digits are not.
-    #[test]
-    fn interleaved_walks_and_leet_alphabets_are_counting() {
-        for s in [
-            "Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0Kk",
-            "a123b456c789d0",
-            "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d",
-            "abCd3fGhijK1mN0pQr5t",
-        ] {
-            assert!(has_counting_run(s), "{s}");
-        }
-        for s in [
-            "k3Jd9Qm2Zx7Lp4Rt8Vb1",
-            "a1c2e3g4",
-            "9f8e2c1b7d6a5f4e3c2b",
-            "abcd1234",
-            "7f3a9c2e5b8d1f6a4c0e",
-        ] {
-            assert!(
-                !has_interleaved_walks(s.to_ascii_lowercase().as_bytes()),
-                "{s}"
-            );
-        }
-    }
-
     #[test]
     fn owned_defaults_and_keyboard_walks_are_defaults() {
         for p in [
