@@ -506,9 +506,9 @@ pub fn cloudflare_tunnel_ok(s: &str) -> bool {
 
 /// A Seqera Platform (formerly Nextflow Tower) personal access token (`TOWER_ACCESS_TOKEN`):
 /// standard base64 of a JSON object whose member `tid` is the token's numeric id, then `.` and
-/// the secret, 32 or more letters and digits with more than one character class or hex (the
-/// platform's client, nextflow's `TowerClient`, decodes it so: the part before the first `.` is
-/// JSON). Base64 of a bare JSON object (a JWT's payload with a `tid` claim) is not one.
+/// the secret: 32 or more letters and digits, random-looking (3 bits a character or more, no
+/// run of 8 of one character). The platform's client, nextflow's `TowerClient`, decodes it so:
+/// the part before the first `.` is JSON. Base64 of a bare JSON object (a JWT's payload with a `tid` claim) is not one.
 pub fn seqera_token_ok(s: &str) -> bool {
     let Some(plain) = b64_decode(s) else {
         return false;
