@@ -1143,6 +1143,17 @@ pub fn opaque_token_ok(v: &str) -> bool {
     if v.len() < 16 || v.len() > 4096 || is_made_up(v) || has_known_token_prefix(v) {
         return false;
     }
+    // a keyword argument or assignment after the secret's name (`JWT_SECRET, lifetime_seconds=-1`):
+    // a snake_case name, `=` and more; base64 has `=` only at its end
+    if let Some((name, rest)) = v.split_once('=')
+        && !rest.trim_start_matches('=').is_empty()
+        && name.contains('_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return false;
+    }
     if ["$", "{", "}", "(", ")", "<", ">", "%s", "://"]
         .iter()
         .any(|m| v.contains(m))
@@ -1704,6 +1715,10 @@ mod tests {
         assert!(!opaque_token_ok("REDACTEDREDACTED"));
         assert!(!opaque_token_ok("ghp_flTh2aGF49peQI6DeMRfGLcr0JePtE00pwLa"));
         assert!(!opaque_token_ok("623e29f2-d9b9-44f8-a138-dbf1b144c246"));
+        // regression (eval/realworld178 dev, fastapi-users): the keyword argument after a
+        // `JWT_SECRET` variable passed on
+        assert!(!opaque_token_ok("lifetime_seconds=-1"));
+        assert!(opaque_token_ok("Zk4_8qLm2xVt9wRb=="));
     }
 
     #[test]

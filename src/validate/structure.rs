@@ -46,7 +46,7 @@ pub fn jwt_structure_ok(secret: &str) -> bool {
 
 /// An HMAC-signed token whose signature verifies under a key nobody keeps secret: jwt.io's
 /// defaults (`your-256-bit-secret`, `your-384-bit-secret`, `your-512-bit-secret`, and the older
-/// `secret`), the words tests sign with (`test`, `key`, `password`, `changeme`, `mysecret`,
+/// `secret`, also in capitals as FastAPI Users' docs write it), the words tests sign with (`test`, `key`, `password`, `changeme`, `mysecret`,
 /// `secretkey`, `shhhhh` of the jsonwebtoken package's README and `my$ecretK3y` of ruby-jwt's),
 /// the Supabase CLI's local-stack default (`supabase start` prints it as the JWT secret), the
 /// empty key, or a key of zero bytes as long as the hash. Tests and tutorials sign with
@@ -61,8 +61,9 @@ fn signed_with_a_sample_key(token: &str, sig: &str) -> bool {
     };
     /// Keys every HMAC length is tried with, besides jwt.io's default for that length and
     /// the zero key.
-    const SAMPLE_KEYS: [&[u8]; 11] = [
+    const SAMPLE_KEYS: [&[u8]; 12] = [
         b"secret",
+        b"SECRET",
         b"test",
         b"key",
         b"password",
@@ -883,6 +884,8 @@ mod tests {
             format!("{h}.{p}.{}", b64url_encode(&m.finalize().into_bytes()))
         };
         assert!(!jwt_structure_ok(&sign(b"secret")));
+        // regression (eval/realworld178 dev: fastapi-users' docs tokens, signed with `SECRET`)
+        assert!(!jwt_structure_ok(&sign(b"SECRET")));
         assert!(!jwt_structure_ok(&sign(b"your-256-bit-secret")));
         // regression (eval/realworld98 dev): the Supabase CLI's default JWT secret
         assert!(!jwt_structure_ok(&sign(
