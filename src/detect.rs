@@ -1714,6 +1714,38 @@ mod tests {
         assert!(!is_ec_public_key_hex(format!("05{x}").as_bytes()));
     }
 
+    /// Regression (eval/realworld181 dev, npm/cli; realworld183 dev, Jenkins): a registry's
+    /// P-256 public key in base64 DER split over `+`-joined literals under `key:`, and a bcrypt
+    /// hash behind Jenkins' `#jbcrypt:` tag, are not secrets; random key bytes under the same
+    /// names are reported.
+    #[test]
+    fn der_public_keys_and_tagged_crypt_hashes_are_not_secrets() {
+        let m = matcher();
+        let mut point = vec![
+            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
+        ];
+        point.extend(random(64, 181, b"0123456789abcdef").bytes());
+        let spki = crate::codec::b64_encode(&point[..91]);
+        let hash = random(53, 183, crate::decode::testutil::ALNUM);
+        kept_out(
+            &m,
+            &[format!(
+                "      key: '{}' +\n           '{}',\n",
+                &spki[..70],
+                &spki[70..]
+            )],
+        );
+        // (the low-confidence password-hash rule still names it)
+        let jbcrypt = format!(
+            "  static final String JBCRYPT_ENCODED_PASSWORD = \"#jbcrypt:$2a$10${hash}\";\n"
+        );
+        assert!(shown_rules(&m, &jbcrypt).is_empty(), "{jbcrypt}");
+        let key =
+            crate::codec::b64_encode(random(64, 182, crate::decode::testutil::ALNUM).as_bytes());
+        assert_eq!(count_of(&m, &format!("      key: '{}',\n", &key[..64])), 1);
+    }
+
     /// Regression (eval/realworld165 dev, certbot): an ACME challenge's token is public; a token
     /// without a challenge type near it is judged as usual.
     #[test]

@@ -4,8 +4,8 @@
 
 use super::placeholder::{has_counting_run, is_default_password, is_made_up, is_placeholder};
 use super::shape::{
-    char_classes, entropy, has_run, is_base64_text, is_der_certificate, is_digest_notation,
-    is_ssh_public_key_blob, is_uuid, is_word_identifier,
+    char_classes, entropy, has_run, is_base64_text, is_der_certificate, is_der_public_key,
+    is_digest_notation, is_ssh_public_key_blob, is_uuid, is_word_identifier,
 };
 use crate::codec::hex_val;
 
@@ -257,6 +257,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
         || is_base64_text(v)
         || is_ssh_public_key_blob(v)
         || is_der_certificate(v)
+        || is_der_public_key(v)
     {
         return false;
     }
@@ -570,10 +571,10 @@ pub fn key_may_name_secret(key: &str) -> bool {
     // an environment's key names the environment to client-side SDKs (Flagsmith's
     // `X-Environment-Key`, public by design; its server-side keys are `ser.` tokens), and a
     // write key is an analytics source's ingest-only key (Segment's and RudderStack's
-    // `writeKey`, shipped in every page and CLI that sends events)
+    // `writeKey`, shipped in every page and CLI that sends events; a `SegmentioKey` is one too)
     if let [.., q, k] = words.as_slice()
         && k == "key"
-        && matches!(q.as_str(), "environment" | "write")
+        && matches!(q.as_str(), "environment" | "write" | "segmentio")
     {
         return false;
     }
@@ -592,14 +593,26 @@ pub fn key_may_name_secret(key: &str) -> bool {
     // … and a cart or checkout token names a shopping cart or a checkout (the `cart_token` and
     // `checkout_token` of shop-order webhooks), which the shop's API keys act on; a reply token
     // is the handle a messaging webhook event carries for answering that one event (LINE's
-    // `replyToken`, valid a minute and only with the channel's access token)
+    // `replyToken`, valid a minute and only with the channel's access token); an idempotency
+    // token makes a retried request count once (AWS's `ClientToken`-style fields), and AWS WAF's
+    // `ChangeToken` and Firewall Manager's `PolicyUpdateToken` are concurrency markers
     if let [.., q, k] = words.as_slice()
         && k == "token"
         && matches!(
             q.as_str(),
-            "version" | "sync" | "cart" | "checkout" | "reply"
+            "version" | "sync" | "cart" | "checkout" | "reply" | "idempotency"
         )
     {
+        return false;
+    }
+    if matches!(
+        words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["change", "token"] | ["policy", "update", "token"]
+    ) {
         return false;
     }
     // a language model's token counts and limits (`max_tokens`, `input_cached_tokens`,
@@ -624,10 +637,11 @@ pub fn key_may_name_secret(key: &str) -> bool {
         return false;
     }
     // the constant naming a Kubernetes annotation or label (`SpecHashAnnotationKey: "…"` in a
-    // map literal): the value is that annotation's, a hash, a name or a flag
+    // map literal): the value is that annotation's, a hash, a name or a flag; an acronym before
+    // it stays glued to it (`CertificateUIDLabelKey` → `uidlabel`)
     if let [.., q, k] = words.as_slice()
         && k == "key"
-        && matches!(q.as_str(), "annotation" | "label")
+        && (q.ends_with("annotation") || q.ends_with("label"))
     {
         return false;
     }
@@ -1494,8 +1508,26 @@ mod tests {
             "input_cached_tokens",
             "max_tokens",
             "completionTokens",
+            // regression (eval/realworld182 dev): a label key's constant with an acronym before
+            // `Label`; (realworld186 dev) a Segment write key by its library's name
+            "networking.CertificateUIDLabelKey",
+            "SegmentioKey",
+            // regression (eval/realworld184 dev, AWS CLI examples): idempotency and concurrency
+            // tokens of AWS APIs
+            "IdempotencyToken",
+            "ChangeToken",
+            "PolicyUpdateToken",
         ] {
             assert!(!key_may_name_secret(k), "{k}");
+        }
+        // … but a secret's name that merely holds these words is still one
+        for k in [
+            "label_signing_key",
+            "password_change_token",
+            "segment_key",
+            "update_token",
+        ] {
+            assert!(key_may_name_secret(k), "{k}");
         }
         // a token whose name merely mentions a version is still a token
         assert!(key_may_name_secret("token_version2_secret"));

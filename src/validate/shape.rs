@@ -72,7 +72,7 @@ pub fn is_digest_notation(v: &str) -> bool {
     }) {
         return true;
     }
-    if is_hasher_notation(&lower) {
+    if is_hasher_notation(&lower) || is_tagged_crypt_hash(v) {
         return true;
     }
     // an image reference pinned by digest (`v1.6.0@sha256:<64 hex>`, the tag and digest of
@@ -84,6 +84,57 @@ pub fn is_digest_notation(v: &str) -> bool {
         return true;
     }
     lower.starts_with("0x") && v.len() > 10 && v[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A modular-crypt password hash (`$2a$10$<53 characters>` bcrypt, `$5$`/`$6$` SHA-crypt,
+/// `$argon2id$…`) behind the tag that names its encoder: Spring Security's delegating encoder
+/// writes `{bcrypt}$2a$…`, Jenkins' user database `#jbcrypt:$2a$…`, LDAP `{CRYPT}$6$…`. A bare
+/// hash starts with `$`, which the generic checks read as a reference; behind a tag it is still
+/// a hash, not a password.
+fn is_tagged_crypt_hash(v: &str) -> bool {
+    let rest = if let Some(r) = v.strip_prefix('{') {
+        r.split_once('}')
+    } else if let Some(r) = v.strip_prefix('#') {
+        r.split_once(':')
+    } else {
+        None
+    };
+    let Some((tag, hash)) = rest else {
+        return false;
+    };
+    if tag.is_empty()
+        || tag.len() > 16
+        || !tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return false;
+    }
+    let Some(body) = hash.strip_prefix('$') else {
+        return false;
+    };
+    let mut fields = body.split('$');
+    let id = fields.next().unwrap_or("");
+    let known = matches!(
+        id,
+        "1" | "2a"
+            | "2b"
+            | "2x"
+            | "2y"
+            | "5"
+            | "6"
+            | "y"
+            | "argon2i"
+            | "argon2d"
+            | "argon2id"
+            | "scrypt"
+            | "pbkdf2-sha256"
+            | "pbkdf2-sha512"
+    );
+    known
+        && body.rsplit('$').next().is_some_and(|d| {
+            d.len() >= 16
+                && d.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b'+' | b'='))
+        })
 }
 
 /// A password hash as a framework's hasher stores it: the hasher's name (`sha1`, `md5`,
@@ -161,6 +212,51 @@ pub fn is_der_certificate(v: &str) -> bool {
                         && b.get(j + 4).is_some_and(|v| *v <= 2)
                 })
         })
+}
+
+/// Base64 of a DER public key (`MFkwEwYHKoZIzj0CAQYI…`, `MCowBQYDK2VwAyEA…`, `MIIBIjANBgkq…`):
+/// a SubjectPublicKeyInfo, a SEQUENCE holding the AlgorithmIdentifier SEQUENCE whose OID names
+/// an RSA, DSA, elliptic-curve, Ed25519/Ed448 or X25519/X448 key (RFC 5280 §4.1.2.7, RFC 8410).
+/// A private key's PKCS#8 wrapping starts with its version INTEGER instead. Public, whatever
+/// name it is assigned to (a registry's signing keys, a JWKS's `x5c` neighbours).
+pub fn is_der_public_key(v: &str) -> bool {
+    if !v.starts_with('M') || v.len() < 40 {
+        return false;
+    }
+    let Some(b) = crate::codec::b64_decode_prefix(&v[..v.len().min(32)]) else {
+        return false;
+    };
+    // the tag at `i` is a SEQUENCE: where its content starts (short or long-form length)
+    let content = |i: usize| -> Option<usize> {
+        if b.get(i) != Some(&0x30) {
+            return None;
+        }
+        match *b.get(i + 1)? {
+            l if l < 0x80 => Some(i + 2),
+            0x81 => Some(i + 3),
+            0x82 => Some(i + 4),
+            _ => None,
+        }
+    };
+    const ALGORITHMS: [&[u8]; 9] = [
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01], // rsaEncryption
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a], // RSASSA-PSS
+        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01],             // id-ecPublicKey
+        &[0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01],             // id-dsa
+        &[0x2b, 0x65, 0x6e],                                     // X25519
+        &[0x2b, 0x65, 0x6f],                                     // X448
+        &[0x2b, 0x65, 0x70],                                     // Ed25519
+        &[0x2b, 0x65, 0x71],                                     // Ed448
+        &[0x2a, 0x81, 0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d],       // SM2
+    ];
+    content(0).and_then(content).is_some_and(|i| {
+        b.get(i) == Some(&0x06)
+            && b.get(i + 1).is_some_and(|&n| {
+                let n = n as usize;
+                b.get(i + 2..i + 2 + n)
+                    .is_some_and(|oid| ALGORITHMS.contains(&oid))
+            })
+    })
 }
 
 /// The text `v` is base64 of (see [`is_base64_text`]).
@@ -309,6 +405,67 @@ mod tests {
         ];
         key.extend((0..60u8).map(|i| i.wrapping_mul(17)));
         assert!(!is_der_certificate(&crate::codec::b64_encode(&key)));
+    }
+
+    /// Regression (eval/realworld181 dev, npm/cli): a registry's P-256 signing key (base64
+    /// SubjectPublicKeyInfo) under `key:`, split over two `+`-joined literals. Ed25519 and RSA
+    /// public keys likewise; a PKCS#8 private key and random base64 are not public keys.
+    #[test]
+    fn der_public_keys_are_recognised() {
+        let mut next = crate::testutil::rng(181);
+        let mut random = |n: usize| -> Vec<u8> { (0..n).map(|_| next(256) as u8).collect() };
+        let b64 = |parts: &[&[u8]]| crate::codec::b64_encode(&parts.concat());
+        // P-256: SEQUENCE { SEQUENCE { ecPublicKey, prime256v1 }, BIT STRING 04 || X || Y }
+        let p256 = [
+            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
+        ];
+        let ec = b64(&[&p256, &random(64)]);
+        assert!(is_der_public_key(&ec), "{ec}");
+        assert!(
+            is_der_public_key(&ec[..70]),
+            "the first literal of a split value"
+        );
+        let ed25519 = [
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ];
+        assert!(is_der_public_key(&b64(&[&ed25519, &random(32)])));
+        let rsa = [
+            0x30, 0x82, 0x01, 0x22, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+            0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x82, 0x01, 0x0f, 0x00,
+        ];
+        assert!(is_der_public_key(&b64(&[&rsa, &random(270)])));
+        // PKCS#8 Ed25519 private key: SEQUENCE { INTEGER 0, SEQUENCE { Ed25519 }, OCTET STRING }
+        let pkcs8 = [
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ];
+        assert!(!is_der_public_key(&b64(&[&pkcs8, &random(32)])));
+        // an unknown algorithm, and random bytes
+        let other = [
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x99, 0x03, 0x21, 0x00,
+        ];
+        assert!(!is_der_public_key(&b64(&[&other, &random(32)])));
+        for _ in 0..50 {
+            assert!(!is_der_public_key(&b64(&[&random(48)])));
+        }
+    }
+
+    /// Regression (eval/realworld183 dev, Jenkins): a bcrypt hash behind its encoder's tag
+    /// (`#jbcrypt:`, Spring's `{bcrypt}`) is a digest, not a password; `{noop}` marks a plain
+    /// password and stays one.
+    #[test]
+    fn crypt_hashes_behind_an_encoder_tag_are_digests() {
+        let alphabet = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let body = crate::decode::testutil::random(53, 183, alphabet);
+        for tag in ["#jbcrypt:", "{bcrypt}", "{CRYPT}"] {
+            let v = format!("{tag}$2a$10${body}");
+            assert!(is_digest_notation(&v), "{v}");
+        }
+        assert!(is_digest_notation(&format!("{{CRYPT}}$6$saltsalt${body}")));
+        assert!(!is_digest_notation(&format!("{{noop}}{}", &body[..20])));
+        assert!(!is_digest_notation("{bcrypt}$2a$10$short"));
+        assert!(!is_digest_notation(&format!("#tag:$9z$10${body}")));
     }
 
     #[test]
