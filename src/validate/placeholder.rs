@@ -226,6 +226,11 @@ pub fn is_made_up(secret: &str) -> bool {
     if secret.len() <= 64 && ["fake", "Fake", "FAKE"].iter().any(|w| secret.contains(w)) {
         return true;
     }
+    // … and `…k9mExample`, AWS's documentation's way of marking an example value (its
+    // upper-case form is caught above)
+    if secret.len() <= 64 && ["example", "Example"].iter().any(|w| secret.contains(w)) {
+        return true;
+    }
     // a run of identical characters: 8 in a short secret; long encoded blobs (keys, JWTs,
     // macaroons) legitimately hold runs of `A` (zero bytes), so they need a much longer run
     let limit = if secret.len() <= 128 { 8 } else { 32 };
@@ -500,6 +505,15 @@ mod tests {
     #[test]
     fn placeholders() {
         assert!(is_placeholder("AKIAIOSFODNN7EXAMPLE"));
+        // regression (eval/realworld181 dev, npm/cli): the HTTP Signature Scheme's test key in
+        // a vendored package's spec, a PEM body holding one line of its private exponent
+        let filler = crate::decode::testutil::random(64, 181, crate::decode::testutil::ALNUM);
+        assert!(is_placeholder(&format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n    {filler}\n    AoGBAJR8ZkCUvx5kzv+utdl7T5MnordT1TvoXXJGXK7ZZ\n"
+        )));
+        assert!(!is_placeholder(&format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n    {filler}\n"
+        )));
         // regression (eval/realworld131 dev): NIST's AES test-vector key in documentation
         assert!(is_made_up("2b7e151628aed2a6abf7158809cf4f3c"));
         assert!(is_placeholder("&lt;YOURPASSWROD&gt;"));
@@ -650,5 +664,15 @@ mod tests {
             "Wp7k".repeat(20)
         );
         assert!(!is_placeholder(&signature));
+    }
+
+    /// Regression (eval/realworld184 dev, AWS CLI examples): a Direct Connect BGP key ending
+    /// in `Example` is AWS's documentation marking a sample; a random key is not one.
+    #[test]
+    fn example_marks_short_values() {
+        let random = crate::decode::testutil::random(16, 184, crate::decode::testutil::ALNUM);
+        assert!(is_placeholder(&format!("0xC_{random}Example")));
+        assert!(is_placeholder(&format!("{random}_example")));
+        assert!(!is_placeholder(&format!("0xC_{random}Exampl")));
     }
 }

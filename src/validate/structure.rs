@@ -331,6 +331,91 @@ pub fn private_key_ok(s: &str) -> bool {
         && entropy(&body) >= 4.0
         && !encodes_text(&b64)
         && !(is_der_pem(&text) && b64_decode(&b64).is_some_and(|der| der_cut_short(&der)))
+        && !(text.contains("-----BEGIN OPENSSH PRIVATE KEY-----")
+            && crate::codec::b64_decode_prefix(&b64).is_some_and(|key| openssh_cut_short(&key)))
+}
+
+/// An OpenSSH private key (`openssh-key-v1`, PROTOCOL.key) that holds no usable key: a copy with
+/// a line of its body removed (a fixture for a load failure, which `ssh-keygen` refuses) or cut
+/// short before its secret. Read: the magic, the cipher, KDF and KDF options strings, the number
+/// of keys, each public key, then the private section. Unencrypted, the section's two check
+/// integers must agree and the key's secret fields must be there whole (an Ed25519 seed, the
+/// RSA private exponent, the ECDSA scalar, the DSA `x`): a copy cut after them still leaks the
+/// key. Encrypted, the whole ciphertext must be there. Security-key (`sk-`) and unknown key types
+/// are judged by the section's length alone.
+fn openssh_cut_short(key: &[u8]) -> bool {
+    let Some(rest) = key.strip_prefix(b"openssh-key-v1\0") else {
+        return false;
+    };
+    let mut r = Reader(rest);
+    let header = (|| {
+        let cipher = r.string()?;
+        r.string()?;
+        r.string()?;
+        let keys = r.u32()?;
+        if !(1..=16).contains(&keys) {
+            return Some(None);
+        }
+        for _ in 0..keys {
+            r.string()?;
+        }
+        let declared = r.u32()? as usize;
+        Some(Some((cipher, declared)))
+    })();
+    let (cipher, declared) = match header {
+        None => return true,
+        Some(None) => return false,
+        Some(Some(h)) => h,
+    };
+    let section = &r.0[..r.0.len().min(declared)];
+    if cipher != b"none" {
+        return declared > r.0.len();
+    }
+    let mut p = Reader(section);
+    let whole = (|| {
+        if p.u32()? != p.u32()? {
+            return Some(false);
+        }
+        let kind = p.string()?;
+        let secret_fields = match kind {
+            b"ssh-ed25519" => {
+                p.string()?;
+                // the private string is the 32-byte seed, then the public key again
+                let n = p.u32()? as usize;
+                return Some(n >= 32 && p.0.len() >= 32);
+            }
+            b"ssh-rsa" => 3,
+            b"ssh-dss" => 5,
+            k if k.starts_with(b"ecdsa-sha2-") => 3,
+            _ => return Some(declared <= r.0.len()),
+        };
+        for _ in 0..secret_fields {
+            p.string()?;
+        }
+        Some(true)
+    })();
+    whole != Some(true)
+}
+
+/// Reads SSH wire-format fields (RFC 4251 §5) from the front of a byte slice.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    /// A big-endian `uint32`, or `None` when fewer than four bytes are left.
+    fn u32(&mut self) -> Option<u32> {
+        let (n, tail) = self.0.split_first_chunk::<4>()?;
+        self.0 = tail;
+        Some(u32::from_be_bytes(*n))
+    }
+
+    /// A `string` (or `mpint`): its length, then that many bytes; `None` when they run past
+    /// the end.
+    fn string(&mut self) -> Option<&'a [u8]> {
+        let n = self.u32()? as usize;
+        let (s, tail) = (self.0.get(..n)?, &self.0[n..]);
+        self.0 = tail;
+        Some(s)
+    }
 }
 
 /// A PEM private-key block of a kind the DER rules do not cover, named by its label (a Matrix
@@ -698,6 +783,61 @@ mod tests {
             1,
         );
         assert!(private_key_ok(&half));
+    }
+
+    /// Regression (eval/realworld183 dev): an OpenSSH key whose secret cannot be read — a line
+    /// of its body removed before the private section, or cut before the Ed25519 seed — is no
+    /// key; the whole key is, and so is a copy cut after the seed (eval/realworld78 dev labels
+    /// such a copy a credential: the seed is still whole).
+    #[test]
+    fn an_openssh_key_without_its_secret_is_not_a_key() {
+        use crate::codec::b64_encode;
+        let mut rng = crate::decode::testutil::Rng(0x183);
+        let mut random = |n: usize| -> Vec<u8> { (0..n).map(|_| rng.next() as u8).collect() };
+        let string = |b: &[u8]| [&(b.len() as u32).to_be_bytes()[..], b].concat();
+        let (seed, public) = (random(32), random(32));
+        let public_blob = [string(b"ssh-ed25519"), string(&public)].concat();
+        let check = random(4);
+        let mut section = [check.clone(), check].concat();
+        section.extend(&public_blob);
+        section.extend(string(&[seed.clone(), public.clone()].concat()));
+        section.extend(string(b"user@host"));
+        let mut pad = 1u8;
+        while section.len() % 8 != 0 {
+            section.push(pad);
+            pad += 1;
+        }
+        let mut key = b"openssh-key-v1\0".to_vec();
+        for s in [&b"none"[..], b"none", b""] {
+            key.extend(string(s));
+        }
+        key.extend(1u32.to_be_bytes());
+        key.extend(string(&public_blob));
+        key.extend(string(&section));
+        let pem = |key: &[u8], skip: Option<usize>| {
+            let b = b64_encode(key);
+            let lines: Vec<&str> = b
+                .as_bytes()
+                .chunks(70)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != skip)
+                .map(|(_, l)| l)
+                .collect();
+            format!(
+                "-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----",
+                lines.join("\n")
+            )
+        };
+        assert!(private_key_ok(&pem(&key, None)));
+        assert!(!private_key_ok(&pem(&key, Some(1))), "a line removed");
+        assert!(
+            private_key_ok(&pem(&key[..key.len() - 24], None)),
+            "cut after the seed"
+        );
+        let seed_at = key.len() - section.len() + section.len() - 32 - 4 - 9 - 4 - 32 - 8;
+        assert!(openssh_cut_short(&key[..seed_at]), "cut before the seed");
+        assert!(!openssh_cut_short(b"not an openssh key"));
     }
 
     /// Regression (eval/realworld100 dev): an embed widget's base64 settings that open with an
