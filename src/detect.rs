@@ -343,6 +343,7 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         || hashed_beside_a_salt(data, &m.secret)
         || path_to_its_own_name(&name, &data[m.secret.clone()])
         || acme_challenge_token(data, k, &name)
+        || webhook_signature_token(data, k, &name, &data[m.secret.clone()])
     {
         return false;
     }
@@ -581,6 +582,39 @@ fn acme_challenge_token(data: &[u8], key: &Range<usize>, name: &str) -> bool {
     [&b"http01"[..], b"dns01", b"tlsalpn01"]
         .iter()
         .any(|t| memchr::memmem::find(&near, t).is_some())
+}
+
+/// The `token` of a webhook's signature block (Mailgun: `"signature": {"token": …, "timestamp":
+/// …, "signature": …}`, or the same three form fields; eval/realworld192 dev, an inbound-email
+/// test): 50 random hex characters the sender makes up per request and signs with the
+/// timestamp, sent in the clear in every delivery; the signing key is the secret, and it is not
+/// in the payload. Told by the value's shape and both `timestamp` and `signature` within three
+/// lines of the name.
+fn webhook_signature_token(data: &[u8], key: &Range<usize>, name: &str, value: &[u8]) -> bool {
+    if !name.eq_ignore_ascii_case("token")
+        || value.len() != 50
+        || !value
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+    {
+        return false;
+    }
+    let mut start = key.start;
+    for _ in 0..4 {
+        start = data[..start.saturating_sub(1)]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+    }
+    let mut end = key.end;
+    for _ in 0..4 {
+        end =
+            memchr::memchr(b'\n', &data[end.min(data.len())..]).map_or(data.len(), |p| end + p + 1);
+    }
+    let near = data[start..end.min(data.len())].to_ascii_lowercase();
+    [&b"timestamp"[..], b"signature"]
+        .iter()
+        .all(|w| memchr::memmem::find(&near, w).is_some())
 }
 
 /// A path whose last segment is the name the value is assigned to (`DB_PWD: 'tower-wf123/DB_PWD'`,
@@ -1762,6 +1796,32 @@ mod tests {
             ],
         );
         assert_eq!(count(&format!("client = Client(token=\"{t}\")\n")), 1);
+    }
+
+    /// Regression (eval/realworld192 dev, Grafana OnCall): the per-request `token` of a Mailgun
+    /// webhook's signature block is not a secret; the same value as a bare `token` is judged as
+    /// usual.
+    #[test]
+    fn a_webhook_signature_token_is_not_a_secret() {
+        let m = matcher();
+        let t = random(50, 192, b"0123456789abcdef");
+        let ts = "1700000000";
+        kept_out(
+            &m,
+            &[
+                format!(
+                    "    \"signature\": {{\n        \"timestamp\": \"{ts}\",\n        \"token\": \"{t}\",\n        \"signature\": \"{}\",\n    }},\n",
+                    random(64, 193, b"0123456789abcdef")
+                ),
+                format!(
+                    "data = {{\"timestamp\": \"{ts}\", \"token\": \"{t}\", \"signature\": sig}}\n"
+                ),
+            ],
+        );
+        assert_eq!(
+            count_of(&m, &format!("client = Client(token=\"{t}\")\n")),
+            1
+        );
     }
 
     /// Regression (eval/realworld159 dev): a secret store's path to the secret of the same name

@@ -258,6 +258,7 @@ pub fn generic_secret_ok(v: &str) -> bool {
         || is_ssh_public_key_blob(v)
         || is_der_certificate(v)
         || is_der_public_key(v)
+        || is_base64_protobuf_of_words(v)
     {
         return false;
     }
@@ -276,6 +277,99 @@ pub fn generic_secret_ok(v: &str) -> bool {
     entropy(v) >= 3.0
         || random_in_own_alphabet(v)
         || (v.len() < 12 && entropy(v) >= (v.len() as f64).log2() - 0.35)
+}
+
+/// Base64 (either alphabet, padded or not) of a serialized protocol-buffers message whose every
+/// field parses and whose text fields hold no secret: numbers, words, timestamps — a consistency
+/// token (SpiceDB's ZedTokens), a page cursor or continuation token that an API hands back to be
+/// resumed from. At least 4 bytes of text, and 40 % of the message; key material would leave
+/// random binary bytes, which no such message holds.
+fn is_base64_protobuf_of_words(v: &str) -> bool {
+    if v.len() < 8 {
+        return false;
+    }
+    let body = v.trim_end_matches('=');
+    if body.len() % 4 == 1 {
+        return false;
+    }
+    let padded = format!("{body}{}", "=".repeat((4 - body.len() % 4) % 4));
+    let Some(bytes) =
+        crate::codec::b64_decode(&padded).or_else(|| crate::codec::b64url_decode(body))
+    else {
+        return false;
+    };
+    let mut text = 0usize;
+    protobuf_fields(&bytes, 0, &mut text) && text >= 4 && text * 10 >= bytes.len() * 4
+}
+
+/// Whether `b` is a whole protocol-buffers message (wire format: varint keys, varint, 64-bit,
+/// length-delimited and 32-bit fields) whose length-delimited fields are printable text that
+/// holds no secret, or messages of the same kind (nested up to 3 deep), or empty; `text` counts
+/// the text bytes.
+fn protobuf_fields(b: &[u8], depth: usize, text: &mut usize) -> bool {
+    fn varint(b: &[u8], i: &mut usize) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..70).step_by(7) {
+            let byte = *b.get(*i)?;
+            *i += 1;
+            v |= u64::from(byte & 0x7f) << shift.min(63);
+            if byte & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+    let mut i = 0;
+    while i < b.len() {
+        let Some(key) = varint(b, &mut i) else {
+            return false;
+        };
+        if key >> 3 == 0 {
+            return false;
+        }
+        match key & 7 {
+            0 => {
+                if varint(b, &mut i).is_none() {
+                    return false;
+                }
+            }
+            1 | 5 => {
+                i += if key & 7 == 1 { 8 } else { 4 };
+                if i > b.len() {
+                    return false;
+                }
+            }
+            2 => {
+                let Some(n) = varint(b, &mut i) else {
+                    return false;
+                };
+                let Some(payload) = usize::try_from(n)
+                    .ok()
+                    .and_then(|n| b.get(i..i.checked_add(n)?))
+                else {
+                    return false;
+                };
+                i += payload.len();
+                let printable =
+                    !payload.is_empty() && payload.iter().all(|c| (0x20..0x7f).contains(c));
+                if printable {
+                    let words = std::str::from_utf8(payload).is_ok_and(|t| !generic_secret_ok(t));
+                    if !words {
+                        return false;
+                    }
+                    *text += payload.len();
+                } else {
+                    let nested = payload.is_empty()
+                        || (depth < 3 && protobuf_fields(payload, depth + 1, text));
+                    if !nested {
+                        return false;
+                    }
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// A signed download link's token (`?e=<deadline>&token=<access key>:<signature>`, the private
@@ -518,6 +612,8 @@ pub fn key_may_name_secret(key: &str) -> bool {
         // what splits text into a language model's tokens (`tokenizerModel: "gpt-4o"`)
         "tokenizer",
         "tokenizers",
+        // a value a test breaks on purpose (`malformedTokenStr`)
+        "malformed",
     ];
     // keys that name a record, not a secret (`cacheKey`, `sort_key`, S3 `objectKey`): the word
     // right before `key`, so that `lookup_client_secret` and `primaryAccessKey` still name
@@ -531,6 +627,11 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "routing",
         "object",
         "lookup",
+        // a range's bounds and a scan's resume point (`start_key`/`end_key` row keys, DynamoDB's
+        // `ExclusiveStartKey` and `LastEvaluatedKey`, a graph relation's `RELATION_START_KEY`)
+        "start",
+        "end",
+        "evaluated",
     ];
     // … unless the name is an encryption setting's (Rails' ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY)
     let encryption = words.iter().any(|w| {
@@ -1517,6 +1618,13 @@ mod tests {
             "IdempotencyToken",
             "ChangeToken",
             "PolicyUpdateToken",
+            // regression (eval/realworld190 dev, OpenZiti): a token a test breaks on purpose
+            "malformedTokenStr",
+            // regression (eval/realworld189 dev, amundsen): a graph relation's node keys
+            "RELATION_START_KEY",
+            "RELATION_END_KEY",
+            "ExclusiveStartKey",
+            "LastEvaluatedKey",
         ] {
             assert!(!key_may_name_secret(k), "{k}");
         }
@@ -1526,6 +1634,8 @@ mod tests {
             "password_change_token",
             "segment_key",
             "update_token",
+            "start_signing_key_secret",
+            "END_USER_API_KEY",
         ] {
             assert!(key_may_name_secret(k), "{k}");
         }
@@ -1751,6 +1861,42 @@ mod tests {
         // `JWT_SECRET` variable passed on
         assert!(!opaque_token_ok("lifetime_seconds=-1"));
         assert!(opaque_token_ok("Zk4_8qLm2xVt9wRb=="));
+    }
+
+    /// Regression (eval/realworld190 dev, SpiceDB): ZedTokens and cursors are base64 of small
+    /// protobuf messages holding a timestamp, a revision or a word; random bytes, and a message
+    /// wrapping a random key, are not such messages.
+    #[test]
+    fn base64_protobuf_messages_of_words_are_not_secrets() {
+        use crate::codec::b64_encode;
+        let text = |field: u8, t: &[u8]| [&[field << 3 | 2, t.len() as u8][..], t].concat();
+        let zedtoken = [
+            &[0x08, 0x02][..],
+            &text(3, &text(1, b"1621538189028928000")),
+        ]
+        .concat();
+        let cursor = [text(1, b"1"), text(2, b"a"), text(3, b"another")].concat();
+        for m in [zedtoken, cursor] {
+            let v = b64_encode(&m);
+            assert!(is_base64_protobuf_of_words(&v), "{v}");
+            assert!(!generic_secret_ok(&v), "{v}");
+            assert!(is_base64_protobuf_of_words(v.trim_end_matches('=')));
+        }
+        let key = crate::decode::testutil::random(32, 190, crate::decode::testutil::ALNUM);
+        let wrapped = b64_encode(&text(1, key.as_bytes()));
+        assert!(
+            !is_base64_protobuf_of_words(&wrapped),
+            "a random key inside"
+        );
+        let mut next = crate::testutil::rng(190);
+        let mut passed = 0;
+        for n in 6..48 {
+            for _ in 0..500 {
+                let bytes: Vec<u8> = (0..n).map(|_| next(256) as u8).collect();
+                passed += usize::from(is_base64_protobuf_of_words(&b64_encode(&bytes)));
+            }
+        }
+        assert_eq!(passed, 0, "random bytes read as a message of words");
     }
 
     #[test]

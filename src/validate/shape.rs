@@ -75,6 +75,13 @@ pub fn is_digest_notation(v: &str) -> bool {
     if is_hasher_notation(&lower) || is_tagged_crypt_hash(v) {
         return true;
     }
+    // a hash tagged so (`hash:9A3F…`: vmauth writes a token's xxhash into its metrics labels)
+    if let Some(h) = lower.strip_prefix("hash:")
+        && h.len() >= 8
+        && h.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return true;
+    }
     // an image reference pinned by digest (`v1.6.0@sha256:<64 hex>`, the tag and digest of
     // `image: registry/name:tag@sha256:…`)
     if let Some((_, d)) = lower.split_once("@sha256:")
@@ -466,6 +473,10 @@ mod tests {
         assert!(!is_digest_notation(&format!("{{noop}}{}", &body[..20])));
         assert!(!is_digest_notation("{bcrypt}$2a$10$short"));
         assert!(!is_digest_notation(&format!("#tag:$9z$10${body}")));
+        // regression (eval/realworld192 dev, vmauth): a token's hash in a metrics label
+        let hex = crate::decode::testutil::random(16, 192, b"0123456789ABCDEF");
+        assert!(is_digest_notation(&format!("hash:{hex}")));
+        assert!(!is_digest_notation(&format!("hashy:{hex}")));
     }
 
     #[test]
