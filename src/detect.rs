@@ -850,8 +850,9 @@ fn cut_by_view_end(text: &[u8], secret: &Range<usize>) -> bool {
             .is_some_and(|i| matches!(text[i], b'"' | b'\''))
 }
 
-/// A peer's key in a key-agreement protocol (WireGuard, Noise): named so (`peerKey`,
-/// `peer1Key`, `proxyPeerKey`), 32 bytes in base64 or hex, and not a Curve25519 private key.
+/// A peer's key in a key-agreement protocol (WireGuard, Noise; Matrix's Olm and Megolm, whose
+/// `sender_key` is the sender's Curve25519 identity key): named so (`peerKey`, `peer1Key`,
+/// `proxyPeerKey`, `senderKey`), 32 bytes in base64 or hex, and not a Curve25519 private key.
 /// What one side of such a protocol holds of a peer is its public key; a private key is a
 /// clamped scalar (RFC 7748: the low three bits of its first byte clear, the top two bits of
 /// its last byte `01`), which a public key is only one time in 32. A name that says private,
@@ -862,7 +863,7 @@ fn is_peer_public_key(name: &str, value: &[u8]) -> bool {
     let peer = words.iter().any(|w| {
         matches!(
             w.trim_end_matches(|c: char| c.is_ascii_digit()),
-            "peer" | "peers"
+            "peer" | "peers" | "sender"
         )
     }) && words.last().is_some_and(|w| w == "key")
         && !words.iter().any(|w| {
@@ -3018,6 +3019,10 @@ examples = ['pass=KVXRTZQMWP']
                 format!("\tpeer{round}Key           = \"{pb}\""),
                 format!("\tdnsPeer1Key      = \"{pb}\""),
                 format!("\tproxyPeerKey = \"{pb}\""),
+                // regression (eval/realworld198 dev, element-android): Megolm's sender key,
+                // written as unpadded base64
+                format!("            senderKey = \"{}\",", pb.trim_end_matches('=')),
+                format!("  \"sender_key\": \"{pb}\","),
             ] {
                 assert!(shown_rules(&m, &text).is_empty(), "{text}");
             }

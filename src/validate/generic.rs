@@ -557,6 +557,12 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
     "user",
     "username",
     "email",
+    // a chain's public address or asset id (`tokenMintAddress`, `token_out_denom`:
+    // eval/realworld197 dev, wallet-core's tests)
+    "address",
+    "addresses",
+    "addr",
+    "denom",
 ];
 
 /// Whether an assigned name (`DB_PASSWORD`, `spring.datasource.password`, `passwordSalt`) can
@@ -1625,6 +1631,11 @@ mod tests {
             "RELATION_END_KEY",
             "ExclusiveStartKey",
             "LastEvaluatedKey",
+            // regression (eval/realworld197 dev, wallet-core): a chain's addresses and asset ids
+            "tokenMintAddress",
+            "sender_token_address",
+            "tokenContractAddress",
+            "token_out_denom",
         ] {
             assert!(!key_may_name_secret(k), "{k}");
         }

@@ -221,6 +221,14 @@ pub fn is_made_up(secret: &str) -> bool {
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
         return true;
     }
+    // … also split by separators (`…-oRED-ACTED-92b8-…`: a UUID masked to keep its shape)
+    let squashed: String = lower.chars().filter(|c| !matches!(c, '-' | '_')).collect();
+    if ["redacted", "placeholder", "changeme"]
+        .iter()
+        .any(|w| squashed.contains(w))
+    {
+        return true;
+    }
     // `myFakeKey`, `…YYfaked`: said so in a short value. Not in long encoded blobs, where the
     // letters turn up by chance (a JWT's signature, a PEM body: one in a few hundred)
     if secret.len() <= 64 && ["fake", "Fake", "FAKE"].iter().any(|w| secret.contains(w)) {
@@ -674,5 +682,17 @@ mod tests {
         assert!(is_placeholder(&format!("0xC_{random}Example")));
         assert!(is_placeholder(&format!("{random}_example")));
         assert!(!is_placeholder(&format!("0xC_{random}Exampl")));
+    }
+
+    /// Regression (eval/realworld198 dev, element-android's docs): a UUID masked with
+    /// `REDACTED` split across its dashes is a placeholder.
+    #[test]
+    fn a_marker_split_by_separators_still_marks() {
+        let hex = crate::decode::testutil::random(12, 198, b"0123456789abcdef");
+        assert!(is_placeholder(&format!(
+            "{}-oRED-ACTED-92b8-{hex}",
+            &hex[..8]
+        )));
+        assert!(!is_placeholder(&format!("{}-4e2f-92b8-{hex}", &hex[..8])));
     }
 }
