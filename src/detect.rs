@@ -557,6 +557,33 @@ fn names_access_key_id(data: &[u8], name_at: &Range<usize>, name: &str) -> bool 
     .any(|w| memchr::memmem::find(&around, w).is_some())
 }
 
+/// The whole lines of `data` from `before` lines above the line holding `at.start` to `after`
+/// lines below the line holding `at.end` (without the last line's newline).
+fn lines_around(data: &[u8], at: &Range<usize>, before: usize, after: usize) -> Range<usize> {
+    let line_start = |i: usize| {
+        data[..i]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+    };
+    let line_end = |i: usize| memchr::memchr(b'\n', &data[i..]).map_or(data.len(), |p| i + p);
+    let mut start = line_start(at.start);
+    for _ in 0..before {
+        if start == 0 {
+            break;
+        }
+        start = line_start(start - 1);
+    }
+    let mut end = line_end(at.end);
+    for _ in 0..after {
+        if end >= data.len() {
+            break;
+        }
+        end = line_end(end + 1);
+    }
+    start..end
+}
+
 /// The `token` of an ACME challenge (`challenges.HTTP01(token=b"…")`, a `dns-01` challenge
 /// object; eval/realworld165 dev: certbot's tests): RFC 8555 §8.3–8.4 has the server hand it to
 /// the client in the clear, and the client serve it at `/.well-known/acme-challenge/<token>` or
@@ -567,13 +594,7 @@ fn acme_challenge_token(data: &[u8], key: &Range<usize>, name: &str) -> bool {
     if !name.eq_ignore_ascii_case("token") {
         return false;
     }
-    let line_start = |at: usize| {
-        data[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1)
-    };
-    let start = line_start(line_start(key.start).saturating_sub(1));
+    let start = lines_around(data, key, 1, 0).start;
     let near: Vec<u8> = data[start..key.start]
         .iter()
         .filter(|&&b| b != b'-')
@@ -599,19 +620,7 @@ fn webhook_signature_token(data: &[u8], key: &Range<usize>, name: &str, value: &
     {
         return false;
     }
-    let mut start = key.start;
-    for _ in 0..4 {
-        start = data[..start.saturating_sub(1)]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-    }
-    let mut end = key.end;
-    for _ in 0..4 {
-        end =
-            memchr::memchr(b'\n', &data[end.min(data.len())..]).map_or(data.len(), |p| end + p + 1);
-    }
-    let near = data[start..end.min(data.len())].to_ascii_lowercase();
+    let near = data[lines_around(data, key, 3, 3)].to_ascii_lowercase();
     [&b"timestamp"[..], b"signature"]
         .iter()
         .all(|w| memchr::memmem::find(&near, w).is_some())
@@ -635,21 +644,7 @@ fn hashed_beside_a_salt(data: &[u8], value: &Range<usize>) -> bool {
     if v.len() < 32 || !v.iter().all(u8::is_ascii_hexdigit) {
         return false;
     }
-    let line_start = |at: usize| {
-        data[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1)
-    };
-    let line_end = |at: usize| {
-        data[at..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(data.len(), |p| at + p)
-    };
-    let start = line_start(line_start(value.start).saturating_sub(1));
-    let end = line_end((line_end(value.end) + 1).min(data.len()));
-    let near = data[start..end].to_ascii_lowercase();
+    let near = data[lines_around(data, value, 1, 1)].to_ascii_lowercase();
     // `salt` as a word of a name (not inside `salted`, `basalt`) given a hex literal of its own
     // (`salt="…"`, `name="salt" value="…"`): a salt computed in code, or a salt word beside a
     // secret (`…_SECRET_SALT="lowcoder.org"`), says nothing of the value
