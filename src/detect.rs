@@ -283,7 +283,7 @@ fn candidates_indexed(
 /// function being called ([`is_called`]) or a field passed on ([`is_selector`]), a name inside
 /// an ARN ([`in_arn`]), a name and value further along a row ([`positional_pair`]).
 fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
-    if inside_base64_data(data, &m.secret) {
+    if inside_base64_data(data, &m.secret) || cut_short(data, &m.secret) {
         return false;
     }
     let free_form = rule.is_generic() || rule.spec.free_form;
@@ -355,10 +355,19 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
     !translation && !phrase_value && !prefix_of_a_concatenation(data, m.secret.clone())
 }
 
+/// The value is cut short where it is written: an ellipsis (`...` or `…`) follows it right away
+/// (`# BEARER_TOKEN = "ya29.a0AfB_byC..."`, eval/realworld201 dev: Google's samples showing the
+/// start of an access token). What is written is the start of a value, not one that works.
+fn cut_short(data: &[u8], value: &Range<usize>) -> bool {
+    let rest = &data[value.end.min(data.len())..];
+    rest.starts_with(b"...") || rest.starts_with("\u{2026}".as_bytes())
+}
+
 /// The value is a piece of standard base64 data, not a token of its own: a value without `+` or
 /// `/` between two of them, one a `+` (`…EA9+BSA…+lIe…`, eval/realworld153 dev: a Brave key's
-/// prefix in a PDF attachment's base64). Tokens of the URL-safe alphabet stand between quotes,
-/// blanks, `=` or `:`, and no URL path puts `+` around a segment.
+/// prefix in a PDF attachment's base64), or both `/` within a run of base64 that holds a `+` and
+/// goes on 64 characters and more around the value. Tokens of the URL-safe alphabet stand between
+/// quotes, blanks, `=` or `:`, and no URL path puts `+` around a segment.
 fn inside_base64_data(data: &[u8], value: &Range<usize>) -> bool {
     let (Some(&before), Some(&after)) = (
         value.start.checked_sub(1).and_then(|p| data.get(p)),
@@ -366,10 +375,28 @@ fn inside_base64_data(data: &[u8], value: &Range<usize>) -> bool {
     ) else {
         return false;
     };
-    matches!(before, b'+' | b'/')
-        && matches!(after, b'+' | b'/')
-        && (before == b'+' || after == b'+')
-        && !data[value.clone()].iter().any(|b| matches!(b, b'+' | b'/'))
+    if !matches!(before, b'+' | b'/')
+        || !matches!(after, b'+' | b'/')
+        || data[value.clone()].iter().any(|b| matches!(b, b'+' | b'/'))
+    {
+        return false;
+    }
+    if before == b'+' || after == b'+' {
+        return true;
+    }
+    // between two `/`: a path segment, unless a long run of base64 holding a `+` goes on around
+    // it (eval/realworld206 dev: a Brave key's prefix in a notebook's inline PNG)
+    let b64 = |b: &&u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/');
+    let lo = value.start.saturating_sub(256);
+    let hi = (value.end + 256).min(data.len());
+    let left = data[lo..value.start].iter().rev().take_while(b64);
+    let right = data[value.end..hi].iter().take_while(b64);
+    let (mut around, mut plus) = (0, false);
+    for b in left.chain(right) {
+        around += 1;
+        plus |= *b == b'+';
+    }
+    plus && around >= 64
 }
 
 /// The value is a quoted prefix that an expression goes on after: it ends in a separator (`|`,
@@ -589,12 +616,13 @@ fn lines_around(data: &[u8], at: &Range<usize>, before: usize, after: usize) -> 
 /// the client in the clear, and the client serve it at `/.well-known/acme-challenge/<token>` or
 /// hash it into a DNS record: public by design, not a secret. Told by the challenge type
 /// (`HTTP01`, `http-01`, `DNS01`, `dns-01`, `TLSALPN01`, `tls-alpn-01`) on the name's line or
-/// the line before.
+/// one of the three lines before (a challenge object's `type`, `url` and `status` members come
+/// first; eval/realworld208 dev, RFC 8555's own example in a design document).
 fn acme_challenge_token(data: &[u8], key: &Range<usize>, name: &str) -> bool {
     if !name.eq_ignore_ascii_case("token") {
         return false;
     }
-    let start = lines_around(data, key, 1, 0).start;
+    let start = lines_around(data, key, 3, 0).start;
     let near: Vec<u8> = data[start..key.start]
         .iter()
         .filter(|&&b| b != b'-')
@@ -1046,11 +1074,18 @@ fn generic_view<T>(
         .as_ref()
         .map(|k| String::from_utf8_lossy(&text[k.clone()]));
     let line = line_at(text, m.secret.start);
-    // a URL query's parameter: after `?` or `&`, or followed by more `&name=` parameters
+    // a URL query's parameter: after `?`, or after `&` in a URL (a form body's
+    // `client_id=…&client_secret=…` is not a link's query), or followed by more `&name=`
+    // parameters
     let query = in_query
-        || m.key
-            .as_ref()
-            .is_some_and(|k| k.start > 0 && matches!(text[k.start - 1], b'?' | b'&'))
+        || m.key.as_ref().is_some_and(|k| {
+            k.start > 0
+                && match text[k.start - 1] {
+                    b'?' => true,
+                    b'&' => in_url(text, k.start - 1),
+                    _ => false,
+                }
+        })
         || secret.split_once('&').is_some_and(|(_, t)| {
             t.split_once('=').is_some_and(|(k, _)| {
                 !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -1062,6 +1097,21 @@ fn generic_view<T>(
         line: &line,
         query,
     }))
+}
+
+/// Whether the `&` at `amp` joins the parameters of a URL's query: a `?` comes before it in the
+/// same run of text (no blank, quote or bracket between them), as in `https://h/p?a=1&b=2`, and
+/// not in a form-encoded body (`body: client_id=…&client_secret=…`, eval/realworld210 dev: a
+/// recorded OAuth token request).
+fn in_url(text: &[u8], amp: usize) -> bool {
+    text[amp.saturating_sub(4096)..amp]
+        .iter()
+        .rev()
+        .take_while(|b| {
+            !b.is_ascii_whitespace()
+                && !matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'(' | b')')
+        })
+        .any(|&b| b == b'?')
 }
 
 /// The part of a view kept with a candidate for hygiene context: a base64 value whole (at most
@@ -1789,6 +1839,10 @@ mod tests {
                 format!("    chall=challenges.HTTP01(token=b'{t}')),\n"),
                 format!("DNS01 = challenges.DNS01(\n    token=b\"{t}\")\n"),
                 format!("{{\"type\": \"http-01\", \"token\": \"{t}\"}}\n"),
+                // regression (eval/realworld208 dev): a challenge object written member by member
+                format!(
+                    "    {{\n      \"type\": \"http-01\",\n      \"url\": \"https://acme.example/chall/x\",\n      \"status\": \"pending\",\n      \"token\": \"{t}\"\n    }}\n"
+                ),
             ],
         );
         assert_eq!(count(&format!("client = Client(token=\"{t}\")\n")), 1);
@@ -1850,6 +1904,19 @@ mod tests {
         let count = |text: &str| count_of(&m, text);
         assert_eq!(count(&blob("+", "+")), 0);
         assert_eq!(count(&blob("/", "+")), 0);
+        // regression (eval/realworld206 dev, a notebook's inline PNG): `/` on both sides, in a
+        // long run of base64 with a `+` near; a URL path's segment stays a token
+        let png = format!(
+            "\"image/png\": \"iVBORw0{}+{}/{key}/{}\"\n",
+            random(60, 3, crate::decode::testutil::ALNUM),
+            random(20, 4, crate::decode::testutil::ALNUM),
+            random(60, 5, crate::decode::testutil::ALNUM)
+        );
+        assert_eq!(count(&png), 0);
+        assert_eq!(
+            count(&format!("GET https://api.example.com/keys/{key}/usage\n")),
+            1
+        );
         assert_eq!(count(&format!("BRAVE_API_KEY={key}\n")), 1);
         assert_eq!(count(&format!("-H 'X-Subscription-Token: {key}'\n")), 1);
     }
@@ -2946,6 +3013,49 @@ examples = ['pass=KVXRTZQMWP']
             );
         }
         assert!(shown_rules(&m, &format!("ClientRequestToken: {uuid}")).is_empty());
+    }
+
+    /// Regression (eval/realworld210 dev part): a client secret in a form-encoded body (a
+    /// recorded OAuth token request) is not a link's query parameter; in a URL's query it stays
+    /// below the default confidence.
+    #[test]
+    fn a_client_secret_in_a_form_body_is_reported() {
+        let m = matcher();
+        let secret = random(
+            32,
+            233,
+            b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP0123456789",
+        );
+        let form = format!(
+            "    body: client_id=testid&client_secret={secret}&grant_type=authorization_code&code=1"
+        );
+        assert_eq!(shown_rules(&m, &form), ["generic.password-assignment"]);
+        let link = format!("https://example.org/cb?client_id=testid&client_secret={secret}&x=1");
+        assert!(shown_rules(&m, &link).is_empty());
+    }
+
+    /// Regression (eval/realworld201 dev part): a token followed right away by an ellipsis is
+    /// the start of one, shown cut short (`"ya29.a0AfB…..."` in a sample's comment); the same
+    /// token whole is reported.
+    #[test]
+    fn a_value_cut_short_by_an_ellipsis_is_not_reported() {
+        let m = matcher();
+        let token = format!(
+            "ya29.{}",
+            random(
+                120,
+                231,
+                b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP0123456789_-"
+            )
+        );
+        let whole = format!("# BEARER_TOKEN = \"{token}\"");
+        assert_eq!(shown_rules(&m, &whole), ["google.oauth-access-token"]);
+        for cut in [
+            format!("# BEARER_TOKEN = \"{}...\"", &token[..26]),
+            format!("token: {}\u{2026}", &token[..40]),
+        ] {
+            assert!(shown_rules(&m, &cut).is_empty(), "{cut}");
+        }
     }
 
     /// A quoted value that a decoded base64 line ends in before its closing quote is cut short

@@ -615,6 +615,7 @@ pub fn folded_views(data: &[u8]) -> Vec<DecodedView> {
     let mut out = Vec::new();
     yaml_blocks(data, &lines, &mut out, true);
     continued_literals(data, &lines, &mut out);
+    assigned_on_next_line(data, &lines, &mut out);
     // a joined base64 value is decoded like a base64 value written on one line
     let mut decoded = Vec::new();
     for v in &out {
@@ -809,6 +810,55 @@ fn continued_literals(data: &[u8], lines: &[Range<usize>], out: &mut Vec<Decoded
     }
 }
 
+/// An assignment whose value is a string literal alone on the next line, as formatters break a
+/// long one (Prettier: `const JWT_SECRET_KEY =` and then `  'ZjY4…';`; eval/realworld207 dev):
+/// the view is the first line, a blank, and the literal with what closes the statement. Only
+/// `"` and `'` literals: a line opening with one never starts the folded views afresh
+/// ([`folded_sync_line`]), so the view stays within the runs the history scan cuts.
+fn assigned_on_next_line(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>) {
+    for (i, pair) in lines.windows(2).enumerate() {
+        let first = data[pair[0].clone()].trim_ascii_end();
+        // `=` or `:=` after a name, not `==`, `!=`, `<=`, `>=`, `+=` …
+        let Some((&b'=', before)) = first.split_last() else {
+            continue;
+        };
+        let before = before.trim_ascii_end();
+        let name_end = before.strip_suffix(b":").unwrap_or(before);
+        if !name_end
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b']' | b'"' | b'\''))
+            || (before.len() < first.len() - 1
+                && !matches!(first[first.len() - 2], b' ' | b'\t' | b':'))
+        {
+            continue;
+        }
+        let next = &data[pair[1].clone()];
+        let ind = indent_of(next);
+        let body = &next[ind..];
+        let Some(&q) = body.first().filter(|q| matches!(q, b'"' | b'\'')) else {
+            continue;
+        };
+        let Some(close) = body[1..].iter().position(|&b| b == q || b == b'\\') else {
+            continue;
+        };
+        if body[1 + close] != q || !matches!(body[2 + close..].trim_ascii(), b"" | b";" | b",") {
+            continue;
+        }
+        let start = pair[0].start;
+        let mut j = Joined::default();
+        j.copy(data, start..start + first.len());
+        let lit = pair[1].start + ind;
+        j.put(b" ", lit);
+        let value_offset = j.text.len();
+        let end = pair[1].start + ind + body.trim_ascii_end().len();
+        j.copy(data, lit..end);
+        if j.text.len() <= MAX_FOLDED {
+            out.push(j.finish(value_offset, end));
+        }
+        let _ = i;
+    }
+}
+
 /// A line ending in a string literal that goes on: the literal's opening and closing quote
 /// offsets, its quote, and whether it is a YAML double-quoted scalar with an escaped line break.
 fn open_literal_at_end(line: &[u8]) -> Option<(usize, usize, u8, bool)> {
@@ -876,7 +926,7 @@ mod tests {
     #[test]
     fn folded_views_of_a_run_between_sync_lines_do_not_depend_on_its_surroundings() {
         let b64 = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2";
-        let kinds: [&str; 14] = [
+        let kinds: [&str; 16] = [
             "config: |",
             "  key: >-",
             &b64[..60],
@@ -891,6 +941,8 @@ mod tests {
             "let a = 1; // code",
             "token: abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH",
             "\\",
+            "const SECRET_KEY =",
+            "  'c2VjcmV0LXZhbHVlLTEyMzQ1Njc4OTA=';",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = |n: usize| {

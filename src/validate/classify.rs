@@ -160,7 +160,7 @@ pub fn features(c: &Generic<'_>) -> Features {
         f64::from(u8::from(is_comment(c.line))),
         f64::from(u8::from(self_named)),
         (sequences(v) as f64 / 2.0).min(1.0),
-        f64::from(u8::from(in_expression(c.line, c.value))),
+        f64::from(u8::from(in_expression(c.line, c.value, c.query))),
         // a bundle's one long line: configuration of public clients (search keys, app ids); a
         // long line that is one JSON document (a recorded API response, a log record) is data
         f64::from(u8::from(c.line.len() >= 1000 && !is_json_record(c.line))),
@@ -595,8 +595,9 @@ pub fn human_shape(v: &str) -> bool {
 }
 
 /// The value is an operand in code, not a literal: unquoted, and an operator or a call follows
-/// it on its line (`token := v1Prefix + suffix`, `secret = compute(x)`, `pw = a.b || c`).
-fn in_expression(line: &str, value: &str) -> bool {
+/// it on its line (`token := v1Prefix + suffix`, `secret = compute(x)`, `pw = a.b || c`). Outside
+/// a URL's query (`query` false), `&name=` after the value is a form body's next parameter.
+fn in_expression(line: &str, value: &str, query: bool) -> bool {
     let Some(at) = line.find(value) else {
         return false;
     };
@@ -605,7 +606,18 @@ fn in_expression(line: &str, value: &str) -> bool {
         return false;
     }
     let after = line[at + value.len()..].trim_start();
-    after.starts_with(['+', '(', '[', '*', '?', '|', '&', '-', '/', '%'])
+    // `&name=` goes on to the next parameter of a form body, not an operator (in a URL's query
+    // the classifier's weights count it as before)
+    let next_param = !query
+        && after.strip_prefix('&').is_some_and(|r| {
+            let name = r
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+                .count();
+            name > 0 && r.as_bytes().get(name) == Some(&b'=')
+        });
+    !next_param
+        && after.starts_with(['+', '(', '[', '*', '?', '|', '&', '-', '/', '%'])
         && !after.starts_with("//")
         && !after.starts_with("--")
         || after.starts_with('.') && after[1..].starts_with(|c: char| c.is_ascii_alphabetic())

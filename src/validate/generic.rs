@@ -569,6 +569,8 @@ const NON_SECRET_NAME_ENDINGS: &[&str] = &[
 /// hold a secret: false when its last word says the value is about the secret (see
 /// [`NON_SECRET_NAME_ENDINGS`]).
 pub fn key_may_name_secret(key: &str) -> bool {
+    // a numbered name is judged as its name (`TEST_ENCRYPTION_KEY_2`, `cacheKey2`)
+    let key = without_index(key);
     let words = key_words(key);
     // `pass` alone names a password only as a word of its own (`DB_PASS`, `smtpPass`), not
     // inside `bypass` or `compass`
@@ -596,11 +598,11 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "page",
         "pagination",
         "resume",
+        // OData's and Azure's paging parameter `$skiptoken` (also `skip_token`)
+        "skip",
         // Rails' anti-forgery form field `authenticity_token`
         "authenticity",
         "idempotency",
-        // push-notification device tokens identify a device
-        "device",
         // a hash of the secret (`hashed_secret` in secret-scanner baselines, `hashedPassword`)
         "hashed",
         // public halves and publishable keys (`PublicKeyToken`, `NEXT_PUBLIC_…`)
@@ -675,13 +677,38 @@ pub fn key_may_name_secret(key: &str) -> bool {
     {
         return false;
     }
+    // push-notification device tokens identify a device (`deviceToken`, APNs and FCM); a
+    // device's secret or key is an IoT device's credential (eval/realworld211 dev: Aliyun-style
+    // `DEVICE_SECRET` constants)
+    if words.iter().any(|w| w == "device")
+        && words
+            .last()
+            .is_some_and(|w| matches!(w.as_str(), "token" | "tokens"))
+    {
+        return false;
+    }
+    // … and the same cursors written as one lower-case word (`$skiptoken`, `nexttoken`,
+    // `pagetoken`: eval/realworld209 dev, Azure's recorded `nextLink` URLs)
+    if let Some(w) = words.last()
+        && let Some(q) = w.strip_suffix("token")
+        && ["next", "continuation", "page", "resume", "skip"]
+            .iter()
+            .any(|p| q.ends_with(p))
+    {
+        return false;
+    }
     // an environment's key names the environment to client-side SDKs (Flagsmith's
     // `X-Environment-Key`, public by design; its server-side keys are `ser.` tokens), and a
     // write key is an analytics source's ingest-only key (Segment's and RudderStack's
-    // `writeKey`, shipped in every page and CLI that sends events; a `SegmentioKey` is one too)
+    // `writeKey`, shipped in every page and CLI that sends events; a `SegmentioKey` is one too);
+    // Application Insights' `InstrumentationKey` only sends telemetry (Microsoft: not a security
+    // key; eval/realworld209 dev, azd's own telemetry connection string)
     if let [.., q, k] = words.as_slice()
         && k == "key"
-        && matches!(q.as_str(), "environment" | "write" | "segmentio")
+        && matches!(
+            q.as_str(),
+            "environment" | "write" | "segmentio" | "instrumentation"
+        )
     {
         return false;
     }
@@ -797,6 +824,26 @@ pub fn key_may_name_secret(key: &str) -> bool {
 }
 
 /// `DB_PASSWORD` → `[db, password]`, `passwordSalt` → `[password, salt]`.
+/// `key` without a number of one or two digits after a secret's word at its end, and the `_` or
+/// `-` before it (`SECRET_KEY_2` → `SECRET_KEY`, `token1` → `token`); other names unchanged
+/// (`password_md5`, `key_b64`: the digits belong to a word).
+fn without_index(key: &str) -> &str {
+    let digits = key.bytes().rev().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 2 {
+        return key;
+    }
+    let base = key[..key.len() - digits].trim_end_matches(['_', '-']);
+    let lower = base.to_ascii_lowercase();
+    let secret_word = [
+        "key", "secret", "token", "password", "passwd", "pass", "pwd",
+    ];
+    if secret_word.iter().any(|w| lower.ends_with(w)) {
+        base
+    } else {
+        key
+    }
+}
+
 fn key_words(key: &str) -> Vec<String> {
     super::classify::words_of(key)
 }
@@ -1066,6 +1113,22 @@ fn is_timestamp(v: &str) -> bool {
     date || duration
 }
 
+/// A dotted name of three lower-case identifiers or more, few of them digits
+/// (`adbc.snowflake.sql.client_option.jwt_private_key_pkcs8_value`): a configuration key or
+/// option name — the name of a secret, not its content (eval/realworld26 dev, assigned on the
+/// line after `JWT_PRIVATE_KEY_VALUE: &str =`).
+fn is_dotted_name(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    parts.len() >= 3
+        && digits * 5 <= v.len()
+        && parts.iter().all(|p| {
+            p.starts_with(|c: char| c.is_ascii_lowercase())
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+}
+
 /// A namespaced name (`cattle-global-data:cc-abcde`, `kube-system:default`): lowercase words
 /// and dashes on both sides of one colon: a reference to a secret, not its content.
 fn is_namespaced_name(v: &str) -> bool {
@@ -1281,7 +1344,7 @@ pub fn opaque_token_ok(v: &str) -> bool {
     {
         return false;
     }
-    if is_uuid(v) || is_digest_notation(v) {
+    if is_uuid(v) || is_digest_notation(v) || is_dotted_name(v) {
         return false;
     }
     // base64 of a value that is no secret itself (`an_unsecure_secret` encoded for a
@@ -1462,6 +1525,50 @@ mod tests {
         assert!(is_download_token(&format!("{id}:{sig}=")));
         assert!(!generic_secret_ok(&format!("{id}:{sig}=")));
         assert!(!is_download_token(&format!("{id}:{sig}")));
+    }
+
+    /// Regression (eval/realworld26 dev part): an option's dotted name is no token; a token with
+    /// dots in it still is.
+    #[test]
+    fn a_dotted_option_name_is_not_an_opaque_token() {
+        assert!(!opaque_token_ok(
+            "adbc.snowflake.sql.client_option.jwt_private_key_pkcs8_value"
+        ));
+        assert!(opaque_token_ok("x7Gq2.Lm9vR4tK8.pZ3wN6yB1cJ5"));
+    }
+
+    /// Regression (eval/realworld209 dev part): paging cursors written as one word
+    /// (`$skiptoken`) and Application Insights' instrumentation key name no secret.
+    #[test]
+    fn paging_cursors_and_telemetry_keys_name_no_secret() {
+        for name in [
+            "$skiptoken",
+            "skip_token",
+            "nexttoken",
+            "pagetoken",
+            "InstrumentationKey",
+        ] {
+            assert!(!key_may_name_secret(name), "{name}");
+        }
+        // regression (eval/realworld211 dev): a device's secret is an IoT credential; its push
+        // token is not
+        assert!(key_may_name_secret("DEVICE_SECRET"));
+        assert!(!key_may_name_secret("deviceToken"));
+        for name in ["token", "accesstoken", "api_token", "bottoken"] {
+            assert!(key_may_name_secret(name), "{name}");
+        }
+    }
+
+    /// Regression (eval/realworld201 dev part): a numbered name is judged as its name
+    /// (`TEST_ENCRYPTION_KEY_2`); digits that belong to a word stay (a hash's name).
+    #[test]
+    fn a_numbered_name_is_judged_as_its_name() {
+        assert!(key_may_name_secret("TEST_ENCRYPTION_KEY_2"));
+        assert!(!key_may_name_secret("cacheKey2"));
+        assert!(!key_may_name_secret("public_key_1"));
+        assert_eq!(without_index("password_md5"), "password_md5");
+        assert_eq!(without_index("token12"), "token");
+        assert_eq!(without_index("key_b64"), "key_b64");
     }
 
     /// Regression (eval/realworld78 dev part): the user name beside a password, under a

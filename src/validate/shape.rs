@@ -225,12 +225,21 @@ pub fn is_der_certificate(v: &str) -> bool {
 /// a SubjectPublicKeyInfo, a SEQUENCE holding the AlgorithmIdentifier SEQUENCE whose OID names
 /// an RSA, DSA, elliptic-curve, Ed25519/Ed448 or X25519/X448 key (RFC 5280 §4.1.2.7, RFC 8410).
 /// A private key's PKCS#8 wrapping starts with its version INTEGER instead. Public, whatever
-/// name it is assigned to (a registry's signing keys, a JWKS's `x5c` neighbours).
+/// name it is assigned to (a registry's signing keys, a JWKS's `x5c` neighbours). The same DER
+/// written in hex (`30819f300d06092a864886f70d010101…`) is one too (eval/realworld183 dev:
+/// Jenkins' usage-statistics key in code).
 pub fn is_der_public_key(v: &str) -> bool {
-    if !v.starts_with('M') || v.len() < 40 {
+    if v.len() < 40 {
         return false;
     }
-    let Some(b) = crate::codec::b64_decode_prefix(&v[..v.len().min(32)]) else {
+    let b = if v.starts_with('M') {
+        crate::codec::b64_decode_prefix(&v[..32])
+    } else if v.starts_with("30") && v.bytes().take(48).all(|c| c.is_ascii_hexdigit()) {
+        crate::codec::hex_decode(&v[..48.min(v.len() / 2 * 2)])
+    } else {
+        None
+    };
+    let Some(b) = b else {
         return false;
     };
     // the tag at `i` is a SEQUENCE: where its content starts (short or long-form length)
@@ -448,6 +457,13 @@ mod tests {
             0x04, 0x20,
         ];
         assert!(!is_der_public_key(&b64(&[&pkcs8, &random(32)])));
+        // regression (eval/realworld183 dev): the same DER in hex, a public key; a private key's
+        // DER in hex is not
+        let hex = |parts: &[&[u8]]| -> String {
+            parts.concat().iter().map(|b| format!("{b:02x}")).collect()
+        };
+        assert!(is_der_public_key(&hex(&[&rsa, &random(270)])));
+        assert!(!is_der_public_key(&hex(&[&pkcs8, &random(32)])));
         // an unknown algorithm, and random bytes
         let other = [
             0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x99, 0x03, 0x21, 0x00,

@@ -330,7 +330,10 @@ pub fn private_key_ok(s: &str) -> bool {
         && longest_run(&body) < 48
         && entropy(&body) >= 4.0
         && !encodes_text(&b64)
-        && !(is_der_pem(&text) && b64_decode(&b64).is_some_and(|der| der_cut_short(&der)))
+        // a body whose length is no whole number of base64 groups is decoded as far as it goes
+        // (eval/realworld206 dev: a key's first 174 characters, six lines of a test fixture)
+        && !(is_der_pem(&text)
+            && crate::codec::b64_decode_prefix(&b64).is_some_and(|der| der_cut_short(&der)))
 }
 
 /// A PEM private-key block of a kind the DER rules do not cover, named by its label (a Matrix
@@ -677,6 +680,18 @@ mod tests {
         };
         assert!(private_key_ok(&pem(&der)));
         assert!(!private_key_ok(&pem(&der[..der.len() / 2])));
+        // regression (eval/realworld206 dev): cut at no whole base64 group (the first 174
+        // characters, in lines of 29)
+        let b = b64_encode(&der);
+        let cut: Vec<&str> = b.as_bytes()[..174]
+            .chunks(29)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let cut = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+            cut.join("\n")
+        );
+        assert!(!private_key_ok(&cut));
         // regression (eval/realworld26 dev): the END marker on the line of the body's last
         // characters; the body is still whole
         let joined = pem(&der).replace("\n-----END", " -----END");
