@@ -994,6 +994,9 @@ fn confidence_of(
     {
         return Confidence::Low;
     }
+    if rule.spec.identifier && in_cos_signature(text, m.secret.start) {
+        return Confidence::Low;
+    }
     match generic_view(rule, text, m, secret, in_query, classify::confidence) {
         Some(c) => c,
         None => match rule.spec.precision {
@@ -1037,6 +1040,18 @@ fn in_signature_scope(text: &[u8], at: usize) -> bool {
             let before = &text[at.saturating_sub(p.len())..at];
             before.len() == p.len() && before.eq_ignore_ascii_case(p.as_bytes())
         })
+}
+
+/// The key id at `at` is the `q-ak` parameter of a Tencent Cloud COS request signature
+/// (`sign=q-sign-algorithm=sha1&q-ak=AKID…&q-sign-time=…&q-signature=…`, often percent-encoded
+/// inside a presigned URL): like an AWS credential scope, every signed request carries the
+/// SecretId in clear beside a signature, never the SecretKey (eval/realworld63 dev: Tencent
+/// Cloud's API examples of presigned download links). Shown with `--min-confidence low`.
+fn in_cos_signature(text: &[u8], at: usize) -> bool {
+    ["q-ak=", "q-ak%3D", "q-ak%3d"].iter().any(|p| {
+        let before = &text[at.saturating_sub(p.len())..at];
+        before.len() == p.len() && before.eq_ignore_ascii_case(p.as_bytes())
+    })
 }
 
 /// The classifier's features of a generic candidate, when `TOKENHOUND_CLASSIFIER_FEATURES` is set.
@@ -3013,6 +3028,22 @@ examples = ['pass=KVXRTZQMWP']
             );
         }
         assert!(shown_rules(&m, &format!("ClientRequestToken: {uuid}")).is_empty());
+    }
+
+    /// Regression (eval/realworld63 dev part): a Tencent SecretId as the `q-ak` of a COS request
+    /// signature is shown only at low confidence; the same id in an assignment is reported.
+    #[test]
+    fn a_secret_id_in_a_cos_signature_is_low_confidence() {
+        let m = matcher();
+        let id = format!("AKID{}", random(32, 63, crate::decode::testutil::ALNUM));
+        let url = format!(
+            "https://b.cos.ap-nanjing.myqcloud.com/f.csv?sign=q-sign-algorithm%3Dsha1%26q-ak%3D{id}%26q-sign-time%3D1617000000"
+        );
+        assert!(shown_rules(&m, &url).is_empty());
+        assert_eq!(
+            shown_rules(&m, &format!("TENCENTCLOUD_SECRET_ID={id}")),
+            ["tencent.secret-id"]
+        );
     }
 
     /// Regression (eval/realworld210 dev part): a client secret in a form-encoded body (a

@@ -30,6 +30,25 @@ pub fn value_part(v: &str) -> &str {
     .filter_map(|e| v.find(e))
     .min()
     .map_or(v, |i| &v[..i]);
+    // … and so does a separator written percent-encoded before the next `name=` (a connection
+    // string inside a URL's query: `PWD%3D…%3BTDS_Version%3D8.0`, eval/realworld215 dev)
+    let v = ["%3B", "%3b", "%26"]
+        .iter()
+        .filter_map(|sep| {
+            v.match_indices(sep).map(|(i, _)| i).find(|&i| {
+                let tail = &v[i + 3..];
+                let name = tail
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    .count();
+                name > 0
+                    && ["=", "%3D", "%3d"]
+                        .iter()
+                        .any(|e| tail[name..].starts_with(e))
+            })
+        })
+        .min()
+        .map_or(v, |i| &v[..i]);
     match v.split_once('&') {
         Some((head, tail))
             if tail.split_once('=').is_some_and(|(k, _)| {
@@ -53,6 +72,8 @@ pub fn generic_secret_ok(v: &str) -> bool {
     // lists (`UID:GID:GECOS:directory`), Fernet ciphertexts (`gAAAAA…`) and `openssl enc`
     // output in base64 (`U2FsdGVkX1…`, its `Salted__` header)
     if (v.contains(';') && v.contains('='))
+        || is_assignment_list(v)
+        || is_ulid(v)
         || [".*", ".+"].iter().any(|m| v.ends_with(m))
         || ["\\d", "\\w", "[a-z", "[A-Z"].iter().any(|m| v.contains(m))
         || (v.contains(':')
@@ -1113,6 +1134,33 @@ fn is_timestamp(v: &str) -> bool {
     date || duration
 }
 
+/// A list of assignments, not one value: `,name=` twice inside it (`NULL,tmp_col_6_tmp=URL,…` —
+/// the rest of an SQL `UPDATE … SET PASSWORD=NULL,…` statement; eval/realworld218 dev).
+fn is_assignment_list(v: &str) -> bool {
+    let pairs = v.match_indices(',').filter(|(i, _)| {
+        let tail = &v[i + 1..];
+        let name = tail
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        name > 0
+            && tail.as_bytes()[0].is_ascii_alphabetic()
+            && tail.as_bytes().get(name) == Some(&b'=')
+    });
+    pairs.count() >= 2
+}
+
+/// A ULID (26 characters of Crockford's base32, upper case, the first 0–7: a 48-bit time and 80
+/// random bits): a sortable identifier of a record or event, not a secret (eval/realworld217
+/// dev, a logger test's field value).
+fn is_ulid(v: &str) -> bool {
+    v.len() == 26
+        && v.as_bytes()[0].is_ascii_digit()
+        && v.as_bytes()[0] <= b'7'
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"ILOU".contains(&b)))
+}
+
 /// A dotted name of three lower-case identifiers or more, few of them digits
 /// (`adbc.snowflake.sql.client_option.jwt_private_key_pkcs8_value`): a configuration key or
 /// option name — the name of a secret, not its content (eval/realworld26 dev, assigned on the
@@ -1413,6 +1461,10 @@ mod tests {
         assert_eq!(value_part("Hq7Lp2xVn9Kt4Zw3\\r\\n"), "Hq7Lp2xVn9Kt4Zw3");
         assert_eq!(value_part("Hq7Lp2xVn9Kt4Zw3);"), "Hq7Lp2xVn9Kt4Zw3");
         assert_eq!(value_part("Hq7Lp2xVn9&limit=10"), "Hq7Lp2xVn9");
+        // regression (eval/realworld215 dev): separators written percent-encoded
+        assert_eq!(value_part("Hq7Lp2xVn9%3BTDS_Version=8.0"), "Hq7Lp2xVn9");
+        assert_eq!(value_part("Hq7Lp2xVn9%26Port%3D5432"), "Hq7Lp2xVn9");
+        assert_eq!(value_part("Hq7%3BLp2xVn9"), "Hq7%3BLp2xVn9");
         // an '&' inside a password is kept when no parameter name and '=' follow it
         assert_eq!(value_part("Hq7&Lp2xVn9"), "Hq7&Lp2xVn9");
         assert_eq!(value_part("Hq7&-Lp=2x"), "Hq7&-Lp=2x");
@@ -1525,6 +1577,17 @@ mod tests {
         assert!(is_download_token(&format!("{id}:{sig}=")));
         assert!(!generic_secret_ok(&format!("{id}:{sig}=")));
         assert!(!is_download_token(&format!("{id}:{sig}")));
+    }
+
+    /// Regression (eval/realworld217 and 218 dev parts): a ULID is an identifier, and the rest of
+    /// an SQL `SET` list is no value.
+    #[test]
+    fn ulids_and_assignment_lists_are_not_secrets() {
+        assert!(!generic_secret_ok("01HQ3Z8X4K7M2N9P5R6S8T0V1W"));
+        assert!(!generic_secret_ok("NULL,tmp_col_6_tmp=URL,UPDATED=SYSDATE"));
+        // a random upper-case value with letters a ULID never holds, and a password with commas
+        assert!(generic_secret_ok("91HQ3Z8X4K7M2N9P5R6S8T0V1L"));
+        assert!(generic_secret_ok("Xk9,q2Lr=7vT4pZw"));
     }
 
     /// Regression (eval/realworld26 dev part): an option's dotted name is no token; a token with
