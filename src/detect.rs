@@ -3030,6 +3030,22 @@ examples = ['pass=KVXRTZQMWP']
         assert!(shown_rules(&m, &format!("ClientRequestToken: {uuid}")).is_empty());
     }
 
+    /// Regression (eval/realworld207 dev part): a literal alone on the line after `NAME =` (a
+    /// formatter's break of a long assignment) is the name's value; after a comparison it is
+    /// not.
+    #[test]
+    fn a_value_on_the_line_after_its_assignment_is_read() {
+        let m = matcher();
+        let key = random(64, 207, b"0123456789abcdef");
+        let broken = format!("const ENCRYPTION_KEY =\n  '{key}';\n");
+        assert_eq!(
+            shown_rules(&m, &broken),
+            ["generic.key-material-assignment"]
+        );
+        let compared = format!("if ENCRYPTION_KEY ==\n  '{key}':\n");
+        assert!(shown_rules(&m, &compared).is_empty());
+    }
+
     /// Regression (eval/realworld63 dev part): a Tencent SecretId as the `q-ak` of a COS request
     /// signature is shown only at low confidence; the same id in an assignment is reported.
     #[test]

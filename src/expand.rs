@@ -816,9 +816,10 @@ fn continued_literals(data: &[u8], lines: &[Range<usize>], out: &mut Vec<Decoded
 /// `"` and `'` literals: a line opening with one never starts the folded views afresh
 /// ([`folded_sync_line`]), so the view stays within the runs the history scan cuts.
 fn assigned_on_next_line(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>) {
-    for (i, pair) in lines.windows(2).enumerate() {
+    for pair in lines.windows(2) {
         let first = data[pair[0].clone()].trim_ascii_end();
-        // `=` or `:=` after a name, not `==`, `!=`, `<=`, `>=`, `+=` …
+        // `=` or `:=` after a name (its last byte a word's, a `]` or a quote), so not `==`,
+        // `!=`, `<=`, `>=`, `+=` …
         let Some((&b'=', before)) = first.split_last() else {
             continue;
         };
@@ -827,8 +828,6 @@ fn assigned_on_next_line(data: &[u8], lines: &[Range<usize>], out: &mut Vec<Deco
         if !name_end
             .last()
             .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b']' | b'"' | b'\''))
-            || (before.len() < first.len() - 1
-                && !matches!(first[first.len() - 2], b' ' | b'\t' | b':'))
         {
             continue;
         }
@@ -855,7 +854,6 @@ fn assigned_on_next_line(data: &[u8], lines: &[Range<usize>], out: &mut Vec<Deco
         if j.text.len() <= MAX_FOLDED {
             out.push(j.finish(value_offset, end));
         }
-        let _ = i;
     }
 }
 
