@@ -1034,12 +1034,19 @@ fn in_signature_scope(text: &[u8], at: usize) -> bool {
     // … and the query parameters that carry the id beside a signature in Signature Version 2
     // presigned URLs (`?AWSAccessKeyId=AKIA…&Expires=…&Signature=…`) and in Amazon Product
     // Advertising links (`SubscriptionId=AKIA…`, the id as an affiliate's tag in every link)
-    ["Credential=", "AWSAccessKeyId=", "SubscriptionId="]
-        .iter()
-        .any(|p| {
-            let before = &text[at.saturating_sub(p.len())..at];
-            before.len() == p.len() && before.eq_ignore_ascii_case(p.as_bytes())
-        })
+    preceded_by_any(
+        text,
+        at,
+        &["Credential=", "AWSAccessKeyId=", "SubscriptionId="],
+    )
+}
+
+/// Whether one of `prefixes` (ASCII case-insensitive) ends right before `at` in `text`.
+fn preceded_by_any(text: &[u8], at: usize, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|p| {
+        let before = &text[at.saturating_sub(p.len())..at];
+        before.len() == p.len() && before.eq_ignore_ascii_case(p.as_bytes())
+    })
 }
 
 /// The key id at `at` is the `q-ak` parameter of a Tencent Cloud COS request signature
@@ -1048,10 +1055,7 @@ fn in_signature_scope(text: &[u8], at: usize) -> bool {
 /// SecretId in clear beside a signature, never the SecretKey (eval/realworld63 dev: Tencent
 /// Cloud's API examples of presigned download links). Shown with `--min-confidence low`.
 fn in_cos_signature(text: &[u8], at: usize) -> bool {
-    ["q-ak=", "q-ak%3D", "q-ak%3d"].iter().any(|p| {
-        let before = &text[at.saturating_sub(p.len())..at];
-        before.len() == p.len() && before.eq_ignore_ascii_case(p.as_bytes())
-    })
+    preceded_by_any(text, at, &["q-ak=", "q-ak%3D"])
 }
 
 /// The classifier's features of a generic candidate, when `TOKENHOUND_CLASSIFIER_FEATURES` is set.
