@@ -601,6 +601,7 @@ pub fn folded_sync_line(prev: Option<&[u8]>, line: &[u8]) -> bool {
     let body = &line[indent_of(line)..];
     !is_piece(line.trim_ascii())
         && !matches!(body.first(), Some(b'"' | b'\''))
+        && closes_wrapped_literal(body).is_none()
         && prev.is_none_or(|p| {
             let p = strip(p);
             p.last() != Some(&b'\\') && p.trim_ascii_end().last() != Some(&b'\\')
@@ -616,6 +617,7 @@ pub fn folded_views(data: &[u8]) -> Vec<DecodedView> {
     yaml_blocks(data, &lines, &mut out, true);
     continued_literals(data, &lines, &mut out);
     assigned_on_next_line(data, &lines, &mut out);
+    wrapped_tokens(data, &lines, &mut out);
     // a joined base64 value is decoded like a base64 value written on one line
     let mut decoded = Vec::new();
     for v in &out {
@@ -857,6 +859,89 @@ fn assigned_on_next_line(data: &[u8], lines: &[Range<usize>], out: &mut Vec<Deco
     }
 }
 
+/// A JWT written inside one string literal wrapped over lines, as test fixtures keep long
+/// tokens: a line ending in a quote (`` ` ``, `"`, `'`) and `eyJ…`, lines of the token alone, and
+/// a line beginning with the token's last piece and the same quote (okta-auth-js's OIDC test
+/// tokens in a template literal joined by `.replace(/\n/g, '')`; eval/realworld204 dev). The
+/// view is the first line and the token's lines joined without their line breaks, with the
+/// closing quote. The closing line never starts the folded views afresh
+/// ([`folded_sync_line`]), so the view stays within the runs the history scan cuts.
+fn wrapped_tokens(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>) {
+    let mut i = 0;
+    while i + 1 < lines.len() {
+        let line = &data[lines[i].clone()];
+        let Some((open, q)) = open_token_at_end(line) else {
+            i += 1;
+            continue;
+        };
+        let base = lines[i].start;
+        let mut j = Joined::default();
+        j.copy(data, base..base + open + 1);
+        let value_offset = j.text.len();
+        j.copy(data, base + open + 1..base + line.trim_ascii_end().len());
+        let mut k = i + 1;
+        let mut closing = None;
+        while k < lines.len() && j.text.len() <= MAX_FOLDED {
+            let l = &data[lines[k].clone()];
+            let at = lines[k].start + indent_of(l);
+            let body = &data[at..lines[k].end];
+            let t = body.trim_ascii_end();
+            k += 1;
+            if is_piece(t) {
+                j.copy(data, at..at + t.len());
+                continue;
+            }
+            if let Some(n) = closes_wrapped_literal(body).filter(|&n| body[n] == q) {
+                j.copy(data, at..at + n + 1);
+                closing = Some(at + n + 1);
+            }
+            break;
+        }
+        match closing {
+            Some(end) if j.text.len() <= MAX_FOLDED => {
+                out.push(j.finish(value_offset, end));
+                i = k;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+/// Where a line's trailing `<quote>eyJ…` opens ([`wrapped_tokens`]): the quote's offset and the
+/// quote, when the line ends in a JWT's beginning inside an open literal.
+fn open_token_at_end(line: &[u8]) -> Option<(usize, u8)> {
+    let t = line.trim_ascii_end();
+    // most lines end in something else and are rejected here
+    let n = piece_len_back(t);
+    if n < 16 {
+        return None;
+    }
+    let start = t.len() - n;
+    let q = *t.get(start.checked_sub(1)?)?;
+    (matches!(q, b'`' | b'"' | b'\'') && t[start..].starts_with(b"eyJ")).then_some((start - 1, q))
+}
+
+/// How many bytes at the start of `s` are of a folded piece's alphabet ([`is_piece`]).
+fn piece_len(s: &[u8]) -> usize {
+    s.iter().take_while(|&&b| is_piece(&[b])).count()
+}
+
+/// How many bytes at the end of `s` are of a folded piece's alphabet ([`is_piece`]).
+fn piece_len_back(s: &[u8]) -> usize {
+    s.iter().rev().take_while(|&&b| is_piece(&[b])).count()
+}
+
+/// A line (after its indentation) that begins with a folded piece right before a quote that
+/// no letter or digit follows (not `don't`): the end of a token wrapped in a literal
+/// ([`wrapped_tokens`]), so no place to start afresh. The quote's offset.
+fn closes_wrapped_literal(body: &[u8]) -> Option<usize> {
+    let n = piece_len(body);
+    (n > 0
+        && matches!(body.get(n), Some(b'`' | b'"' | b'\''))
+        && !body.get(n + 1).is_some_and(u8::is_ascii_alphanumeric))
+    .then_some(n)
+}
+
 /// A line ending in a string literal that goes on: the literal's opening and closing quote
 /// offsets, its quote, and whether it is a YAML double-quoted scalar with an escaped line break.
 fn open_literal_at_end(line: &[u8]) -> Option<(usize, usize, u8, bool)> {
@@ -924,7 +1009,7 @@ mod tests {
     #[test]
     fn folded_views_of_a_run_between_sync_lines_do_not_depend_on_its_surroundings() {
         let b64 = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2";
-        let kinds: [&str; 16] = [
+        let kinds: [&str; 19] = [
             "config: |",
             "  key: >-",
             &b64[..60],
@@ -941,6 +1026,9 @@ mod tests {
             "\\",
             "const SECRET_KEY =",
             "  'c2VjcmV0LXZhbHVlLTEyMzQ1Njc4OTA=';",
+            "t.id = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIi",
+            "dGVzdCJ9.c2lnbmF0dXJl`.replace(/\\n/g, '');",
+            "  \"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = |n: usize| {
@@ -950,7 +1038,7 @@ mod tests {
             (seed % n as u64) as usize
         };
         let (mut checked, mut views) = (0, 0);
-        for _ in 0..4000 {
+        for _ in 0..8000 {
             let lines: Vec<&str> = (0..12 + next(20))
                 .map(|_| kinds[next(kinds.len())])
                 .collect();
@@ -991,6 +1079,47 @@ mod tests {
         assert!(checked > 500 && views > 500, "{checked} {views}");
     }
     use crate::decode::testutil::random;
+
+    /// A JWT wrapped over the lines of one template literal is joined into one view, with the
+    /// closing quote; a wrapped literal never closed, or closed by another quote, gives none.
+    #[test]
+    fn jwt_wrapped_in_a_literal_is_joined() {
+        let text = "tokens.id =\n`eyJhbGciOiJIUzI1NiJ9.eyJzd\nWIiOiIxMjM0In0.c2lnbmF0dXJlc2lnbmF0dXJl\nc2lnbmF0dXJl`.replace(/\\n/g, '');\n";
+        let views: Vec<_> = folded_views(text.as_bytes())
+            .into_iter()
+            .filter(|v| v.text.starts_with(b"`eyJ"))
+            .collect();
+        assert_eq!(views.len(), 1);
+        let v = &views[0];
+        assert_eq!(
+            &v.text[v.value_offset..],
+            b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl`"
+        );
+        // every byte maps back to the same byte of the text
+        for (i, &b) in v.text.iter().enumerate() {
+            assert_eq!(text.as_bytes()[v.map[i]], b);
+        }
+        for unclosed in [
+            "x = `eyJhbGciOiJIUzI1NiJ9.eyJzd\nWIiOiIxMjM0In0\nfoo bar\n",
+            "x = `eyJhbGciOiJIUzI1NiJ9.eyJzd\nWIiOiIxMjM0In0'\n",
+            "x = eyJhbGciOiJIUzI1NiJ9.eyJzd\nWIiOiIxMjM0In0\n",
+        ] {
+            assert!(
+                folded_views(unclosed.as_bytes())
+                    .iter()
+                    .all(|v| !v.text.contains(&b'`') || !v.text.ends_with(b"0`")),
+                "{unclosed}"
+            );
+            assert!(wrapped_views(unclosed).is_empty(), "{unclosed}");
+        }
+    }
+
+    fn wrapped_views(text: &str) -> Vec<DecodedView> {
+        let lines = line_ranges(text.as_bytes());
+        let mut out = Vec::new();
+        wrapped_tokens(text.as_bytes(), &lines, &mut out);
+        out
+    }
 
     /// The SIMD classification of a full block gives, for every byte value, what the byte table
     /// gives.
