@@ -216,9 +216,12 @@ pub fn normalize_encoding(data: &[u8]) -> Option<Vec<u8>> {
     Some(s.into_bytes())
 }
 
-/// True when the content looks binary (a NUL byte in its first 8 KiB).
+/// True when the content looks binary: a NUL byte in its first 8 KiB that more than NULs
+/// follow. Text ending in NULs (a PEM file written with its C string's terminator:
+/// eval/realworld226 dev, Debezium's MySQL test keys) is text.
 pub fn looks_binary(data: &[u8]) -> bool {
-    data[..data.len().min(8192)].contains(&0)
+    let text_end = data.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+    data[..text_end.min(8192)].contains(&0)
 }
 
 #[cfg(test)]
@@ -250,6 +253,22 @@ mod tests {
         let idx = LineIndex::new(t);
         assert_eq!(idx.line_count(), 2);
         assert_eq!(idx.line_range(t, 1), 2..2);
+    }
+
+    #[test]
+    fn text_ending_in_nul_bytes_is_text() {
+        assert!(!looks_binary(
+            b"-----BEGIN X-----\nQUJD\n-----END X-----\n\0"
+        ));
+        assert!(!looks_binary(b"abc\0\0\0"));
+        assert!(!looks_binary(b""));
+        assert!(looks_binary(b"abc\0def"));
+        assert!(looks_binary(b"\0\0abc\0"));
+        // a NUL past the first 8 KiB never made content binary
+        let mut long = vec![b'a'; 9000];
+        long.push(0);
+        long.push(b'b');
+        assert!(!looks_binary(&long));
     }
 
     #[test]

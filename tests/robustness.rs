@@ -112,3 +112,21 @@ fn invalid_utf8_around_a_secret_is_tolerated() {
     data.extend([0xF0, 0x28, 0x8C, 0xBC]);
     assert_eq!(scan(&s, data), 1);
 }
+
+/// Text written with a C string's terminator (a PEM file ending in one NUL byte:
+/// eval/realworld226 dev) is text, and its secret is found; a NUL with text after it still makes
+/// the content binary (skipped and counted, not matched).
+#[test]
+fn a_secret_in_text_ending_in_nul_bytes_is_found() {
+    let s = scanner();
+    let mut g = Gen::new(11);
+    let token = g.ghp();
+    let text = format!("GITHUB_TOKEN={token}\n");
+    assert_eq!(scan(&s, format!("{text}\0").into_bytes()), 1);
+    assert_eq!(scan(&s, format!("{text}\0\0\0\0").into_bytes()), 1);
+    let chunk = Chunk {
+        data: format!("\0{text}").into_bytes().into(),
+        provenance: Provenance::File { path: "x".into() },
+    };
+    assert!(s.scan_chunk(chunk, None).is_err());
+}
