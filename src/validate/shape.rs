@@ -61,8 +61,13 @@ pub(crate) fn is_uuid(s: &str) -> bool {
 /// Digests written with their algorithm: `sha512-<base64>` (lockfile integrity), `sha256:<hex>`
 /// (image digests, kubeadm CA hashes), `md5:…`, `0x<hex>`, and password hashes in the
 /// `algorithm$…` notation of Django's and Werkzeug's hashers (`sha1$<salt>$<hex>`,
-/// `pbkdf2_sha256$<iterations>$<salt>$<hash>`, `argon2$argon2id$…`, `pbkdf2:sha256:…$…`).
+/// `pbkdf2_sha256$<iterations>$<salt>$<hash>`, `argon2$argon2id$…`, `pbkdf2:sha256:…$…`), and
+/// MySQL's `mysql_native_password` hash (`*` and 40 hex digits, what `PASSWORD()` returns and
+/// `IDENTIFIED BY PASSWORD` takes).
 pub fn is_digest_notation(v: &str) -> bool {
+    if v.len() == 41 && v.starts_with('*') && v[1..].bytes().all(|b| b.is_ascii_hexdigit()) {
+        return true;
+    }
     let lower = v.to_ascii_lowercase();
     let algo = [
         "sha1", "sha224", "sha256", "sha384", "sha512", "md5", "blake2b", "blake3",
@@ -357,6 +362,7 @@ pub fn has_key_length(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::testutil::random;
 
     /// Regression (eval/realworld84 dev part): an image pinned by digest under a name holding
     /// `token` (`token-proxy:v1.6.0@sha256:…`) is a reference, not a secret.
@@ -477,6 +483,16 @@ mod tests {
     /// Regression (eval/realworld183 dev, Jenkins): a bcrypt hash behind its encoder's tag
     /// (`#jbcrypt:`, Spring's `{bcrypt}`) is a digest, not a password; `{noop}` marks a plain
     /// password and stays one.
+    #[test]
+    fn mysql_native_password_hashes_are_digests() {
+        // eval/realworld226 dev: a DDL parser's test corpus, `IDENTIFIED BY '*<40 hex>'`
+        let hex = random(40, 226, b"0123456789ABCDEF");
+        assert!(is_digest_notation(&format!("*{hex}")));
+        assert!(!is_digest_notation(&format!("*{}", &hex[..39])));
+        assert!(!is_digest_notation(&format!("*{}x", &hex[..39])));
+        assert!(!is_digest_notation(&format!("{hex}a")));
+    }
+
     #[test]
     fn crypt_hashes_behind_an_encoder_tag_are_digests() {
         let alphabet = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
