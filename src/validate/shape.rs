@@ -100,7 +100,8 @@ pub fn is_digest_notation(v: &str) -> bool {
 
 /// A modular-crypt password hash (`$2a$10$<53 characters>` bcrypt, `$5$`/`$6$` SHA-crypt,
 /// `$argon2id$…`) behind the tag that names its encoder: Spring Security's delegating encoder
-/// writes `{bcrypt}$2a$…`, Jenkins' user database `#jbcrypt:$2a$…`, LDAP `{CRYPT}$6$…`. A bare
+/// writes `{bcrypt}$2a$…`, Jenkins' user database `#jbcrypt:$2a$…`, LDAP `{CRYPT}$6$…`,
+/// ownCloud's and Nextcloud's hasher `1|$2y$…` (its version before the hash). A bare
 /// hash starts with `$`, which the generic checks read as a reference; behind a tag it is still
 /// a hash, not a password.
 fn is_tagged_crypt_hash(v: &str) -> bool {
@@ -108,6 +109,9 @@ fn is_tagged_crypt_hash(v: &str) -> bool {
         r.split_once('}')
     } else if let Some(r) = v.strip_prefix('#') {
         r.split_once(':')
+    } else if v.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        // ownCloud's and Nextcloud's hasher: `<version>|<hash>` (`1|$2y$10$…`, `3|$argon2id$…`)
+        v.split_once('|').filter(|(t, _)| t.len() == 1)
     } else {
         None
     };
@@ -497,7 +501,8 @@ mod tests {
     fn crypt_hashes_behind_an_encoder_tag_are_digests() {
         let alphabet = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         let body = crate::decode::testutil::random(53, 183, alphabet);
-        for tag in ["#jbcrypt:", "{bcrypt}", "{CRYPT}"] {
+        // eval/realworld232 dev: ownCloud's hasher writes a version before the hash
+        for tag in ["#jbcrypt:", "{bcrypt}", "{CRYPT}", "0|", "1|"] {
             let v = format!("{tag}$2a$10${body}");
             assert!(is_digest_notation(&v), "{v}");
         }
@@ -505,6 +510,8 @@ mod tests {
         assert!(!is_digest_notation(&format!("{{noop}}{}", &body[..20])));
         assert!(!is_digest_notation("{bcrypt}$2a$10$short"));
         assert!(!is_digest_notation(&format!("#tag:$9z$10${body}")));
+        assert!(!is_digest_notation(&format!("12|$2a$10${body}")));
+        assert!(!is_digest_notation(&format!("1|{}", &body[..40])));
         // regression (eval/realworld192 dev, vmauth): a token's hash in a metrics label
         let hex = crate::decode::testutil::random(16, 192, b"0123456789ABCDEF");
         assert!(is_digest_notation(&format!("hash:{hex}")));
