@@ -860,7 +860,8 @@ fn assigned_on_next_line(data: &[u8], lines: &[Range<usize>], out: &mut Vec<Deco
 }
 
 /// A JWT written inside one string literal wrapped over lines, as test fixtures keep long
-/// tokens: a line ending in a quote (`` ` ``, `"`, `'`) and `eyJ…`, lines of the token alone, and
+/// tokens: a line ending in a quote (`` ` ``, `"`, `'`) and `eyJ…` (or in the quote, the next
+/// line starting with `eyJ`), lines of the token alone, and
 /// a line beginning with the token's last piece and the same quote (okta-auth-js's OIDC test
 /// tokens in a template literal joined by `.replace(/\n/g, '')`; eval/realworld204 dev). The
 /// view is the first line and the token's lines joined without their line breaks, with the
@@ -870,7 +871,14 @@ fn wrapped_tokens(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView
     let mut i = 0;
     while i + 1 < lines.len() {
         let line = &data[lines[i].clone()];
-        let Some((open, q)) = open_token_at_end(line) else {
+        let next = data[lines[i + 1].clone()].trim_ascii();
+        let Some((open, q)) = open_token_at_end(line).or_else(|| {
+            // the literal opens at the line's end and the token starts the next line
+            let t = line.trim_ascii_end();
+            let q = *t.last()?;
+            (matches!(q, b'`' | b'"' | b'\'') && next.starts_with(b"eyJ") && is_piece(next))
+                .then_some((t.len() - 1, q))
+        }) else {
             i += 1;
             continue;
         };
@@ -1009,7 +1017,7 @@ mod tests {
     #[test]
     fn folded_views_of_a_run_between_sync_lines_do_not_depend_on_its_surroundings() {
         let b64 = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2";
-        let kinds: [&str; 19] = [
+        let kinds: [&str; 21] = [
             "config: |",
             "  key: >-",
             &b64[..60],
@@ -1029,6 +1037,8 @@ mod tests {
             "t.id = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIi",
             "dGVzdCJ9.c2lnbmF0dXJl`.replace(/\\n/g, '');",
             "  \"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9",
+            "t.at = `",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIi",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = |n: usize| {
@@ -1099,6 +1109,14 @@ mod tests {
         for (i, &b) in v.text.iter().enumerate() {
             assert_eq!(text.as_bytes()[v.map[i]], b);
         }
+        // the literal opens at the end of the line before the token
+        let text = "tokens.at = `\neyJhbGciOiJIUzI1NiJ9.eyJzd\nWIiOiIxMjM0In0.c2lnbmF0dXJl`;\n";
+        let views = wrapped_views(text);
+        assert_eq!(views.len(), 1, "{text}");
+        assert_eq!(
+            &views[0].text[views[0].value_offset..],
+            b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl`"
+        );
         for unclosed in [
             "x = `eyJhbGciOiJIUzI1NiJ9.eyJzd\nWIiOiIxMjM0In0\nfoo bar\n",
             "x = `eyJhbGciOiJIUzI1NiJ9.eyJzd\nWIiOiIxMjM0In0'\n",
