@@ -861,11 +861,10 @@ fn assigned_on_next_line(data: &[u8], lines: &[Range<usize>], out: &mut Vec<Deco
 
 /// A JWT written inside one string literal wrapped over lines, as test fixtures keep long
 /// tokens: a line ending in a quote (`` ` ``, `"`, `'`) and `eyJ…` (or in the quote, the next
-/// line starting with `eyJ`), lines of the token alone, and
-/// a line beginning with the token's last piece and the same quote (okta-auth-js's OIDC test
-/// tokens in a template literal joined by `.replace(/\n/g, '')`; eval/realworld204 dev). The
-/// view is the first line and the token's lines joined without their line breaks, with the
-/// closing quote. The closing line never starts the folded views afresh
+/// line starting with `eyJ`), lines of the token alone, and a line beginning with the token's
+/// last piece and the same quote (okta-auth-js's OIDC test tokens in a template literal joined
+/// by `.replace(/\n/g, '')`; eval/realworld204 dev). The view is the first line and the token's
+/// lines joined without their line breaks, with the closing quote. The closing line never starts the folded views afresh
 /// ([`folded_sync_line`]), so the view stays within the runs the history scan cuts.
 fn wrapped_tokens(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>) {
     let mut i = 0;
