@@ -216,12 +216,24 @@ pub fn normalize_encoding(data: &[u8]) -> Option<Vec<u8>> {
     Some(s.into_bytes())
 }
 
-/// True when the content looks binary: a NUL byte in its first 8 KiB that more than NULs
-/// follow. Text ending in NULs (a PEM file written with its C string's terminator:
-/// eval/realworld226 dev, Debezium's MySQL test keys) is text.
+/// Most NUL bytes that may end text ([`looks_binary`]).
+const MAX_TRAILING_NULS: usize = 64;
+
+/// True when the content looks binary: a NUL byte in its first 8 KiB, unless the NULs are a
+/// short run that ends text (at most [`MAX_TRAILING_NULS`], after at least one other byte): a
+/// PEM file written with its C string's terminator (eval/realworld226 dev, Debezium's MySQL test
+/// keys) is text; content of NULs alone, or text followed by a long run of them, is not.
 pub fn looks_binary(data: &[u8]) -> bool {
-    let text_end = data.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
-    data[..text_end.min(8192)].contains(&0)
+    let Some(first) = memchr::memchr(0, &data[..data.len().min(8192)]) else {
+        return false;
+    };
+    let trailing = data
+        .iter()
+        .rev()
+        .take(MAX_TRAILING_NULS + 1)
+        .take_while(|&&b| b == 0)
+        .count();
+    !(trailing <= MAX_TRAILING_NULS && first > 0 && first == data.len() - trailing)
 }
 
 #[cfg(test)]
@@ -264,6 +276,13 @@ mod tests {
         assert!(!looks_binary(b""));
         assert!(looks_binary(b"abc\0def"));
         assert!(looks_binary(b"\0\0abc\0"));
+        // NULs alone, or text and a long run of them (a padded image), stay binary
+        assert!(looks_binary(b"\0\0\0"));
+        let mut padded = b"abc".to_vec();
+        padded.resize(3 + MAX_TRAILING_NULS + 1, 0);
+        assert!(looks_binary(&padded));
+        padded.truncate(3 + MAX_TRAILING_NULS);
+        assert!(!looks_binary(&padded));
         // a NUL past the first 8 KiB never made content binary
         let mut long = vec![b'a'; 9000];
         long.push(0);

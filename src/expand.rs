@@ -589,9 +589,11 @@ fn is_piece(t: &[u8]) -> bool {
 }
 
 /// Whether [`folded_views`] starts afresh at `line` whatever came before: no folded value can
-/// go on through it (it is not one token, does not open with a quote after its indentation, and
-/// `prev`, the line before, does not end in a backslash); a line ending is ignored. The folded views of a run of lines from such a line to another are the same in any
-/// text holding that run (the delta-aware history scan relies on it).
+/// go on through it (it is not one token, does not open with a quote after its indentation,
+/// does not begin with a token a quote closes, and `prev`, the line before, does not end in a
+/// backslash); a line ending is ignored. The folded views of a run of lines from such a line to
+/// another are the same in any text holding that run (the delta-aware history scan relies on
+/// it).
 pub fn folded_sync_line(prev: Option<&[u8]>, line: &[u8]) -> bool {
     fn strip(l: &[u8]) -> &[u8] {
         let l = l.strip_suffix(b"\n").unwrap_or(l);
