@@ -536,6 +536,17 @@ impl Joined {
         self.map.extend(r);
     }
 
+    /// A view of a literal opened on a line: the line from `line_start` up to and including
+    /// the quote at `quote`, then the literal's first piece up to `first_end`; and where the
+    /// value starts in the view.
+    fn opened(data: &[u8], line_start: usize, quote: usize, first_end: usize) -> (Joined, usize) {
+        let mut j = Joined::default();
+        j.copy(data, line_start..quote + 1);
+        let value_offset = j.text.len();
+        j.copy(data, quote + 1..first_end);
+        (j, value_offset)
+    }
+
     /// Append `bytes`, which stand for the chunk byte at `at`.
     fn put(&mut self, bytes: &[u8], at: usize) {
         self.text.extend_from_slice(bytes);
@@ -758,10 +769,7 @@ fn continued_literals(data: &[u8], lines: &[Range<usize>], out: &mut Vec<Decoded
             continue;
         };
         let base = lines[i].start;
-        let mut j = Joined::default();
-        j.copy(data, base..base + open + 1);
-        let value_offset = j.text.len();
-        j.copy(data, base + open + 1..base + close);
+        let (mut j, value_offset) = Joined::opened(data, base, base + open, base + close);
         let mut k = i + 1;
         let mut closing = None;
         while k < lines.len() {
@@ -888,10 +896,8 @@ fn wrapped_tokens(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView
             continue;
         };
         let base = lines[i].start;
-        let mut j = Joined::default();
-        j.copy(data, base..base + open + 1);
-        let value_offset = j.text.len();
-        j.copy(data, base + open + 1..base + line.trim_ascii_end().len());
+        let (mut j, value_offset) =
+            Joined::opened(data, base, base + open, base + line.trim_ascii_end().len());
         let mut k = i + 1;
         let mut closing = None;
         while k < lines.len() && j.text.len() <= MAX_FOLDED {
