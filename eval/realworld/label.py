@@ -3,10 +3,11 @@
 
 A location is (repo, path, line); every tool's findings there are labeled once.
 
-  label.py pending [--repo R] [--split dev|held-aside]
+  label.py pending [--repo R] [--split dev|held-aside] [--blind]
       prints every unlabeled location: an id, the tools and rules that reported it, the value
       shapes, and the file's actual line (UNREDACTED, on the terminal only: never paste it into
-      a committed file).
+      a committed file). --blind leaves out tools, rules and shapes: the held-aside part is
+      labeled from that listing.
   label.py apply DECISIONS
       DECISIONS is a text file of lines `ID LABEL REASON…` (LABEL: credential, placeholder,
       not-secret); each becomes a labels.jsonl entry keyed by (repo, commit, path, line,
@@ -82,6 +83,10 @@ def pending(args):
             text = "<unreadable>"
         if len(text) > args.width:
             text = text[:args.width] + "…"
+        if args.blind:
+            # the held-aside part is labeled from this alone: no tool, rule or value shape
+            print(f"{loc_id(*key)} {repo} {path}:{line}\n    | {text}")
+            continue
         tools = sorted({f"{x['tool']}:{x['rule']}" for x in fs})
         shapes = sorted({f"{x['shape']['len']}/{x['shape']['classes']}/{x['shape']['entropy']}" for x in fs})
         print(f"{loc_id(*key)} {repo} {path}:{line}\n    {' '.join(tools)}  [{' '.join(shapes)}]\n    | {text}")
@@ -147,6 +152,8 @@ def main():
     p.add_argument("--split", choices=["dev", "held-aside"])
     p.add_argument("--tools", nargs="*")
     p.add_argument("--width", type=int, default=220)
+    p.add_argument("--blind", action="store_true",
+                   help="id, repository, path, line and the file's line only (for the held-aside part)")
     p = sub.add_parser("apply")
     p.add_argument("decisions")
     args = ap.parse_args()
