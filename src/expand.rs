@@ -585,6 +585,30 @@ fn line_ranges(data: &[u8]) -> Vec<Range<usize>> {
     out
 }
 
+/// A line, trimmed, is one folded piece ([`is_piece`]).
+const PIECE: u8 = 1;
+/// A line's last non-blank byte can end a literal that goes on (`"`, `'`, `+`, `\`, `.`, `&`).
+const ENDS_OPEN: u8 = 2;
+/// A line's last non-blank byte is `=`.
+const ENDS_ASSIGN: u8 = 4;
+
+/// What each of `lines` offers the folded views ([`PIECE`], [`ENDS_OPEN`], [`ENDS_ASSIGN`]),
+/// found in one pass: each kind of view then looks only at the lines that can start it.
+fn line_marks(data: &[u8], lines: &[Range<usize>]) -> Vec<u8> {
+    lines
+        .iter()
+        .map(|l| {
+            let t = data[l.clone()].trim_ascii();
+            let end = match t.last() {
+                Some(b'"' | b'\'' | b'+' | b'\\' | b'.' | b'&') => ENDS_OPEN,
+                Some(b'=') => ENDS_ASSIGN,
+                _ => 0,
+            };
+            end | if is_piece(t) { PIECE } else { 0 }
+        })
+        .collect()
+}
+
 fn indent_of(line: &[u8]) -> usize {
     line.iter()
         .take_while(|b| **b == b' ' || **b == b'\t')
@@ -626,10 +650,11 @@ pub fn folded_sync_line(prev: Option<&[u8]>, line: &[u8]) -> bool {
 /// chunk; a view's `value_offset` is where the joined value starts (before it: its key).
 pub fn folded_views(data: &[u8]) -> Vec<DecodedView> {
     let lines = line_ranges(data);
+    let marks = line_marks(data, &lines);
     let mut out = Vec::new();
-    yaml_blocks(data, &lines, &mut out, true);
-    continued_literals(data, &lines, &mut out);
-    assigned_on_next_line(data, &lines, &mut out);
+    yaml_blocks(data, &lines, &marks, &mut out, true);
+    continued_literals(data, &lines, &marks, &mut out);
+    assigned_on_next_line(data, &lines, &marks, &mut out);
     wrapped_tokens(data, &lines, &mut out);
     // a joined base64 value is decoded like a base64 value written on one line
     let mut decoded = Vec::new();
@@ -653,16 +678,18 @@ pub fn folded_views(data: &[u8]) -> Vec<DecodedView> {
 ///
 /// `quick` passes over a line at once when the next is not one token (the result is the same:
 /// the tests check it against `quick = false`).
-fn yaml_blocks(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>, quick: bool) {
+fn yaml_blocks(
+    data: &[u8],
+    lines: &[Range<usize>],
+    marks: &[u8],
+    out: &mut Vec<DecodedView>,
+    quick: bool,
+) {
     let mut i = 0;
     while i < lines.len() {
         // both kinds join a line with the one-token lines after it: most lines are followed by
         // one that is not, and are passed over here without parsing them
-        if quick
-            && !lines
-                .get(i + 1)
-                .is_some_and(|l| is_piece(data[l.clone()].trim_ascii()))
-        {
+        if quick && marks.get(i + 1).is_none_or(|m| m & PIECE == 0) {
             i += 1;
             continue;
         }
@@ -760,9 +787,19 @@ fn yaml_blocks(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>, 
 /// then `"def"` (Java, JS, C#, Go, Python, Ruby, PHP, VB), Python's adjacent literals, and a
 /// YAML double-quoted scalar whose line ends in an escaped line break (`"abc\`). The view is the
 /// first line up to the opening quote, the literals' contents joined, and the closing quote.
-fn continued_literals(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>) {
+fn continued_literals(
+    data: &[u8],
+    lines: &[Range<usize>],
+    marks: &[u8],
+    out: &mut Vec<DecodedView>,
+) {
     let mut i = 0;
     while i + 1 < lines.len() {
+        // [`open_literal_at_end`] wants the line to end in one of these bytes
+        if marks[i] & ENDS_OPEN == 0 {
+            i += 1;
+            continue;
+        }
         let line = &data[lines[i].clone()];
         let Some((open, close, q, yaml)) = open_literal_at_end(line) else {
             i += 1;
@@ -827,8 +864,17 @@ fn continued_literals(data: &[u8], lines: &[Range<usize>], out: &mut Vec<Decoded
 /// the view is the first line, a blank, and the literal with what closes the statement. Only
 /// `"` and `'` literals: a line opening with one never starts the folded views afresh
 /// ([`folded_sync_line`]), so the view stays within the runs the history scan cuts.
-fn assigned_on_next_line(data: &[u8], lines: &[Range<usize>], out: &mut Vec<DecodedView>) {
-    for pair in lines.windows(2) {
+fn assigned_on_next_line(
+    data: &[u8],
+    lines: &[Range<usize>],
+    marks: &[u8],
+    out: &mut Vec<DecodedView>,
+) {
+    for (pair, _) in lines
+        .windows(2)
+        .zip(marks)
+        .filter(|(_, m)| **m & ENDS_ASSIGN != 0)
+    {
         let first = data[pair[0].clone()].trim_ascii_end();
         // `=` or `:=` after a name (its last byte a word's, a `]` or a quote), so not `==`,
         // `!=`, `<=`, `>=`, `+=` …
@@ -1641,9 +1687,10 @@ mod tests {
             }
             let data = text.as_bytes();
             let lines = line_ranges(data);
+            let marks = line_marks(data, &lines);
             let (mut quick, mut full) = (Vec::new(), Vec::new());
-            yaml_blocks(data, &lines, &mut quick, true);
-            yaml_blocks(data, &lines, &mut full, false);
+            yaml_blocks(data, &lines, &marks, &mut quick, true);
+            yaml_blocks(data, &lines, &marks, &mut full, false);
             let key = |v: &Vec<DecodedView>| {
                 v.iter()
                     .map(|d| (d.encoded.clone(), d.text.clone(), d.value_offset))
