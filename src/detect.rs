@@ -307,7 +307,10 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
                 .is_some_and(|n| names_an_identifier(&String::from_utf8_lossy(n)));
     };
     if free_form
-        && (in_arn(data, k) || positional_pair(data, k, &m.secret) || is_selector(data, &m.secret))
+        && (in_arn(data, k)
+            || positional_pair(data, k, &m.secret)
+            || is_selector(data, &m.secret)
+            || range_for_variable(data, k))
     {
         return false;
     }
@@ -336,6 +339,7 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         || lookup_key
         || !key_may_name_secret(&name)
         || names_access_key_id(data, k, &name)
+        || access_key_id_shaped(&name, &data[m.secret.clone()])
         || key_of_a_public_key(data, k, &name, &data[m.secret.clone()])
         || is_ec_public_key_hex(&concatenated(data, &m.secret))
         || is_peer_public_key(&name, &data[m.secret.clone()])
@@ -491,11 +495,46 @@ fn after_placeholder_element(data: &[u8], value: &Range<usize>) -> bool {
 /// (`key: base64.StdEncoding.EncodeToString(…)`), not a value. A quoted value is a value
 /// whatever follows it.
 fn is_called(data: &[u8], value: &Range<usize>) -> bool {
-    data.get(value.end) == Some(&b'(')
+    // … or an object whose member is taken through a pointer (`dlg->findChild<…>(…)`, C++ and
+    // PHP; eval/realworld247 dev)
+    // (a value may take in the arrow's `-`, which a secret's alphabet holds)
+    let arrow = data[value.end..].starts_with(b"->")
+        || (data.get(value.end) == Some(&b'>')
+            && value.end > value.start
+            && data[value.end - 1] == b'-');
+    (data.get(value.end) == Some(&b'(') || arrow)
         && value
             .start
             .checked_sub(1)
             .is_none_or(|p| !matches!(data[p], b'"' | b'\'' | b'`'))
+}
+
+/// The loop variable of a range-based `for` (`for (auto password : m_pwdsToTry)` in C++,
+/// `for (String token : tokens)` in Java; eval/realworld247 dev): the name is declared there
+/// and takes each element of the collection after the colon, which is no value of its own.
+fn range_for_variable(data: &[u8], name: &Range<usize>) -> bool {
+    let line_start = memchr::memrchr(b'\n', &data[..name.start]).map_or(0, |p| p + 1);
+    let before = &data[line_start..name.start];
+    let Some(f) = memchr::memmem::rfind(before, b"for") else {
+        return false;
+    };
+    let word_before = f
+        .checked_sub(1)
+        .is_some_and(|p| before[p].is_ascii_alphanumeric() || before[p] == b'_');
+    let Some(decl) = before[f + 3..].trim_ascii_start().strip_prefix(b"(") else {
+        return false;
+    };
+    // a type before the name: words, `::`, template brackets, `&`, `*`
+    let typed = !decl.trim_ascii().is_empty()
+        && decl.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'_' | b' ' | b'\t' | b':' | b'<' | b'>' | b',' | b'&' | b'*'
+                )
+        });
+    let after = data[name.end..].trim_ascii_start();
+    !word_before && typed && after.starts_with(b":") && !after.starts_with(b"::")
 }
 
 /// A quoted name and value side by side (`put("db.password", "…")`) that are not a call's first
@@ -582,6 +621,23 @@ fn names_access_key_id(data: &[u8], name_at: &Range<usize>, name: &str) -> bool 
     ]
     .iter()
     .any(|w| memchr::memmem::find(&around, w).is_some())
+}
+
+/// An access key named so whose value has the shape of an S3-style access key id: twenty
+/// upper-case letters and digits (`access_key = Q3AM…`, AWS's and MinIO's ids; eval/realworld249
+/// dev: an s3cmd configuration whose secret key is many lines further down). Secret keys are
+/// forty characters of both cases; this is the public half.
+fn access_key_id_shaped(name: &str, value: &[u8]) -> bool {
+    let words = crate::validate::classify::words_of(name);
+    let named = words.len() >= 2
+        && words[words.len() - 2..] == ["access", "key"]
+        && !words.iter().any(|w| w == "secret");
+    named
+        && value.len() == 20
+        && value
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && value.iter().any(u8::is_ascii_digit)
 }
 
 /// The whole lines of `data` from `before` lines above the line holding `at.start` to `after`

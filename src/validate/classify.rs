@@ -102,6 +102,10 @@ pub fn features(c: &Generic<'_>) -> Features {
     for w in key_words.iter().filter(|w| w.len() >= 3) {
         rest = rest.replace(w.as_str(), "");
     }
+    // … or their first four letters (`PROXY_PASSWORD=proxy_pass123`, eval/realworld237 dev)
+    for w in key_words.iter().filter(|w| w.len() > 4 && w.is_ascii()) {
+        rest = rest.replace(&w[..4], "");
+    }
     let self_named = rest.bytes().filter(u8::is_ascii_alphanumeric).count() < 6;
     // a UUID is an identifier unless a password, secret or API-key name holds it, or the name
     // of an access token (`AccessToken`, `auth_token`, `api_token`, a bare `token`: OAuth servers,
@@ -748,6 +752,8 @@ mod tests {
         assert_eq!(conf(None, "minio123"), Confidence::Low);
         assert_eq!(c("id_token", "aBigStringOfRandomChars"), Confidence::Low);
         assert_eq!(c("repo2Passphrase", "repo2-passphrase"), Confidence::Low);
+        // regression (eval/realworld237 dev): the name's words cut to four letters
+        assert_eq!(c("PROXY_PASSWORD", "proxy_pass123"), Confidence::Low);
         // runs of stepping letters and digits are typed, not drawn
         assert_eq!(c("auth_key", "abc123def456"), Confidence::Low);
         assert_eq!(c("api_token", "123456abcdef"), Confidence::Low);

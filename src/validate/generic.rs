@@ -463,7 +463,11 @@ fn is_generated_punctuated(v: &str) -> bool {
         .map(<[u8]>::len)
         .max()
         .unwrap_or(0);
-    symbols >= 2 && longest_letters <= 5 && !brackets_pair(b)
+    // a long value with many marks may hold longer runs of letters, as random text does (a
+    // 64-character generated password, eval/realworld239 dev); code's names run longer still
+    let letters_ok =
+        longest_letters <= 5 || (b.len() >= 24 && symbols >= 4 && longest_letters <= 8);
+    symbols >= 2 && letters_ok && !brackets_pair(b)
 }
 
 /// Do the brackets of `b` open and close in order, as in code (`f(a[0])`, `${X}`)?
@@ -710,6 +714,11 @@ pub fn key_may_name_secret(key: &str) -> bool {
         .iter()
         .any(|w| NOT_CREDENTIAL_WORDS.contains(&w.as_str()))
     {
+        return false;
+    }
+    // … and a public key under a name written without word breaks (`SERVERPUBLICKEY`,
+    // eval/realworld247 dev), where the words above are not found
+    if lower.contains("publickey") || lower.contains("pubkey") {
         return false;
     }
     // push-notification device tokens identify a device (`deviceToken`, APNs and FCM); a
@@ -1191,6 +1200,21 @@ fn is_dotted_name(v: &str) -> bool {
         })
 }
 
+/// A reference to a constant through its class or namespace, three identifiers or more joined
+/// by dots, none longer than 20 (`Jwts.ENC.A256GCM`, a JWT library's algorithm constant passed
+/// after a key; eval/realworld250 dev): code, not a token, whose dotted segments run longer.
+fn is_constant_reference(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    parts.len() >= 3
+        && digits * 5 <= v.len()
+        && parts.iter().all(|p| {
+            (1..=20).contains(&p.len())
+                && p.starts_with(|c: char| c.is_ascii_alphabetic())
+                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+}
+
 /// A namespaced name (`cattle-global-data:cc-abcde`, `kube-system:default`): lowercase words
 /// and dashes on both sides of one colon: a reference to a secret, not its content.
 fn is_namespaced_name(v: &str) -> bool {
@@ -1406,7 +1430,7 @@ pub fn opaque_token_ok(v: &str) -> bool {
     {
         return false;
     }
-    if is_uuid(v) || is_digest_notation(v) || is_dotted_name(v) {
+    if is_uuid(v) || is_digest_notation(v) || is_dotted_name(v) || is_constant_reference(v) {
         return false;
     }
     // base64 of a value that is no secret itself (`an_unsecure_secret` encoded for a
@@ -1457,8 +1481,8 @@ fn looks_random_with_slash(v: &str) -> bool {
     !v.starts_with('/')
         && !v.contains("://")
         && !v.contains('$')
-        && !v.contains('{')
-        && !v.contains('(')
+        // brackets mark a template or call, unless they are a generated password's marks
+        && ((!v.contains('{') && !v.contains('(')) || is_generated_punctuated(v))
         && v.matches('/').count() <= 2
         && v.bytes().all(|b| b.is_ascii_graphic())
         && char_classes(v) >= 3
@@ -1643,6 +1667,9 @@ mod tests {
         assert!(key_may_name_secret("TEST_ENCRYPTION_KEY_2"));
         assert!(!key_may_name_secret("cacheKey2"));
         assert!(!key_may_name_secret("public_key_1"));
+        // regression (eval/realworld247 dev): a name without word breaks
+        assert!(!key_may_name_secret("SERVERPUBLICKEY"));
+        assert!(key_may_name_secret("SERVERSECRETKEY"));
         assert_eq!(without_index("password_md5"), "password_md5");
         assert_eq!(without_index("token12"), "token");
         assert_eq!(without_index("key_b64"), "key_b64");

@@ -3,8 +3,24 @@
 //! were never meant to be one.
 
 const PLACEHOLDER_EXACT_CASE: &[&str] = &[
-    "EXAMPLE", "XXXX", "xxxx", "****", "<", ">", "&lt;", "&gt;", "${", "{{", "}}", "$(", "…", "...",
+    "EXAMPLE", "XXXX", "xxxx", "****", "&lt;", "&gt;", "${", "{{", "}}", "$(", "…", "...",
 ];
+
+/// Angle brackets as templates and code use them: a value that opens with `<` or closes with
+/// `>` (`<CLIENT_SECRET>`, `token>`), a `<…>` span inside it (`sk-<your key>`), or an operator
+/// (`->`, `=>`, `<-`, `<=`, `>=`, `<%`, `%>`). A lone `>` or `<` among random characters is one
+/// of a generated password's marks (eval/realworld239 dev).
+fn has_angle_template(secret: &str) -> bool {
+    let spanned = secret
+        .find('<')
+        .is_some_and(|open| secret[open..].contains('>'));
+    secret.starts_with('<')
+        || secret.ends_with('>')
+        || spanned
+        || ["->", "=>", "<-", "<=", ">=", "<%", "%>"]
+            .iter()
+            .any(|op| secret.contains(op))
+}
 
 const PLACEHOLDER_WORDS: &[&str] = &[
     "changeme",
@@ -212,6 +228,7 @@ pub fn is_made_up(secret: &str) -> bool {
         return true;
     }
     if PLACEHOLDER_EXACT_CASE.iter().any(|p| secret.contains(p))
+        || has_angle_template(secret)
         || is_published_example(secret)
         || has_python_format_field(secret)
     {
@@ -232,6 +249,11 @@ pub fn is_made_up(secret: &str) -> bool {
     // `myFakeKey`, `…YYfaked`: said so in a short value. Not in long encoded blobs, where the
     // letters turn up by chance (a JWT's signature, a PEM body: one in a few hundred)
     if secret.len() <= 64 && ["fake", "Fake", "FAKE"].iter().any(|w| secret.contains(w)) {
+        return true;
+    }
+    // … and `…bOgUs`, a marker in any case (eval/realworld243 dev: a client's test access
+    // tokens, refresh tokens and client secrets all end in it)
+    if secret.len() <= 64 && lower.contains("bogus") {
         return true;
     }
     // … and `…k9mExample`, AWS's documentation's way of marking an example value (its
@@ -367,11 +389,39 @@ pub(crate) fn is_keyboard_walk(lower: &str) -> bool {
         || (walked >= 6 && lower.len() <= walked + 2)
         || there_and_back
         || is_walk_sequence(lower.as_bytes())
+        || is_home_row_mash(lower)
+}
+
+/// Keys struck at random by hand with the fingers resting on the keyboard's middle row
+/// (`gadfFDSdtTU^Sdfuj`, `KJFDY&D*Sfuydsgf`; eval/realworld248 dev: a database collection's
+/// test passwords): a short value (at most 24 bytes) of at least ten letters, two in three of
+/// them from `asdfghjkl`, with three pairs or more of neighbouring keys of that row struck one
+/// after the other (`df`, `sd`, `kj`). Random letters hold 9 in 26 from the row and a
+/// neighbouring pair about once in 40 pairs; both together are rare in random values (the
+/// test below draws them).
+fn is_home_row_mash(lower: &str) -> bool {
+    const ROW: &[u8] = b"asdfghjkl";
+    let letters = lower.bytes().filter(u8::is_ascii_alphabetic).count();
+    let home = lower.bytes().filter(|b| ROW.contains(b)).count();
+    let at = |b: u8| ROW.iter().position(|&r| r == b);
+    let neighbours = lower
+        .as_bytes()
+        .windows(2)
+        .filter(|w| matches!((at(w[0]), at(w[1])), (Some(x), Some(y)) if x.abs_diff(y) == 1))
+        .count();
+    // counting (`123abc456def789ghi`: runs of three that count up) is typed in order, not
+    // mashed; the counting-run checks judge it
+    let counted = lower
+        .as_bytes()
+        .windows(3)
+        .filter(|w| w[0].is_ascii_alphanumeric() && w[1] == w[0] + 1 && w[2] == w[0] + 2)
+        .count();
+    lower.len() <= 24 && letters >= 10 && home * 3 >= letters * 2 && neighbours >= 3 && counted < 2
 }
 
 /// `s` (lower case) is made only of stretches of three keys or more along a keyboard row
-/// (`asdf`, `qwer`, `1234`, `uiop`), at least two of them and one along a row of letters, and
-/// marks: hand-typed filler. Values made only of counting (`abcde12345fghij`) are left to the
+/// (`asdf`, `qwer`, `1234`, `uiop`), at least two of them and one along a row of letters,
+/// marks and at most one other key: hand-typed filler. Values made only of counting (`abcde12345fghij`) are left to the
 /// counting-run checks, which report them as notes under a provider's rule.
 fn is_walk_sequence(s: &[u8]) -> bool {
     // keyboard rows either way (the letter rows first), then digits and the alphabet
@@ -390,6 +440,7 @@ fn is_walk_sequence(s: &[u8]) -> bool {
     let mut i = 0;
     let mut walks = 0;
     let mut along_letters = false;
+    let mut stray = false;
     while i < s.len() {
         if WALK_MARKS.as_bytes().contains(&s[i]) {
             i += 1;
@@ -408,7 +459,13 @@ fn is_walk_sequence(s: &[u8]) -> bool {
             })
             .fold((0, 0), |best, x| if x.1 > best.1 { x } else { best });
         if n < 3 {
-            return false;
+            // one stray key among the walks (`1234asdfA`, eval/realworld244 dev)
+            if stray {
+                return false;
+            }
+            stray = true;
+            i += 1;
+            continue;
         }
         along_letters |= row < LETTER_ROWS;
         walks += 1;
@@ -451,6 +508,12 @@ mod tests {
             "1qazZAQ!",
             "1q2w3e!R",
             "1qaz2wsx#E",
+            // (eval/realworld244 dev) two walks and one stray key
+            "4321lkjhQ",
+            // (eval/realworld248 dev) home-row mashes typed by hand
+            "hjkDFSafdgTY&Skdl",
+            "Ghdf7sdk^adJ4Lkj",
+            "LKSDH%F*Dgfhdsaj",
         ] {
             assert!(is_default_password(p), "{p}");
         }
@@ -462,9 +525,38 @@ mod tests {
             // a walk with more than two keys after it, or not the same keys back
             "1q2w3eXk9mQ2",
             "1qazXSW@",
+            // two strays
+            "4321lkjhQZ",
+            // many home-row letters, but not struck as neighbours
+            "Wq3lJ!1xH@sugLfF",
         ] {
             assert!(!is_default_password(p), "{p}");
         }
+    }
+
+    /// The home-row mash check drops well under 1 % of random passwords (16 letters and digits,
+    /// drawn from a fixed-seed generator), and none longer than 24 bytes.
+    #[test]
+    fn home_row_mash_spares_random_passwords() {
+        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            ALPHABET[(seed % ALPHABET.len() as u64) as usize]
+        };
+        let mut dropped = 0;
+        for _ in 0..20_000 {
+            let p: String = (0..16).map(|_| next() as char).collect();
+            dropped += usize::from(is_home_row_mash(&p.to_ascii_lowercase()));
+        }
+        assert!(dropped < 40, "{dropped} of 20000");
+        let long: String = (0..32).map(|_| "asdfghjkl".as_bytes()[0] as char).collect();
+        assert!(!is_home_row_mash(&long));
+        // counting, with the alphabet's home-row letters among it, is the counting-run policy's
+        assert!(!is_home_row_mash("234bcd567efg890hij123jkl"));
+        assert!(is_home_row_mash("hjkdfsafdgty&skdl"));
     }
 
     /// Regression (eval/realworld22, 23 dev parts): localisation markers and values that say
@@ -474,6 +566,8 @@ mod tests {
         assert!(is_made_up("crwdns1777:0crwdne1777:0"));
         // regression (eval/realworld117 dev): a recorded cassette's filtered token
         assert!(is_made_up("ya29.FILTERED_ACCESS_TOKEN_XXX"));
+        // regression (eval/realworld243 dev): a marker in mixed case
+        assert!(is_made_up("tok_Xk9mQ2vLp7RtbOgUs"));
         assert!(is_made_up(
             "my-secret-key-which-should-be-changed-in-production"
         ));
