@@ -492,12 +492,11 @@ fn after_placeholder_element(data: &[u8], value: &Range<usize>) -> bool {
 }
 
 /// An unquoted value right before `(`: the name of a function being called
-/// (`key: base64.StdEncoding.EncodeToString(…)`), not a value. A quoted value is a value
-/// whatever follows it.
+/// (`key: base64.StdEncoding.EncodeToString(…)`), or before `->`: an object whose member is
+/// taken through a pointer (`dlg->findChild<…>(…)`, C++ and PHP; eval/realworld247 dev); not a
+/// value. A quoted value is a value whatever follows it.
 fn is_called(data: &[u8], value: &Range<usize>) -> bool {
-    // … or an object whose member is taken through a pointer (`dlg->findChild<…>(…)`, C++ and
-    // PHP; eval/realworld247 dev)
-    // (a value may take in the arrow's `-`, which a secret's alphabet holds)
+    // the match may take in the arrow's `-`, which a secret's alphabet holds
     let arrow = data[value.end..].starts_with(b"->")
         || (data.get(value.end) == Some(&b'>')
             && value.end > value.start
@@ -599,11 +598,7 @@ fn in_arn(data: &[u8], name: &Range<usize>) -> bool {
 /// SecretKey:…`), on its line or the next two: the S3 convention (MinIO, Alibaba, DigitalOcean
 /// Spaces, exchanges' APIs), where the access key is the public id and the secret key signs.
 fn names_access_key_id(data: &[u8], name_at: &Range<usize>, name: &str) -> bool {
-    let words = crate::validate::classify::words_of(name);
-    if words.len() < 2
-        || words[words.len() - 2..] != ["access", "key"]
-        || words.iter().any(|w| w == "secret")
-    {
+    if !names_an_access_key(name) {
         return false;
     }
     let start = memchr::memrchr(b'\n', &data[..name_at.start]).map_or(0, |p| p + 1);
@@ -623,16 +618,21 @@ fn names_access_key_id(data: &[u8], name_at: &Range<usize>, name: &str) -> bool 
     .any(|w| memchr::memmem::find(&around, w).is_some())
 }
 
+/// A name ending in the words `access key` (`access_key`, `AccessKey`, `S3_ACCESS_KEY`) and not
+/// holding `secret` (`secret_access_key` names the secret half).
+fn names_an_access_key(name: &str) -> bool {
+    let words = crate::validate::classify::words_of(name);
+    words.len() >= 2
+        && words[words.len() - 2..] == ["access", "key"]
+        && !words.iter().any(|w| w == "secret")
+}
+
 /// An access key named so whose value has the shape of an S3-style access key id: twenty
 /// upper-case letters and digits (`access_key = Q3AM…`, AWS's and MinIO's ids; eval/realworld249
 /// dev: an s3cmd configuration whose secret key is many lines further down). Secret keys are
 /// forty characters of both cases; this is the public half.
 fn access_key_id_shaped(name: &str, value: &[u8]) -> bool {
-    let words = crate::validate::classify::words_of(name);
-    let named = words.len() >= 2
-        && words[words.len() - 2..] == ["access", "key"]
-        && !words.iter().any(|w| w == "secret");
-    named
+    names_an_access_key(name)
         && value.len() == 20
         && value
             .iter()

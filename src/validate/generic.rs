@@ -1184,35 +1184,34 @@ fn is_ulid(v: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"ILOU".contains(&b)))
 }
 
+/// Three parts or more joined by dots, at most a fifth of the bytes digits, each part as
+/// `part_ok` says: a name or reference written in code, not a token.
+fn dotted_chain(v: &str, part_ok: impl Fn(&str) -> bool) -> bool {
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    v.split('.').count() >= 3 && digits * 5 <= v.len() && v.split('.').all(part_ok)
+}
+
 /// A dotted name of three lower-case identifiers or more, few of them digits
 /// (`adbc.snowflake.sql.client_option.jwt_private_key_pkcs8_value`): a configuration key or
 /// option name — the name of a secret, not its content (eval/realworld26 dev, assigned on the
 /// line after `JWT_PRIVATE_KEY_VALUE: &str =`).
 fn is_dotted_name(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('.').collect();
-    let digits = v.bytes().filter(u8::is_ascii_digit).count();
-    parts.len() >= 3
-        && digits * 5 <= v.len()
-        && parts.iter().all(|p| {
-            p.starts_with(|c: char| c.is_ascii_lowercase())
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        })
+    dotted_chain(v, |p| {
+        p.starts_with(|c: char| c.is_ascii_lowercase())
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    })
 }
 
 /// A reference to a constant through its class or namespace, three identifiers or more joined
 /// by dots, none longer than 20 (`Jwts.ENC.A256GCM`, a JWT library's algorithm constant passed
 /// after a key; eval/realworld250 dev): code, not a token, whose dotted segments run longer.
 fn is_constant_reference(v: &str) -> bool {
-    let parts: Vec<&str> = v.split('.').collect();
-    let digits = v.bytes().filter(u8::is_ascii_digit).count();
-    parts.len() >= 3
-        && digits * 5 <= v.len()
-        && parts.iter().all(|p| {
-            (1..=20).contains(&p.len())
-                && p.starts_with(|c: char| c.is_ascii_alphabetic())
-                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        })
+    dotted_chain(v, |p| {
+        (1..=20).contains(&p.len())
+            && p.starts_with(|c: char| c.is_ascii_alphabetic())
+            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
 }
 
 /// A namespaced name (`cattle-global-data:cc-abcde`, `kube-system:default`): lowercase words
