@@ -106,6 +106,42 @@ pub fn percent_encode_path(p: &str) -> String {
     percent_encoding::utf8_percent_encode(p, KEEP).to_string()
 }
 
+/// The header length and content length of the DER SEQUENCE `der` opens with (definite
+/// lengths of up to three bytes), or `None` when it opens with something else.
+pub fn der_sequence_header(der: &[u8]) -> Option<(usize, usize)> {
+    if der.first() != Some(&0x30) {
+        return None;
+    }
+    let n = *der.get(1)?;
+    if n < 0x80 {
+        return Some((2, n as usize));
+    }
+    let bytes = (n & 0x7f) as usize;
+    if !(1..=3).contains(&bytes) {
+        return None;
+    }
+    let len = der
+        .get(2..2 + bytes)?
+        .iter()
+        .fold(0usize, |acc, &b| acc << 8 | b as usize);
+    Some((2 + bytes, len))
+}
+
+/// Whether `der` is a whole DER private key (PKCS#1, SEC1, PKCS#8): one ASN.1 SEQUENCE whose
+/// length field accounts for every byte (a truncated copy does not), opening with a small
+/// version INTEGER (`02 01 00` or `02 01 01`). Certificates, public keys and PKCS#12 archives
+/// open otherwise (a SEQUENCE, a large INTEGER, version 3).
+pub fn der_private_key(der: &[u8]) -> bool {
+    // lengths of one or two bytes: a key's DER is under 64 KiB
+    let Some((header, len)) = der_sequence_header(der).filter(|(h, _)| *h <= 4) else {
+        return false;
+    };
+    header + len == der.len()
+        && der
+            .get(header..header + 3)
+            .is_some_and(|v| v[0] == 2 && v[1] == 1 && v[2] <= 1)
+}
+
 /// Whether `der` starts like a PKCS#12 archive (RFC 7292 `PFX`): a SEQUENCE holding INTEGER 3
 /// (the version) and a ContentInfo SEQUENCE whose type is PKCS#7 `data` (1.2.840.113549.1.7.1,
 /// password integrity) or `signedData` (…7.2, public-key integrity). DER or BER (indefinite

@@ -1054,17 +1054,20 @@ pub const MAX_BINARY_VIEW: usize = 1 << 20;
 
 /// A text form of binary content that holds a credential, for the matcher: a key store that
 /// holds a key — PKCS#12 (`.p12`, `.pfx`, PKCS#12 Java and .NET stores) or a Java JKS/JCEKS
-/// store (`.jks`, `.keystore`) — becomes its base64, one line, which the key-store rules read as
-/// they read a store pasted into a YAML secret. Findings point at line 1 of the file. Other
-/// binary content, trust stores of certificates included, has none (skipped as binary).
+/// store (`.jks`, `.keystore`) — or a DER private key file (`.der`, `.pk8`, `.key`: PKCS#1,
+/// SEC1, PKCS#8; eval/realworld255 dev) becomes its base64, one line, which the key-store and
+/// base64-DER key rules read as they read one pasted into a YAML secret. Findings point at line
+/// 1 of the file. Other binary content, trust stores of certificates included, has none
+/// (skipped as binary).
 pub fn binary_text_view(data: &[u8]) -> Option<Vec<u8>> {
-    use crate::codec::{java_keystore_holds_key, pkcs12_der_ok, pkcs12_holds_key};
+    use crate::codec::{der_private_key, java_keystore_holds_key, pkcs12_der_ok, pkcs12_holds_key};
     if data.len() > MAX_BINARY_VIEW {
         return None;
     }
     let pkcs12 = || pkcs12_der_ok(data) && pkcs12_holds_key(data) != Some(false);
     let java = || java_keystore_holds_key(data) == Some(true);
-    (pkcs12() || java()).then(|| crate::codec::b64_encode(data).into_bytes())
+    (pkcs12() || java() || der_private_key(data))
+        .then(|| crate::codec::b64_encode(data).into_bytes())
 }
 
 #[cfg(test)]

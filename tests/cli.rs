@@ -126,6 +126,47 @@ fn binary_and_large_files_are_counted_as_skipped() {
     );
 }
 
+/// A binary DER private key file (`.der`, `.pk8`, any name) is reported at line 1 by the base64
+/// DER rule; a cut-short copy and a DER file that is no key (a SEQUENCE of a SEQUENCE, as
+/// certificates open) are skipped as binary (regression: eval/realworld255 dev, a JWT crate's
+/// test keys in DER beside their PEM twins).
+#[test]
+fn binary_der_private_keys_are_reported() {
+    let (f, _) = sample_tree(7);
+    let mut g = Gen::new(77);
+    let key = g.pkcs8_rsa_key(1190);
+    assert!(key.contains(&0), "binary, as DER is");
+    f.write("tests/rsa/private_rsa_key.der", &key);
+    f.write("tests/rsa/key.bin", g.pkcs8_rsa_key(600));
+    let cut = g.pkcs8_rsa_key(900);
+    f.write("tests/rsa/cut.der", &cut[..700]);
+    let mut cert = g.pkcs8_rsa_key(900);
+    cert[4] = 0x30;
+    f.write("tests/rsa/cert.der", cert);
+    let o = run(f.path(), &["scan", ".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut keys: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["rule_id"] == "private-key.der-base64")
+        .map(|x| {
+            (
+                x["path"].as_str().unwrap().to_string(),
+                x["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        vec![
+            ("tests/rsa/key.bin".to_string(), 1),
+            ("tests/rsa/private_rsa_key.der".to_string(), 1),
+        ]
+    );
+}
+
 /// PKCS#12 and Java (JKS) key stores are binary: they are reported (at line 1 of the file, by
 /// their base64 text form) instead of being skipped as binary; trust stores and other binary
 /// files are still skipped and counted.

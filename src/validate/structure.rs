@@ -428,28 +428,7 @@ fn is_der_pem(text: &str) -> bool {
 /// a fixture deliberately truncated), which no parser loads. Inserted text (a `+` joining
 /// string literals) only adds bytes, so it never makes a whole key look cut short.
 fn der_cut_short(der: &[u8]) -> bool {
-    der_sequence_header(der).is_some_and(|(header, len)| header + len > der.len())
-}
-
-/// The header length and content length of the DER SEQUENCE `der` opens with (definite
-/// lengths of up to three bytes), or `None` when it opens with something else.
-fn der_sequence_header(der: &[u8]) -> Option<(usize, usize)> {
-    if der.first() != Some(&0x30) {
-        return None;
-    }
-    let n = *der.get(1)?;
-    if n < 0x80 {
-        return Some((2, n as usize));
-    }
-    let bytes = (n & 0x7f) as usize;
-    if !(1..=3).contains(&bytes) {
-        return None;
-    }
-    let len = der
-        .get(2..2 + bytes)?
-        .iter()
-        .fold(0usize, |acc, &b| acc << 8 | b as usize);
-    Some((2 + bytes, len))
+    crate::codec::der_sequence_header(der).is_some_and(|(header, len)| header + len > der.len())
 }
 
 /// A JWK's private exponent or private key (`d`) or symmetric key (`k`, RFC 7518 §6): base64url
@@ -537,17 +516,7 @@ pub fn der_private_key_ok(s: &str) -> bool {
     if longest_run(s) >= 32 || is_placeholder(s) {
         return false;
     }
-    let Some(der) = b64_decode(s) else {
-        return false;
-    };
-    // lengths of one or two bytes: a key's DER is under 64 KiB
-    let Some((header, len)) = der_sequence_header(&der).filter(|(h, _)| *h <= 4) else {
-        return false;
-    };
-    header + len == der.len()
-        && der
-            .get(header..header + 3)
-            .is_some_and(|v| v[0] == 2 && v[1] == 1 && v[2] <= 1)
+    b64_decode(s).is_some_and(|der| crate::codec::der_private_key(&der))
 }
 
 /// Whether base64 `b64` decodes to text (its first 32 bytes printable ASCII): a dummy body

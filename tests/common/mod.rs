@@ -73,6 +73,26 @@ impl Gen {
         )
     }
 
+    /// The DER skeleton of a PKCS#8 RSA private key (`PrivateKeyInfo`: version 0, the
+    /// rsaEncryption algorithm, an OCTET STRING of `n` random bytes, 256 ≤ `n` < 65,000) — the
+    /// structure a scanner recognises, nothing any tool could load.
+    pub fn pkcs8_rsa_key(&mut self, n: usize) -> Vec<u8> {
+        const ALG: [u8; 15] = [
+            0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05,
+            0x00,
+        ];
+        let key: Vec<u8> = (0..n).map(|_| self.next() as u8).collect();
+        let body = [
+            &[0x02, 0x01, 0x00][..],
+            &ALG,
+            &[0x04, 0x82],
+            &(n as u16).to_be_bytes(),
+            &key,
+        ]
+        .concat();
+        [&[0x30, 0x82][..], &(body.len() as u16).to_be_bytes(), &body].concat()
+    }
+
     /// The DER skeleton of a PKCS#12 archive (RFC 7292 PFX: version 3, a PKCS#7 `data` content
     /// holding a pkcs8ShroudedKeyBag of `n` random bytes, random MAC bytes) — the header and
     /// bag type a scanner recognises, nothing any tool could open.
