@@ -5,9 +5,9 @@
 
 For each set N, runs score.py on OUT=/work/realworldN-out with eval/realworldN/labels.jsonl and
 sums TP, FP and FN per tool and part (rules "all"); precision = TP / (TP + FP), recall over the
-credentials each set's part holds (found + missed). A tool NAME may be given as NAME,FALLBACK:
-sets without NAME's findings use FALLBACK's (a build that was not re-run on a set whose
-findings it would not change). Sets whose output folder is missing are listed and skipped.
+credentials each set's part holds (found + missed). A tool may be given as NAME,FALLBACK,…:
+sets without NAME's findings use the first fallback that has some (a build that was not re-run
+on a set, or each set's first-contact build). Sets whose output folder is missing are listed and skipped.
 """
 import argparse
 import json
@@ -47,8 +47,9 @@ def main():
             continue
         have = {x["tool"] for x in rows}
         for spec in a.tools:
-            name, _, fallback = spec.partition(",")
-            use = name if name in have else fallback
+            names = spec.split(",")
+            name = names[0]
+            use = next((n for n in names if n in have), None)
             for x in rows:
                 if x["tool"] == use:
                     t = tot[(name, x["part"])]
