@@ -126,6 +126,24 @@ fn binary_and_large_files_are_counted_as_skipped() {
     );
 }
 
+/// The (path, start line) of a JSON report's findings of `rules`, sorted.
+fn locations_of(report: &serde_json::Value, rules: &[&str]) -> Vec<(String, u64)> {
+    let mut at: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| rules.iter().any(|r| x["rule_id"] == *r))
+        .map(|x| {
+            (
+                x["path"].as_str().unwrap().to_string(),
+                x["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    at.sort();
+    at
+}
+
 /// A binary DER private key file (`.der`, `.pk8`, any name) is reported at line 1 by the base64
 /// DER rule; a cut-short copy and a DER file that is no key (a SEQUENCE of a SEQUENCE, as
 /// certificates open) are skipped as binary (regression: eval/realworld255 dev, a JWT crate's
@@ -145,21 +163,8 @@ fn binary_der_private_keys_are_reported() {
     f.write("tests/rsa/cert.der", cert);
     let o = run(f.path(), &["scan", ".", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let mut keys: Vec<(String, u64)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|x| x["rule_id"] == "private-key.der-base64")
-        .map(|x| {
-            (
-                x["path"].as_str().unwrap().to_string(),
-                x["start_line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    keys.sort();
     assert_eq!(
-        keys,
+        locations_of(&v, &["private-key.der-base64"]),
         vec![
             ("tests/rsa/key.bin".to_string(), 1),
             ("tests/rsa/private_rsa_key.der".to_string(), 1),
@@ -189,21 +194,8 @@ fn binary_key_stores_are_reported_trust_stores_and_other_binaries_skipped() {
     f.write("certs/cacerts", g.java_keystore(false));
     let o = run(f.path(), &["scan", ".", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let mut stores: Vec<(String, u64)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|x| x["rule_id"] == "pkcs12.keystore" || x["rule_id"] == "java.keystore")
-        .map(|x| {
-            (
-                x["path"].as_str().unwrap().to_string(),
-                x["start_line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    stores.sort();
     assert_eq!(
-        stores,
+        locations_of(&v, &["pkcs12.keystore", "java.keystore"]),
         vec![
             ("certs/client.p12".to_string(), 1),
             ("certs/renamed.bin".to_string(), 1),
