@@ -34,6 +34,9 @@ pub struct RawMatch {
 /// one (a DFA takes ~20 ms to build for 2,000 keywords and saves ~1.5 ms per MB searched).
 const SMALL_SCAN: usize = 16 << 20;
 
+/// Bytes of whole lines whose keyword hits are gathered at a time (see [`Matcher::find_noting`]).
+const HIT_SEGMENT: usize = 4 << 20;
+
 /// The longest stretch of a line, on each side of a keyword hit, that a regex sees.
 const WINDOW_CAP: usize = 4096;
 
@@ -81,6 +84,8 @@ pub struct Matcher {
     searched: AtomicUsize,
     /// [`SMALL_SCAN`] (other values in tests)
     small_scan: usize,
+    /// [`HIT_SEGMENT`] (other values in tests)
+    hit_segment: usize,
     /// keyword pattern id -> rules that list it, each with the keyword as written when the
     /// rule counts it only in that case (`exact_case_keywords`)
     keyword_rules: Vec<Vec<KeywordRule>>,
@@ -161,6 +166,7 @@ impl Matcher {
             dfa: OnceLock::new(),
             searched: AtomicUsize::new(0),
             small_scan: SMALL_SCAN,
+            hit_segment: HIT_SEGMENT,
             keyword_rules,
             always,
             line_keywords,
@@ -224,12 +230,31 @@ impl Matcher {
     /// [`Matcher::find`], also adding to `whole` the rules that ran over all of `data` (rules
     /// without keywords, and multi-line rules whose keyword occurs).
     pub fn find_noting(&self, data: &[u8], mut whole: Option<&mut Vec<usize>>) -> Vec<RawMatch> {
-        // (rule, keyword hit offset) pairs: sparse, since most chunks hit few rules or none
-        let mut hits: Vec<(usize, usize)> = Vec::new();
-        if let Some(ac) = self.automaton(data) {
-            self.keyword_hits(ac, data, &mut hits);
-        }
         let mut out = Vec::new();
+        let mut multiline = Vec::new();
+        if let Some(ac) = self.automaton(data) {
+            // keyword hits are gathered a segment of whole lines at a time, so that a large
+            // chunk dense with keywords holds the (rule, offset) pairs of one segment, not of
+            // the whole chunk; each rule's last window stays open into the next segment
+            let mut open = Vec::new();
+            let mut start = 0;
+            while start < data.len() {
+                let end = if self.line_keywords {
+                    segment_end(data, start, self.hit_segment)
+                } else {
+                    data.len()
+                };
+                // (rule, keyword hit offset) pairs: sparse, since most chunks hit few rules
+                let mut hits: Vec<(usize, usize)> = Vec::new();
+                self.keyword_hits(ac, &data[start..end], &mut hits);
+                for hit in &mut hits {
+                    hit.1 += start;
+                }
+                let last = end == data.len();
+                self.run_line_windows(data, hits, &mut out, &mut multiline, &mut open, last);
+                start = end;
+            }
+        }
         for &r in &self.always {
             if self.required_found(r, data) {
                 self.run_rule(r, data, 0..data.len(), &mut out);
@@ -238,7 +263,9 @@ impl Matcher {
                 w.push(r);
             }
         }
-        for r in self.run_line_windows(data, hits, &mut out) {
+        multiline.sort_unstable();
+        multiline.dedup();
+        for r in multiline {
             if self.required_found(r, data) {
                 self.run_rule(r, data, 0..data.len(), &mut out);
             }
@@ -291,20 +318,30 @@ impl Matcher {
     }
 
     /// Run each line-window rule of the keyword `hits` (rule, offset) in `data` over the merged
-    /// line windows around its hits, into `out`; returns the multi-line rules hit (not run: the
-    /// caller decides). Rules skipped by [`Matcher::skip_rules_below`] do not run.
+    /// line windows around its hits, into `out`, and add the multi-line rules hit to
+    /// `multiline` (not run: the caller decides). Rules skipped by
+    /// [`Matcher::skip_rules_below`] do not run.
+    ///
+    /// The hits may be one segment's of `data` (whole lines, in order): `open` then carries each
+    /// rule's last window from the previous segment (sorted by rule), merged with the rule's
+    /// first window here when they touch, else run; unless this is the `last` segment, each
+    /// rule's last window here is left open for the next one. The windows run are those of one
+    /// call over all the hits (a window reaches at most into the line after its hit's).
     fn run_line_windows(
         &self,
         data: &[u8],
         mut hits: Vec<(usize, usize)>,
         out: &mut Vec<RawMatch>,
-    ) -> Vec<usize> {
+        multiline: &mut Vec<usize>,
+        open: &mut Vec<(usize, Range<usize>)>,
+        last: bool,
+    ) {
         if !self.skipped.is_empty() {
             hits.retain(|(r, _)| !self.skipped[*r]);
         }
         hits.sort_unstable();
         hits.dedup();
-        let mut multiline = Vec::new();
+        let mut carried = std::mem::take(open).into_iter().peekable();
         let mut windows: Vec<Range<usize>> = Vec::new();
         for group in hits.chunk_by(|a, b| a.0 == b.0) {
             let r = group[0].0;
@@ -313,6 +350,13 @@ impl Matcher {
                 continue;
             }
             windows.clear();
+            // earlier rules' open windows touch nothing here: run them
+            while let Some((c, w)) = carried.next_if(|(c, _)| *c < r) {
+                self.run_rule(c, data, w, out);
+            }
+            if let Some((_, w)) = carried.next_if(|(c, _)| *c == r) {
+                windows.push(w);
+            }
             for &(_, off) in group {
                 let w = line_window(data, off);
                 match windows.last_mut() {
@@ -320,11 +364,15 @@ impl Matcher {
                     _ => windows.push(w),
                 }
             }
+            let keep = if last { None } else { windows.pop() };
             for w in &windows {
                 self.run_rule(r, data, w.clone(), out);
             }
+            open.extend(keep.map(|w| (r, w)));
         }
-        multiline
+        for (c, w) in carried {
+            self.run_rule(c, data, w, out);
+        }
     }
 
     /// Whether `line` holds any keyword.
@@ -351,7 +399,8 @@ impl Matcher {
         };
         let mut hits: Vec<(usize, usize)> = Vec::new();
         self.keyword_hits(ac, s, &mut hits);
-        let multiline = self.run_line_windows(s, hits, &mut out);
+        let mut multiline = Vec::new();
+        self.run_line_windows(s, hits, &mut out, &mut multiline, &mut Vec::new(), true);
         (out, multiline)
     }
 
@@ -361,11 +410,19 @@ impl Matcher {
         self.required_found(r, hay) && self.rules[r].regex.get().is_match(hay)
     }
 
+    /// Every match of rule `r`'s regex in `data[window]`, into `out`. A value that runs on into
+    /// another form field (`password=swordfish&client_secret=…`: a value's alphabet may hold
+    /// `&` and `=`) does not hide the fields after it: the search goes on from that `&`.
     fn run_rule(&self, r: usize, data: &[u8], window: Range<usize>, out: &mut Vec<RawMatch>) {
         let rule = &self.rules[r];
+        let re = rule.regex.get();
         let base = window.start;
         let hay = &data[window];
-        for caps in rule.regex.get().captures_iter(hay) {
+        let mut at = 0;
+        while at <= hay.len() {
+            let Some(caps) = re.captures_at(hay, at) else {
+                break;
+            };
             let whole = caps.get(0).expect("group 0 always participates");
             // a regex with two orders of the same members names the secret `secret` in one
             // branch and `secret_alt` in the other (group names cannot repeat)
@@ -373,6 +430,12 @@ impl Matcher {
                 .get(rule.secret_group())
                 .or_else(|| caps.name("secret_alt"))
                 .unwrap_or(whole);
+            at = match next_form_field(&hay[secret.range()]) {
+                Some(amp) => secret.start() + amp + 1,
+                // an empty match: step past it, as an iterator of matches does
+                None if whole.is_empty() => whole.end() + 1,
+                None => whole.end(),
+            };
             if secret.is_empty() {
                 continue;
             }
@@ -386,11 +449,38 @@ impl Matcher {
     }
 }
 
+/// Where, in a value, another form field begins: the `&` of the first `&name=` (a name of
+/// letters, digits, `_`, `.`, `-` and `[]`, starting with a letter or `_`).
+fn next_form_field(value: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'&', value).find(|&amp| {
+        let name = &value[amp + 1..];
+        let len = name
+            .iter()
+            .take_while(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'[' | b']')
+            })
+            .count();
+        len > 0
+            && (name[0].is_ascii_alphabetic() || name[0] == b'_')
+            && name.get(len) == Some(&b'=')
+    })
+}
+
 /// Matches sorted by position, duplicates removed.
 fn finish(mut out: Vec<RawMatch>) -> Vec<RawMatch> {
     out.sort_by_key(|m| (m.secret.start, m.rule));
     out.dedup();
     out
+}
+
+/// Where a segment of `data` that starts at `start` (a line's start) ends: after the newline
+/// that ends the line holding byte `start + size`, or at the end of `data`.
+fn segment_end(data: &[u8], start: usize, size: usize) -> usize {
+    let at = start.saturating_add(size);
+    if at >= data.len() {
+        return data.len();
+    }
+    memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p + 1)
 }
 
 /// The line around `off`, capped at [`WINDOW_CAP`] bytes on each side, extended to the next line
@@ -832,9 +922,15 @@ negative_examples = ['bd1234']
         // the DFA with its coarse line filter (digits alike: `ikey7` is a candidate, not a hit)
         let mut filtered = Matcher::new(rules.clone()).unwrap();
         filtered.small_scan = 0;
-        let mut whole = Matcher::new(rules).unwrap();
+        let mut whole = Matcher::new(rules.clone()).unwrap();
         assert!(lines.line_keywords);
         whole.line_keywords = false;
+        // hits gathered a few lines at a time, windows left open across segments
+        let segmented = [0, 1, 5].map(|size| {
+            let mut m = Matcher::new(rules.clone()).unwrap();
+            m.hit_segment = size;
+            m
+        });
         let pieces: [&[u8]; 9] = [
             b"key", b"apikey", b"Ikey9", b"=", b"\n", b"k", b"y", b"7", b"x",
         ];
@@ -865,6 +961,9 @@ negative_examples = ['bd1234']
                 "{:?}",
                 String::from_utf8_lossy(&data)
             );
+            for m in &segmented {
+                assert_eq!(m.find(&data), want, "{:?}", String::from_utf8_lossy(&data));
+            }
         }
         assert!(hits > 3000, "{hits}");
         assert!(matches!(
