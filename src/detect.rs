@@ -346,6 +346,7 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         || names_an_encoded_hash(&name, &data[m.secret.clone()])
         || hashed_beside_a_salt(data, &m.secret)
         || path_to_its_own_name(&name, &data[m.secret.clone()])
+        || digest_under_a_file_name(&name, &data[m.secret.clone()])
         || acme_challenge_token(data, k, &name)
         || webhook_signature_token(data, k, &name, &data[m.secret.clone()])
     {
@@ -368,9 +369,10 @@ fn cut_short(data: &[u8], value: &Range<usize>) -> bool {
 }
 
 /// The value is a piece of standard base64 data, not a token of its own: a value without `+` or
-/// `/` between two of them, one a `+` (`…EA9+BSA…+lIe…`, eval/realworld153 dev: a Brave key's
-/// prefix in a PDF attachment's base64), or both `/` within a run of base64 that holds a `+` and
-/// goes on 64 characters and more around the value. Tokens of the URL-safe alphabet stand between
+/// `/` after a `+` glued to a letter or digit (`…B8u+BSA…"`), between two of them, one a `+`
+/// (`…EA9+BSA…+lIe…`, eval/realworld153 dev: a Brave key's prefix in a PDF attachment's
+/// base64), or both `/` within a run of base64 that holds a `+` and goes on 64 characters and
+/// more around the value. Tokens of the URL-safe alphabet stand between
 /// quotes, blanks, `=` or `:`, and no URL path puts `+` around a segment.
 fn inside_base64_data(data: &[u8], value: &Range<usize>) -> bool {
     let (Some(&before), Some(&after)) = (
@@ -379,10 +381,21 @@ fn inside_base64_data(data: &[u8], value: &Range<usize>) -> bool {
     ) else {
         return false;
     };
-    if !matches!(before, b'+' | b'/')
-        || !matches!(after, b'+' | b'/')
-        || data[value.clone()].iter().any(|b| matches!(b, b'+' | b'/'))
+    if data[value.clone()].iter().any(|b| matches!(b, b'+' | b'/')) {
+        return false;
+    }
+    // a `+` glued to a letter or digit on its left, whatever ends the value: no operator or
+    // separator is written so (a 40-character base64 value whose `+` happens to precede `BSA`)
+    if before == b'+'
+        && value
+            .start
+            .checked_sub(2)
+            .and_then(|p| data.get(p))
+            .is_some_and(u8::is_ascii_alphanumeric)
     {
+        return true;
+    }
+    if !matches!(before, b'+' | b'/') || !matches!(after, b'+' | b'/') {
         return false;
     }
     if before == b'+' || after == b'+' {
@@ -719,6 +732,26 @@ fn path_to_its_own_name(name: &str, value: &[u8]) -> bool {
     })
 }
 
+/// A file's digest under the file's name: a name ending in a source, data or archive file's
+/// extension (`"0024_api_key_verification.sql": "<sha256>"` in a migrations checksum file,
+/// eval/realworld259 dev) given a digest's hex (32, 40, 64 or 128 digits). The words of a file
+/// name (`api_key`) say what the file is about, not what the value is. A key file's name
+/// (`tls.key`, `id_rsa`, `credentials.json` in a Secret's data) is not among the extensions.
+fn digest_under_a_file_name(name: &str, value: &[u8]) -> bool {
+    const FILE_EXTENSIONS: &[&str] = &[
+        "sql", "js", "mjs", "cjs", "ts", "tsx", "jsx", "py", "rb", "go", "java", "kt", "php", "cs",
+        "css", "scss", "html", "md", "rst", "yml", "yaml", "xml", "sh", "lock", "tar", "gz", "tgz",
+        "zip", "whl", "jar", "wasm", "png", "svg",
+    ];
+    let name = name.trim_matches(|c: char| matches!(c, '"' | '\'' | '`'));
+    let Some((_, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    FILE_EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e))
+        && matches!(value.len(), 32 | 40 | 64 | 128)
+        && value.iter().all(u8::is_ascii_hexdigit)
+}
+
 /// A value in hex (32 characters or more) with a salt named on its line or the lines on either
 /// side (`<users … password="<40 hex>" salt="<40 hex>" …>`, a Liquibase `<column name="salt" …>`
 /// after `<column name="password" …>`): the salted hash a login is checked against, not the
@@ -866,14 +899,29 @@ fn phrase_literals(data: &[u8]) -> Vec<&[u8]> {
             };
             let lit = &body[..close];
             rest = &body[close + 1..];
-            if (1..=64).contains(&lit.len())
-                && !out.contains(&lit)
-                && std::str::from_utf8(lit)
-                    .is_ok_and(|t| !crate::validate::generic::generic_secret_ok(t))
-            {
-                out.push(lit);
-                if out.len() == 256 {
-                    return out;
+            // a `NAME=VALUE` setting's value too (`'MY_ACCESS_KEY=987654321'`, the secret a
+            // test hands to the code that signs: eval/realworld270 dev, travis-build's JWT addon
+            // spec)
+            let value = lit
+                .iter()
+                .position(|&b| b == b'=')
+                .filter(|&eq| {
+                    eq > 0
+                        && lit[..eq]
+                            .iter()
+                            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                })
+                .map(|eq| &lit[eq + 1..]);
+            for lit in std::iter::once(lit).chain(value) {
+                if (1..=64).contains(&lit.len())
+                    && !out.contains(&lit)
+                    && std::str::from_utf8(lit)
+                        .is_ok_and(|t| !crate::validate::generic::generic_secret_ok(t))
+                {
+                    out.push(lit);
+                    if out.len() == 256 {
+                        return out;
+                    }
                 }
             }
         }
@@ -936,15 +984,25 @@ fn cut_by_view_end(text: &[u8], secret: &Range<usize>) -> bool {
 /// clamped scalar (RFC 7748: the low three bits of its first byte clear, the top two bits of
 /// its last byte `01`), which a public key is only one time in 32. A name that says private,
 /// secret or preshared (WireGuard's optional symmetric key) is judged as usual.
+///
+/// An Ed25519 verify key (NaCl's `VerifyKey`, ed25519-dalek's `VerifyingKey`, a Discord
+/// application's `verify_key`: eval/realworld258 dev) is the public half of a signing key, 32
+/// bytes in the same encodings; the clamping test does not apply to it (a signing key's seed is
+/// named for signing, not verifying).
 fn is_peer_public_key(name: &str, value: &[u8]) -> bool {
     let words = crate::validate::classify::words_of(name);
+    let verify = words
+        .windows(2)
+        .any(|p| matches!(p[0].as_str(), "verify" | "verifying") && matches!(p[1].as_str(), "key"));
     // `peer1Key` is `[peer1, key]`
-    let peer = words.iter().any(|w| {
-        matches!(
-            w.trim_end_matches(|c: char| c.is_ascii_digit()),
-            "peer" | "peers" | "sender"
-        )
-    }) && words.last().is_some_and(|w| w == "key")
+    let peer = (verify
+        || words.iter().any(|w| {
+            matches!(
+                w.trim_end_matches(|c: char| c.is_ascii_digit()),
+                "peer" | "peers" | "sender"
+            )
+        }))
+        && words.last().is_some_and(|w| w == "key")
         && !words.iter().any(|w| {
             matches!(
                 w.as_str(),
@@ -964,7 +1022,7 @@ fn is_peer_public_key(name: &str, value: &[u8]) -> bool {
     } else {
         None
     };
-    bytes.is_some_and(|b| b.len() == 32 && (b[0] & 7 != 0 || b[31] & 0xC0 != 0x40))
+    bytes.is_some_and(|b| b.len() == 32 && (verify || b[0] & 7 != 0 || b[31] & 0xC0 != 0x40))
 }
 
 /// The name is the last word of a quoted phrase (`"Repeat Password": …`, a translation
@@ -1730,6 +1788,9 @@ mod tests {
             &[
                 file("not_secret", "not_secret"),
                 file("not very secret in tests", "not very secret in tests"),
+                // regression (eval/realworld270 dev, travis-build): the value of a `NAME=VALUE`
+                // setting the test configures
+                file("MY_ACCESS_KEY=987654321", "987654321"),
             ],
         );
         let random = random(32, 173, b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789");
@@ -1979,6 +2040,10 @@ mod tests {
         let count = |text: &str| count_of(&m, text);
         assert_eq!(count(&blob("+", "+")), 0);
         assert_eq!(count(&blob("/", "+")), 0);
+        // a short base64 value whose `+` precedes the prefix, ending at its closing quote (a
+        // generated 500 MB text of random base64 values held two)
+        assert_eq!(count(&format!("v = \"uuGDg5DHB8u+{key}\"\n")), 0);
+        assert_eq!(count(&format!("v = \"uuGDg5DHB8u + {key}\"\n")), 1);
         // regression (eval/realworld206 dev, a notebook's inline PNG): `/` on both sides, in a
         // long run of base64 with a `+` near; a URL path's segment stays a token
         let png = format!(
@@ -3137,6 +3202,21 @@ examples = ['pass=KVXRTZQMWP']
             "    body: client_id=testid&client_secret={secret}&grant_type=authorization_code&code=1"
         );
         assert_eq!(shown_rules(&m, &form), ["generic.password-assignment"]);
+        // regression (eval/realworld268 dev, Mastodon.py's recorded requests): after a dummy
+        // password earlier in the body, with or without a value of its own
+        for before in [
+            "password=swordfish&",
+            "password=&",
+            "grant_type=password&password=x&",
+        ] {
+            let form =
+                format!("    body: {before}client_id=testid&client_secret={secret}&scope=read");
+            assert_eq!(
+                shown_rules(&m, &form),
+                ["generic.password-assignment"],
+                "{form}"
+            );
+        }
         let link = format!("https://example.org/cb?client_id=testid&client_secret={secret}&x=1");
         assert!(shown_rules(&m, &link).is_empty());
     }
@@ -3235,6 +3315,10 @@ examples = ['pass=KVXRTZQMWP']
                 // written as unpadded base64
                 format!("            senderKey = \"{}\",", pb.trim_end_matches('=')),
                 format!("  \"sender_key\": \"{pb}\","),
+                // regression (eval/realworld258 dev, hikari): a Discord application's Ed25519
+                // verify key, whatever its bytes
+                format!("            \"verify_key\": \"{}\",", hex(&private)),
+                format!("    verifying_key = \"{pb}\""),
             ] {
                 assert!(shown_rules(&m, &text).is_empty(), "{text}");
             }
@@ -3244,6 +3328,7 @@ examples = ['pass=KVXRTZQMWP']
                 format!("\tpeerPresharedKey = \"{pb}\""),
                 format!("\tpeerPrivateKey = \"{pb}\""),
                 format!("\tlocalKey = \"{pb}\""),
+                format!("    signing_key = \"{}\"", hex(&private)),
             ] {
                 assert!(!shown_rules(&m, &text).is_empty(), "{text}");
             }

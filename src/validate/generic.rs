@@ -721,6 +721,11 @@ pub fn key_may_name_secret(key: &str) -> bool {
     if lower.contains("publickey") || lower.contains("pubkey") {
         return false;
     }
+    // … and an identifier so written (`YOURACCESSKEYID`, eval/realworld269 dev: MinIO's
+    // example constants)
+    if lower.ends_with("keyid") || lower.ends_with("tokenid") {
+        return false;
+    }
     // push-notification device tokens identify a device (`deviceToken`, APNs and FCM); a
     // device's secret or key is an IoT device's credential (eval/realworld211 dev: Aliyun-style
     // `DEVICE_SECRET` constants)
@@ -1669,6 +1674,9 @@ mod tests {
         // regression (eval/realworld247 dev): a name without word breaks
         assert!(!key_may_name_secret("SERVERPUBLICKEY"));
         assert!(key_may_name_secret("SERVERSECRETKEY"));
+        // regression (eval/realworld269 dev): an identifier's name without word breaks
+        assert!(!key_may_name_secret("YOURACCESSKEYID"));
+        assert!(key_may_name_secret("YOURSECRETACCESSKEY"));
         assert_eq!(without_index("password_md5"), "password_md5");
         assert_eq!(without_index("token12"), "token");
         assert_eq!(without_index("key_b64"), "key_b64");

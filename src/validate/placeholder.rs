@@ -182,6 +182,28 @@ pub fn has_counting_run(secret: &str) -> bool {
     COUNTING_RUNS.iter().any(|s| lower.contains(s))
         || has_stepped_run(lower.as_bytes())
         || has_interleaved_count(lower.as_bytes())
+        || short_counts(lower.as_bytes()) >= 2
+}
+
+/// How many runs of five or more digits, or five or more letters, count up by one in `s` (lower
+/// case): `123456…abcde…` holds two. One such run turns up in random hex one time in a few
+/// thousand; two in one value were typed by hand (eval/realworld261 dev: a test cookie's
+/// `pass=123456b2f3abcde42…`).
+fn short_counts(s: &[u8]) -> usize {
+    let (mut runs, mut len) = (0, 1);
+    for w in s.windows(2) {
+        let same_kind = (w[0].is_ascii_digit() && w[1].is_ascii_digit())
+            || (w[0].is_ascii_lowercase() && w[1].is_ascii_lowercase());
+        if same_kind && w[1] == w[0] + 1 {
+            len += 1;
+            if len == 5 {
+                runs += 1;
+            }
+        } else {
+            len = 1;
+        }
+    }
+    runs
 }
 
 /// Letters and digits taking turns, each counting up by one, three of each: `a1b2c3`, `1a2b3c`,
@@ -710,6 +732,8 @@ mod tests {
             "f31a2b3c4d5e6f7a8b9c0d",
             // regression (eval/realworld123 dev: a made-up Splunk token ending in a count)
             "58a7c8d6-4e2f-4c1b-9a3d-7e6f5a4b5c6",
+            // regression (eval/realworld261 dev: a test cookie's password, two short counts)
+            "123456b2f3abcde42ac3a123f3f1fc9f",
         ] {
             assert!(
                 has_counting_run(v) && is_placeholder(v) && !is_made_up(v),
@@ -732,6 +756,9 @@ mod tests {
             assert!(!is_made_up(v), "{v}");
         }
         assert!(!has_counting_run("oWJBMYgS4D%vWNaj9YM29xZ9"));
+        // one short count, or two of four
+        assert!(!has_counting_run("7e12345f0c9a8b7d6e5f4a3b2c1d0e9f"));
+        assert!(!has_counting_run("1234b2f3abcd42ac3a9f3f1fc9f07e61"));
         assert_eq!(longest_alphabet_run("zabcDEFg"), 7);
         // stepped counting (eval/realworld6 history: a dummy ending `…aaabbbccc…`)
         for v in ["Zq8aaabbbcccR", "x7AABBCCk", "p111222333q"] {
