@@ -679,6 +679,11 @@ pub fn key_may_name_secret(key: &str) -> bool {
         "start",
         "end",
         "evaluated",
+        // an alert's de-duplication key (PagerDuty's `alert_key`, `dedup_key`, `incident_key`:
+        // eval/realworld273 dev), which names the alert, not a secret
+        "alert",
+        "dedup",
+        "incident",
     ];
     // … unless the name is an encryption setting's (Rails' ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY)
     let encryption = words.iter().any(|w| {
@@ -1676,6 +1681,9 @@ mod tests {
         assert!(key_may_name_secret("SERVERSECRETKEY"));
         // regression (eval/realworld269 dev): an identifier's name without word breaks
         assert!(!key_may_name_secret("YOURACCESSKEYID"));
+        // regression (eval/realworld273 dev): an alert's de-duplication key
+        assert!(!key_may_name_secret("alert_key"));
+        assert!(!key_may_name_secret("dedupKey"));
         assert!(key_may_name_secret("YOURSECRETACCESSKEY"));
         assert_eq!(without_index("password_md5"), "password_md5");
         assert_eq!(without_index("token12"), "token");
