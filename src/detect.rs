@@ -2023,6 +2023,25 @@ mod tests {
         assert_eq!(count(&format!("db_password: \"x/{v}\"\n")), 1);
     }
 
+    /// Regression (eval/realworld259 dev, a migrations checksum file): a file's digest under
+    /// the file's name is not a secret, whatever words the name holds; the same hex under a
+    /// key file's name or a plain secret name is still a candidate.
+    #[test]
+    fn a_digest_under_a_file_name_is_not_a_secret() {
+        let m = matcher();
+        let count = |text: &str| count_of(&m, text);
+        let digest = random(64, 259, b"0123456789abcdef");
+        assert_eq!(
+            count(&format!(
+                "  \"0024_api_key_verification.sql\": \"{digest}\",\n"
+            )),
+            0
+        );
+        assert_eq!(count(&format!("  \"api_secret.js\": \"{digest}\",\n")), 0);
+        assert_eq!(count(&format!("  \"api_secret\": \"{digest}\",\n")), 1);
+        assert_eq!(count(&format!("  \"api_secret.key\": \"{digest}\",\n")), 1);
+    }
+
     /// Regression (eval/realworld153 dev, a FHIR example's PDF attachment): a token's prefix
     /// inside standard base64 data (`+` around it) is not a token; the same key between quotes
     /// or after a blank is.
