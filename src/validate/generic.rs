@@ -706,11 +706,20 @@ pub fn key_may_name_secret(key: &str) -> bool {
     }
     // an identifier of a key, token or secret object (`AccessKeyId`, `token_id`, Docker's
     // `SecretID`, a `credential_list_sid` string identifier), except Vault AppRole's
-    // `secret_id` credential, spelled so
-    if words
-        .last()
-        .is_some_and(|w| matches!(w.as_str(), "id" | "ids" | "sid" | "sids" | "uuid" | "guid"))
-        && words.len() >= 2
+    // `secret_id` credential, spelled so; also when the name goes on with the identifier's type
+    // (`credentialIDString`: eval/realworld280 dev, a WebAuthn credential's public id)
+    // (the word split keeps an acronym and the word after it together: `idstring`)
+    let named = words
+        .iter()
+        .rposition(|w| !matches!(w.as_str(), "string" | "str" | "text"))
+        .map_or(&words[..], |i| &words[..=i]);
+    let last = named.last().map(|w| {
+        w.strip_suffix("string")
+            .filter(|rest| !rest.is_empty())
+            .unwrap_or(w)
+    });
+    if last.is_some_and(|w| matches!(w, "id" | "ids" | "sid" | "sids" | "uuid" | "guid"))
+        && named.len() >= 2
         && !lower.ends_with("secret_id")
     {
         return false;
@@ -1681,6 +1690,10 @@ mod tests {
         assert!(key_may_name_secret("SERVERSECRETKEY"));
         // regression (eval/realworld269 dev): an identifier's name without word breaks
         assert!(!key_may_name_secret("YOURACCESSKEYID"));
+        // regression (eval/realworld280 dev): an identifier's name with its type after it
+        assert!(!key_may_name_secret("credentialIDString"));
+        assert!(!key_may_name_secret("token_id_str"));
+        assert!(key_may_name_secret("tokenString"));
         // regression (eval/realworld273 dev): an alert's de-duplication key
         assert!(!key_may_name_secret("alert_key"));
         assert!(!key_may_name_secret("dedupKey"));
