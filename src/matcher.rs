@@ -682,7 +682,9 @@ impl KeywordAutomaton {
             KeywordAutomaton::Dfa {
                 filter: Some(filter),
                 ..
-            } => filter.lines(data, &mut lines),
+            } => {
+                filter.lines(data, &mut lines);
+            }
             KeywordAutomaton::Dfa { dfa, filter: None } => plain_lines(data, &mut lines, |i| {
                 dfa.try_find(&i)
                     .expect("an unanchored search of an unanchored DFA")
