@@ -310,7 +310,8 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         && (in_arn(data, k)
             || positional_pair(data, k, &m.secret)
             || is_selector(data, &m.secret)
-            || range_for_variable(data, k))
+            || range_for_variable(data, k)
+            || written_as_a_resource_identifier(data, &m.secret))
     {
         return false;
     }
@@ -638,6 +639,90 @@ fn names_an_access_key(name: &str) -> bool {
     words.len() >= 2
         && words[words.len() - 2..] == ["access", "key"]
         && !words.iter().any(|w| w == "secret")
+}
+
+/// The value is written again a few lines away as a resource's identifier: the value of an
+/// `id` field (`"id": "<v>", "key": "<v>"`, a line item's key equal to its id) or a segment of
+/// a URL or API path right after a collection's name (`/checkouts/<v>/thank_you`,
+/// `/admin/api/2022-10/checkouts/<v>.json`: eval/realworld289 dev, a checkout's token in
+/// Shopify's mocked REST responses). A secret is neither reused as an object's id nor written
+/// into the paths that name the object. Collections whose members are secrets (`/tokens/<v>`,
+/// `/keys/<v>`, `/hooks/<v>`) do not count, nor does a segment after an id (`/webhooks/<id>/<v>`).
+fn written_as_a_resource_identifier(data: &[u8], value: &Range<usize>) -> bool {
+    /// Plural path words whose members are secrets or grant access by themselves.
+    const SECRET_COLLECTIONS: &[&[u8]] = &[
+        b"tokens",
+        b"keys",
+        b"apikeys",
+        b"api_keys",
+        b"api-keys",
+        b"secrets",
+        b"passwords",
+        b"credentials",
+        b"hooks",
+        b"webhooks",
+        b"sessions",
+        b"invitations",
+        b"invites",
+        b"services",
+        b"triggers",
+        b"signatures",
+    ];
+    let v = &data[value.clone()];
+    if v.len() < 8 {
+        return false;
+    }
+    // six lines either way, within 4 KiB: a long line (minified, a one-line dump) is not read
+    // again for each value on it
+    let bounded = value.start.saturating_sub(4096)..(value.end + 4096).min(data.len());
+    let near = lines_around(
+        &data[bounded.clone()],
+        &(value.start - bounded.start..value.end - bounded.start),
+        6,
+        6,
+    );
+    let near = bounded.start + near.start..bounded.start + near.end;
+    let token_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
+    memchr::memmem::find_iter(&data[near.clone()], v)
+        .map(|i| near.start + i)
+        .filter(|&p| p != value.start)
+        .any(|p| {
+            let end = p + v.len();
+            if data[..p].last().is_some_and(token_byte) || data.get(end).is_some_and(token_byte) {
+                return false;
+            }
+            if p > 0 && data[p - 1] == b'/' {
+                let line_start = data[near.start..p]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(near.start, |i| near.start + i + 1);
+                let seg_end = p - 1;
+                let Some(slash) = data[line_start..seg_end].iter().rposition(|&b| b == b'/') else {
+                    return false;
+                };
+                let seg = &data[line_start + slash + 1..seg_end];
+                // a path (a URL's, or one of two segments at least) with the value a whole
+                // segment of it
+                let in_path = memchr::memmem::find(&data[line_start..seg_end], b"://").is_some()
+                    || data[line_start..line_start + slash].contains(&b'/');
+                return in_path
+                    && seg.len() >= 4
+                    && seg.last() == Some(&b's')
+                    && seg
+                        .iter()
+                        .all(|b| b.is_ascii_lowercase() || matches!(b, b'_' | b'-'))
+                    && !SECRET_COLLECTIONS.contains(&seg)
+                    && data.get(end).is_none_or(|b| {
+                        matches!(b, b'/' | b'?' | b'#' | b'.' | b'"' | b'\'' | b' ' | b'\n')
+                    });
+            }
+            crate::expand::preceding_key(&data[near.start..], p - near.start).is_some_and(|k| {
+                let name = String::from_utf8_lossy(k);
+                let words = crate::validate::classify::words_of(&name);
+                words.last().is_some_and(|w| w == "id")
+                    && !name.to_ascii_lowercase().ends_with("secret_id")
+            })
+        })
 }
 
 /// An access key named so whose value has the shape of an S3-style access key id: twenty
@@ -3608,6 +3693,42 @@ examples = ['pass=KVXRTZQMWP']
             conf(format!("curl https://api.example.com/?jwt={jwt}")),
             Some(Confidence::High)
         );
+    }
+
+    /// Regression (eval/realworld289 dev, Shopify's mocked REST responses): a value written
+    /// again a few lines away as a path segment after a collection's name, or as an object's
+    /// `id`, is that object's identifier; a path among secrets (`/tokens/<v>`), a path naming
+    /// another value, or a copy at the very start of the text (it once indexed before it) are
+    /// not.
+    #[test]
+    fn a_value_that_a_nearby_path_or_id_names_is_an_identifier() {
+        use crate::decode::testutil::{ALNUM, Rng};
+        let m = matcher();
+        let mut rng = Rng(0x2891_5eed_0000_0001);
+        let generic = |text: &str| {
+            candidates(&m, text.as_bytes())
+                .iter()
+                .filter(|c| m.rules()[c.rule].is_generic())
+                .count()
+        };
+        for _ in 0..20 {
+            let (v, w) = (rng.alnum(32, ALNUM), rng.alnum(32, ALNUM));
+            let record = |in_url: &str, collection: &str| {
+                format!(
+                    "{{\"id\": 450789469, \"token\": \"{v}\", \"status_url\": \"https://shop.example.com/1/{collection}/{in_url}/thank_you\"}}\n"
+                )
+            };
+            assert_eq!(generic(&record(&v, "checkouts")), 0, "{v}");
+            assert_eq!(generic(&record(&w, "checkouts")), 1, "{v}");
+            assert_eq!(generic(&record(&v, "tokens")), 1, "{v}");
+            let call = format!(
+                "      token: \"{v}\",\n    }});\n    expect({{\n      path: '/admin/api/2024-01/checkouts/{v}.json',\n"
+            );
+            assert_eq!(generic(&call), 0, "{v}");
+            let item = format!("\"line_items\": [{{\"id\": \"{v}\", \"key\": \"{v}\"}}]\n");
+            assert_eq!(generic(&item), 0, "{v}");
+            assert_eq!(generic(&format!("{v}\npassword = \"{v}\"\n")), 1, "{v}");
+        }
     }
 
     #[test]
