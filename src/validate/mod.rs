@@ -40,6 +40,9 @@ pub enum Validator {
     BootstrapToken,
     /// A URL's password is not a placeholder, reference or default.
     UrlPassword,
+    /// A password given on a command line is not a placeholder or a well-known default
+    /// (`password`, `mypass`, `admin123`): any other word may be someone's real password.
+    DefaultPassword,
     /// A random 40-character AWS secret access key.
     AwsSecret,
     /// A private-key block with a real body.
@@ -77,7 +80,7 @@ pub enum Validator {
 
 impl Validator {
     /// Every validator, in documentation order.
-    pub const ALL: [Validator; 24] = [
+    pub const ALL: [Validator; 25] = [
         Validator::Crc32Base62,
         Validator::GitlabRoutable,
         Validator::Jwt,
@@ -88,6 +91,7 @@ impl Validator {
         Validator::AzureSas,
         Validator::BootstrapToken,
         Validator::UrlPassword,
+        Validator::DefaultPassword,
         Validator::AwsSecret,
         Validator::PrivateKey,
         Validator::LabeledPrivateKey,
@@ -117,6 +121,7 @@ impl Validator {
             Validator::AzureSas => "azure-sas",
             Validator::BootstrapToken => "bootstrap-token",
             Validator::UrlPassword => "url-password",
+            Validator::DefaultPassword => "default-password",
             Validator::AwsSecret => "aws-secret",
             Validator::PrivateKey => "private-key",
             Validator::LabeledPrivateKey => "labeled-private-key",
@@ -163,6 +168,9 @@ impl Validator {
             Validator::AzureSas => structure::azure_sas_ok(secret),
             Validator::BootstrapToken => structure::bootstrap_token_ok(secret),
             Validator::UrlPassword => generic::url_password_ok(secret),
+            Validator::DefaultPassword => {
+                !placeholder::is_placeholder(secret) && !placeholder::is_default_password(secret)
+            }
             Validator::AwsSecret => structure::aws_secret_ok(secret),
             Validator::PrivateKey => structure::private_key_ok(secret),
             Validator::LabeledPrivateKey => structure::labeled_private_key_ok(secret),
@@ -193,6 +201,7 @@ impl Validator {
             Validator::AzureSas => "not a SAS (no signature, or no sv/se/sp parameter)",
             Validator::BootstrapToken => "bootstrap-token secret lacks letters or digits",
             Validator::UrlPassword => "URL password is a placeholder, reference or default",
+            Validator::DefaultPassword => "password is a placeholder or a well-known default",
             Validator::AwsSecret => "not a random 40-character secret key",
             Validator::PrivateKey => "key body is empty, elided or a placeholder",
             Validator::LabeledPrivateKey => {

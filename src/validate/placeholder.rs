@@ -22,6 +22,22 @@ fn has_angle_template(secret: &str) -> bool {
             .any(|op| secret.contains(op))
 }
 
+/// A word of three or more capitals or digits between carets (`^USER^`, `^PASS^`,
+/// `^USER64^`): the markers brute-force tools such as hydra put where they substitute each
+/// guess (eval/realworld296 dev, `http-post-form "…&Password=^PASS^:F=Login failed"`).
+fn has_caret_template(secret: &str) -> bool {
+    let b = secret.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c == b'^' && {
+            let word = b[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                .count();
+            word >= 3 && b.get(i + 1 + word) == Some(&b'^')
+        }
+    })
+}
+
 const PLACEHOLDER_WORDS: &[&str] = &[
     "changeme",
     "change_me",
@@ -251,6 +267,7 @@ pub fn is_made_up(secret: &str) -> bool {
     }
     if PLACEHOLDER_EXACT_CASE.iter().any(|p| secret.contains(p))
         || has_angle_template(secret)
+        || has_caret_template(secret)
         || is_published_example(secret)
         || has_python_format_field(secret)
     {
@@ -629,6 +646,14 @@ mod tests {
     #[test]
     fn placeholders() {
         assert!(is_placeholder("AKIAIOSFODNN7EXAMPLE"));
+        // regression (eval/realworld297 dev): the same with its tail altered
+        assert!(is_placeholder("AKIAIOSFODNN7EXAMAAA"));
+        // regression (eval/realworld296 dev): hydra's substitution markers; a caret or two
+        // among a generated password's marks are not
+        assert!(is_placeholder("^PASS^:F=Login"));
+        assert!(is_placeholder("u=^USER64^&p=x7Rq2"));
+        assert!(!is_placeholder("Xk9^Q^2vLp7Rw4Tz8"));
+        assert!(!is_placeholder("Xk9^QZ2vLp7^Rw4Tz8"));
         // regression (eval/realworld181 dev, npm/cli): the HTTP Signature Scheme's test key in
         // a vendored package's spec, a PEM body holding one line of its private exponent
         let filler = crate::decode::testutil::random(64, 181, crate::decode::testutil::ALNUM);

@@ -389,9 +389,20 @@ fn pem_key_body(text: &str) -> Option<(String, String)> {
     } else {
         inner
     };
+    // a block quoted line by line (`> ` in a cram test's heredoc, an e-mail or a Markdown
+    // quote; eval/realworld250 dev): the quote marks are not part of the body
+    fn unquoted(l: &str) -> &str {
+        let t = l.trim_start();
+        if t.starts_with('>') {
+            t.trim_start_matches(['>', ' '])
+        } else {
+            l
+        }
+    }
     let body: String = inner
         .lines()
         .filter(|l| !l.contains("-----") && !l.contains(": "))
+        .map(unquoted)
         .collect::<Vec<_>>()
         .join("\n");
     if ["...", "…", "<", ">", "{{", "${", "XXXX", "xxxx"]
