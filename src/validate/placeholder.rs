@@ -648,6 +648,16 @@ mod tests {
         assert!(is_placeholder("AKIAIOSFODNN7EXAMPLE"));
         // regression (eval/realworld297 dev): the same with its tail altered
         assert!(is_placeholder("AKIAIOSFODNN7EXAMAAA"));
+        // RFC 7519's (RFC 7515 A.1's) example token is reported, not a placeholder: the shared
+        // real-token corpus expects it found, with its `expired` and `no-audience` verdicts
+        // (listing its signature as a published example broke that, and was undone)
+        let rfc = format!(
+            "{}.{}.{}",
+            "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9",
+            "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ",
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        );
+        assert!(!is_placeholder(&rfc));
         // regression (eval/realworld296 dev): hydra's substitution markers; a caret or two
         // among a generated password's marks are not
         assert!(is_placeholder("^PASS^:F=Login"));
