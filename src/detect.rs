@@ -350,6 +350,7 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         || digest_under_a_file_name(&name, &data[m.secret.clone()])
         || acme_challenge_token(data, k, &name)
         || webhook_signature_token(data, k, &name, &data[m.secret.clone()])
+        || anti_forgery_word_before(data, k)
     {
         return false;
     }
@@ -763,6 +764,25 @@ fn lines_around(data: &[u8], at: &Range<usize>, before: usize, after: usize) -> 
         end = line_end(end + 1);
     }
     start..end
+}
+
+/// Whether the word written before the name, one space away, is `csrf` or `xsrf`: `csrf token:
+/// …` in prose names an anti-forgery token, as `csrf_token` does (eval/realworld304 dev: a
+/// training app's exercise text listing a session's cookies).
+fn anti_forgery_word_before(data: &[u8], k: &Range<usize>) -> bool {
+    if k.start < 5 {
+        return false;
+    }
+    let before = &data[k.start.saturating_sub(6)..k.start];
+    let Some(word) = before.strip_suffix(b" ") else {
+        return false;
+    };
+    let word = &word[word.len().saturating_sub(4)..];
+    let starts_word = word.len() == 4
+        && data[..k.start - 5]
+            .last()
+            .is_none_or(|b| !b.is_ascii_alphanumeric());
+    starts_word && (word.eq_ignore_ascii_case(b"csrf") || word.eq_ignore_ascii_case(b"xsrf"))
 }
 
 /// The `token` of an ACME challenge (`challenges.HTTP01(token=b"…")`, a `dns-01` challenge
@@ -2067,6 +2087,24 @@ mod tests {
             ],
         );
         assert_eq!(count(&format!("client = Client(token=\"{t}\")\n")), 1);
+    }
+
+    /// Regression (eval/realworld304 dev, iGoat): `csrf token: …` in prose names an
+    /// anti-forgery token; `session token: …` beside it and a bare `token: …` are still judged.
+    #[test]
+    fn a_csrf_token_named_in_prose_is_not_a_secret() {
+        let m = matcher();
+        let t = random(22, 304, crate::decode::testutil::ALNUM);
+        kept_out(
+            &m,
+            &[
+                format!("     2. csrf token: {t}\n"),
+                format!("XSRF token: {t}\n"),
+            ],
+        );
+        assert_eq!(count_of(&m, &format!("     1. session token: {t}\n")), 1);
+        assert_eq!(count_of(&m, &format!("token: {t}\n")), 1);
+        assert_eq!(count_of(&m, &format!("nocsrf token: {t}\n")), 1);
     }
 
     /// Regression (eval/realworld192 dev, Grafana OnCall): the per-request `token` of a Mailgun

@@ -68,6 +68,12 @@ pub fn generic_secret_ok(v: &str) -> bool {
     if v.len() < 8 || v.len() > 200 {
         return false;
     }
+    // text in a script written without spaces between words (Chinese, Japanese, Korean, Thai)
+    // or with full-width punctuation: a translated UI string or a comment, not a password
+    // (eval/realworld306 dev: Elgg's Chinese language files, `'…:token' => '为了能够使用…'`)
+    if v.chars().filter(|&c| is_unspaced_script(c)).count() >= 2 {
+        return false;
+    }
     // statements (`a;Nt.x=y`), regular expressions (ending `.*`/`.+`, `\\d`), colon-separated field
     // lists (`UID:GID:GECOS:directory`), Fernet ciphertexts (`gAAAAA…`) and `openssl enc`
     // output in base64 (`U2FsdGVkX1…`, its `Salted__` header)
@@ -312,6 +318,19 @@ pub fn generic_secret_ok(v: &str) -> bool {
     entropy(v) >= 3.0
         || random_in_own_alphabet(v)
         || (v.len() < 12 && entropy(v) >= (v.len() as f64).log2() - 0.35)
+}
+
+/// Whether `c` is a letter of a script written without spaces between words (CJK ideographs,
+/// kana, hangul, Thai) or a CJK or full-width punctuation mark.
+fn is_unspaced_script(c: char) -> bool {
+    matches!(c,
+        '\u{0E00}'..='\u{0E7F}'        // Thai
+        | '\u{3000}'..='\u{30FF}'      // CJK punctuation, hiragana, katakana
+        | '\u{3400}'..='\u{4DBF}'      // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'      // CJK unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'      // hangul syllables
+        | '\u{FF00}'..='\u{FFEF}'      // full-width forms
+    )
 }
 
 /// Base64 (either alphabet, padded or not) of a serialized protocol-buffers message whose every
@@ -1532,6 +1551,22 @@ mod tests {
     }
 
     use super::*;
+
+    /// Regression (eval/realworld306 dev): a translated UI string in a script written without
+    /// spaces is not a password; one such letter in a random value is still judged as a value.
+    #[test]
+    fn text_in_scripts_without_spaces_is_not_a_password() {
+        for v in [
+            "为了能够使用upgrade.php当注销或作为一个非管理员",
+            "トークンを入力してください",
+            "토큰을입력하세요x9",
+            "Qz8rT2vL（kP4）",
+        ] {
+            assert!(!generic_secret_ok(v), "{v}");
+        }
+        assert!(generic_secret_ok("Qz8rT2vLkP4wX7mN"));
+        assert!(!is_unspaced_script('é') && is_unspaced_script('为'));
+    }
 
     /// Regression (eval/realworld68 dev, and realworld41's miss): padded base64 of a 32-byte key
     /// is a secret however many `/` it holds; a path is not.

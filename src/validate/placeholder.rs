@@ -199,6 +199,38 @@ pub fn has_counting_run(secret: &str) -> bool {
         || has_stepped_run(lower.as_bytes())
         || has_interleaved_count(lower.as_bytes())
         || short_counts(lower.as_bytes()) >= 2
+        || only_counting_runs(lower.as_bytes())
+}
+
+/// Whether every letter and digit of `s` (lower case) stands in a run of three or more that
+/// counts up by one, with two runs or more and six letters and digits or more: `123456:abc-def`
+/// (eval/realworld307 dev: a bot token made up in a test), `abc-123-def`. A random value is
+/// almost never all counting (each character after a run's first two follows with one chance
+/// in 36 or less).
+fn only_counting_runs(s: &[u8]) -> bool {
+    let (mut runs, mut alnum, mut len) = (0, 0, 0usize);
+    let mut prev = 0u8;
+    for &b in s.iter().chain(std::iter::once(&b' ')) {
+        let counts_on = len > 0
+            && b == prev.wrapping_add(1)
+            && ((b.is_ascii_digit() && prev.is_ascii_digit())
+                || (b.is_ascii_lowercase() && prev.is_ascii_lowercase()));
+        if counts_on {
+            len += 1;
+        } else {
+            // a run ends here: a short one spoils the whole value
+            if (1..3).contains(&len) {
+                return false;
+            }
+            if len >= 3 {
+                runs += 1;
+            }
+            len = usize::from(b.is_ascii_alphanumeric());
+        }
+        alnum += usize::from(b.is_ascii_alphanumeric());
+        prev = b;
+    }
+    runs >= 2 && alnum >= 6
 }
 
 /// How many runs of five or more digits, or five or more letters, count up by one in `s` (lower
@@ -791,6 +823,23 @@ mod tests {
             assert!(!is_made_up(v), "{v}");
         }
         assert!(!has_counting_run("oWJBMYgS4D%vWNaj9YM29xZ9"));
+        // nothing but counting runs (eval/realworld307 dev: a test's bot token)
+        for v in ["123456:ABC-DEF", "abc-123-def", "456_xyz.789"] {
+            assert!(has_counting_run(v) && !is_made_up(v), "{v}");
+        }
+        // a run too short, one run alone, or too few characters
+        for v in [
+            "123456:ABC-DEG",
+            "123456:AB-DEF",
+            "1234567:",
+            "12-abc",
+            "123456:Xbc-def",
+        ] {
+            assert!(
+                !only_counting_runs(v.to_ascii_lowercase().as_bytes()),
+                "{v}"
+            );
+        }
         // one short count, or two of four
         assert!(!has_counting_run("7e12345f0c9a8b7d6e5f4a3b2c1d0e9f"));
         assert!(!has_counting_run("1234b2f3abcd42ac3a9f3f1fc9f07e61"));
