@@ -811,8 +811,9 @@ fn acme_challenge_token(data: &[u8], key: &Range<usize>, name: &str) -> bool {
 /// …, "signature": …}`, or the same three form fields; eval/realworld192 dev, an inbound-email
 /// test): 50 random hex characters the sender makes up per request and signs with the
 /// timestamp, sent in the clear in every delivery; the signing key is the secret, and it is not
-/// in the payload. Told by the value's shape and both `timestamp` and `signature` within three
-/// lines of the name.
+/// in the payload. Told by the value's shape, `timestamp` within three lines of the name and
+/// `sign` (a `signature` field, a helper that signs the payload) within eight lines after it or
+/// sixty before.
 fn webhook_signature_token(data: &[u8], key: &Range<usize>, name: &str, value: &[u8]) -> bool {
     if !name.eq_ignore_ascii_case("token")
         || value.len() != 50
@@ -822,10 +823,12 @@ fn webhook_signature_token(data: &[u8], key: &Range<usize>, name: &str, value: &
     {
         return false;
     }
+    // the timestamp beside it, and a signature or a helper that signs the payload the token is
+    // part of (`mailgun_sign_legacy_payload({…})`, up to 60 lines before: eval/realworld312 dev)
     let near = data[lines_around(data, key, 3, 3)].to_ascii_lowercase();
-    [&b"timestamp"[..], b"signature"]
-        .iter()
-        .all(|w| memchr::memmem::find(&near, w).is_some())
+    let around = data[lines_around(data, key, 60, 8)].to_ascii_lowercase();
+    memchr::memmem::find(&near, b"timestamp").is_some()
+        && memchr::memmem::find(&around, b"sign").is_some()
 }
 
 /// A path whose last segment is the name the value is assigned to (`DB_PWD: 'tower-wf123/DB_PWD'`,
@@ -2125,10 +2128,29 @@ mod tests {
                 format!(
                     "data = {{\"timestamp\": \"{ts}\", \"token\": \"{t}\", \"signature\": sig}}\n"
                 ),
+                // … with a long payload between the helper and the token
+                format!(
+                    "raw = mailgun_sign_payload(\n    {{\n{}        \"token\": \"{t}\",\n        \"timestamp\": \"{ts}\",\n    }}\n)\n",
+                    "        \"X-Header\": \"value\",\n".repeat(40)
+                ),
+                // regression (eval/realworld312 dev): a test helper signs the payload
+                format!(
+                    "        raw_event = mailgun_sign_legacy_payload(\n            {{\n                \"token\": \"{t}\",\n                \"timestamp\": \"{ts}\",\n                \"recipient\": \"test@inbound.example.com\",\n"
+                ),
             ],
         );
         assert_eq!(
             count_of(&m, &format!("client = Client(token=\"{t}\")\n")),
+            1
+        );
+        // a timestamp beside it but nothing signed near
+        assert_eq!(
+            count_of(
+                &m,
+                &format!(
+                    "session = {{\n    \"token\": \"{t}\",\n    \"timestamp\": \"{ts}\",\n}}\n"
+                )
+            ),
             1
         );
     }
