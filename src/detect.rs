@@ -351,6 +351,7 @@ fn key_ok(rule: &Rule, data: &[u8], m: &crate::matcher::RawMatch) -> bool {
         || acme_challenge_token(data, k, &name)
         || webhook_signature_token(data, k, &name, &data[m.secret.clone()])
         || anti_forgery_word_before(data, k)
+        || in_analytics_beacon(data, k)
     {
         return false;
     }
@@ -764,6 +765,14 @@ fn lines_around(data: &[u8], at: &Range<usize>, before: usize, after: usize) -> 
         end = line_end(end + 1);
     }
     start..end
+}
+
+/// Whether the name is the `token` of a Cloudflare Web Analytics beacon (`<script … src=
+/// "…/beacon.min.js" data-cf-beacon='{"token": "…"}'>`): the site's analytics id, served to
+/// every visitor in the page it measures (eval/realworld316 dev: two projects' docs themes).
+fn in_analytics_beacon(data: &[u8], k: &Range<usize>) -> bool {
+    let before = &data[k.start.saturating_sub(40)..k.start];
+    memchr::memmem::find(before, b"data-cf-beacon").is_some()
 }
 
 /// Whether the word written before the name, one space away, is `csrf` or `xsrf`: `csrf token:
@@ -2090,6 +2099,27 @@ mod tests {
             ],
         );
         assert_eq!(count(&format!("client = Client(token=\"{t}\")\n")), 1);
+    }
+
+    /// Regression (eval/realworld316 dev): a Cloudflare Web Analytics beacon's token is served
+    /// in every page; the same value as a token elsewhere on the line is still judged.
+    #[test]
+    fn an_analytics_beacon_token_is_not_a_secret() {
+        let m = matcher();
+        let t = random(32, 316, b"0123456789abcdef");
+        kept_out(
+            &m,
+            &[format!(
+                "<!-- Cloudflare Web Analytics --><script defer src='https://static.cloudflareinsights.com/beacon.min.js' data-cf-beacon='{{\"token\": \"{t}\"}}'></script>\n"
+            )],
+        );
+        assert_eq!(
+            count_of(
+                &m,
+                &format!("<script data-api='{{\"token\": \"{t}\"}}'></script>\n")
+            ),
+            1
+        );
     }
 
     /// Regression (eval/realworld304 dev, iGoat): `csrf token: …` in prose names an
