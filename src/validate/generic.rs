@@ -872,7 +872,9 @@ pub fn key_may_name_secret(key: &str) -> bool {
     }
     // a word after the name's last secret word that says it is about the secret
     // (`passwordHashAnnotation`, `token_header_name`), or names a digest of it (ClickHouse's
-    // `<password_sha256_hex>`, `password_double_sha1_hex`)
+    // `<password_sha256_hex>`, `password_double_sha1_hex`), or a Vault accessor
+    // (`secret_id_accessor`, `token_accessor`: an id that looks the secret up, which cannot
+    // log in; eval/realworld323 dev)
     let last_secret = words
         .iter()
         .rposition(|w| secret_word.iter().any(|s| w.contains(s)) || w == "pass");
@@ -880,7 +882,7 @@ pub fn key_may_name_secret(key: &str) -> bool {
         && words[p + 1..].iter().any(|w| {
             [
                 "hash", "hashed", "digest", "checksum", "salt", "mtime", "ctime", "md5", "sha",
-                "sha1", "sha256", "sha384", "sha512",
+                "sha1", "sha256", "sha384", "sha512", "accessor",
             ]
             .contains(&w.as_str())
         })
@@ -1849,10 +1851,14 @@ mod tests {
             "SecretID",
             "deviceToken",
             "passwordHashAnnotation",
+            // regression (eval/realworld323 dev): Vault's accessors look a secret up
+            "secret_id_accessor",
+            "token_accessor",
         ] {
             assert!(!key_may_name_secret(k), "{k}");
         }
         assert!(key_may_name_secret("VAULT_SECRET_ID"));
+        assert!(key_may_name_secret("accessor_token"));
         // identifiers and public keys of the real-world sets' dev parts: an id of a token
         // (neonctl's `tokenIdShort`), a unique key (healthchecks), an environment's and an
         // analytics source's write key (Flagsmith, Segment)
